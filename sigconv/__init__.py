@@ -1,0 +1,14 @@
+"""sigconv: convolution treated mathematically and computed fast."""
+
+from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFiniteFFTWarning,
+                      PrecisionWarning, ResourceLimitError, SigconvError, ShapeError,
+                      WisdomError)
+from ._convolve import MethodChoice, choose_method, convolve, correlate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "convolve", "correlate", "choose_method", "MethodChoice",
+    "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
+    "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
+]

@@ -1,0 +1,328 @@
+"""``convolve``, ``correlate`` and ``choose_method``: validate -> choose -> engine -> finish."""
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._errors import NonFiniteFFTWarning, PrecisionWarning
+from ._padding import pad
+from ._plan import make_plan
+from .engines import cost, direct, fft
+
+ENGINES = {"direct": direct.correlate_valid, "fft": fft.correlate_valid}
+TRANSFORM_METHODS = ("fft",)
+
+_NOTES = """
+    Notes
+    -----
+    Conventions (shared by every function of sigconv):
+
+    * ``convolve`` flips the kernel, ``correlate`` does not and conjugates ``in2``
+      (scipy.signal).  ``mode='full'`` gives ``n + k - 1`` samples, ``'same'`` the size of
+      ``in1``, ``'valid'`` ``n - k + 1``; in 'valid' mode, as in scipy, the inputs are
+      swapped when ``in2`` is at least as large as ``in1`` on every axis (not with
+      ``dilation > 1``, where the kernel role is fixed).
+    * ``center`` picks the *anchor*, the kernel tap that sits on each output sample of
+      ``'same'`` mode: ``'scipy'`` is ``(k-1)//2`` for convolve and ``k//2`` for correlate
+      (scipy.signal, numpy); ``'ndimage'`` is ``k//2`` for both (scipy.ndimage with
+      origin 0, MATLAB ``conv(...,'same')``); an int or tuple names the tap.  They differ
+      only for even kernels.
+    * ``boundary`` uses scipy.ndimage's names on every method: ``constant`` (``fillvalue``),
+      ``reflect`` (dcba|abcd), ``mirror`` (dcb|abcd), ``nearest`` (aaa|abcd), ``wrap``;
+      aliases ``fill``/``zeros``, ``symm``/``symmetric``, ``edge``/``replicate``,
+      ``circular``/``periodic``.  The input is extended, then the valid part is computed.
+    * ``stride`` and ``dilation`` give ``floor((n + pad - dilation*(k-1) - 1)/stride) + 1``
+      samples; a stride that does not divide the extent drops the remainder (the floor).
+    * dtypes: integer and bool inputs give exact ``int64`` results on every method (bool
+      counts: ``[T, T] * [T, T] = [1, 2, 1]``), ``uint64`` when both are unsigned and the
+      result needs it; a result that can exceed 64 bits raises ``IntegerOverflowError``.
+      float16 computes in float32, float32 stays float32, complex stays complex, long
+      double stays long double.  ``out_dtype`` casts the result, saturating integers.
+    * Non-finite inputs: with ``nan_policy='propagate'`` a NaN or inf stays local, as in the
+      defining sum: transform methods are replaced by the direct method (with a
+      ``NonFiniteFFTWarning`` when a transform method was asked for explicitly).
+      ``nan_policy='raise'`` raises ``ValueError``.
+    * The result is always a new array; inputs are never written.
+"""
+
+
+def convolve(in1, in2, mode="full", method="auto", *, axes=None, boundary="constant",
+             fillvalue=0, center="scipy", stride=1, dilation=1, out_dtype=None,
+             nan_policy="propagate", workers=None):
+    """Convolve two N-D arrays: ``s[t] = sum_a in1[a] * in2[t - a]``.
+
+    Parameters
+    ----------
+    in1, in2 : array_like
+        Input and kernel, with the same number of dimensions.
+    mode : {'full', 'same', 'valid'}
+        Output extent (see Notes).
+    method : {'auto', 'direct', 'fft'}
+        ``'auto'`` picks the fastest method that is exact enough (``choose_method``).
+    axes : int or sequence of int, optional
+        Axes to convolve over (default all); the other axes must match or be 1 and are
+        broadcast as a batch.
+    boundary : str
+        How ``in1`` is extended beyond its edges for 'full' and 'same' modes.
+    fillvalue : scalar
+        Value outside ``in1`` for ``boundary='constant'``.
+    center : {'scipy', 'ndimage'} or int or tuple of int
+        Anchor of 'same' mode.
+    stride, dilation : int or tuple of int
+        Output step and kernel tap spacing, per convolution axis.
+    out_dtype : dtype, optional
+        Cast of the result (integers saturate).
+    nan_policy : {'propagate', 'raise'}
+    workers : int, optional
+        Threads to use (default: the cores available, where the work is large enough).
+
+    Returns
+    -------
+    ndarray
+        A new array.
+    {notes}
+    Examples
+    --------
+    >>> import sigconv
+    >>> sigconv.convolve([1, 2, 3], [0, 1, 0.5])
+    array([0. , 1. , 2.5, 4. , 1.5])
+    >>> sigconv.convolve([True, True], [True, True])
+    array([1, 2, 1])
+    >>> sigconv.convolve([1, 2, 3, 4], [1, 1, 1], mode='same', boundary='reflect')
+    array([ 4,  6,  9, 11])
+    """
+    return _run("convolve", in1, in2, mode, method, axes, boundary, fillvalue, center,
+                stride, dilation, out_dtype, nan_policy, workers)
+
+
+def correlate(in1, in2, mode="full", method="auto", *, axes=None, boundary="constant",
+              fillvalue=0, center="scipy", stride=1, dilation=1, out_dtype=None,
+              nan_policy="propagate", workers=None):
+    """Cross-correlate two N-D arrays: ``c[t] = sum_a in1[a + t] * conj(in2[a])``.
+
+    Takes the same arguments as :func:`convolve`; ``correlate(a, b)`` equals
+    ``convolve(a, flip(conj(b)))`` in every mode.
+
+    Returns
+    -------
+    ndarray
+        A new array.
+    {notes}
+    Examples
+    --------
+    >>> import sigconv
+    >>> x, k = [1, -3, 4, 4, 2], [-1, 1, 2]
+    >>> sigconv.correlate(x, k, 'valid')
+    array([ 4, 15,  4])
+    >>> sigconv.correlate(x, k, 'same')
+    array([-5,  4, 15,  4, -2])
+    """
+    return _run("correlate", in1, in2, mode, method, axes, boundary, fillvalue, center,
+                stride, dilation, out_dtype, nan_policy, workers)
+
+
+convolve.__doc__ = convolve.__doc__.replace("{notes}", _NOTES)
+correlate.__doc__ = correlate.__doc__.replace("{notes}", _NOTES)
+
+
+@dataclass
+class MethodChoice:
+    """What ``choose_method`` decided and why.
+
+    Attributes
+    ----------
+    method : str
+        The method that ``method='auto'`` runs.
+    reason : str
+        One sentence on why.
+    estimates : dict
+        Estimated (or, with ``measure=True``, measured) seconds per candidate method.
+    """
+    method: str
+    reason: str
+    estimates: dict = field(default_factory=dict)
+
+    def __str__(self):
+        return self.method
+
+
+def choose_method(in1, in2, mode="full", *, measure=False, op="convolve", **options):
+    """Pick the method ``convolve(in1, in2, mode, method='auto')`` would use, and say why.
+
+    Parameters
+    ----------
+    in1, in2 : array_like
+    mode : {'full', 'same', 'valid'}
+    measure : bool
+        Time every admissible method once on these inputs and choose the fastest.
+    op : {'convolve', 'correlate'}
+    **options
+        Any keyword argument of :func:`convolve` (axes, boundary, stride, ...).
+
+    Returns
+    -------
+    MethodChoice
+        ``.method``, ``.reason`` and ``.estimates`` (seconds per method).
+
+    Examples
+    --------
+    >>> import numpy as np, sigconv
+    >>> sigconv.choose_method(np.ones(10), np.ones(3)).method
+    'direct'
+    >>> sigconv.choose_method(np.ones(100_000), np.ones(5_000)).method
+    'fft'
+    >>> sigconv.choose_method(np.arange(10**6), np.arange(10**6)).reason
+    'integer inputs this large would not be exact through an FFT'
+    """
+    if op not in ("convolve", "correlate"):
+        raise ValueError(f"choose_method: op must be one of 'convolve', 'correlate'; got {op!r}")
+    plan = _plan(op, in1, in2, mode, "auto", options, "choose_method")
+    choice = _choose(plan)
+    if measure and len(choice.estimates) > 1 and math.prod(plan.out_shape):
+        timings = {}
+        for name in choice.estimates:
+            t0 = time.perf_counter()
+            _engine_run(plan, name)
+            timings[name] = time.perf_counter() - t0
+        best = min(timings, key=timings.get)
+        return MethodChoice(best, "fastest when timed on these inputs", timings)
+    return choice
+
+
+def _plan(op, in1, in2, mode, method, options, func):
+    args = dict(axes=None, boundary="constant", fillvalue=0, center="scipy", stride=1,
+                dilation=1, out_dtype=None, nan_policy="propagate", workers=None)
+    unknown = set(options) - set(args)
+    if unknown:
+        raise TypeError(f"{func}: unexpected keyword argument(s) {sorted(unknown)}")
+    args.update(options)
+    return make_plan(op, in1, in2, mode, method, func=func, **args)
+
+
+def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, dilation,
+         out_dtype, nan_policy, workers):
+    plan = make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                     dilation, out_dtype, nan_policy, workers)
+    if plan.x.ndim == 0:
+        return _finish(plan, _scalar_product(plan))
+    if math.prod(plan.out_shape) == 0 or plan.x.size == 0 or plan.kernel.size == 0:
+        return _finish(plan, np.zeros(plan.out_shape, dtype=plan.compute_dtype))
+    name = plan.method
+    if name == "auto":
+        name = _choose(plan).method
+    elif name in TRANSFORM_METHODS:
+        name = _explicit_transform(plan, name)
+    return _finish(plan, _engine_run(plan, name))
+
+
+def _scalar_product(plan):
+    dt = plan.compute_dtype
+    return np.asarray(plan.x.astype(dt) * plan.kernel.astype(dt), dtype=dt)
+
+
+def _explicit_transform(plan, name):
+    """Honour an explicit transform method unless it would spread NaN or round integers."""
+    if plan.nonfinite:
+        warnings.warn(
+            f"{plan.func}: method={name!r} with {plan.nonfinite} non-finite input value(s) "
+            "would spread them over the whole output; computed with method='direct' so "
+            "they stay local", NonFiniteFFTWarning, stacklevel=4)
+        return "direct"
+    if plan.integer and not _fft_exact(plan):
+        warnings.warn(
+            f"{plan.func}: method={name!r} on integers this large may round wrongly "
+            "(max|in1| * max|in2| * min(size) >= 2**52); the result is rounded from float64",
+            PrecisionWarning, stacklevel=4)
+    return name
+
+
+def _fft_exact(plan):
+    x, k = plan.x, plan.kernel
+    m1 = max(abs(int(np.max(x))), abs(int(np.min(x))), abs(int(plan.fillvalue)))
+    m2 = max(abs(int(np.max(k))), abs(int(np.min(k))))
+    return cost.fft_exact_for_integers(m1, m2, x.size, k.size)
+
+
+def _choose(plan):
+    """The cost model's decision for ``method='auto'``."""
+    estimates = _estimates(plan)
+    if plan.nonfinite:
+        return MethodChoice("direct", "non-finite inputs stay local only with the direct sum",
+                            estimates)
+    if plan.integer and not _fft_exact(plan):
+        return MethodChoice("direct", "integer inputs this large would not be exact "
+                            "through an FFT", estimates)
+    if plan.compute_dtype.itemsize > 16 and plan.compute_dtype.kind == "f" \
+            or plan.compute_dtype.itemsize > 32:
+        return MethodChoice("direct", "long double is computed directly at full precision",
+                            estimates)
+    best = min(estimates, key=estimates.get)
+    return MethodChoice(best, f"lowest estimated time ({estimates[best]:.3g} s)", estimates)
+
+
+def _estimates(plan):
+    nsp = plan.nsp
+    kshape = plan.kernel_spatial
+    taps = int(np.count_nonzero(np.any(plan.kernel != 0, axis=tuple(range(plan.kernel.ndim - nsp)))))
+    if nsp >= 2 and taps > 9 and plan.kernel.size <= 4096:
+        terms = direct.low_rank_terms(plan.kernel.astype(plan.compute_dtype, copy=False), nsp)
+        if terms is not None:
+            taps = min(taps, len(terms) * sum(kshape))
+    itemsize = plan.compute_dtype.itemsize
+    out_elements = math.prod(plan.out_shape)
+    est = {"direct": cost.direct_seconds(out_elements, taps, itemsize, plan.workers)}
+    ke = tuple(d * (k - 1) + 1 for k, d in zip(kshape, plan.dilations))
+    sizes = [p[0] for p in fft.transform_plan(plan.x_spatial, ke, plan.out_shape[-nsp:],
+                                               plan.strides, plan.pads)]
+    batch = lambda a: math.prod(a.shape[:a.ndim - nsp])
+    est["fft"] = cost.fft_seconds(sizes, batch(plan.x), batch(plan.kernel),
+                                  math.prod(plan.out_shape[:-nsp]), itemsize,
+                                  plan.compute_dtype.kind == "c", plan.workers)
+    return est
+
+
+def _engine_run(plan, name):
+    """Materialize the boundary, cast to the compute dtype and run one engine."""
+    dt = plan.compute_dtype if name == "direct" or not plan.integer else np.dtype(np.float64)
+    if plan.boundary == "constant" and plan.fillvalue == 0:
+        x, pads = plan.x.astype(dt, copy=False), plan.pads
+    else:
+        x = pad(plan.x, plan.pads, plan.boundary, plan.fillvalue, dtype=dt)
+        pads = ((0, 0),) * plan.nsp
+    k = plan.kernel.astype(dt, copy=False)
+    out = ENGINES[name](x, k, plan.out_shape, plan.strides, plan.dilations, pads,
+                        workers=plan.workers)
+    if plan.integer and out.dtype != plan.compute_dtype:
+        out = np.rint(out).astype(plan.compute_dtype)
+    return out
+
+
+def _finish(plan, out):
+    """Cast to the requested dtype and move the convolution axes back."""
+    out = out.astype(plan.result_dtype, copy=False)
+    if plan.out_dtype is not None:
+        out = cast_saturating(out, plan.out_dtype)
+    nsp = plan.nsp
+    if nsp and out.ndim:
+        out = np.moveaxis(out, range(out.ndim - nsp, out.ndim), plan.axes)
+    return out
+
+
+def cast_saturating(arr, dtype):
+    """``arr`` as ``dtype``; integer targets round and clip to their range, never wrap."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if arr.dtype.kind == "c":
+            arr = arr.real
+        if arr.dtype.kind == "f":
+            arr = np.rint(arr)
+        return np.clip(arr, info.min, info.max).astype(dtype)
+    if dtype.kind == "b":
+        return arr != 0
+    if dtype.kind == "f" and arr.dtype.kind == "c":
+        arr = arr.real
+    return arr.astype(dtype)

@@ -1,0 +1,47 @@
+"""The error and warning vocabulary of sigconv.
+
+Every exception raised on purpose by sigconv derives from :class:`SigconvError` and from the
+builtin that a Python user would already catch (``ValueError``, ``TypeError``, ...), so
+``except ValueError`` keeps working for code that migrates from scipy.
+"""
+
+__all__ = [
+    "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
+    "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
+]
+
+
+class SigconvError(Exception):
+    """Base class of every error sigconv raises on purpose."""
+
+
+class ShapeError(SigconvError, ValueError):
+    """Array shapes (or axes) that do not fit the operation."""
+
+
+class DTypeError(SigconvError, TypeError):
+    """A dtype sigconv cannot convolve (object, strings, datetimes, ...)."""
+
+
+class ResourceLimitError(SigconvError, MemoryError):
+    """The operation would need more memory than the configured limit."""
+
+
+class ModelFormatError(SigconvError, ValueError):
+    """A model file that is corrupt, hostile or inconsistent."""
+
+
+class WisdomError(SigconvError, RuntimeError):
+    """FFTW wisdom that cannot be loaded or saved."""
+
+
+class IntegerOverflowError(SigconvError, OverflowError):
+    """An exact integer result that would not fit the integer result type."""
+
+
+class NonFiniteFFTWarning(RuntimeWarning):
+    """Non-finite inputs met a transform-based method."""
+
+
+class PrecisionWarning(RuntimeWarning):
+    """A computation runs with less precision than the inputs carry."""

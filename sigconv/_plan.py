@@ -1,0 +1,205 @@
+"""From user arguments to a validated, engine-ready plan (no work is done here).
+
+``make_plan`` runs every check before anything is computed, so a bad call costs nothing
+and changes nothing.  The plan holds plain ints and tuples; the engines never see strings.
+"""
+
+import math
+import numbers
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _shapes, _validate as V
+from ._errors import DTypeError, IntegerOverflowError, ShapeError
+
+_INT64_MAX = 2 ** 63 - 1
+_UINT64_MAX = 2 ** 64 - 1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything an engine and the finishing step need, validated."""
+    func: str
+    x: np.ndarray            # input, convolution axes moved last (a view; never written)
+    kernel: np.ndarray       # correlation-orientation kernel, same layout as x
+    axes: tuple              # convolution axes of the caller's arrays
+    pads: tuple              # ((before, after), ...) per convolution axis
+    strides: tuple
+    dilations: tuple
+    out_shape: tuple         # batch + spatial, in the internal (axes-last) layout
+    boundary: str
+    fillvalue: object
+    compute_dtype: np.dtype  # the dtype engines compute in
+    result_dtype: np.dtype   # dtype of the returned array before out_dtype
+    out_dtype: object        # requested output dtype or None
+    integer: bool            # exact integer semantics
+    int_bound: int           # bound on |result| for integer inputs (0 otherwise)
+    nonfinite: int           # count of non-finite input values
+    method: str
+    nan_policy: str
+    workers: int
+
+    @property
+    def nsp(self):
+        return len(self.strides)
+
+    @property
+    def kernel_spatial(self):
+        return self.kernel.shape[-self.nsp:]
+
+    @property
+    def x_spatial(self):
+        return self.x.shape[-self.nsp:]
+
+
+def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+              dilation, out_dtype, nan_policy, workers, func=None):
+    """Validate every argument of convolve/correlate and build the Plan."""
+    func = func or op
+    a = V.as_numeric_array(in1, "in1", func)
+    b = V.as_numeric_array(in2, "in2", func)
+    mode = V.one_of(mode, V.MODES, "mode", func)
+    method = V.one_of(method, V.METHODS, "method", func)
+    boundary = V.boundary_name(boundary, func)
+    nan_policy = V.one_of(nan_policy, V.NAN_POLICIES, "nan_policy", func)
+    out_dtype = V.dtype_arg(out_dtype, "out_dtype", func)
+    workers = _workers(workers, func)
+    V.same_ndim(a, b, func)
+    axes = V.axes_tuple(axes, a.ndim, func) if a.ndim else ()
+    V.batch_broadcast(a, b, axes, func)
+    naxes = len(axes)
+    strides = V.per_axis(stride, naxes, "stride", func)
+    dilations = V.per_axis(dilation, naxes, "dilation", func)
+    center = _center(center, naxes, func)
+    fillvalue = _fillvalue(fillvalue, func)
+    integer, compute, result = _dtypes(a.dtype, b.dtype, fillvalue, boundary, func)
+
+    swap = (mode == "valid" and all(d == 1 for d in dilations) and a.size and b.size
+            and _shapes.valid_swap_needed(a.shape, b.shape, axes, func))
+    x, k = _orient(op, a, b, swap, axes)
+    x = np.moveaxis(x, axes, range(a.ndim - naxes, a.ndim)) if naxes else x
+    k = np.moveaxis(k, axes, range(a.ndim - naxes, a.ndim)) if naxes else k
+    pads, spatial = _geometry(op, mode, center, x.shape[x.ndim - naxes:],
+                              k.shape[k.ndim - naxes:], strides, dilations, func)
+    batch = np.broadcast_shapes(x.shape[:x.ndim - naxes], k.shape[:k.ndim - naxes])
+    bound = _integer_bound(a, b, fillvalue, func) if integer else 0
+    if integer and bound > _INT64_MAX:
+        both_unsigned = a.dtype.kind in "bu" and b.dtype.kind in "bu"
+        if not both_unsigned or bound > _UINT64_MAX:
+            raise IntegerOverflowError(
+                f"{func}: the exact integer result can reach {bound}, beyond the 64-bit "
+                f"integer range; convert the inputs to float to accept rounding")
+        compute = result = np.dtype(np.uint64)
+    nonfinite = V.finite_count(a) + V.finite_count(b)
+    if nan_policy == "raise" and nonfinite:
+        raise ValueError(f"{func}: inputs contain {nonfinite} non-finite value(s) and "
+                         "nan_policy='raise'")
+    return Plan(func=func, x=x, kernel=k, axes=axes, pads=pads, strides=strides,
+                dilations=dilations, out_shape=tuple(batch) + spatial, boundary=boundary,
+                fillvalue=fillvalue, compute_dtype=compute, result_dtype=result,
+                out_dtype=out_dtype, integer=integer, int_bound=bound, nonfinite=nonfinite,
+                method=method, nan_policy=nan_policy, workers=workers)
+
+
+def _workers(workers, func):
+    if workers is None:
+        return os.cpu_count() or 1
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers == 0:
+        raise ValueError(f"{func}: workers must be None, a positive int or -1; got {workers!r}")
+    return int(workers) if workers > 0 else max(1, (os.cpu_count() or 1) + 1 + int(workers))
+
+
+def _center(center, naxes, func):
+    if isinstance(center, str):
+        return V.one_of(center, V.CENTERS, "center", func)
+    if isinstance(center, numbers.Integral) and not isinstance(center, bool):
+        return (int(center),) * naxes
+    try:
+        taps = tuple(center)
+    except TypeError:
+        raise ValueError(f"{func}: center must be 'scipy', 'ndimage', an int or a tuple of "
+                         f"ints; got {center!r}") from None
+    if len(taps) != naxes or not all(isinstance(t, numbers.Integral) for t in taps):
+        raise ValueError(f"{func}: center needs one integer tap per convolution axis "
+                         f"({naxes}); got {center!r}")
+    return tuple(int(t) for t in taps)
+
+
+def _fillvalue(fillvalue, func):
+    if isinstance(fillvalue, (numbers.Number, np.number, np.bool_)):
+        return fillvalue
+    arr = np.asarray(fillvalue)
+    if arr.ndim == 0 and arr.dtype.kind in "biufc":
+        return arr[()]
+    raise ValueError(f"{func}: fillvalue must be a numeric scalar; got {fillvalue!r}")
+
+
+def _dtypes(dt1, dt2, fillvalue, boundary, func):
+    """(integer?, compute dtype, result dtype) for the dtype policy of DESIGN.md."""
+    if dt1.kind in "biu" and dt2.kind in "biu":
+        if boundary == "constant" and fillvalue != 0 and (
+                isinstance(fillvalue, (complex, np.complexfloating))
+                or float(np.real(fillvalue)) != int(np.real(fillvalue))):
+            raise DTypeError(f"{func}: fillvalue {fillvalue!r} cannot be represented in the "
+                             "integer result; pass float inputs")
+        dt = np.dtype(np.int64)
+        return True, dt, dt
+    dt = np.result_type(dt1, dt2)
+    if dt.kind == "b":
+        dt = np.dtype(np.int64)
+    if dt == np.float16:
+        dt = np.dtype(np.float32)
+    if boundary == "constant" and isinstance(fillvalue, (complex, np.complexfloating)) \
+            and fillvalue.imag != 0 and dt.kind != "c":
+        dt = np.result_type(dt, np.complex64)
+    dt = dt.newbyteorder("=")
+    return False, dt, dt
+
+
+def _orient(op, a, b, swap, axes):
+    """(input, correlation-orientation kernel) for ``op``, after scipy's 'valid' swap.
+
+    Convolution flips the kernel; correlation conjugates it.  With the swap, correlate
+    becomes scipy's ``convolve(flip(conj(in2)), in1)``.
+    """
+    if op == "correlate":
+        b = np.conj(b) if b.dtype.kind == "c" else b
+        if not swap:
+            return a, b
+        return np.flip(b, axis=axes), np.flip(a, axis=axes)
+    if swap:
+        a, b = b, a
+    return a, np.flip(b, axis=axes)
+
+
+def _geometry(op, mode, center, xshape, kshape, strides, dilations, func):
+    """Zero/boundary pads and output extents of the convolution axes."""
+    pads, spatial = [], []
+    for i, (n, k, s, d) in enumerate(zip(xshape, kshape, strides, dilations)):
+        ke = _shapes.effective_size(k, d)
+        if n == 0 or k == 0:
+            pads.append((0, 0))
+            spatial.append(-(-n // s) if mode == "same" else 0)
+            continue
+        if mode == "valid" and n < ke:
+            raise ShapeError(
+                f"{func}: for 'valid' mode with dilation, in1 must be at least as large as "
+                f"the dilated kernel on every axis; got {n} and {ke} on convolution axis {i}")
+        anchor = _shapes.anchor(center, op, k, d, i, func) if mode == "same" else 0
+        before, after = _shapes.mode_pads(mode, op, ke, anchor)
+        pads.append((before, after))
+        spatial.append(_shapes.output_length(n, before, after, ke, s))
+    return tuple(pads), tuple(spatial)
+
+
+def _integer_bound(a, b, fillvalue, func):
+    """An upper bound on |result| for integer inputs: max|a| * max over batches of sum|b|."""
+    if a.size == 0 or b.size == 0:
+        return 0
+    amax = max(int(np.max(a)), -int(np.min(a)), abs(int(fillvalue)))
+    estimate = amax * float(np.abs(b.astype(np.float64)).sum())
+    if estimate < 2.0 ** 62:
+        return int(math.ceil(estimate))
+    return amax * int(np.sum(np.abs(b.astype(object))))

@@ -1,0 +1,151 @@
+"""Argument checks, one helper per kind of check.
+
+Each helper receives the *name* of the argument and of the calling function, so every
+message says where it came from, what was expected and what was received.  The
+vocabularies (modes, methods, boundaries, ...) are constants here; messages are built
+from them and never retyped.
+"""
+
+import numbers
+import operator
+
+import numpy as np
+
+from ._errors import DTypeError, ShapeError
+
+MODES = ("full", "same", "valid")
+METHODS = ("auto", "direct", "fft", "oa", "os")
+BOUNDARIES = ("constant", "reflect", "mirror", "nearest", "wrap")
+BOUNDARY_ALIASES = {
+    "fill": "constant", "zeros": "constant", "zero": "constant",
+    "symm": "reflect", "symmetric": "reflect",
+    "edge": "nearest", "replicate": "nearest",
+    "circular": "wrap", "periodic": "wrap",
+}
+CENTERS = ("scipy", "ndimage")
+NAN_POLICIES = ("propagate", "raise")
+
+
+def one_of(value, allowed, name, func):
+    """Return ``value`` if it is one of ``allowed``; otherwise raise ValueError."""
+    if isinstance(value, str) and value in allowed:
+        return value
+    choices = ", ".join(repr(a) for a in allowed)
+    raise ValueError(f"{func}: {name} must be one of {choices}; got {value!r}")
+
+
+def boundary_name(value, func, name="boundary"):
+    """The canonical scipy.ndimage boundary name for ``value`` or one of its aliases."""
+    if isinstance(value, str):
+        value = BOUNDARY_ALIASES.get(value, value)
+    return one_of(value, BOUNDARIES, name, func)
+
+
+def as_numeric_array(value, name, func):
+    """``value`` as an ndarray of a numeric (bool, integer, float, complex) dtype.
+
+    Refuses object, string, bytes, datetime, timedelta and structured dtypes, and ragged
+    nested sequences, before any work is done.
+    """
+    if isinstance(value, np.ndarray):
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value)
+        except ValueError as exc:  # ragged nested sequences
+            raise DTypeError(f"{func}: {name} is not a rectangular numeric array ({exc})") from None
+    if arr.dtype.kind not in "biufc":
+        raise DTypeError(
+            f"{func}: unsupported dtype {arr.dtype} for {name}; convert to a numeric "
+            "(bool, integer, float or complex) dtype")
+    return arr
+
+
+def positive_int(value, name, func, minimum=1):
+    """``value`` as a Python int that is at least ``minimum``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{func}: {name} must be an integer; got {value!r}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{func}: {name} must be >= {minimum}; got {value}")
+    return value
+
+
+def per_axis(value, naxes, name, func, minimum=1):
+    """An int or a sequence of ints, expanded to a tuple with one entry per axis."""
+    if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool):
+        return (positive_int(value, name, func, minimum),) * naxes
+    try:
+        items = tuple(value)
+    except TypeError:
+        raise TypeError(f"{func}: {name} must be an int or a sequence of ints; got {value!r}") from None
+    if len(items) != naxes:
+        raise ValueError(
+            f"{func}: {name} needs one value per convolution axis ({naxes}); got {value!r}")
+    return tuple(positive_int(v, name, func, minimum) for v in items)
+
+
+def axes_tuple(axes, ndim, func):
+    """Normalize ``axes`` for arrays of ``ndim`` dimensions: sorted, unique, non-negative."""
+    if axes is None:
+        return tuple(range(ndim))
+    if isinstance(axes, (numbers.Integral, np.integer)) and not isinstance(axes, bool):
+        items = [axes]
+    else:
+        try:
+            items = list(axes)
+        except TypeError:
+            raise ValueError(f"{func}: axes must be None, an int or a sequence of ints; got {axes!r}") from None
+    if not items:
+        raise ValueError(f"{func}: axes must not be empty; got {axes!r}")
+    out = []
+    for ax in items:
+        try:
+            ax = operator.index(ax)
+        except TypeError:
+            raise ValueError(f"{func}: axes must be integers; got {axes!r}") from None
+        if not -ndim <= ax < ndim:
+            raise ValueError(f"{func}: axis {ax} is out of range for {ndim}-d inputs; got axes={axes!r}")
+        out.append(ax % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{func}: axes must be unique; got {axes!r}")
+    return tuple(sorted(out))
+
+
+def same_ndim(a, b, func):
+    """Refuse inputs of different dimensionality (no silent broadcasting)."""
+    if a.ndim != b.ndim:
+        raise ShapeError(
+            f"{func}: in1 and in2 should have the same dimensionality: {a.shape} vs {b.shape}")
+
+
+def batch_broadcast(a, b, axes, func):
+    """The broadcast shape of the non-convolution (batch) axes of ``a`` and ``b``."""
+    for ax in range(a.ndim):
+        if ax in axes:
+            continue
+        n, m = a.shape[ax], b.shape[ax]
+        if n != m and n != 1 and m != 1:
+            raise ShapeError(
+                f"{func}: in1 and in2 must match or be 1 on axis {ax}, which is not "
+                f"convolved; got shapes {a.shape} and {b.shape}")
+
+
+def finite_count(arr):
+    """Number of non-finite entries (0 for integer and bool arrays)."""
+    if arr.dtype.kind in "fc":
+        return int(arr.size - np.count_nonzero(np.isfinite(arr)))
+    return 0
+
+
+def dtype_arg(value, name, func):
+    """``value`` as a numeric numpy dtype, or None."""
+    if value is None:
+        return None
+    try:
+        dt = np.dtype(value)
+    except TypeError:
+        raise DTypeError(f"{func}: {name} is not a dtype; got {value!r}") from None
+    if dt.kind not in "biufc":
+        raise DTypeError(f"{func}: {name} must be a numeric dtype; got {dt}")
+    return dt

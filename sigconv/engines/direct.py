@@ -1,0 +1,213 @@
+"""The direct engine: cache-blocked shift-and-add, threaded, with low-rank kernel splitting.
+
+For each kernel tap the engine adds ``w[m] * x[shifted, strided slice]`` into the output.
+It runs band by band so each band's output stays in cache, spreads the bands over threads
+(numpy's arithmetic releases the GIL), skips zero taps, computes strided and dilated
+outputs without computing the samples a stride drops, and works in any numpy dtype —
+so integer results are exact and long double keeps its precision.
+
+Kernels whose matrix unfoldings have low rank (separable Gaussians, Sobel, box filters)
+are split into 1-D passes when that needs fewer multiply-adds.
+"""
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from .._padding import pad
+
+_BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
+_THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more than they save
+_pools = {}
+
+
+def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
+    """Valid correlation of zero-padded ``x`` with ``w`` on the trailing axes.
+
+    ``x`` and ``w`` must already have the compute dtype; ``pads`` holds one
+    ``(before, after)`` zero pad per spatial axis; ``out_shape`` is the full output shape
+    (batch + spatial).  Returns a new array.
+    """
+    nsp = len(strides)
+    if any(b or a for b, a in pads):
+        x = pad(x, pads, "constant")
+    terms = low_rank_terms(w, nsp)
+    if terms is None:
+        return shift_add(x, w, out_shape, strides, dilations, workers=workers)
+    out = None
+    for factors in terms:
+        y = x
+        for axis, f in enumerate(factors):
+            shape = list(w.shape[:-nsp]) + [1] * nsp
+            shape[w.ndim - nsp + axis] = f.size
+            k1 = f.reshape(shape)
+            s = [1] * nsp
+            d = [1] * nsp
+            s[axis], d[axis] = strides[axis], dilations[axis]
+            yshape = list(y.shape)
+            yshape[-nsp + axis] = out_shape[-nsp + axis]
+            y = shift_add(y, k1, tuple(yshape), tuple(s), tuple(d), workers=workers)
+        out = y if out is None else np.add(out, y, out=out)
+    return out
+
+
+def shift_add(x, w, out_shape, strides, dilations, *, workers=None):
+    """Direct valid correlation by accumulating one shifted slice per kernel tap."""
+    out = np.empty(out_shape, dtype=x.dtype)
+    if out.size == 0:
+        return out
+    nsp = len(strides)
+    taps = _nonzero_taps(w, nsp)
+    work = out.size * max(len(taps), 1)
+    nthreads = _thread_count(workers, work)
+    blocks = _blocks(out_shape, x.shape, w.shape, nsp, strides, dilations, w.shape[-nsp:],
+                     parts=nthreads)
+    job = lambda blk: _accumulate(x, w, out, blk, taps, nsp, strides, dilations)
+    if nthreads == 1 or len(blocks) == 1:
+        for blk in blocks:
+            job(blk)
+    else:
+        list(_pool(nthreads).map(job, blocks))
+    return out
+
+
+def _accumulate(x, w, out, blk, taps, nsp, strides, dilations):
+    oslc, xslc, wslc = blk
+    o = out[oslc]
+    xb = x[xslc]
+    wb = w[wslc]
+    if not taps:
+        o[...] = 0
+        return
+    lead = wb.ndim - nsp
+    batch_w = wb.shape[:lead] + (1,) * nsp
+    tmp = None
+    for n, m in enumerate(taps):
+        src = xb[(Ellipsis,) + tuple(
+            slice(mj * dj, mj * dj + (L - 1) * sj + 1, sj)
+            for mj, dj, sj, L in zip(m, dilations, strides, o.shape[-nsp:]))]
+        wm = wb[(Ellipsis,) + m]
+        if lead and wm.size > 1:
+            wm = wm.reshape(batch_w)
+        elif lead:
+            wm = wm.reshape(())[()]
+        if n == 0:
+            np.multiply(src, wm, out=o)
+        else:
+            if tmp is None:
+                tmp = np.empty_like(o)
+            np.multiply(src, wm, out=tmp)
+            np.add(o, tmp, out=o)
+
+
+def _nonzero_taps(w, nsp):
+    lead = w.ndim - nsp
+    nz = np.any(w != 0, axis=tuple(range(lead))) if lead else (w != 0)
+    return [tuple(int(i) for i in m) for m in zip(*np.nonzero(nz))]
+
+
+def _thread_count(workers, work):
+    if workers is None:
+        workers = os.cpu_count() or 1
+    return max(1, min(int(workers), 64)) if work >= _THREAD_WORK else 1
+
+
+def _pool(n):
+    pool = _pools.get(n)
+    if pool is None:
+        pool = _pools.setdefault(n, ThreadPoolExecutor(n, thread_name_prefix="sigconv-direct"))
+    return pool
+
+
+def _blocks(out_shape, x_shape, w_shape, nsp, strides, dilations, kshape, parts):
+    """Slices (out, x, w) of the bands along the first axis of the output worth splitting."""
+    total = math.prod(out_shape)
+    nblocks = max(parts, -(-total // _BLOCK_ELEMENTS)) if total >= 2 * _BLOCK_ELEMENTS else parts
+    ndim = len(out_shape)
+    axis = next((a for a in range(ndim) if out_shape[a] >= min(nblocks, 2)), None)
+    if axis is None or nblocks <= 1:
+        full = (slice(None),) * ndim
+        return [(full, full, full)]
+    n = out_shape[axis]
+    step = -(-n // min(nblocks, n))
+    lead = ndim - nsp
+    blocks = []
+    for r0 in range(0, n, step):
+        r1 = min(r0 + step, n)
+        oslc = [slice(None)] * ndim
+        xslc = [slice(None)] * ndim
+        wslc = [slice(None)] * ndim
+        oslc[axis] = slice(r0, r1)
+        if axis < lead:
+            if x_shape[axis] > 1:
+                xslc[axis] = slice(r0, r1)
+            if w_shape[axis] > 1:
+                wslc[axis] = slice(r0, r1)
+        else:
+            p = axis - lead
+            xslc[axis] = slice(r0 * strides[p],
+                               (r1 - 1) * strides[p] + (kshape[p] - 1) * dilations[p] + 1)
+        blocks.append((tuple(oslc), tuple(xslc), tuple(wslc)))
+    return blocks
+
+
+def low_rank_terms(w, nsp):
+    """Split a float kernel into sums of outer products of 1-D factors, when cheaper.
+
+    Returns a list of terms (each a list of one 1-D factor per spatial axis) or None when
+    the kernel is batched, integer, long double, not worth splitting or not low-rank.
+    """
+    lead = w.ndim - nsp
+    if any(s != 1 for s in w.shape[:lead]) or w.dtype.kind not in "fc":
+        return None
+    if w.dtype.itemsize > (16 if w.dtype.kind == "c" else 8):
+        return None
+    k = w.reshape(w.shape[lead:])
+    big = [s for s in k.shape if s > 1]
+    if len(big) < 2 or not np.all(np.isfinite(k)):
+        return None
+    direct_cost = np.count_nonzero(k)
+    if direct_cost == 0:
+        return None
+    eps = np.finfo(k.dtype).eps
+    k64 = k.astype(np.complex128 if k.dtype.kind == "c" else np.float64)
+    if nsp == 2:
+        u, s, vh = np.linalg.svd(k64)
+        rank = int(np.sum(s > s[0] * eps * max(k.shape) * 4))
+        if rank == 0 or rank * sum(k.shape) >= direct_cost:
+            return None
+        terms = [[(u[:, r] * s[r]).astype(k.dtype), vh[r].astype(k.dtype)] for r in range(rank)]
+    else:
+        factors = _rank_one_factors(k64, eps)
+        if factors is None or sum(k.shape) >= direct_cost:
+            return None
+        terms = [[f.astype(k.dtype) for f in factors]]
+    approx = sum(_outer(t).astype(k64.dtype) for t in terms)
+    if np.max(np.abs(approx - k64)) > 8 * eps * max(k.shape) * np.max(np.abs(k64)):
+        return None
+    return terms
+
+
+def _rank_one_factors(k, eps):
+    """1-D factors with outer product ``k`` (N-D), or None if ``k`` is not rank one."""
+    factors = []
+    rest = k
+    while rest.ndim > 1:
+        mat = rest.reshape(rest.shape[0], -1)
+        u, s, vh = np.linalg.svd(mat, full_matrices=False)
+        if len(s) > 1 and s[1] > s[0] * eps * max(mat.shape) * 4:
+            return None
+        factors.append(u[:, 0] * s[0])
+        rest = vh[0].reshape(rest.shape[1:])
+    factors.append(rest)
+    return factors
+
+
+def _outer(factors):
+    out = factors[0]
+    for f in factors[1:]:
+        out = np.multiply.outer(out, f)
+    return out
+
