@@ -4,6 +4,7 @@ from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFin
                       PrecisionWarning, ResourceLimitError, SigconvError, ShapeError,
                       WisdomError)
 from ._convolve import MethodChoice, choose_method, convolve, correlate
+from . import definitions
 
 __version__ = "0.1.0"
 
