@@ -4,12 +4,14 @@ from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFin
                       PrecisionWarning, ResourceLimitError, SigconvError, ShapeError,
                       WisdomError)
 from ._convolve import MethodChoice, choose_method, convolve, correlate
+from ._compat import convolve2d, correlate2d, correlation_lags, fftconvolve, oaconvolve
 from . import definitions
 
 __version__ = "0.1.0"
 
 __all__ = [
     "convolve", "correlate", "choose_method", "MethodChoice",
+    "fftconvolve", "oaconvolve", "convolve2d", "correlate2d", "correlation_lags",
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
 ]
