@@ -160,7 +160,9 @@ def correlation_lags(in1_len, in2_len, mode="full"):
     """Lag indices of a 1-D cross-correlation, as ``scipy.signal.correlation_lags``.
 
     Sample ``i`` of ``correlate(in1, in2, mode)`` holds the lag ``lags[i]``: the shift of
-    ``in2`` relative to ``in1``.
+    ``in2`` relative to ``in1``.  For 'same' mode with an odd ``in1_len`` and an even
+    ``in2_len``, scipy's ``correlation_lags`` is off by one from what scipy's own
+    ``correlate`` computes; this function returns the lags ``correlate`` really has.
 
     Parameters
     ----------

@@ -78,7 +78,7 @@ def per_axis(value, naxes, name, func, minimum=1):
     try:
         items = tuple(value)
     except TypeError:
-        raise TypeError(f"{func}: {name} must be an int or a sequence of ints; got {value!r}") from None
+        return (positive_int(value, name, func, minimum),) * naxes
     if len(items) != naxes:
         raise ValueError(
             f"{func}: {name} needs one value per convolution axis ({naxes}); got {value!r}")
