@@ -133,8 +133,7 @@ def _two_d(op, in1, in2, mode, boundary, fillvalue, func):
     swap = (op is correlate and mode == "valid"
             and not all(n >= k for n, k in zip(a.shape, b.shape)))
     if swap:
-        out = correlate(b, np.conj(a) if a.dtype.kind == "c" else a, mode)
-        out = np.conj(out[::-1, ::-1]) if out.dtype.kind == "c" else out[::-1, ::-1].copy()
+        out = correlate(b, a, mode)[::-1, ::-1].copy()
     else:
         # scipy's correlate2d anchors 'same' at tap (k-1)//2, unlike scipy.signal.correlate
         center = tuple((k - 1) // 2 for k in b.shape) if op is correlate and b.size else "scipy"
