@@ -1,0 +1,112 @@
+"""The direct engine: low-rank splitting, threading, dispatch and exactness."""
+
+import numpy as np
+import pytest
+import scipy.signal as ss
+from numpy.testing import assert_allclose, assert_array_equal
+
+import sigconv
+from sigconv import _convolve
+from sigconv.engines import direct
+
+
+def gaussian(n, s):
+    g = np.exp(-0.5 * (np.arange(n) - n // 2) ** 2 / s ** 2)
+    return g / g.sum()
+
+
+def test_separable_kernels_split_into_one_term():
+    k = np.outer(gaussian(15, 3), gaussian(15, 3))
+    terms = direct.low_rank_terms(k, 2)
+    assert len(terms) == 1
+    assert_allclose(np.outer(*terms[0]), k, atol=1e-15)
+    sobel = np.outer([1.0, 2.0, 1.0], [1.0, 0.0, -1.0])
+    assert direct.low_rank_terms(sobel, 2) is None  # 6 taps as 1-D passes >= 6 nonzero taps
+
+
+def test_rank_two_kernels_split_when_cheaper():
+    rng = np.random.default_rng(0)
+    u, v = rng.standard_normal((2, 11)), rng.standard_normal((2, 11))
+    k = np.outer(u[0], v[0]) + np.outer(u[1], v[1])
+    terms = direct.low_rank_terms(k, 2)
+    assert len(terms) == 2
+    assert direct.low_rank_terms(rng.standard_normal((5, 5)), 2) is None
+
+
+def test_three_d_rank_one_split():
+    g = gaussian(7, 1.5)
+    k = np.multiply.outer(np.outer(g, g), g)
+    terms = direct.low_rank_terms(k, 3)
+    assert len(terms) == 1 and [f.size for f in terms[0]] == [7, 7, 7]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_split_path_matches_scipy(dtype, mode):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((60, 50)).astype(dtype)
+    k = np.outer(gaussian(9, 2), gaussian(7, 1)).astype(dtype)
+    got = sigconv.convolve(x, k, mode, "direct")
+    want = ss.convolve(x.astype(np.complex128 if dtype == np.complex128 else np.float64),
+                       k.astype(np.complex128 if dtype == np.complex128 else np.float64), mode)
+    assert got.dtype == dtype
+    assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6)
+
+
+def test_threads_give_identical_results():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((700, 600))
+    k = rng.standard_normal((5, 5))
+    one = sigconv.correlate(x, k, "same", "direct", workers=1)
+    two = sigconv.correlate(x, k, "same", "direct", workers=2)
+    assert_array_equal(one, two)
+    xi = rng.integers(-100, 100, (700, 600))
+    assert_array_equal(sigconv.convolve(xi, xi[:4, :4], "valid", "direct", workers=2),
+                       ss.convolve(xi, xi[:4, :4], "valid", method="direct"))
+
+
+def test_batched_kernels_broadcast_in_the_engine():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 1, 40))
+    k = rng.standard_normal((1, 4, 5))
+    got = sigconv.convolve(x, k, "valid", "direct", axes=2)
+    want = np.array([[np.convolve(x[i, 0], k[0, j], "valid") for j in range(4)]
+                     for i in range(3)])
+    assert_allclose(got, want, atol=1e-12)
+
+
+def _boom(*args, **kwargs):
+    raise AssertionError("this engine must not run")
+
+
+def test_dispatch_small_kernel_runs_direct(monkeypatch):
+    monkeypatch.setitem(_convolve.ENGINES, "fft", _boom)
+    x = np.arange(50.0)
+    assert_allclose(sigconv.convolve(x, [1.0, 2.0, 1.0]), np.convolve(x, [1, 2, 1]))
+
+
+def test_dispatch_large_kernel_runs_fft(monkeypatch):
+    monkeypatch.setitem(_convolve.ENGINES, "direct", _boom)
+    rng = np.random.default_rng(4)
+    x, k = rng.standard_normal(20000), rng.standard_normal(3000)
+    assert_allclose(sigconv.convolve(x, k), np.convolve(x, k), atol=1e-9)
+
+
+def test_explicit_method_is_honoured(monkeypatch):
+    monkeypatch.setitem(_convolve.ENGINES, "direct", _boom)
+    assert_allclose(sigconv.convolve(np.ones(5), np.ones(2), method="fft"), [1, 2, 2, 2, 2, 1])
+    with pytest.raises(AssertionError, match="must not run"):
+        sigconv.convolve(np.ones(5), np.ones(2), method="direct")
+
+
+def test_choose_method_reports_why():
+    choice = sigconv.choose_method(np.ones(10), np.ones(3))
+    assert choice.method == "direct" and str(choice) == "direct"
+    assert set(choice.estimates) >= {"direct", "fft"}
+    assert "estimated" in choice.reason
+    nan = np.ones(100000)
+    nan[5] = np.nan
+    assert sigconv.choose_method(nan, np.ones(5000)).reason.startswith("non-finite")
+    measured = sigconv.choose_method(np.ones(3000), np.ones(300), measure=True)
+    assert measured.reason == "fastest when timed on these inputs"
+    assert all(t > 0 for t in measured.estimates.values())
