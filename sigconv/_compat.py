@@ -111,9 +111,9 @@ def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     Examples
     --------
     >>> from sigconv import correlate2d
-    >>> correlate2d([[1, 2], [3, 4]], [[1, 1]])
-    array([[2, 3, 1],
-           [4, 7, 3]])
+    >>> correlate2d([[1, 2], [3, 4]], [[1, 10]])
+    array([[10, 21,  2],
+           [30, 43,  4]])
     """
     return _two_d(correlate, in1, in2, mode, boundary, fillvalue, "correlate2d")
 
