@@ -1,5 +1,16 @@
+import os
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The default profile keeps the suite fast; the long one is the fuzzing campaign:
+#   SIGCONV_FUZZ=long python -m pytest tests/test_fuzz.py
+settings.register_profile("default", max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=3000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("SIGCONV_FUZZ", "default"))
 
 
 @pytest.fixture
