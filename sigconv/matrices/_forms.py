@@ -99,8 +99,14 @@ def convolution_matrix(kernel, input_shape, mode="full", *, op="convolve",
     >>> convolution_matrix([[1, 2], [3, 4]], (2, 2), 'valid', format='dense')
     array([[4, 3, 2, 1]])
     """
-    func = "convolution_matrix"
-    k = kernel_arg(kernel, func)
+    return _matrix("convolution_matrix", kernel, input_shape, mode, op, boundary, fillvalue,
+                   center, stride, dilation, format, max_bytes)
+
+
+def _matrix(func, kernel, input_shape, mode, op, boundary, fillvalue, center, stride,
+            dilation, format, max_bytes, ndim=None):
+    """convolution_matrix, with errors named after the public ``func`` that was called."""
+    k = kernel_arg(kernel, func, ndim)
     shape = shape_arg(input_shape, "input_shape", func)
     format = V.one_of(format, FORMATS, "format", func)
     geom = geometry(k.shape, shape, mode, op, boundary, fillvalue, center, stride, dilation,
@@ -121,7 +127,8 @@ def _limit(max_bytes, func):
     return V.positive_int(max_bytes, "max_bytes", func, minimum=0)
 
 
-def toeplitz(kernel, n, mode="full", **options):
+def toeplitz(kernel, n, mode="full", *, op="convolve", boundary="constant", fillvalue=0,
+             center="scipy", stride=1, dilation=1, format="sparse", max_bytes=None):
     """The Toeplitz matrix of a 1-D convolution: ``T @ x == convolve(x, kernel, mode)``.
 
     Parameters
@@ -130,10 +137,9 @@ def toeplitz(kernel, n, mode="full", **options):
     n : int
         Length of ``x``.
     mode : {'full', 'same', 'valid'}
-    **options
-        Any keyword argument of :func:`convolution_matrix` (``format``, ``op``,
-        ``boundary``, ``stride``, ...).  The default format is ``'sparse'``, as everywhere in
-        this module; ``format='dense'`` gives the ndarray of ``scipy.linalg``.
+    op, boundary, fillvalue, center, stride, dilation, format, max_bytes
+        As in :func:`convolution_matrix`.  The default format is ``'sparse'``, as everywhere
+        in this module; ``format='dense'`` gives the ndarray of ``scipy.linalg``.
 
     Returns
     -------
@@ -155,11 +161,13 @@ def toeplitz(kernel, n, mode="full", **options):
            [ 0, -1,  1],
            [ 0,  0, -1]])
     """
-    k = kernel_arg(kernel, "toeplitz", ndim=1)
-    return convolution_matrix(k, n, mode, **options)
+    return _matrix("toeplitz", kernel, n, mode, op, boundary, fillvalue, center, stride,
+                   dilation, format, max_bytes, ndim=1)
 
 
-def doubly_block_toeplitz(kernel, input_shape, mode="full", **options):
+def doubly_block_toeplitz(kernel, input_shape, mode="full", *, op="convolve",
+                          boundary="constant", fillvalue=0, center="scipy", stride=1,
+                          dilation=1, format="sparse", max_bytes=None):
     """The doubly-block Toeplitz matrix of a 2-D convolution.
 
     ``D @ x.ravel() == convolve(x, kernel, mode).ravel()`` for ``x`` of ``input_shape``.
@@ -169,8 +177,8 @@ def doubly_block_toeplitz(kernel, input_shape, mode="full", **options):
     kernel : array_like, 2-D
     input_shape : tuple of two ints
     mode : {'full', 'same', 'valid'}
-    **options
-        Any keyword argument of :func:`convolution_matrix`.
+    op, boundary, fillvalue, center, stride, dilation, format, max_bytes
+        As in :func:`convolution_matrix`.
 
     Returns
     -------
@@ -194,8 +202,8 @@ def doubly_block_toeplitz(kernel, input_shape, mode="full", **options):
            [0, 0, 2, 1],
            [0, 0, 0, 2]])
     """
-    k = kernel_arg(kernel, "doubly_block_toeplitz", ndim=2)
-    return convolution_matrix(k, input_shape, mode, **options)
+    return _matrix("doubly_block_toeplitz", kernel, input_shape, mode, op, boundary,
+                   fillvalue, center, stride, dilation, format, max_bytes, ndim=2)
 
 
 def block_circulant(kernel, shape, *, op="convolve", format="sparse", max_bytes=None):
@@ -237,9 +245,7 @@ def block_circulant(kernel, shape, *, op="convolve", format="sparse", max_bytes=
            [2, 1, 0],
            [0, 2, 1]])
     """
-    k = kernel_arg(kernel, "block_circulant")
-    return convolution_matrix(k, shape, "same", op=op, boundary="wrap", center=0,
-                              format=format, max_bytes=max_bytes)
+    return _periodic("block_circulant", kernel, shape, op, format, max_bytes)
 
 
 def circulant(kernel, n=None, *, op="convolve", format="sparse", max_bytes=None):
@@ -271,8 +277,8 @@ def circulant(kernel, n=None, *, op="convolve", format="sparse", max_bytes=None)
            [3, 2, 1]])
     """
     k = kernel_arg(kernel, "circulant", ndim=1)
-    return block_circulant(k, k.shape if n is None else n, op=op, format=format,
-                           max_bytes=max_bytes)
+    return _periodic("circulant", k, k.shape if n is None else n, op, format, max_bytes,
+                     ndim=1)
 
 
 def doubly_block_circulant(kernel, shape, *, op="convolve", format="sparse", max_bytes=None):
@@ -304,8 +310,13 @@ def doubly_block_circulant(kernel, shape, *, op="convolve", format="sparse", max
            [3, 4, 1, 2],
            [4, 3, 2, 1]])
     """
-    k = kernel_arg(kernel, "doubly_block_circulant", ndim=2)
-    return block_circulant(k, shape, op=op, format=format, max_bytes=max_bytes)
+    return _periodic("doubly_block_circulant", kernel, shape, op, format, max_bytes, ndim=2)
+
+
+def _periodic(func, kernel, shape, op, format, max_bytes, ndim=None):
+    """Periodic convolution with tap 0 on each output: 'same', 'wrap', centre 0."""
+    return _matrix(func, kernel, shape, "same", op, "wrap", 0, 0, 1, 1, format, max_bytes,
+                   ndim)
 
 
 def circulant_eigenvalues(kernel, shape=None, *, op="convolve"):
