@@ -38,12 +38,17 @@ def sparse_matrix(geom, kc, dtype):
         inside = inside & _on_grid(ok, a, nd)
     grid = tuple(geom.output_shape) + tuple(geom.kernel_shape)
     inside = inside & (kc != 0).reshape((1,) * nd + kc.shape)
-    inside = np.broadcast_to(inside, grid).reshape(rows, taps)
-    cols = np.broadcast_to(cols, grid).reshape(rows, taps)
-    values = np.broadcast_to(kc.astype(dtype).reshape(1, taps), (rows, taps))
+    cols = cols.reshape(rows, taps)      # every axis contributed its (outputs, taps) extents
+    values = kc.astype(dtype).reshape(1, taps)
     indptr = np.zeros(rows + 1, dtype=idx)
-    np.cumsum(np.count_nonzero(inside, axis=1), out=indptr[1:])
-    matrix = sparse.csr_array((values[inside], cols[inside], indptr), shape=(rows, ncols))
+    if inside.all():     # no tap reads zero padding: every row holds every tap
+        indptr[1:] = np.arange(1, rows + 1, dtype=idx) * idx(taps)
+        data, indices = np.tile(values, (rows, 1)).reshape(-1), cols.reshape(-1)
+    else:
+        inside = np.broadcast_to(inside, grid).reshape(rows, taps)
+        np.cumsum(np.count_nonzero(inside, axis=1), out=indptr[1:])
+        data, indices = np.broadcast_to(values, (rows, taps))[inside], cols[inside]
+    matrix = sparse.csr_array((data, indices, indptr), shape=(rows, ncols))
     if not all(_strictly_increasing(c, ok) for c, ok in maps):
         matrix.sum_duplicates()   # boundary rules can read one sample through several taps
         matrix.eliminate_zeros()
