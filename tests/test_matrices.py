@@ -142,6 +142,22 @@ def test_valid_swap_matches_convolve(shapes, stride, op):
     for fmt in ("sparse", "operator"):
         M = convolution_matrix(k, xs, "valid", op=op, stride=stride, format=fmt)
         np.testing.assert_allclose(M @ x.ravel(), expected.ravel(), atol=1e-12)
+    y = rng.standard_normal(expected.size)
+    np.testing.assert_allclose(M.rmatvec(y),
+                               convolution_matrix(k, xs, "valid", op=op, stride=stride)
+                               .conj().T @ y, atol=1e-12)
+
+
+def test_byte_order_and_layout_of_the_kernel_do_not_matter():
+    k = np.arange(12.0).reshape(3, 4)
+    x = np.random.default_rng(4).standard_normal((5, 6))
+    expected = convolution_matrix(k, x.shape, "same", boundary="mirror").toarray()
+    for variant in (k.astype(">f8"), np.asfortranarray(k), k[:, ::-1][:, ::-1]):
+        M = convolution_matrix(variant, x.shape, "same", boundary="mirror")
+        np.testing.assert_array_equal(M.toarray(), expected)
+        A = convolution_matrix(variant, x.shape, "same", boundary="mirror", format="operator")
+        np.testing.assert_allclose(A @ x.ravel(), expected @ x.ravel(), atol=1e-12)
+        np.testing.assert_allclose(A.H @ x.ravel(), expected.T @ x.ravel(), atol=1e-12)
 
 
 @pytest.mark.parametrize("boundary", BOUNDARIES)
@@ -346,16 +362,34 @@ def test_dense_guard_refuses_before_allocating():
     assert peak < 1_000_000
 
 
-def test_dense_guard_setting_and_argument(monkeypatch):
-    monkeypatch.setattr(sigconv.matrices, "DENSE_MAX_BYTES", 1000)
+def test_sparse_build_guard_refuses_before_allocating():
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResourceLimitError,
+                           match=r"building the sparse 16777216 x 16777216 matrix "
+                                 r"\(822,083,584 output-tap pairs\) would need about 19\.1 GiB"
+                                 r".*use format='operator'"):
+            convolution_matrix(np.ones((7, 7)), (4096, 4096), "same")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+    A = convolution_matrix(np.ones((7, 7)), (4096, 4096), "same", format="operator")
+    assert A.shape == (4096 ** 2, 4096 ** 2)
+
+
+def test_memory_limit_setting_and_argument(monkeypatch):
+    monkeypatch.setattr(sigconv.matrices, "MAX_BYTES", 1000)
     with pytest.raises(ResourceLimitError, match=r"16 x 16 float64 matrix would need "
                                                   r"2\.0 KiB, over the limit of 1,000 bytes"):
         convolution_matrix(np.ones((3, 3)), (4, 4), "same", format="dense")
-    assert convolution_matrix(np.ones((3, 3)), (4, 4), "same", format="dense",
-                              max_bytes=2048).shape == (16, 16)
-    with pytest.raises(ResourceLimitError, match="circulant"):
+    with pytest.raises(ResourceLimitError, match=r"circulant: a dense 20 x 20 float64"):
         circulant(np.ones(20), format="dense")
-    assert convolution_matrix(np.ones((3, 3)), (4, 4), format="sparse").shape == (36, 16)
+    with pytest.raises(ResourceLimitError, match=r"building the sparse 36 x 16 matrix"):
+        convolution_matrix(np.ones((3, 3)), (4, 4))
+    assert convolution_matrix(np.ones((3, 3)), (4, 4), "same", format="dense",
+                              max_bytes=4096).shape == (16, 16)
+    assert convolution_matrix(np.ones((3, 3)), (4, 4), max_bytes=10_000).nnz == 144
 
 
 @pytest.mark.parametrize("call,error,message", [

@@ -27,7 +27,7 @@ def sparse_matrix(geom, kc, dtype):
     """
     rows, ncols = geom.shape
     taps = math.prod(geom.kernel_shape)
-    idx = np.int32 if max(rows * taps, ncols, rows + 1) <= _INT32_MAX else np.int64
+    idx = np.int32 if _index_itemsize(geom) == 4 else np.int64
     maps = axis_maps(geom)
     nd = len(maps)
     instrides = _c_strides(geom.input_shape)
@@ -78,20 +78,33 @@ def _strictly_increasing(cols, inside):
     return bool(np.all((np.diff(cols, axis=1) > 0) | ~inside[:, 1:] | ~inside[:, :-1]))
 
 
-def dense_bytes(geom, dtype):
+def _index_itemsize(geom):
     rows, ncols = geom.shape
-    return rows * ncols * np.dtype(dtype).itemsize
+    taps = math.prod(geom.kernel_shape)
+    return 4 if max(rows * taps, ncols, rows + 1) <= _INT32_MAX else 8
 
 
-def check_dense(geom, dtype, max_bytes, func):
-    """Refuse, before anything is allocated, a dense matrix larger than ``max_bytes``."""
-    need = dense_bytes(geom, dtype)
-    if need > max_bytes:
-        rows, ncols = geom.shape
+def check_memory(geom, dtype, format, max_bytes, func):
+    """Refuse, before anything is allocated, a matrix that needs more than ``max_bytes``.
+
+    A dense matrix needs ``rows * columns * itemsize``; building the sparse one (also the
+    first step of the dense one) about ``2 (itemsize + index size) + 1`` bytes per
+    (output, tap) pair, the index grid and the values it is gathered from.
+    """
+    rows, ncols = geom.shape
+    itemsize = np.dtype(dtype).itemsize
+    if format == "dense" and rows * ncols * itemsize > max_bytes:
         raise ResourceLimitError(
             f"{func}: a dense {rows} x {ncols} {np.dtype(dtype)} matrix would need "
-            f"{_human(need)}, over the limit of {_human(max_bytes)} (max_bytes); use "
-            "format='sparse' or format='operator', or raise max_bytes")
+            f"{_human(rows * ncols * itemsize)}, over the limit of {_human(max_bytes)} "
+            "(max_bytes); use format='sparse' or format='operator', or raise max_bytes")
+    pairs = rows * math.prod(geom.kernel_shape)
+    build = pairs * (2 * (itemsize + _index_itemsize(geom)) + 1)
+    if build > max_bytes:
+        raise ResourceLimitError(
+            f"{func}: building the sparse {rows} x {ncols} matrix ({pairs:,} output-tap "
+            f"pairs) would need about {_human(build)}, over the limit of {_human(max_bytes)} "
+            "(max_bytes); use format='operator', or raise max_bytes")
 
 
 def _human(nbytes):
@@ -117,6 +130,20 @@ class ConvolutionOperator(LinearOperator):
         The shapes of the arrays whose ravel the operator maps between.
     kernel : ndarray
         The kernel as given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sigconv.matrices import convolution_matrix
+    >>> A = convolution_matrix([1, 2], 3, 'same', boundary='wrap', format='operator')
+    >>> A.matvec(np.array([1, 0, 0]))
+    array([1, 2, 0])
+    >>> A.rmatvec(np.array([1, 0, 0]))
+    array([1, 0, 2])
+    >>> convolution_matrix([1, 2], 3, 'same', boundary='wrap').toarray()
+    array([[1, 0, 2],
+           [2, 1, 0],
+           [0, 2, 1]])
     """
 
     def __init__(self, geom, kernel, kc, dtype):

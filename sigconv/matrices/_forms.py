@@ -46,7 +46,8 @@ def convolution_matrix(kernel, input_shape, mode="full", *, op="convolve",
         (``scipy.sparse.linalg.LinearOperator``) whose ``matvec`` runs the fast
         convolution and whose ``rmatvec`` is the adjoint (transposed) convolution.
     max_bytes : int, optional
-        Largest dense matrix allowed (default ``sigconv.matrices.DENSE_MAX_BYTES``, 2 GiB).
+        Memory limit for the dense matrix and for building the sparse one (default
+        ``sigconv.matrices.MAX_BYTES``, 2 GiB); the operator stores only the kernel.
 
     Returns
     -------
@@ -58,7 +59,9 @@ def convolution_matrix(kernel, input_shape, mode="full", *, op="convolve",
     Raises
     ------
     ResourceLimitError
-        ``format='dense'`` above ``max_bytes``, checked before anything is allocated.
+        A dense matrix, or the build of a sparse one, above ``max_bytes``; checked before
+        anything is allocated.  The message gives the size and suggests 'sparse' or
+        'operator'.
 
     Notes
     -----
@@ -112,8 +115,8 @@ def _matrix(func, kernel, input_shape, mode, op, boundary, fillvalue, center, st
     geom = geometry(k.shape, shape, mode, op, boundary, fillvalue, center, stride, dilation,
                     func)
     dtype = matrix_dtype(k.dtype)
-    if format == "dense":
-        _build.check_dense(geom, dtype, _limit(max_bytes, func), func)
+    if format != "operator":
+        _build.check_memory(geom, dtype, format, _limit(max_bytes, func), func)
     kc = correlation_kernel(k, geom.op)
     if format == "operator":
         return _build.ConvolutionOperator(geom, k, kc, dtype)
@@ -123,7 +126,7 @@ def _matrix(func, kernel, input_shape, mode, op, boundary, fillvalue, center, st
 
 def _limit(max_bytes, func):
     if max_bytes is None:
-        return sys.modules[__package__].DENSE_MAX_BYTES
+        return sys.modules[__package__].MAX_BYTES
     return V.positive_int(max_bytes, "max_bytes", func, minimum=0)
 
 
@@ -221,7 +224,7 @@ def block_circulant(kernel, shape, *, op="convolve", format="sparse", max_bytes=
     op : {'convolve', 'correlate'}
     format : {'sparse', 'dense', 'operator'}
     max_bytes : int, optional
-        Limit of the dense format (see :func:`convolution_matrix`).
+        Memory limit (see :func:`convolution_matrix`).
 
     Returns
     -------
