@@ -117,6 +117,7 @@ def _human(nbytes):
 class ConvolutionOperator(LinearOperator):
     """A convolution as a ``scipy.sparse.linalg.LinearOperator`` that stores only the kernel.
 
+    Made by ``convolution_matrix(..., format='operator')`` (and the named forms).
     ``matvec`` runs :func:`sigconv.convolve` (or ``correlate``) on the reshaped vector;
     ``rmatvec`` runs the adjoint, the transposed convolution
     ``x = E^H (S^T y  *  conj(kc))``: scatter the output onto the stride grid, convolve
