@@ -7,6 +7,7 @@ import zlib
 import numpy as np
 import pytest
 import scipy.linalg
+from hypothesis import given, settings, strategies as st
 from scipy import sparse
 
 import sigconv
@@ -105,6 +106,37 @@ def test_matches_convolve(nd, mode, boundary, op, center, steps):
     np.testing.assert_allclose(D, M.toarray(), rtol=0, atol=0)
     L = convolution_matrix(k, shape, mode, op=op, format="operator", **kw)
     np.testing.assert_allclose(L @ x.ravel(), expected.ravel(), rtol=1e-12, atol=1e-12)
+
+
+@st.composite
+def _geometries(draw):
+    nd = draw(st.integers(1, 3))
+    axes = lambda lo, hi: tuple(draw(st.integers(lo, hi)) for _ in range(nd))  # noqa: E731
+    return dict(shape=axes(1, 6), kshape=axes(1, 5), mode=draw(st.sampled_from(MODES)),
+                boundary=draw(st.sampled_from(BOUNDARIES)), op=draw(st.sampled_from(OPS)),
+                center=draw(st.sampled_from(["scipy", "ndimage"])), stride=axes(1, 3),
+                dilation=axes(1, 3), seed=draw(st.integers(0, 2**32 - 1)))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(_geometries())
+def test_random_geometries_match_convolve_and_adjoint(g):
+    """Kernels larger than the input, strides past the end, pads longer than the input."""
+    rng = np.random.default_rng(g["seed"])
+    x = rng.standard_normal(g["shape"])
+    k = rng.standard_normal(g["kshape"]) + 1j * rng.standard_normal(g["kshape"])
+    kw = {key: g[key] for key in ("boundary", "center", "stride", "dilation")}
+    try:
+        expected = _run(g["op"], x, k, g["mode"], **kw)
+    except ShapeError:      # the matrix refuses exactly what convolve refuses
+        with pytest.raises(ShapeError):
+            convolution_matrix(k, g["shape"], g["mode"], op=g["op"], **kw)
+        return
+    M = convolution_matrix(k, g["shape"], g["mode"], op=g["op"], **kw)
+    np.testing.assert_allclose(M @ x.ravel(), expected.ravel(), atol=1e-10)
+    A = convolution_matrix(k, g["shape"], g["mode"], op=g["op"], format="operator", **kw)
+    y = rng.standard_normal(M.shape[0]) + 1j * rng.standard_normal(M.shape[0])
+    np.testing.assert_allclose(A.rmatvec(y), M.conj().T @ y, atol=1e-10)
 
 
 @pytest.mark.parametrize("op", OPS)
