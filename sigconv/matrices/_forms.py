@@ -190,9 +190,12 @@ def doubly_block_toeplitz(kernel, input_shape, mode="full", *, op="convolve",
     Notes
     -----
     In 'full' mode, with ``T_r`` the Toeplitz matrix of kernel row ``r`` on rows of length
-    ``n1``, ``D`` is block Toeplitz with blocks ``D[I, J] = T_{I - J}`` (MATLAB ``convmtx2``):
+    ``n1``, ``D`` is block Toeplitz with blocks ``D[I, J] = T_{I - J}``:
 
     .. math:: D = \\sum_r S_r \\otimes T_r, \\qquad (S_r)_{IJ} = [I - J = r]
+
+    MATLAB's ``convmtx2(H, m, n)`` acts on column-major vectors ``X(:)``; it equals
+    ``doubly_block_toeplitz(H.T, (n, m))`` (the row-major ravel of ``X.T``).
 
     Examples
     --------
