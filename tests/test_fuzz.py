@@ -132,3 +132,20 @@ def test_every_transform_method_matches_definition(c):
 @given(cases())
 def test_auto_matches_definition(c):
     check(c, "auto")
+
+
+@given(cases())
+def test_matrix_form_matches_definition(c):
+    from sigconv.matrices import convolution_matrix
+    if c["boundary"] == "constant":
+        c = dict(c, fill=0)  # a nonzero fill makes the map affine: no matrix exists
+    a = c["a"]
+    m = convolution_matrix(c["b"], a.shape, c["mode"], op=c["op"], boundary=c["boundary"],
+                           center=c["center"], stride=c["stride"], dilation=c["dilation"],
+                           format="sparse")
+    want = reference(c)
+    vec = a.astype(np.result_type(a.dtype, np.int64) if a.dtype.kind in "biu" else a.dtype)
+    got = (m @ vec.ravel()).reshape(want.shape)
+    scale = np.abs(a).max(initial=0) * np.abs(c["b"]).sum() + 1e-30
+    single = np.result_type(a.dtype, c["b"].dtype) in (np.float16, np.float32, np.complex64)
+    assert_allclose(got, want, rtol=0, atol=scale * (2e-6 if single else 1e-13))
