@@ -172,7 +172,7 @@ def check_distributive(a, b, c, *, op=convolve, mode="full", method="auto"):
     """
     a, b, c = _arrays("check_distributive", a, b, c)
     _same_shape("check_distributive", "b", b, "c", c)
-    bc = b + c
+    bc = _exact(b) + _exact(c)
     lhs = op(a, bc, mode=mode, method=method)
     ab, ac = op(a, b, mode=mode, method=method), op(a, c, mode=mode, method=method)
     rhs = ab + ac
@@ -202,7 +202,7 @@ def check_linearity(a, b, c, *, alpha=2, beta=-3, op=convolve, mode="full", meth
     """
     a, b, c = _arrays("check_linearity", a, b, c)
     _same_shape("check_linearity", "a", a, "c", c)
-    mix = alpha * a + beta * c
+    mix = alpha * _exact(a) + beta * _exact(c)
     lhs = op(mix, b, mode=mode, method=method)
     ab, cb = op(a, b, mode=mode, method=method), op(c, b, mode=mode, method=method)
     rhs = alpha * ab + beta * cb
@@ -222,8 +222,14 @@ def _same_shape(func, n1, x1, n2, x2):
         raise ShapeError(f"{func}: {n1} and {n2} must have the same shape; got {x1.shape} and {x2.shape}")
 
 
+def _exact(x):
+    """Integer and bool arrays as int64, so sums and differences neither wrap nor OR."""
+    return x.astype(np.int64) if x.dtype.kind in "biu" else x
+
+
 def _delta(x, axis):
     """First difference of the zero-extended ``x`` along ``axis`` (one sample longer)."""
+    x = _exact(x)
     return np.diff(x, axis=axis, prepend=np.zeros_like(np.take(x, [0], axis=axis)),
                    append=np.zeros_like(np.take(x, [0], axis=axis)))
 
