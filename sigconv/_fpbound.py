@@ -35,12 +35,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 def unit_roundoff(dtype):
-    """``u = eps / 2`` of the dtype a result is computed in; 0 for exact integer results."""
+    """``u = eps / 2`` of the dtype a result is held in; 0 for exact integer results.
+
+    sigconv returns float32 for float16 inputs, so its results are bounded with float32's
+    ``u``; numpy arithmetic on float16 arrays rounds with float16's.
+    """
     dtype = np.dtype(dtype)
     if dtype.kind in "biu" or dtype == object:
         return 0.0
-    if dtype == np.float16:
-        dtype = np.dtype(np.float32)  # float16 computes in float32 (DESIGN.md)
     return float(np.finfo(dtype).eps) / 2
 
 
