@@ -161,7 +161,7 @@ def _points(t, func):
         raise ValueError(f"{func}: t must be real; got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{func}: t must be finite; got {arr[~np.isfinite(arr)].flat[0]!r}")
+        raise ValueError(f"{func}: t must be finite; got {float(arr[~np.isfinite(arr)].flat[0])}")
     return arr
 
 
@@ -174,7 +174,9 @@ def _is_complex(fn, support):
 
 def _integrand(f, g, t):
     def h(a):
-        v = complex(np.asarray(f(a) * g(t - a)).reshape(()))
+        fa, gb = f(a), g(t - a)
+        with np.errstate(invalid="ignore", over="ignore"):  # reported below, as ValueError
+            v = complex(np.asarray(fa * gb).reshape(()))
         if not (math.isfinite(v.real) and math.isfinite(v.imag)):
             raise _NonFinite(a, v)
         return v
@@ -221,7 +223,9 @@ def _vectorized(f, g, t, lo, hi, cplx, opts):
 
     def h(a):
         inside = (lol <= a) & (a <= hil)
-        v = np.where(inside, f(a) * g(np.where(inside, tl - a, tl - lol)), 0)
+        fa, gb = f(a), g(np.where(inside, tl - a, tl - lol))
+        with np.errstate(invalid="ignore", over="ignore"):  # reported below, as ValueError
+            v = np.where(inside, fa * gb, 0)
         bad = inside & ~np.isfinite(v)
         if np.any(bad):
             raise _NonFinite(a, complex(v[bad][0]))
