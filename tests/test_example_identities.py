@@ -1,5 +1,6 @@
 """examples/identities.py runs headless, saves its figure and prints the identity tables."""
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -44,9 +45,14 @@ def test_example_saves_the_figure_and_prints_the_tables(tmp_path):
     assert wrong["convolution theorem"] == "NO" and wrong["linearity"] == "yes"
 
 
-def test_example_defaults_to_a_temporary_directory():
-    out = run()
-    path = re.search(r"figure saved to (\S+)", out).group(1)
-    assert os.path.isfile(path)
-    os.remove(path)
-    os.rmdir(os.path.dirname(path))
+def test_example_defaults_to_a_temporary_directory(tmp_path, monkeypatch, capsys):
+    spec = importlib.util.spec_from_file_location("identities_example", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    made = tmp_path / "sigconv-tmp"
+    made.mkdir()
+    monkeypatch.setattr(module.tempfile, "mkdtemp", lambda prefix: str(made))
+    monkeypatch.setattr(module, "identities", lambda: None)  # the tables are tested above
+    module.main(["identities.py"])
+    assert (made / "identities.png").stat().st_size > 10_000
+    assert f"figure saved to {made / 'identities.png'}" in capsys.readouterr().out

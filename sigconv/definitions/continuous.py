@@ -17,7 +17,6 @@ import numbers
 import warnings
 
 import numpy as np
-import scipy.integrate as si
 
 from .. import _validate as V
 from .._convolve import convolve as _discrete_convolve
@@ -192,6 +191,7 @@ def _nonfinite_error(exc, t):
 
 
 def _by_point(f, g, t, lo, hi, cplx, opts):
+    import scipy.integrate as si  # imported on use: it adds to `import sigconv`
     dtype = np.complex128 if cplx else np.float64
     values, errors = np.zeros(t.shape, dtype), np.zeros(t.shape)
     failures = []
@@ -214,6 +214,7 @@ def _by_point(f, g, t, lo, hi, cplx, opts):
 
 
 def _vectorized(f, g, t, lo, hi, cplx, opts):
+    import scipy.integrate as si
     dtype = np.complex128 if cplx else np.float64
     live = lo < hi
     values, errors = np.zeros(t.shape, dtype), np.zeros(t.shape)
