@@ -14,16 +14,16 @@ and so does the convolution theorem for an operator that is not a convolution.
 """
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft as sfft
 
 from . import _fpbound as B
+from ._checking import (CheckResult, CheckTable, as_arrays, compare, delta, exact, inner,
+                        op_name, roundoff, same_shape, worst)
 from ._convolve import convolve, correlate
 from ._errors import ShapeError
-from ._validate import MODES, as_numeric_array, one_of
-from ._checktable import CheckTable
+from ._validate import MODES, one_of
 
 __all__ = ["CheckResult", "CheckTable", "check_commutative", "check_associative",
            "check_distributive", "check_linearity", "check_differentiation",
@@ -31,70 +31,6 @@ __all__ = ["CheckResult", "CheckTable", "check_commutative", "check_associative"
            "check_correlation_relation", "check_adjoint", "check_all"]
 
 KINDS = ("linear", "circular")
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one identity check.
-
-    Attributes
-    ----------
-    holds : bool
-        ``max_error <= tolerance`` (False when the sides differ in shape or are not finite).
-    max_error : float
-        Largest absolute difference between the two sides.
-    tolerance : float
-        The floating-point error bound of both sides for these inputs (0 for integers).
-    detail : str
-        The identity, the operator and the numbers, in one line.
-    """
-    holds: bool
-    max_error: float
-    tolerance: float
-    detail: str
-
-    def __bool__(self):
-        return bool(self.holds)
-
-
-def _name(op):
-    return getattr(op, "__name__", type(op).__name__)
-
-
-def _arrays(func, *arrays):
-    return [as_numeric_array(a, name, func) for name, a in zip("abcxy", arrays)]
-
-
-def _u(*results):
-    return max(B.unit_roundoff(np.asarray(r).dtype) for r in results)
-
-
-def _compare(lhs, rhs, tol, what):
-    """CheckResult of ``|lhs - rhs| <= tol``, the difference computed without rounding."""
-    lhs, rhs = np.asarray(lhs), np.asarray(rhs)
-    if lhs.shape != rhs.shape:
-        return CheckResult(False, math.inf, tol, f"{what}: shapes differ, {lhs.shape} vs {rhs.shape}")
-    if lhs.dtype.kind in "biu" and rhs.dtype.kind in "biu":
-        diff = np.abs(lhs.astype(object) - rhs.astype(object))
-        err = float(max(diff.flat, default=0))
-    else:
-        wide = np.result_type(lhs.dtype, rhs.dtype, np.float64)
-        l, r = lhs.astype(wide), rhs.astype(wide)
-        err = float(np.max(np.abs(l - r), initial=0.0))
-        if not (np.all(np.isfinite(l)) and np.all(np.isfinite(r))):
-            err = math.nan
-        tol = tol + B.unit_roundoff(wide) * float(np.max(np.abs(l) + np.abs(r), initial=0.0))
-    holds = bool(err <= tol)
-    return CheckResult(holds, err, tol, f"{what}: max |lhs - rhs| = {err:.3g} "
-                       f"{'<=' if holds else '>'} tolerance {tol:.3g}")
-
-
-def _worst(results):
-    """One CheckResult for several comparisons: holds if all do; the worst ratio shown."""
-    ratio = lambda r: r.max_error / r.tolerance if r.tolerance else (math.inf if r.max_error else 0)
-    worst = max(results, key=lambda r: (not r.holds, ratio(r)))
-    return CheckResult(all(r.holds for r in results), worst.max_error, worst.tolerance,
-                       "; ".join(r.detail for r in results))
 
 
 def check_commutative(a, b, *, op=convolve, mode="full", method="auto"):
@@ -128,15 +64,31 @@ def check_commutative(a, b, *, op=convolve, mode="full", method="auto"):
     >>> check_commutative([1, 2, 3], [0, 1, 5], op=correlate).holds
     False
     """
-    a, b = _arrays("check_commutative", a, b)
+    a, b = as_arrays("check_commutative", a, b)
     one_of(mode, MODES, "mode", "check_commutative")
     lhs, rhs = op(a, b, mode=mode, method=method), op(b, a, mode=mode, method=method)
-    bound = B.conv(B.Bound.of(a), B.Bound.of(b), _u(lhs, rhs))
-    return _compare(lhs, rhs, 2 * bound.err, f"{_name(op)}(a, b) == {_name(op)}(b, a) [{mode}]")
+    bound = B.conv(B.Bound.of(a), B.Bound.of(b), roundoff(lhs, rhs))
+    return compare(lhs, rhs, 2 * bound.err, f"{op_name(op)}(a, b) == {op_name(op)}(b, a) [{mode}]")
 
 
 def check_associative(a, b, c, *, op=convolve, method="auto"):
     """Check ``op(op(a, b), c) == op(a, op(b, c))`` (full mode).
+
+    Parameters
+    ----------
+    a, b, c : array_like
+        Three arrays of the same dimensionality.
+    op : callable
+        The operator under test, called as ``op(x, y, mode=..., method=...)``; default
+        :func:`sigconv.convolve`.
+    method : str
+        Passed to ``op``.
+
+    Returns
+    -------
+    CheckResult
+        ``holds``, ``max_error``, ``tolerance`` (the error bound of both sides; 0 for
+        integer inputs) and ``detail``.
 
     Notes
     -----
@@ -147,19 +99,38 @@ def check_associative(a, b, c, *, op=convolve, method="auto"):
     >>> check_associative([1, 2], [3, 4, 5], [1, -1]).holds
     True
     """
-    a, b, c = _arrays("check_associative", a, b, c)
+    a, b, c = as_arrays("check_associative", a, b, c)
     ab = op(a, b, mode="full", method=method)
     bc = op(b, c, mode="full", method=method)
     lhs, rhs = op(ab, c, mode="full", method=method), op(a, bc, mode="full", method=method)
-    u = _u(ab, bc, lhs, rhs)
+    u = roundoff(ab, bc, lhs, rhs)
     ba, bb, bcc = B.Bound.of(a), B.Bound.of(b), B.Bound.of(c)
     tol = B.conv(B.conv(ba, bb, u), bcc, u).err + B.conv(ba, B.conv(bb, bcc, u), u).err
-    name = _name(op)
-    return _compare(lhs, rhs, tol, f"{name}({name}(a, b), c) == {name}(a, {name}(b, c))")
+    name = op_name(op)
+    return compare(lhs, rhs, tol, f"{name}({name}(a, b), c) == {name}(a, {name}(b, c))")
 
 
 def check_distributive(a, b, c, *, op=convolve, mode="full", method="auto"):
     """Check ``op(a, b + c) == op(a, b) + op(a, c)`` (``b`` and ``c`` of one shape).
+
+    Parameters
+    ----------
+    a : array_like
+    b, c : array_like
+        Arrays of one shape, the dimensionality of ``a``.
+    op : callable
+        The operator under test, called as ``op(x, y, mode=..., method=...)``; default
+        :func:`sigconv.convolve`.
+    mode : {'full', 'same', 'valid'}
+        Passed to ``op``.
+    method : str
+        Passed to ``op``.
+
+    Returns
+    -------
+    CheckResult
+        ``holds``, ``max_error``, ``tolerance`` (the error bound of both sides; 0 for
+        integer inputs) and ``detail``.
 
     Notes
     -----
@@ -170,18 +141,18 @@ def check_distributive(a, b, c, *, op=convolve, mode="full", method="auto"):
     >>> check_distributive([1, 2, 3], [1, 1], [2, -1]).holds
     True
     """
-    a, b, c = _arrays("check_distributive", a, b, c)
-    _same_shape("check_distributive", "b", b, "c", c)
-    bc = _exact(b) + _exact(c)
+    a, b, c = as_arrays("check_distributive", a, b, c)
+    same_shape("check_distributive", "b", b, "c", c)
+    bc = exact(b) + exact(c)
     lhs = op(a, bc, mode=mode, method=method)
     ab, ac = op(a, b, mode=mode, method=method), op(a, c, mode=mode, method=method)
     rhs = ab + ac
-    u = _u(lhs, rhs)
+    u = roundoff(lhs, rhs)
     ba = B.Bound.of(a)
-    left = B.conv(ba, B.add(B.Bound.of(b), B.Bound.of(c), _u(bc)), u)
+    left = B.conv(ba, B.add(B.Bound.of(b), B.Bound.of(c), roundoff(bc)), u)
     right = B.add(B.conv(ba, B.Bound.of(b), u), B.conv(ba, B.Bound.of(c), u), u)
-    name = _name(op)
-    return _compare(lhs, rhs, left.err + right.err,
+    name = op_name(op)
+    return compare(lhs, rhs, left.err + right.err,
                     f"{name}(a, b + c) == {name}(a, b) + {name}(a, c) [{mode}]")
 
 
@@ -190,6 +161,28 @@ def check_linearity(a, b, c, *, alpha=2, beta=-3, op=convolve, mode="full", meth
 
     ``a`` and ``c`` have one shape; ``b`` is the kernel.  Integer ``alpha`` and ``beta``
     keep integer inputs exact.
+
+    Parameters
+    ----------
+    a, c : array_like
+        Inputs of one shape.
+    b : array_like
+        The kernel.
+    alpha, beta : scalar
+        The coefficients of the combination.
+    op : callable
+        The operator under test, called as ``op(x, y, mode=..., method=...)``; default
+        :func:`sigconv.convolve`.
+    mode : {'full', 'same', 'valid'}
+        Passed to ``op``.
+    method : str
+        Passed to ``op``.
+
+    Returns
+    -------
+    CheckResult
+        ``holds``, ``max_error``, ``tolerance`` (the error bound of both sides; 0 for
+        integer inputs) and ``detail``.
 
     Notes
     -----
@@ -200,44 +193,43 @@ def check_linearity(a, b, c, *, alpha=2, beta=-3, op=convolve, mode="full", meth
     >>> check_linearity([1, 2, 3], [1, -1], [0, 4, 1], alpha=3, beta=2).holds
     True
     """
-    a, b, c = _arrays("check_linearity", a, b, c)
-    _same_shape("check_linearity", "a", a, "c", c)
-    mix = alpha * _exact(a) + beta * _exact(c)
+    a, b, c = as_arrays("check_linearity", a, b, c)
+    same_shape("check_linearity", "a", a, "c", c)
+    mix = alpha * exact(a) + beta * exact(c)
     lhs = op(mix, b, mode=mode, method=method)
     ab, cb = op(a, b, mode=mode, method=method), op(c, b, mode=mode, method=method)
     rhs = alpha * ab + beta * cb
-    u_in, u = _u(mix), _u(lhs, rhs)
+    u_in, u = roundoff(mix), roundoff(lhs, rhs)
     bb = B.Bound.of(b)
     sa, sc = B.scale(B.Bound.of(a), alpha, u_in), B.scale(B.Bound.of(c), beta, u_in)
     left = B.conv(B.add(sa, sc, u_in), bb, u)
     right = B.add(B.scale(B.conv(B.Bound.of(a), bb, u), alpha, u),
                   B.scale(B.conv(B.Bound.of(c), bb, u), beta, u), u)
-    name = _name(op)
-    return _compare(lhs, rhs, left.err + right.err,
+    name = op_name(op)
+    return compare(lhs, rhs, left.err + right.err,
                     f"{name}(alpha a + beta c, b) == alpha {name}(a, b) + beta {name}(c, b) [{mode}]")
-
-
-def _same_shape(func, n1, x1, n2, x2):
-    if x1.shape != x2.shape:
-        raise ShapeError(f"{func}: {n1} and {n2} must have the same shape; got {x1.shape} and {x2.shape}")
-
-
-def _exact(x):
-    """Integer and bool arrays as int64, so sums and differences neither wrap nor OR."""
-    return x.astype(np.int64) if x.dtype.kind in "biu" else x
-
-
-def _delta(x, axis):
-    """First difference of the zero-extended ``x`` along ``axis`` (one sample longer)."""
-    x = _exact(x)
-    return np.diff(x, axis=axis, prepend=np.zeros_like(np.take(x, [0], axis=axis)),
-                   append=np.zeros_like(np.take(x, [0], axis=axis)))
 
 
 def check_differentiation(a, b, *, op=convolve, method="auto"):
     """Check ``D(a * b) == (Da) * b == a * (Db)`` for the first difference on every axis.
 
     ``D x[n] = x[n] - x[n - 1]`` on the zero-extended sequence (one sample longer).
+
+    Parameters
+    ----------
+    a, b : array_like
+        Inputs of the same dimensionality (at least 1-D).
+    op : callable
+        The operator under test, called as ``op(x, y, mode=..., method=...)``; default
+        :func:`sigconv.convolve`.
+    method : str
+        Passed to ``op``.
+
+    Returns
+    -------
+    CheckResult
+        ``holds``, ``max_error``, ``tolerance`` (the error bound of both sides; 0 for
+        integer inputs) and ``detail``.
 
     Notes
     -----
@@ -252,28 +244,44 @@ def check_differentiation(a, b, *, op=convolve, method="auto"):
     >>> check_differentiation([1, 4, 2], [3, 0, -1, 2]).holds
     True
     """
-    a, b = _arrays("check_differentiation", a, b)
+    a, b = as_arrays("check_differentiation", a, b)
     if a.ndim == 0:
         raise ShapeError("check_differentiation: inputs need at least one dimension; got 0-d")
     s = op(a, b, mode="full", method=method)
     results = []
     for axis in range(a.ndim):
-        da, db = _delta(a, axis), _delta(b, axis)
-        lhs = _delta(s, axis)
+        da, db = delta(a, axis), delta(b, axis)
+        lhs = delta(s, axis)
         r1, r2 = op(da, b, mode="full", method=method), op(a, db, mode="full", method=method)
-        u = _u(lhs, r1, r2)
+        u = roundoff(lhs, r1, r2)
         ba, bb = B.Bound.of(a), B.Bound.of(b)
         left = B.diff(B.conv(ba, bb, u), u, axis)
-        e1 = B.conv(B.diff(ba, _u(da), axis), bb, u).err
-        e2 = B.conv(ba, B.diff(bb, _u(db), axis), u).err
-        name = _name(op)
-        results.append(_compare(lhs, r1, left.err + e1, f"D{axis}({name}(a, b)) == {name}(D{axis} a, b)"))
-        results.append(_compare(lhs, r2, left.err + e2, f"D{axis}({name}(a, b)) == {name}(a, D{axis} b)"))
-    return _worst(results)
+        e1 = B.conv(B.diff(ba, roundoff(da), axis), bb, u).err
+        e2 = B.conv(ba, B.diff(bb, roundoff(db), axis), u).err
+        name = op_name(op)
+        results.append(compare(lhs, r1, left.err + e1, f"D{axis}({name}(a, b)) == {name}(D{axis} a, b)"))
+        results.append(compare(lhs, r2, left.err + e2, f"D{axis}({name}(a, b)) == {name}(a, D{axis} b)"))
+    return worst(results)
 
 
 def check_integration(a, b, *, op=convolve, method="auto"):
     """Check ``sum(op(a, b)) == sum(a) * sum(b)`` (full mode).
+
+    Parameters
+    ----------
+    a, b : array_like
+        Inputs of the same dimensionality.
+    op : callable
+        The operator under test, called as ``op(x, y, mode=..., method=...)``; default
+        :func:`sigconv.convolve`.
+    method : str
+        Passed to ``op``.
+
+    Returns
+    -------
+    CheckResult
+        ``holds``, ``max_error``, ``tolerance`` (the error bound of both sides; 0 for
+        integer inputs) and ``detail``.
 
     Notes
     -----
@@ -286,18 +294,18 @@ def check_integration(a, b, *, op=convolve, method="auto"):
     >>> check_integration([1, 2, 3], [4, -1]).holds
     True
     """
-    a, b = _arrays("check_integration", a, b)
+    a, b = as_arrays("check_integration", a, b)
     s = op(a, b, mode="full", method=method)
     wide = lambda x: x.astype(object) if x.dtype.kind in "biu" else x.astype(
         np.result_type(x.dtype, np.float64))
     lhs, sa, sb = wide(np.asarray(s)).sum(), wide(a).sum(), wide(b).sum()
     rhs = sa * sb
-    u, uw = _u(s), _u(wide(np.asarray(s)))
+    u, uw = roundoff(s), roundoff(wide(np.asarray(s)))
     ba, bb = B.Bound.of(a), B.Bound.of(b)
     tol = B.total(B.conv(ba, bb, u), uw)
     ea, eb = B.total(ba, uw), B.total(bb, uw)
     tol += ea * bb.l1 + (ba.l1 + ea) * eb + math.sqrt(2) * B.gamma(2, uw) * (ba.l1 + ea) * (bb.l1 + eb)
-    return _compare(lhs, rhs, tol, f"sum({_name(op)}(a, b)) == sum(a) * sum(b)")
+    return compare(lhs, rhs, tol, f"sum({op_name(op)}(a, b)) == sum(a) * sum(b)")
 
 
 def check_convolution_theorem(a, b, *, op=convolve, kind="linear", method="auto"):
@@ -308,6 +316,23 @@ def check_convolution_theorem(a, b, *, op=convolve, kind="linear", method="auto"
     compares the length-``n`` transforms with ``op(a, b, mode='same', boundary='wrap',
     center=0)``, the circular convolution (``b`` no larger than ``a``).  The transforms
     run in scipy.fft in at least double precision.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Inputs of the same dimensionality (at least 1-D).
+    op : callable
+        The operator under test; with ``kind='circular'`` it must accept ``boundary`` and
+        ``center`` like :func:`sigconv.convolve`.
+    kind : {'linear', 'circular'}
+    method : str
+        Passed to ``op``.
+
+    Returns
+    -------
+    CheckResult
+        ``holds``, ``max_error``, ``tolerance`` (the error bound of both sides; 0 for
+        integer inputs) and ``detail``.
 
     Notes
     -----
@@ -325,7 +350,7 @@ def check_convolution_theorem(a, b, *, op=convolve, kind="linear", method="auto"
     False
     """
     func = "check_convolution_theorem"
-    a, b = _arrays(func, a, b)
+    a, b = as_arrays(func, a, b)
     kind = one_of(kind, KINDS, "kind", func)
     if a.ndim != b.ndim or a.ndim == 0:
         raise ShapeError(f"{func}: a and b need the same, non-zero dimensionality; got "
@@ -346,10 +371,10 @@ def check_convolution_theorem(a, b, *, op=convolve, kind="linear", method="auto"
     rhs = sfft.ifftn(spec, fast, axes)[tuple(slice(0, n) for n in full)]
     ba, bb = B.Bound.of(a), B.Bound.of(b)
     shape = full if kind == "circular" else None
-    tol = (B.conv(ba, bb, _u(lhs), terms=terms, shape=shape).err
-           + B.conv(ba, bb, _u(rhs), methods=("fft",), shape=shape).err)
+    tol = (B.conv(ba, bb, roundoff(lhs), terms=terms, shape=shape).err
+           + B.conv(ba, bb, roundoff(rhs), methods=("fft",), shape=shape).err)
     text = "mode='same', boundary='wrap'" if kind == "circular" else "mode='full'"
-    return _compare(lhs, rhs, tol, f"{_name(op)}(a, b, {text}) == ifft(fft(a) fft(b)) [{kind}]")
+    return compare(lhs, rhs, tol, f"{op_name(op)}(a, b, {text}) == ifft(fft(a) fft(b)) [{kind}]")
 
 
 def check_shift_equivariance(a, b, shift, *, op=convolve, kind="linear", method="auto"):
@@ -359,6 +384,24 @@ def check_shift_equivariance(a, b, shift, *, op=convolve, kind="linear", method=
     ``kind='linear'``: ``a`` is embedded in zeros with ``|shift|`` extra samples on each
     axis and moved by ``shift`` inside them; 'full' mode.  ``kind='circular'``: the shift
     is a cyclic roll and ``op`` runs in 'same' mode with ``boundary='wrap'``.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Input and kernel of the same dimensionality.
+    shift : int or sequence of int
+        Samples to shift by, per axis (positive: later).
+    op : callable
+        The operator under test; with ``kind='circular'`` it must accept ``boundary``.
+    kind : {'linear', 'circular'}
+    method : str
+        Passed to ``op``.
+
+    Returns
+    -------
+    CheckResult
+        ``holds``, ``max_error``, ``tolerance`` (the error bound of both sides; 0 for
+        integer inputs) and ``detail``.
 
     Notes
     -----
@@ -372,7 +415,7 @@ def check_shift_equivariance(a, b, shift, *, op=convolve, kind="linear", method=
     True
     """
     func = "check_shift_equivariance"
-    a, b = _arrays(func, a, b)
+    a, b = as_arrays(func, a, b)
     kind = one_of(kind, KINDS, "kind", func)
     shifts = _shifts(shift, a.ndim, func)
     axes = tuple(range(a.ndim))
@@ -387,9 +430,9 @@ def check_shift_equivariance(a, b, shift, *, op=convolve, kind="linear", method=
         lhs = op(moved, b, mode="full", method=method)
         rhs = np.roll(op(ref, b, mode="full", method=method), shifts, axes)
         terms, shape = None, None
-    bound = B.conv(B.Bound.of(a), B.Bound.of(b), _u(lhs, rhs), terms=terms, shape=shape)
-    return _compare(lhs, rhs, 2 * bound.err, f"{_name(op)}(shift(a, {shift}), b) == "
-                    f"shift({_name(op)}(a, b), {shift}) [{kind}]")
+    bound = B.conv(B.Bound.of(a), B.Bound.of(b), roundoff(lhs, rhs), terms=terms, shape=shape)
+    return compare(lhs, rhs, 2 * bound.err, f"{op_name(op)}(shift(a, {shift}), b) == "
+                    f"shift({op_name(op)}(a, b), {shift}) [{kind}]")
 
 
 def _shifts(shift, ndim, func):
@@ -403,6 +446,25 @@ def _shifts(shift, ndim, func):
 def check_correlation_relation(a, b, *, op=convolve, corr=correlate, mode="full", method="auto"):
     """Check ``corr(a, b) == op(a, flip(conj(b)))`` in any mode.
 
+    Parameters
+    ----------
+    a, b : array_like
+        Inputs of the same dimensionality.
+    op : callable
+        The convolution; default :func:`sigconv.convolve`.
+    corr : callable
+        The correlation; default :func:`sigconv.correlate`.
+    mode : {'full', 'same', 'valid'}
+        Passed to ``op``.
+    method : str
+        Passed to ``op``.
+
+    Returns
+    -------
+    CheckResult
+        ``holds``, ``max_error``, ``tolerance`` (the error bound of both sides; 0 for
+        integer inputs) and ``detail``.
+
     Notes
     -----
     .. math:: (a \\star b)[t] = \\sum_m a[m + t] \\overline{b[m]}
@@ -413,12 +475,12 @@ def check_correlation_relation(a, b, *, op=convolve, corr=correlate, mode="full"
     >>> check_correlation_relation([1, 2, 3], [1j, 2, 0], mode='same').holds
     True
     """
-    a, b = _arrays("check_correlation_relation", a, b)
+    a, b = as_arrays("check_correlation_relation", a, b)
     lhs = corr(a, b, mode=mode, method=method)
     rhs = op(a, np.flip(np.conj(b)), mode=mode, method=method)
-    bound = B.conv(B.Bound.of(a), B.Bound.of(b), _u(lhs, rhs))
-    return _compare(lhs, rhs, 2 * bound.err,
-                    f"{_name(corr)}(a, b) == {_name(op)}(a, flip(conj(b))) [{mode}]")
+    bound = B.conv(B.Bound.of(a), B.Bound.of(b), roundoff(lhs, rhs))
+    return compare(lhs, rhs, 2 * bound.err,
+                    f"{op_name(corr)}(a, b) == {op_name(op)}(a, flip(conj(b))) [{mode}]")
 
 
 def check_adjoint(x, k, y, *, op=convolve, adjoint=None, mode="full", method="auto"):
@@ -453,7 +515,7 @@ def check_adjoint(x, k, y, *, op=convolve, adjoint=None, mode="full", method="au
     True
     """
     func = "check_adjoint"
-    x, k, y = _arrays(func, x, k, y)
+    x, k, y = as_arrays(func, x, k, y)
     one_of(mode, MODES, "mode", func)
     if mode == "valid" and any(n < m for n, m in zip(x.shape, k.shape)):
         raise ShapeError(f"{func}: mode='valid' needs x at least as large as k on every axis; "
@@ -466,22 +528,13 @@ def check_adjoint(x, k, y, *, op=convolve, adjoint=None, mode="full", method="au
     ahy = np.asarray(adjoint(y))
     if ahy.shape != x.shape:
         return CheckResult(False, math.inf, 0.0, f"{func}: adjoint(y) has shape {ahy.shape}, x has {x.shape}")
-    lhs, m1 = _inner(ax, y)
-    rhs, m2 = _inner(x, ahy)
-    uw = _u(np.asarray(lhs), np.asarray(rhs))
+    lhs, m1 = inner(ax, y)
+    rhs, m2 = inner(x, ahy)
+    uw = roundoff(np.asarray(lhs), np.asarray(rhs))
     bx, bk, by = B.Bound.of(x), B.Bound.of(k), B.Bound.of(y)
-    tol = (B.inner(B.conv(bx, bk, _u(ax)), by, uw, m1)
-           + B.inner(bx, B.conv(by, bk, _u(ahy)), uw, m2))
-    return _compare(lhs, rhs, tol, f"<{_name(op)}(x, k), y> == <x, adjoint(y)> [{mode}]")
-
-
-def _inner(u, v):
-    """``sum(u * conj(v))`` (exact for integers) and ``sum(|u| |v|)``."""
-    if u.dtype.kind in "biu" and v.dtype.kind in "biu":
-        return int(np.sum(u.astype(object) * v.astype(object))), 0.0
-    wide = np.result_type(u.dtype, v.dtype, np.float64)
-    u, v = u.astype(wide), v.astype(wide)
-    return np.vdot(v, u), float(np.sum(np.abs(u) * np.abs(v)))
+    tol = (B.inner(B.conv(bx, bk, roundoff(ax)), by, uw, m1)
+           + B.inner(bx, B.conv(by, bk, roundoff(ahy)), uw, m2))
+    return compare(lhs, rhs, tol, f"<{op_name(op)}(x, k), y> == <x, adjoint(y)> [{mode}]")
 
 
 _ADJOINT_MODE = {"full": "valid", "valid": "full", "same": "same"}
@@ -493,7 +546,7 @@ def _default_adjoint(op, k, mode, method, func):
     elif op is correlate:
         other, anchor = convolve, tuple(n // 2 for n in k.shape)
     else:
-        raise TypeError(f"{func}: adjoint is needed for op={_name(op)}; pass "
+        raise TypeError(f"{func}: adjoint is needed for op={op_name(op)}; pass "
                         "adjoint=callable(y) -> array of x's shape")
     opts = {"center": anchor} if mode == "same" else {}
     return lambda y: other(y, k, mode=_ADJOINT_MODE[mode], method=method, **opts)
@@ -535,7 +588,7 @@ def check_all(a, b, *, op=convolve, method="auto", adjoint=None, seed=0):
     >>> table['commutative'].holds
     True
     """
-    a, b = _arrays("check_all", a, b)
+    a, b = as_arrays("check_all", a, b)
     rng = np.random.default_rng(seed)
     ca, cb = _like(a, rng), _like(b, rng)
     big, small = (a, b) if all(k <= n for n, k in zip(a.shape, b.shape)) else (b, a)
@@ -555,7 +608,7 @@ def check_all(a, b, *, op=convolve, method="auto", adjoint=None, seed=0):
     if adjoint is not None or op is convolve or op is correlate:
         y = _like(np.asarray(op(a, b, mode="full", method=method)), rng)
         rows.append(("adjoint", check_adjoint(a, b, y, op=op, adjoint=adjoint, method=method)))
-    return CheckTable(rows, title=f"identities of {_name(op)} (method={method!r})")
+    return CheckTable(rows, title=f"identities of {op_name(op)} (method={method!r})")
 
 
 def _like(x, rng):

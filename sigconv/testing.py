@@ -73,6 +73,10 @@ def _elements(dt, bound):
 def dtypes():
     """Strategy over the dtype families: int64, float32, float64, complex128.
 
+    Returns
+    -------
+    hypothesis strategy of numpy.dtype
+
     Examples
     --------
     >>> from hypothesis import given
@@ -119,6 +123,20 @@ def arrays(*, ndim=1, dtype="float64", min_side=1, max_side=16, bound=None):
 def kernels(*, ndim=1, dtype="float64", max_side=5, bound=None):
     """Strategy for small kernels: like :func:`arrays` with sides 1..``max_side`` (5).
 
+    Parameters
+    ----------
+    ndim : int
+    dtype : str or dtype
+        A family name or a numeric numpy dtype.
+    max_side : int
+        Longest side.
+    bound : float, optional
+        Largest magnitude of the real (and imaginary) parts.
+
+    Returns
+    -------
+    hypothesis strategy of ndarray
+
     Examples
     --------
     >>> from hypothesis import given
@@ -133,7 +151,16 @@ def kernels(*, ndim=1, dtype="float64", max_side=5, bound=None):
 def convolution_pairs(*, ndim=1, dtype="float64", max_side=16, max_kernel_side=5, bound=None):
     """Strategy for ``(in1, in2)``: a signal and a kernel of the same dimensionality.
 
-    ``dtype`` may be one dtype for both, or a pair of dtypes (mixed-dtype pairs).
+    Parameters
+    ----------
+    ndim : int
+        Dimensionality of both arrays.
+    dtype : str or dtype, or a pair of them
+        One dtype for both, or ``(dtype1, dtype2)`` for mixed-dtype pairs.
+    max_side, max_kernel_side : int
+        Longest side of the signal and of the kernel.
+    bound : float, optional
+        Largest magnitude of the real (and imaginary) parts.
 
     Returns
     -------

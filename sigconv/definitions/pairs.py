@@ -66,6 +66,19 @@ def _positive(func, **values):
 def gaussians(mu1=0.0, sigma1=1.0, mu2=0.0, sigma2=1.0):
     """Normal densities: ``N(mu1, sigma1^2) * N(mu2, sigma2^2) = N(mu1 + mu2, sigma1^2 + sigma2^2)``.
 
+    Parameters
+    ----------
+    mu1, sigma1, mu2, sigma2 : float
+        Means and standard deviations (> 0) of the two normal densities.
+
+    Returns
+    -------
+    Pair
+
+    Notes
+    -----
+    .. math:: (f * g)(t) = \\frac{1}{\\sqrt{2\\pi(\\sigma_1^2 + \\sigma_2^2)}} e^{-(t - \\mu_1 - \\mu_2)^2 / (2(\\sigma_1^2 + \\sigma_2^2))}
+
     Examples
     --------
     >>> round(float(gaussians(0, 3, 0, 4).s(0.0)) * 5 * (2 * math.pi) ** 0.5, 12)
@@ -85,6 +98,19 @@ def boxes(width1=1.0, width2=1.0):
     """Centred boxes: a trapezoid, a triangle when the widths are equal.
 
     ``s(t) = clip((w1 + w2)/2 - |t|, 0, min(w1, w2))``.
+
+    Parameters
+    ----------
+    width1, width2 : float
+        Widths (> 0) of the boxes ``1`` on ``[-w/2, w/2]``.
+
+    Returns
+    -------
+    Pair
+
+    Notes
+    -----
+    .. math:: (f * g)(t) = \\min\\big(\\max((w_1 + w_2)/2 - |t|, 0),\\ \\min(w_1, w_2)\\big)
 
     Examples
     --------
@@ -112,6 +138,19 @@ def exponentials(alpha=1.0, beta=2.0):
     ``s(t) = (e^{-beta t} - e^{-alpha t}) / (alpha - beta)``, or ``t e^{-alpha t}`` when
     ``alpha == beta``, for ``t >= 0``; 0 before.
 
+    Parameters
+    ----------
+    alpha, beta : float
+        Decay rates (> 0).
+
+    Returns
+    -------
+    Pair
+
+    Notes
+    -----
+    .. math:: (f * g)(t) = \\frac{e^{-\\beta t} - e^{-\\alpha t}}{\\alpha - \\beta} u(t)
+
     Examples
     --------
     >>> float(exponentials(1.0, 1.0).s(1.0)) == math.exp(-1)
@@ -138,6 +177,21 @@ def exponential_box(alpha=1.0, width=1.0):
     ``s(t) = (1 - e^{-alpha t}) / alpha`` on ``[0, width]``,
     ``(e^{-alpha (t - width)} - e^{-alpha t}) / alpha`` after, 0 before.
 
+    Parameters
+    ----------
+    alpha : float
+        Decay rate (> 0).
+    width : float
+        Box width (> 0).
+
+    Returns
+    -------
+    Pair
+
+    Notes
+    -----
+    .. math:: (f * g)(t) = \\frac{1}{\\alpha}\\big(e^{-\\alpha \\max(t - w, 0)} - e^{-\\alpha t}\\big),\\ t \\ge 0
+
     Examples
     --------
     >>> float(exponential_box(1.0, 1.0).s(1.0)) == 1 - math.exp(-1)
@@ -162,6 +216,21 @@ def gaussian_box(sigma=1.0, width=1.0):
 
     ``s(t) = (erf((t + w/2) / (sigma sqrt 2)) - erf((t - w/2) / (sigma sqrt 2))) / 2``.
 
+    Parameters
+    ----------
+    sigma : float
+        Standard deviation (> 0).
+    width : float
+        Box width (> 0).
+
+    Returns
+    -------
+    Pair
+
+    Notes
+    -----
+    .. math:: (f * g)(t) = \\tfrac12\\Big(\\mathrm{erf}\\frac{t + w/2}{\\sigma\\sqrt2} - \\mathrm{erf}\\frac{t - w/2}{\\sigma\\sqrt2}\\Big)
+
     Examples
     --------
     >>> round(float(gaussian_box(1.0, 1e6).s(0.0)), 12)
@@ -181,6 +250,19 @@ def lorentzians(gamma1=1.0, gamma2=1.0):
 
     Heavy tails: the integrand decays only like ``1/a^2``.
 
+    Parameters
+    ----------
+    gamma1, gamma2 : float
+        Half widths (> 0) of the Cauchy densities ``gamma / (pi (t^2 + gamma^2))``.
+
+    Returns
+    -------
+    Pair
+
+    Notes
+    -----
+    .. math:: (f * g)(t) = \\frac{\\gamma_1 + \\gamma_2}{\\pi\\,(t^2 + (\\gamma_1 + \\gamma_2)^2)}
+
     Examples
     --------
     >>> float(lorentzians(1.0, 1.0).s(0.0)) == 1 / (2 * math.pi)
@@ -199,6 +281,21 @@ def modulated_gaussian(omega=3.0, sigma1=1.0, sigma2=1.0):
     ``s(t) = N(0, s^2)(t) exp(i omega t s1^2 / s^2 - omega^2 s1^2 s2^2 / (2 s^2))`` with
     ``s^2 = s1^2 + s2^2``.
 
+    Parameters
+    ----------
+    omega : float
+        Angular frequency of the modulation.
+    sigma1, sigma2 : float
+        Standard deviations (> 0).
+
+    Returns
+    -------
+    Pair
+
+    Notes
+    -----
+    .. math:: (f * g)(t) = \\varphi_{\\sigma^2}(t)\\, e^{i\\omega t \\sigma_1^2/\\sigma^2 - \\omega^2\\sigma_1^2\\sigma_2^2/(2\\sigma^2)}
+
     Examples
     --------
     >>> abs(complex(modulated_gaussian(0.0, 3.0, 4.0).s(0.0)) * 5 * (2 * math.pi) ** 0.5 - 1) < 1e-15
@@ -216,6 +313,10 @@ def modulated_gaussian(omega=3.0, sigma1=1.0, sigma2=1.0):
 
 def catalog():
     """One instance of every pair, with unequal parameters where they exist.
+
+    Returns
+    -------
+    list of Pair
 
     Examples
     --------
