@@ -261,3 +261,10 @@ def test_public_names():
     assert sigconv.continuous.pairs is sigconv.definitions.pairs
     assert {p.name for p in PAIRS} >= {"gaussian * gaussian", "box * box",
                                        "one-sided exponentials", "exponential * box"}
+
+
+def test_scalar_only_functions_work_with_quad():
+    f = lambda x: math.exp(-x * x)  # math.exp refuses arrays
+    got = C.convolve(f, f, [0.0, 1.0])
+    np.testing.assert_allclose(got, math.sqrt(math.pi / 2) * np.exp(-np.array([0.0, 1.0]) / 2),
+                               rtol=1e-12)

@@ -167,7 +167,11 @@ def _points(t, func):
 def _is_complex(fn, support):
     lo, hi = support
     x = 0.0 if lo <= 0.0 <= hi else (lo if math.isfinite(lo) else hi)
-    probe = np.asarray(fn(np.array([x, x + 1e-3])))
+    with np.errstate(all="ignore"):  # only the dtype matters here
+        try:
+            probe = np.asarray(fn(np.array([x])))
+        except TypeError:  # a scalar-only function (math.exp, ...): fine for 'quad'
+            probe = np.asarray(fn(x))
     return probe.dtype.kind == "c"
 
 
