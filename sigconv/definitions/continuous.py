@@ -63,7 +63,9 @@ def convolve(f, g, t, *, support=None, method="quad", epsabs=1e-12, epsrel=1e-10
     method : {'quad', 'quad_vec'}
         ``'quad'``: scipy.integrate.quad (QUADPACK) on each ``t``'s overlap.
         ``'quad_vec'``: one vector-valued adaptive quadrature for all ``t`` at once, over
-        the union of the overlaps (faster for many ``t``; one shared error estimate).
+        the union of the overlaps, split at every overlap end; one shared error estimate.
+        Measured on 200 points: 40x faster than 'quad' for two Gaussians, 14x for two
+        Lorentzians, but 4x slower for a one-sided exponential and a box (400 splits).
     epsabs, epsrel : float
         Absolute and relative tolerances of the quadrature.
     limit : int
