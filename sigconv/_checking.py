@@ -54,7 +54,11 @@ def roundoff(*results):
 
 
 def compare(lhs, rhs, tol, what):
-    """CheckResult of ``|lhs - rhs| <= tol``, the difference computed without rounding."""
+    """CheckResult of ``max |lhs - rhs| <= tol``.
+
+    Integer sides are subtracted exactly; float sides in at least double precision, with
+    the rounding of that subtraction added to ``tol``.  Non-finite values never hold.
+    """
     lhs, rhs = np.asarray(lhs), np.asarray(rhs)
     if lhs.shape != rhs.shape:
         return CheckResult(False, math.inf, tol, f"{what}: shapes differ, {lhs.shape} vs {rhs.shape}")
@@ -76,8 +80,8 @@ def compare(lhs, rhs, tol, what):
 def worst(results):
     """One CheckResult for several comparisons: holds if all do; the worst ratio shown."""
     ratio = lambda r: r.max_error / r.tolerance if r.tolerance else (math.inf if r.max_error else 0)
-    worst = max(results, key=lambda r: (not r.holds, ratio(r)))
-    return CheckResult(all(r.holds for r in results), worst.max_error, worst.tolerance,
+    bad = max(results, key=lambda r: (not r.holds, ratio(r)))
+    return CheckResult(all(r.holds for r in results), bad.max_error, bad.tolerance,
                        "; ".join(r.detail for r in results))
 
 
