@@ -1,5 +1,6 @@
-"""The defining sums of convolution, written plainly (the oracle of the tests)."""
+"""The defining sums and integrals of convolution, written plainly (the oracle of the tests)."""
 
 from . import discrete
+from . import continuous, pairs
 
-__all__ = ["discrete"]
+__all__ = ["discrete", "continuous", "pairs"]
