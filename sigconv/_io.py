@@ -61,7 +61,19 @@ SAVE_FORMATS = ("npy", "npz", "csv", "png", "jpeg")
 
 
 class FileProblem(SigconvError, OSError):
-    """A file that cannot be read or written as asked (the message names the file)."""
+    """A file that cannot be read or written as asked (the message names the file).
+
+    ``exit_code`` is 2 for problems with the command line itself (an input path that does
+    not exist or is a directory, an output that exists or has no directory) and 1 for
+    problems found while running (content, permissions, failed writes).
+    """
+
+    def __init__(self, message, *, exit_code=1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def __str__(self):
+        return self.args[0]
 
 
 # ----------------------------------------------------------------------------- reading
@@ -106,9 +118,9 @@ def sniff(path: str | os.PathLike) -> str:
 def _head(path):
     p = Path(path)
     if not p.exists():
-        raise FileProblem(f"input file '{path}' not found")
+        raise FileProblem(f"input file '{path}' not found", exit_code=2)
     if p.is_dir():
-        raise FileProblem(f"input '{path}' is a directory, not a file")
+        raise FileProblem(f"input '{path}' is a directory, not a file", exit_code=2)
     try:
         with open(p, "rb") as f:
             head = f.read(16)
@@ -342,7 +354,7 @@ def output_format(path: str | os.PathLike) -> str:
     if fmt not in SAVE_FORMATS:
         allowed = ", ".join(sorted(e for e, f in EXTENSIONS.items() if f in SAVE_FORMATS))
         raise FileProblem(f"output '{path}': cannot tell the format from its extension; use "
-                          f"one of {allowed}")
+                          f"one of {allowed}", exit_code=2)
     return fmt
 
 
@@ -356,12 +368,13 @@ def check_output(path: str | os.PathLike, *, force: bool = False) -> Path:
     """
     p = Path(path)
     if p.is_dir():
-        raise FileProblem(f"output '{path}' is a directory")
+        raise FileProblem(f"output '{path}' is a directory", exit_code=2)
     if p.exists() and not force:
-        raise FileProblem(f"output file '{path}' exists; use --force to overwrite it")
+        raise FileProblem(f"output file '{path}' exists; use --force to overwrite it",
+                          exit_code=2)
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
-        raise FileProblem(f"output directory '{parent}' does not exist")
+        raise FileProblem(f"output directory '{parent}' does not exist", exit_code=2)
     output_format(p)
     return p
 
@@ -387,6 +400,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[object], None]) -> No
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, _file_mode(p))
         os.replace(tmp, p)
     except BaseException as exc:
         try:
@@ -396,6 +410,16 @@ def atomic_write(path: str | os.PathLike, write: Callable[[object], None]) -> No
         if isinstance(exc, OSError):
             raise FileProblem(f"cannot write '{path}': {exc.strerror or exc}") from None
         raise
+
+
+def _file_mode(path):
+    """The mode a new file would get (0o666 less the umask), or the existing file's mode."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def save_array(path: str | os.PathLike, arr: np.ndarray, *, force: bool = False) -> str:
