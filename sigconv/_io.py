@@ -286,11 +286,22 @@ def _number(path, lineno, column, token):
         raise FileProblem(f"{path}:{lineno}:{column}: cannot read {token!r} as a number") from None
 
 
+def _png_size(path):
+    """(width, height) declared by a PNG's IHDR chunk, read without Pillow."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    if len(head) < 24 or head[12:16] != b"IHDR":
+        raise FileProblem(f"'{path}' is a truncated or corrupt PNG (no IHDR header)")
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
 def _load_image(path, *, gray, max_pixels):
     import warnings
 
     from PIL import Image
-    limit = max_pixels if max_pixels is not None else None
+    limit = max_pixels
+    if sniff(path) == "png":
+        _check_size(path, _png_size(path), limit)
     old = Image.MAX_IMAGE_PIXELS
     Image.MAX_IMAGE_PIXELS = limit
     try:

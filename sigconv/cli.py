@@ -133,13 +133,12 @@ def cmd_convolve(args) -> int:
     return 0
 
 
-def _filter_image(args):
+def _filter_image(args, filters):
     from . import convolve
     image = load(args, args.input, gray=True)
     if args.kernel is not None:
         kernel = load(args, args.kernel, gray=False)
         return convolve(image, kernel, "same", boundary=args.boundary, center="ndimage")
-    filters = need("sigconv.filters", "filter")
     if args.gaussian is not None:
         return filters.gaussian(image, sigma=args.gaussian)
     if args.sobel:
@@ -153,8 +152,8 @@ def cmd_filter(args) -> int:
     _io.check_output(args.output, force=args.force)
     if args.gabor is not None and len(args.gabor) != 2:
         raise UsageProblem(f"--gabor takes FREQUENCY,THETA; got {args.gabor}")
-    out = timed(args, f"filtering '{args.input}'", lambda: _filter_image(args),
-                announce=not args.quiet)
+    filters = None if args.kernel is not None else need("sigconv.filters", "filter")
+    out = timed(args, f"filtering '{args.input}'", lambda: _filter_image(args, filters))
     save(args, args.output, np.asarray(out))
     return 0
 
