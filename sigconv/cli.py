@@ -181,9 +181,10 @@ def cmd_gabor(args) -> int:
     if args.picture:
         _io.check_output(args.picture, force=args.force)
     filters = need("sigconv.filters", "gabor")
-    orientations = args.orientations[0] if len(args.orientations) == 1 else list(args.orientations)
-    bank = filters.gabor_bank(list(args.frequencies), int(orientations)
-                              if isinstance(orientations, float) else orientations)
+    o = args.orientations
+    if len(o) == 1 and (o[0] != int(o[0]) or o[0] < 1):
+        raise UsageProblem(f"--orientations takes a count >= 1 or several angles; got {o[0]:g}")
+    bank = filters.gabor_bank(list(args.frequencies), int(o[0]) if len(o) == 1 else list(o))
     kernels = [np.asarray(k) for k in bank.kernels]
     arrays = {f"kernel_{i:03d}": k for i, k in enumerate(kernels)}
     _io.atomic_write(args.output, lambda f: np.savez(f, **arrays))
@@ -229,9 +230,9 @@ def cmd_train(args) -> int:
 def cmd_bench(args) -> int:
     from . import _demo
     rows = _demo.bench(repeat=args.repeat, progress=lambda line: say(args, line))
-    print(f"{'case':34s} {'sigconv':>10s} {'scipy':>10s} {'ratio':>7s}")
+    print(f"{'case':40s} {'sigconv':>10s} {'scipy':>10s} {'ratio':>7s}")
     for case, ours, theirs in rows:
-        print(f"{case:34s} {ours * 1e3:8.2f}ms {theirs * 1e3:8.2f}ms {theirs / ours:6.2f}x")
+        print(f"{case:40s} {ours * 1e3:8.2f}ms {theirs * 1e3:8.2f}ms {theirs / ours:6.2f}x")
     ratios = [t / o for _, o, t in rows]
     print(f"geometric mean speed-up over scipy: {np.exp(np.mean(np.log(ratios))):.2f}x "
           f"(median of {args.repeat} runs; ratio = scipy time / sigconv time)")
@@ -310,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="BANK.npz")
     p.add_argument("--frequencies", type=floats, default=(0.1, 0.2))
     p.add_argument("--orientations", type=floats, default=(4,),
-                   help="a count, or angles in radians")
+                   help="a count (one value), or several angles in radians")
     p.add_argument("--picture", metavar="GRID.png")
 
     p = add("matrix", cmd_matrix, "print a convolution's efficiency table")

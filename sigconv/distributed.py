@@ -237,6 +237,9 @@ def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
     da = _dask_array()
     func = f"distributed.{op}"
     x = x if isinstance(x, da.Array) else da.asarray(x)
+    if any(math.isnan(c) for cs in x.chunks for c in cs):
+        raise ValueError(f"{func}: x has unknown chunk sizes {x.chunks}; call "
+                         "x.compute_chunk_sizes() first")
     if x.dtype.kind not in "biufc":
         raise V.DTypeError(f"{func}: unsupported dtype {x.dtype} for x; convert to a numeric "
                            "(bool, integer, float or complex) dtype")

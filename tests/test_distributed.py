@@ -208,3 +208,9 @@ def test_local_cluster_with_worker_processes():
     for b, got in zip(("wrap", "reflect", "constant"), results):
         np.testing.assert_allclose(got, sigconv.convolve(x, k, "same", boundary=b),
                                    rtol=1e-12, atol=1e-12)
+
+
+def test_unknown_chunk_sizes_are_refused():
+    x = da.from_array(np.arange(10), chunks=3)
+    with pytest.raises(ValueError, match=r"x has unknown chunk sizes .*compute_chunk_sizes"):
+        distributed.convolve(x[x > 2], np.ones(3))
