@@ -164,7 +164,8 @@ def _hand_identities(rng):
         "distributive a*(b+c) = a*b + a*c": convolve(a, b + c) - convolve(a, b) - convolve(a, c),
         "convolution theorem F(a*b) = Fa.Fb": convolve(a, b) - spectral,
         "correlate(a,b) = convolve(a, flip(b))": correlate(a, b) - convolve(a, b[::-1]),
-        "integration  sum(a*b) = sum a . sum b": np.array([convolve(a, b).sum() - a.sum() * b.sum()]),
+        "integration  sum(a*b) = sum a . sum b":
+            np.array([convolve(a, b).sum() - a.sum() * b.sum()]),
     }
     lines = [f"{name:42s} max error {np.max(np.abs(err)):.1e}" for name, err in checks.items()]
     broken = np.max(np.abs(correlate(a, b) - correlate(b, a)))
@@ -252,7 +253,8 @@ def step_cnn(out: Path, quick: bool):
 
 # ----------------------------------------------------------------------------- CNN
 
-def train_digits(*, epochs: int, seed: int, progress: Callable[[str], None]) -> dict:
+def train_digits(*, epochs: int, seed: int, progress: Callable[[str], None],
+                 verbose: bool = False) -> dict:
     """Train a small CNN on scikit-learn's digits with sigconv.nn (stratified 25% test)."""
     nn = optional("sigconv.nn")
     if nn is None:
@@ -270,7 +272,7 @@ def train_digits(*, epochs: int, seed: int, progress: Callable[[str], None]) -> 
     progress(f"training on {len(x_train)} digits for {epochs} epochs ...")
     history = model.fit(x_train, y_train, epochs=epochs, batch_size=32,
                         optimizer=nn.Adam(lr=0.01), loss=nn.SoftmaxCrossEntropy(),
-                        seed=seed, verbose=0)
+                        seed=seed, verbose=int(verbose))
     record = getattr(history, "history", history)
     loss = list(record["loss"]) if isinstance(record, dict) and "loss" in record else []
     accuracy = float(np.mean(np.asarray(model.predict(x_test)).argmax(axis=1) == y_test))

@@ -171,7 +171,8 @@ def load_array(path: str | os.PathLike, *, key: str | None = None, gray: bool = 
     """
     fmt = sniff(path)
     claimed = EXTENSIONS.get(Path(path).suffix.lower())
-    if claimed is not None and claimed != fmt and not (claimed in IMAGE_FORMATS and fmt in IMAGE_FORMATS):
+    both_images = claimed in IMAGE_FORMATS and fmt in IMAGE_FORMATS
+    if claimed is not None and claimed != fmt and not both_images:
         raise FileProblem(f"'{path}' is not a {claimed.upper()} file (content starts with "
                           f"{_head(path)[:8]!r}: {_describe(fmt)})")
     if fmt == "npy":
@@ -511,7 +512,8 @@ def to_image_data(arr: np.ndarray) -> tuple[np.ndarray, str]:
         return arr, ""
     if arr.dtype == bool:
         return arr.astype(np.uint8) * 255, ""
-    if arr.dtype.kind in "iu" and arr.ndim == 2 and arr.size and arr.min() >= 0 and arr.max() <= 65535:
+    if arr.dtype.kind in "iu" and arr.ndim == 2 and arr.size \
+            and arr.min() >= 0 and arr.max() <= 65535:
         return arr.astype(np.uint16), ""
     data = np.abs(arr) if arr.dtype.kind == "c" else arr.astype(np.float64)
     finite = data[np.isfinite(data)]

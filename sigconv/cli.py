@@ -64,7 +64,8 @@ def ints(text: str) -> tuple:
     try:
         return tuple(int(t) for t in text.split(",") if t.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers; got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers; got {text!r}") from None
 
 
 def floats(text: str) -> tuple:
@@ -72,7 +73,8 @@ def floats(text: str) -> tuple:
     try:
         return tuple(float(t) for t in text.split(",") if t.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers; got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers; got {text!r}") from None
 
 
 def center_arg(text: str):
@@ -178,6 +180,8 @@ def cmd_edges(args) -> int:
 def cmd_gabor(args) -> int:
     from . import _demo
     _io.check_output(args.output, force=args.force)
+    if _io.output_format(args.output) != "npz":
+        raise UsageProblem(f"gabor: the bank is written as .npz; got -o {args.output}")
     if args.picture:
         _io.check_output(args.picture, force=args.force)
     filters = need("sigconv.filters", "gabor")
@@ -218,11 +222,11 @@ def cmd_train(args) -> int:
     need("sklearn", "train (pip install 'sigconv[examples]')")
     if args.output:
         _io.check_output(args.output, force=args.force)
-    report = _demo.train_digits(epochs=args.epochs, seed=args.seed,
+    report = _demo.train_digits(epochs=args.epochs, seed=args.seed, verbose=not args.quiet,
                                 progress=lambda line: say(args, line))
     print(f"test accuracy {report['accuracy']:.4f} on {report['n_test']} held-out digits")
     if args.output:
-        _io.atomic_write(args.output, lambda f: report["model"].save(f))
+        report["model"].save(args.output)   # sigconv.nn writes model files atomically
         say(args, f"wrote {args.output}")
     return 0
 

@@ -164,7 +164,9 @@ def correlate(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[i
     ----------
     x : dask.array.Array or array_like
     kernel : array_like
-    mode, axes, boundary, fillvalue, center, method, stride, dilation, nan_policy, workers, max_task_bytes
+    mode, axes, boundary, fillvalue, center, method, stride, dilation : optional
+        As in :func:`convolve`.
+    nan_policy, workers, max_task_bytes : optional
         As in :func:`convolve`.
 
     Returns

@@ -1,4 +1,4 @@
-"""The ``sigconv`` command, driven as a user drives it: a subprocess, exit codes, messages, files."""
+"""The ``sigconv`` command driven as a user drives it: subprocess, exit codes, messages, files."""
 
 import importlib.util
 import os
