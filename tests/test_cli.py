@@ -327,3 +327,43 @@ def test_help_and_missing_command(tmp_path):
                     "bench", "demo"):
         assert command in ok.stdout
     assert_one_line_error(sigconv_cli(cwd=tmp_path), 2, "required")
+
+
+@pytest.mark.parametrize("mode, shape, dtype", [
+    ("L", (6, 5), np.uint8),
+    ("P", (6, 5, 3), np.uint8),
+    ("LA", (6, 5, 2), np.uint8),
+    ("RGBA", (6, 5, 4), np.uint8),
+    ("1", (6, 5), np.bool_),
+    ("I", (6, 5), np.int32),
+    ("F", (6, 5), np.float32),
+], ids=lambda v: str(v))
+def test_image_modes_are_converted_as_documented(tmp_path, mode, shape, dtype):
+    Image.new(mode, (5, 6)).save(tmp_path / "m.tif" if mode in "IF" else tmp_path / "m.png")
+    path = tmp_path / ("m.tif" if mode in "IF" else "m.png")
+    arr = _io.load_array(path)
+    assert arr.shape == shape and arr.dtype == dtype
+
+
+def test_cmyk_jpeg_becomes_rgb(tmp_path):
+    Image.new("CMYK", (5, 6), (0, 255, 255, 0)).save(tmp_path / "c.jpg")
+    arr = _io.load_array(tmp_path / "c.jpg")
+    assert arr.shape == (6, 5, 3)
+    np.testing.assert_allclose(arr.mean(axis=(0, 1)), [255, 0, 0], atol=3)   # pure red
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112] = 6                        # "rotate 90 CW to display"
+    Image.new("L", (8, 4)).save(tmp_path / "r.jpg", exif=exif)
+    assert _io.load_array(tmp_path / "r.jpg").shape == (8, 4)   # stored 4x8, shown 8x4
+
+
+def test_failed_write_names_the_file_and_leaves_nothing(tmp_path):
+    def disk_full(f):
+        f.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(_io.FileProblem, match=r"cannot write '.*y\.npy': No space left on device"):
+        _io.atomic_write(tmp_path / "y.npy", disk_full)
+    assert list(tmp_path.iterdir()) == []
