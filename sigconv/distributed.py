@@ -236,9 +236,37 @@ def estimate_task_bytes(block_shape: Sequence[int], region_shape: Sequence[int],
 
 def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride, dilation,
          nan_policy, workers, max_task_bytes):
+    """validate -> choose the graph's shape -> build it (nothing is computed here)."""
     da = _dask_array()
     func = f"distributed.{op}"
     x = x if isinstance(x, da.Array) else da.asarray(x)
+    a = _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
+                   dilation, nan_policy, workers, max_task_bytes)
+    if x.ndim == 0:
+        return _scalar(op, x, a["kernel"], method)
+    k = a["kernel"]
+    if mode == "valid" and all(d == 1 for d in a["dilations"]) and x.size and k.size \
+            and _shapes.valid_swap_needed(x.shape, k.shape, a["axes"], func):
+        return _swapped_valid(op, x, a)
+    kspatial = tuple(k.shape[ax] for ax in a["axes"])
+    xspatial = tuple(x.shape[ax] for ax in a["axes"])
+    pads, spatial = _plan._geometry(op, mode, a["center"], xspatial, kspatial, a["strides"],
+                                    a["dilations"], func)
+    out_shape = list(x.shape)
+    for ax, n in zip(a["axes"], spatial):
+        out_shape[ax] = n
+    if 0 in out_shape or x.size == 0 or k.size == 0:
+        return da.zeros(tuple(out_shape), dtype=a["result"])
+    geo = _geometry(x, k, a["axes"], pads, a["strides"], a["dilations"], a["boundary"])
+    x = x.rechunk(tuple(g[0] for g in geo))
+    axes_geo = [_axis(x.chunks[i], *g[1:]) for i, g in enumerate(geo)]
+    _check_memory(func, x, axes_geo, a["compute"], method, a["max_task_bytes"])
+    return _graph(x, axes_geo, dict(a, op=op))
+
+
+def _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
+               dilation, nan_policy, workers, max_task_bytes):
+    """Every argument checked (before any work) and normalized, as a dict."""
     if any(math.isnan(c) for cs in x.chunks for c in cs):
         raise ValueError(f"{func}: x has unknown chunk sizes {x.chunks}; call "
                          "x.compute_chunk_sizes() first")
@@ -246,48 +274,29 @@ def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
         raise V.DTypeError(f"{func}: unsupported dtype {x.dtype} for x; convert to a numeric "
                            "(bool, integer, float or complex) dtype")
     k = V.as_numeric_array(kernel, "kernel", func)
-    mode = V.one_of(mode, V.MODES, "mode", func)
-    method = V.one_of(method, V.METHODS, "method", func)
-    boundary = V.boundary_name(boundary, func)
-    nan_policy = V.one_of(nan_policy, V.NAN_POLICIES, "nan_policy", func)
-    fillvalue = _plan._fillvalue(fillvalue, func)
+    V.one_of(mode, V.MODES, "mode", func)
+    a = dict(kernel=k, method=V.one_of(method, V.METHODS, "method", func),
+             boundary=V.boundary_name(boundary, func),
+             nan_policy=V.one_of(nan_policy, V.NAN_POLICIES, "nan_policy", func),
+             fillvalue=_plan._fillvalue(fillvalue, func), workers=workers,
+             max_task_bytes=max_task_bytes)
     if workers is not None:
         _plan._workers(workers, func)
     if max_task_bytes is not None:
-        max_task_bytes = V.positive_int(max_task_bytes, "max_task_bytes", func)
+        a["max_task_bytes"] = V.positive_int(max_task_bytes, "max_task_bytes", func)
     V.same_ndim(_Shape(x.shape), k, func)
-    if x.ndim == 0:
-        return _scalar(da, op, x, k, method)
-    axes = V.axes_tuple(axes, x.ndim, func)
+    a["axes"] = V.axes_tuple(axes, x.ndim, func) if x.ndim else ()
     for ax in range(x.ndim):
-        if ax not in axes and k.shape[ax] != 1:
+        if ax not in a["axes"] and k.shape[ax] != 1:
             raise ShapeError(f"{func}: kernel must have size 1 on axis {ax}, which is not "
                              f"convolved; got kernel shape {k.shape}")
-    strides = V.per_axis(stride, len(axes), "stride", func)
-    dilations = V.per_axis(dilation, len(axes), "dilation", func)
-    center = _plan._center(center, len(axes), func)
-    integer, compute, result = _plan._dtypes(x.dtype, k.dtype, fillvalue, boundary, func)
-    if mode == "valid" and all(d == 1 for d in dilations) and x.size and k.size \
-            and _shapes.valid_swap_needed(x.shape, k.shape, axes, func):
-        return _swapped_valid(op, x, k, axes, method, strides, nan_policy, workers, result)
-    kc = np.moveaxis(k, axes, range(x.ndim - len(axes), x.ndim))
-    xs = tuple(x.shape[a] for a in axes)
-    pads, spatial = _plan._geometry(op, mode, center, xs, kc.shape[x.ndim - len(axes):],
-                                    strides, dilations, func)
-    out_shape = list(x.shape)
-    for a, n in zip(axes, spatial):
-        out_shape[a] = n
-    if 0 in out_shape or x.size == 0 or k.size == 0:
-        return da.zeros(tuple(out_shape), dtype=result)
-    geo = _geometry(x, k, axes, pads, strides, dilations, boundary)
-    x = x.rechunk(tuple(g[0] for g in geo))
-    axes_geo = [_axis(x.chunks[i], *g[1:]) for i, g in enumerate(geo)]
-    _check_memory(func, x, axes_geo, compute, method, max_task_bytes)
-    options = dict(op=op, kernel=k, axes=axes, method=method, strides=strides,
-                   dilations=dilations, nan_policy=nan_policy, workers=workers,
-                   boundary=boundary, fillvalue=fillvalue, compute=compute, result=result,
-                   integer=integer)
-    return _graph(da, x, axes_geo, options)
+    naxes = len(a["axes"])
+    a["strides"] = V.per_axis(stride, naxes, "stride", func)
+    a["dilations"] = V.per_axis(dilation, naxes, "dilation", func)
+    a["center"] = _plan._center(center, naxes, func)
+    _, a["compute"], a["result"] = _plan._dtypes(x.dtype, k.dtype, a["fillvalue"],
+                                                 a["boundary"], func)
+    return a
 
 
 class _Shape:
@@ -297,19 +306,18 @@ class _Shape:
         self.shape, self.ndim = tuple(shape), len(shape)
 
 
-def _swapped_valid(op, x, k, axes, method, strides, nan_policy, workers, result):
+def _swapped_valid(op, x, a):
     """scipy's 'valid' swap: the in-memory kernel is the larger input, so x is small
     enough for one task; the output, smaller than the kernel, is one block."""
-    fn = _OPS[op]
-    run = dict(method=method, axes=axes, stride=strides, nan_policy=nan_policy,
-               workers=workers)
+    fn, k = _OPS[op], a["kernel"]
+    run = dict(method=a["method"], axes=a["axes"], stride=a["strides"],
+               nan_policy=a["nan_policy"], workers=a["workers"])
     shape = fn(np.zeros(x.shape, x.dtype), np.zeros(k.shape, k.dtype), "valid", **run).shape
-    whole = x.rechunk(x.shape)
-    return whole.map_blocks(lambda b: fn(b, k, "valid", **run), dtype=result,
-                            chunks=tuple((n,) for n in shape))
+    return x.rechunk(x.shape).map_blocks(lambda b: fn(b, k, "valid", **run), dtype=a["result"],
+                                         chunks=tuple((n,) for n in shape))
 
 
-def _scalar(da, op, x, k, method):
+def _scalar(op, x, k, method):
     fn = _OPS[op]
     dtype = fn(np.zeros((), x.dtype), np.zeros((), k.dtype), method=method).dtype
     return x.map_blocks(lambda b: fn(b, k, method=method), dtype=dtype)
@@ -389,17 +397,19 @@ def _check_memory(func, x, axes_geo, compute, method, limit):
 
 # --------------------------------------------------------------------------- graph
 
-def _graph(da, x, axes_geo, options):
+def _graph(x, axes_geo, options):
     import itertools
 
     from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
 
+    da = _dask_array()
     token = tokenize(x, options["kernel"], {k: v for k, v in options.items() if k != "kernel"})
     name = f"sigconv-{options['op']}-{token}"
     kname = f"sigconv-kernel-{token}"
     dsk = {kname: options["kernel"]}
-    spec = {k: v for k, v in options.items() if k != "kernel"}
+    spec = {k: options[k] for k in ("op", "method", "axes", "strides", "dilations",
+                                    "nan_policy", "workers", "fillvalue", "compute", "result")}
     for out_idx in itertools.product(*(range(len(g.out_chunks)) for g in axes_geo)):
         touched = [g.touched[i] for g, i in zip(axes_geo, out_idx)]
         keys = _nested_keys(x.name, touched)
