@@ -231,21 +231,20 @@ def step_matrix(out: Path):
 def step_cnn(out: Path, quick: bool):
     if optional("sigconv.nn") is None:
         raise Skipped("sigconv.nn")
-    if optional("sklearn") is None:
-        raise Skipped("scikit-learn (pip install 'sigconv[examples]')")
     report = train_digits(epochs=2 if quick else 4, seed=0, progress=lambda line: None)
-    fig = figure(9, 3.5)
-    ax = fig.add_subplot(1, 2, 1)
-    ax.plot(report["loss"], marker="o")
+    fig = figure(10, 3.8)
+    left, right = fig.subfigures(1, 2)
+    ax = left.add_subplot(1, 1, 1)
+    ax.plot(np.arange(1, len(report["loss"]) + 1), report["loss"], marker="o")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
+    ax.set_title(f"test accuracy {report['accuracy']:.3f}")
     weights = report["first_layer"]
     if weights is not None:
+        right.suptitle("first-layer kernels (cross-correlation)")
         n = min(len(weights), 8)
         for i in range(n):
-            sub = fig.add_subplot(2, 2 * n, n + 1 + (i % n) + (i // n) * 2 * n)
-            sub.imshow(weights[i, 0], cmap="RdBu_r")
-            sub.set_axis_off()
+            _panel(right, (2, 4), i + 1, weights[i, 0], f"channel {i}", cmap="RdBu_r")
     save_figure(fig, out / "cnn.png")
     return (f"digits CNN: test accuracy {report['accuracy']:.3f} on {report['n_test']} "
             "held-out digits"), ["cnn.png"]
@@ -253,33 +252,61 @@ def step_cnn(out: Path, quick: bool):
 
 # ----------------------------------------------------------------------------- CNN
 
+DIGITS_FILE = Path(__file__).resolve().parent / "data" / "digits.npz"
+
+
+def load_digits():
+    """(images (N, 8, 8), labels) of the handwritten digits.
+
+    From ``sigconv/data/digits.npz`` (arrays ``images`` and ``target``) when the package
+    ships it, otherwise from scikit-learn (the ``examples`` extra); neither downloads.
+    """
+    if DIGITS_FILE.is_file():
+        with np.load(DIGITS_FILE, allow_pickle=False) as data:
+            return data["images"], data["target"]
+    if optional("sklearn") is None:
+        raise Skipped("scikit-learn (pip install 'sigconv[examples]') for the digits")
+    from sklearn.datasets import load_digits as sklearn_digits
+    digits = sklearn_digits()
+    return digits.images, digits.target
+
+
+def stratified_split(labels: np.ndarray, test_fraction: float, seed: int):
+    """(train indices, test indices) holding ``test_fraction`` of every class out."""
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        n_test = int(round(test_fraction * members.size))
+        test.append(members[:n_test])
+        train.append(members[n_test:])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
+
+
 def train_digits(*, epochs: int, seed: int, progress: Callable[[str], None],
                  verbose: bool = False) -> dict:
-    """Train a small CNN on scikit-learn's digits with sigconv.nn (stratified 25% test)."""
+    """Train a small CNN on the digits with sigconv.nn (stratified 25% held out)."""
     nn = optional("sigconv.nn")
     if nn is None:
         raise Skipped("sigconv.nn")
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-    digits = load_digits()
-    x = digits.images[:, None].astype(np.float64) / 16.0
-    x_train, x_test, y_train, y_test = train_test_split(
-        x, digits.target, test_size=0.25, stratify=digits.target, random_state=seed)
+    images, labels = load_digits()
+    x = images[:, None].astype(np.float64) / 16.0
+    train, test = stratified_split(labels, 0.25, seed)
     model = nn.Sequential([
         nn.Conv2D(1, 8, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
         nn.Conv2D(8, 16, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
         nn.Flatten(), nn.Dense(16 * 2 * 2, 10)])
-    progress(f"training on {len(x_train)} digits for {epochs} epochs ...")
-    history = model.fit(x_train, y_train, epochs=epochs, batch_size=32,
+    progress(f"training on {train.size} digits for {epochs} epochs ...")
+    history = model.fit(x[train], labels[train], epochs=epochs, batch_size=32,
                         optimizer=nn.Adam(lr=0.01), loss=nn.SoftmaxCrossEntropy(),
                         seed=seed, verbose=int(verbose))
     record = getattr(history, "history", history)
     loss = list(record["loss"]) if isinstance(record, dict) and "loss" in record else []
-    accuracy = float(np.mean(np.asarray(model.predict(x_test)).argmax(axis=1) == y_test))
+    predicted = np.asarray(model.predict(x[test])).argmax(axis=1)
     layers = getattr(model, "layers", None)
     first = np.asarray(layers[0].params["weight"]) if layers else None
-    return dict(model=model, accuracy=accuracy, n_test=len(y_test), loss=loss,
-                first_layer=first)
+    return dict(model=model, accuracy=float(np.mean(predicted == labels[test])),
+                n_test=test.size, loss=loss, first_layer=first)
 
 
 # ----------------------------------------------------------------------------- demo

@@ -219,7 +219,8 @@ def cmd_check(args) -> int:
 def cmd_train(args) -> int:
     from . import _demo
     need("sigconv.nn", "train")
-    need("sklearn", "train (pip install 'sigconv[examples]')")
+    if not _demo.DIGITS_FILE.is_file():
+        need("sklearn", "train (pip install 'sigconv[examples]')")
     if args.output:
         _io.check_output(args.output, force=args.force)
     report = _demo.train_digits(epochs=args.epochs, seed=args.seed, verbose=not args.quiet,

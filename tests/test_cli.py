@@ -367,3 +367,11 @@ def test_failed_write_names_the_file_and_leaves_nothing(tmp_path):
     with pytest.raises(_io.FileProblem, match=r"cannot write '.*y\.npy': No space left on device"):
         _io.atomic_write(tmp_path / "y.npy", disk_full)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_digits_split_is_stratified():
+    from sigconv import _demo
+    labels = np.repeat(np.arange(4), [8, 12, 20, 40])
+    train, test = _demo.stratified_split(labels, 0.25, seed=0)
+    assert np.array_equal(np.bincount(labels[test]), [2, 3, 5, 10])
+    assert np.array_equal(np.sort(np.concatenate([train, test])), np.arange(labels.size))
