@@ -276,8 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     boundaries = list(V.BOUNDARIES) + sorted(V.BOUNDARY_ALIASES)
 
     p = add("convolve", cmd_convolve, "convolve (or correlate) array A with kernel K")
-    p.add_argument("input", metavar="A")
-    p.add_argument("kernel", metavar="K")
+    p.add_argument("input", metavar="A", help="array: .npy, .npz, .csv or an image")
+    p.add_argument("kernel", metavar="K", help="kernel: .npy, .npz, .csv or an image")
     p.add_argument("-o", "--output", required=True, metavar="OUT")
     p.add_argument("--mode", choices=V.MODES, default="full")
     p.add_argument("--method", choices=V.METHODS, default="auto")
@@ -295,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gray", action="store_true", help="colour images to luminance")
 
     p = add("filter", cmd_filter, "filter a (grayscale) image")
-    p.add_argument("input", metavar="IMAGE")
+    p.add_argument("input", metavar="IMAGE", help="an image (read as luminance) or array")
     p.add_argument("-o", "--output", required=True, metavar="OUT")
     how = p.add_mutually_exclusive_group(required=True)
     how.add_argument("--gaussian", type=float, metavar="SIGMA")
@@ -305,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--boundary", choices=boundaries, default="reflect")
 
     p = add("edges", cmd_edges, "edge map of a (grayscale) image")
-    p.add_argument("input", metavar="IMAGE")
+    p.add_argument("input", metavar="IMAGE", help="an image (read as luminance) or array")
     p.add_argument("-o", "--output", required=True, metavar="OUT")
     p.add_argument("--method", choices=EDGE_METHODS, default="canny")
     p.add_argument("--sigma", type=float, default=1.0)
