@@ -375,3 +375,13 @@ def test_demo_digits_split_is_stratified():
     train, test = _demo.stratified_split(labels, 0.25, seed=0)
     assert np.array_equal(np.bincount(labels[test]), [2, 3, 5, 10])
     assert np.array_equal(np.sort(np.concatenate([train, test])), np.arange(labels.size))
+
+
+def test_npz_with_several_arrays_needs_a_key(files):
+    d, x, k = files
+    np.savez(d / "two.npz", a=x, b=2 * x)
+    result = sigconv_cli("convolve", "two.npz", "k.csv", "-o", "y.npy", cwd=d)
+    assert_one_line_error(result, 1, "'two.npz' holds 2 arrays ['a', 'b']; choose one with --key")
+    result = sigconv_cli("convolve", "two.npz", "k.csv", "-o", "y.npy", "--key", "b", cwd=d)
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_allclose(np.load(d / "y.npy"), sig.convolve(2 * x, k), rtol=1e-12)
