@@ -6,7 +6,7 @@ from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFin
 from ._convolve import MethodChoice, choose_method, convolve, correlate
 from ._compat import convolve2d, correlate2d, correlation_lags, fftconvolve, oaconvolve
 from . import definitions
-from . import continuous, matrices, properties
+from . import continuous, distributed, matrices, properties
 
 __version__ = "0.1.0"
 
