@@ -110,3 +110,17 @@ def test_choose_method_reports_why():
     measured = sigconv.choose_method(np.ones(3000), np.ones(300), measure=True)
     assert measured.reason == "fastest when timed on these inputs"
     assert all(t > 0 for t in measured.estimates.values())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_long_1d_kernels_use_the_dot_path(dtype, mode, monkeypatch):
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(500) + (1j * rng.standard_normal(500) if dtype in (np.complex64, np.complex128) else 0)).astype(dtype)
+    k = (rng.standard_normal(40) + (1j * rng.standard_normal(40) if dtype in (np.complex64, np.complex128) else 0)).astype(dtype)
+    monkeypatch.setattr(direct, "shift_add", _boom)
+    for op in ("convolve", "correlate"):
+        got = getattr(sigconv, op)(x, k, mode, "direct")
+        want = getattr(np, op)(x.astype(np.complex128), k.astype(np.complex128), mode)
+        assert got.dtype == dtype
+        assert_allclose(got, want, rtol=1e-4 if dtype in (np.float32, np.complex64) else 1e-12, atol=1e-4)

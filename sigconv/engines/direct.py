@@ -20,6 +20,7 @@ from .._padding import pad
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
 _THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more than they save
+_DOT_TAPS = 32                 # 1-D kernels at least this long use numpy's dot correlation
 _pools = {}
 
 
@@ -33,6 +34,8 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
     nsp = len(strides)
     if any(b or a for b, a in pads):
         x = pad(x, pads, "constant")
+    if _dot_path(x, w, nsp, strides, dilations):
+        return _correlate_rows(x, w, out_shape)
     terms = low_rank_terms(w, nsp)
     if terms is None:
         return shift_add(x, w, out_shape, strides, dilations, workers=workers)
@@ -50,6 +53,25 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
             yshape[-nsp + axis] = out_shape[-nsp + axis]
             y = shift_add(y, k1, tuple(yshape), tuple(s), tuple(d), workers=workers)
         out = y if out is None else np.add(out, y, out=out)
+    return out
+
+
+def _dot_path(x, w, nsp, strides, dilations):
+    """1-D, long real/complex kernels: numpy's compiled dot-product correlation is faster."""
+    return (nsp == 1 and strides == (1,) and dilations == (1,) and w.shape[-1] >= _DOT_TAPS
+            and x.dtype.kind in "fc" and x.dtype.itemsize <= 16 and w.dtype == x.dtype
+            and math.prod(np.broadcast_shapes(x.shape[:-1], w.shape[:-1])) <= 64)
+
+
+def _correlate_rows(x, w, out_shape):
+    """Row by row ``np.correlate(..., 'valid')`` (which conjugates, so undo that)."""
+    out = np.empty(out_shape, dtype=x.dtype)
+    xb = np.broadcast_to(x, out_shape[:-1] + x.shape[-1:])
+    wb = np.broadcast_to(w, out_shape[:-1] + w.shape[-1:])
+    conj = w.dtype.kind == "c"
+    for idx in np.ndindex(out_shape[:-1]):
+        wk = np.conj(wb[idx]) if conj else wb[idx]
+        out[idx] = np.correlate(xb[idx], wk, "valid")
     return out
 
 
