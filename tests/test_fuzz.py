@@ -112,7 +112,8 @@ def check(c, method):
     if got.dtype.kind in "iu":
         assert_array_equal(got, want)
         return
-    scale = (np.abs(c["a"]).max(initial=0) + abs(fill)) * np.abs(c["b"]).sum() + 1e-30
+    scale = (float(np.abs(c["a"]).max(initial=0)) + abs(fill)) \
+        * float(np.abs(c["b"]).astype(np.float64).sum()) + 1e-30
     single = got.dtype in (np.float32, np.complex64)
     assert_allclose(got, want, rtol=0, atol=scale * (2e-6 if single else 1e-13))
 
@@ -146,6 +147,6 @@ def test_matrix_form_matches_definition(c):
     want = reference(c)
     vec = a.astype(np.result_type(a.dtype, np.int64) if a.dtype.kind in "biu" else a.dtype)
     got = (m @ vec.ravel()).reshape(want.shape)
-    scale = np.abs(a).max(initial=0) * np.abs(c["b"]).sum() + 1e-30
+    scale = float(np.abs(a).max(initial=0)) * float(np.abs(c["b"]).astype(np.float64).sum()) + 1e-30
     single = np.result_type(a.dtype, c["b"].dtype) in (np.float16, np.float32, np.complex64)
     assert_allclose(got, want, rtol=0, atol=scale * (2e-6 if single else 1e-13))
