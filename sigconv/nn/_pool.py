@@ -1,0 +1,66 @@
+"""Pooling forward and backward passes over N spatial axes, by stacking the window taps."""
+
+import math
+
+import numpy as np
+
+from ._args import crop, pad_zeros
+from ._conv import tap_slices
+
+
+def taps(xp, kshape, out_spatial, strides):
+    """``(T, N, C, *out)``: one strided view per window tap, stacked."""
+    return np.stack([xp[(Ellipsis,) + tap_slices(t, out_spatial, strides, (1,) * len(kshape))]
+                     for t in np.ndindex(*kshape)])
+
+
+def scatter(parts, padded_shape, kshape, out_spatial, strides, pads):
+    """The adjoint of ``taps``: add each tap's ``(N, C, *out)`` part back, then crop."""
+    dxp = np.zeros(padded_shape, dtype=parts.dtype)
+    for i, t in enumerate(np.ndindex(*kshape)):
+        dxp[(Ellipsis,) + tap_slices(t, out_spatial, strides, (1,) * len(kshape))] += parts[i]
+    return np.ascontiguousarray(crop(dxp, pads))
+
+
+def max_forward(x, kshape, strides, pads, out_spatial):
+    """``(y, argmax)``; padding is -inf, so it is never the maximum of a window that
+    holds an input sample."""
+    xp = pad_zeros(x, pads, value=-np.inf)
+    stack = taps(xp, kshape, out_spatial, strides)
+    arg = stack.argmax(axis=0)
+    return np.take_along_axis(stack, arg[None], axis=0)[0], arg
+
+
+def max_backward(dy, arg, x_shape, kshape, strides, pads):
+    padded = x_shape[:2] + tuple(n + b + a for n, (b, a) in zip(x_shape[2:], pads))
+    t = math.prod(kshape)
+    parts = np.where(arg[None] == np.arange(t).reshape((t,) + (1,) * dy.ndim), dy[None], 0)
+    return scatter(parts.astype(dy.dtype, copy=False), padded, kshape, dy.shape[2:], strides, pads)
+
+
+def avg_forward(x, kshape, strides, pads, out_spatial):
+    """Mean over the window, zero padding included in the count (PyTorch's default)."""
+    xp = pad_zeros(x, pads)
+    return taps(xp, kshape, out_spatial, strides).mean(axis=0)
+
+
+def avg_backward(dy, x_shape, kshape, strides, pads):
+    padded = x_shape[:2] + tuple(n + b + a for n, (b, a) in zip(x_shape[2:], pads))
+    t = math.prod(kshape)
+    parts = np.broadcast_to(dy / t, (t,) + dy.shape)
+    return scatter(parts, padded, kshape, dy.shape[2:], strides, pads)
+
+
+def lp_forward(x, p, kshape, strides, out_spatial):
+    """``(sum |x|^p)^(1/p)`` over the window; returns ``(y, stack)``."""
+    stack = taps(x, kshape, out_spatial, strides)
+    return np.sum(np.abs(stack) ** p, axis=0) ** (1.0 / p), stack
+
+
+def lp_backward(dy, y, stack, p, x_shape, kshape, strides):
+    """``dy * y^(1-p) * |x|^(p-1) * sign(x)``; 0 where the whole window is 0."""
+    safe = np.where(y > 0, y, 1)
+    scale = np.where(y > 0, dy * safe ** (1 - p), 0)
+    parts = scale[None] * np.abs(stack) ** (p - 1) * np.sign(stack)
+    zero = ((0, 0),) * len(kshape)
+    return scatter(parts, x_shape, kshape, dy.shape[2:], strides, zero)
