@@ -116,10 +116,7 @@ def weight_grad(xp, dy, kshape, strides, dilations, groups, cols=None, method="a
         cols = im2col(xp, kshape, dy.shape[2:], strides, dilations)
         cols = cols.reshape(n, groups, -1, math.prod(dy.shape[2:]))
     dym = dy.reshape(n, groups, o // groups, -1)
-    if groups == 1:   # one large product: (O, N*P) @ (N*P, C*K)
-        dw = np.tensordot(dym[:, 0], cols[:, 0], axes=([0, 2], [0, 2]))
-    else:
-        dw = np.matmul(dym, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    dw = np.matmul(dym, cols.transpose(0, 1, 3, 2)).sum(axis=0)
     return dw.reshape((o, c // groups) + tuple(kshape))
 
 
