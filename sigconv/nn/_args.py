@@ -101,7 +101,11 @@ def pad_zeros(x, pads, value=0.0):
     """``x`` zero-padded on its spatial axes (no copy when all pads are 0)."""
     if all(b == 0 and a == 0 for b, a in pads):
         return x
-    return np.pad(x, ((0, 0), (0, 0)) + tuple(pads), constant_values=value)
+    shape = x.shape[:2] + tuple(n + b + a for n, (b, a) in zip(x.shape[2:], pads))
+    out = np.zeros(shape, dtype=x.dtype) if value == 0 else np.full(shape, value, x.dtype)
+    out[(slice(None), slice(None)) + tuple(slice(b, b + n) for n, (b, _) in
+                                           zip(x.shape[2:], pads))] = x
+    return out
 
 
 def crop(xp, pads):

@@ -17,6 +17,7 @@ planned FFTW ``sigconv.Convolver`` can replace ``_correlate_fft`` once it lands)
 channel sum done as a matrix product per frequency.  ``choose`` compares the two costs.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -52,9 +53,17 @@ def tap_slices(tap, out_spatial, strides, dilations):
                  for m, n, s, d in zip(tap, out_spatial, strides, dilations))
 
 
+_SMALL_ROW = 16   # output rows narrower than this gather through one flat index instead
+
+
 def im2col(xp, kshape, out_spatial, strides, dilations):
     """Columns ``(N, C, *K, *out)``: ``cols[n, c, m, i] = xp[n, c, i*s + m*d]``."""
-    cols = np.empty(xp.shape[:2] + tuple(kshape) + tuple(out_spatial), dtype=xp.dtype)
+    n, c = xp.shape[:2]
+    shape = (n, c) + tuple(kshape) + tuple(out_spatial)
+    if out_spatial[-1] < _SMALL_ROW:
+        idx = _flat_index(c, xp.shape[2:], tuple(kshape), tuple(out_spatial), strides, dilations)
+        return np.take(xp.reshape(n, -1), idx, axis=1).reshape(shape)
+    cols = np.empty(shape, dtype=xp.dtype)
     for tap in np.ndindex(*kshape):
         cols[(slice(None), slice(None)) + tap] = xp[(Ellipsis,) + tap_slices(
             tap, out_spatial, strides, dilations)]
@@ -64,12 +73,36 @@ def im2col(xp, kshape, out_spatial, strides, dilations):
 def col2im(cols, padded_spatial, strides, dilations):
     """The adjoint of ``im2col``: scatter-add columns ``(N, C, *K, *out)`` into ``xp``."""
     nsp = len(padded_spatial)
+    n, c = cols.shape[:2]
     kshape, out_spatial = cols.shape[2:2 + nsp], cols.shape[2 + nsp:]
-    xp = np.zeros(cols.shape[:2] + tuple(padded_spatial), dtype=cols.dtype)
+    if out_spatial[-1] < _SMALL_ROW:
+        size = c * math.prod(padded_spatial)
+        idx = _flat_index(c, tuple(padded_spatial), kshape, out_spatial, strides, dilations)
+        flat = np.zeros(n * size, dtype=cols.dtype)
+        np.add.at(flat, _batched(idx, n, size), cols.reshape(-1))
+        return flat.reshape((n, c) + tuple(padded_spatial))
+    xp = np.zeros((n, c) + tuple(padded_spatial), dtype=cols.dtype)
     for tap in np.ndindex(*kshape):
         xp[(Ellipsis,) + tap_slices(tap, out_spatial, strides, dilations)] += \
             cols[(slice(None), slice(None)) + tap]
     return xp
+
+
+@functools.lru_cache(maxsize=64)
+def _flat_index(c, padded, kshape, out_spatial, strides, dilations):
+    """Flat offsets into one sample ``(C, *padded)`` in im2col order ``(C, *K, *out)``."""
+    nsp = len(padded)
+    pitch = [math.prod(padded[a + 1:]) for a in range(nsp)]
+    grids = np.ix_(range(c), *[range(k) for k in kshape], *[range(o) for o in out_spatial])
+    idx = grids[0] * math.prod(padded)
+    for a in range(nsp):
+        idx = idx + (grids[1 + a] * dilations[a] + grids[1 + nsp + a] * strides[a]) * pitch[a]
+    return np.ascontiguousarray(idx, dtype=np.intp).reshape(-1)
+
+
+def _batched(idx, n, size):
+    """``idx`` repeated for ``n`` samples of ``size`` elements each (flat)."""
+    return (np.arange(n, dtype=np.intp)[:, None] * size + idx).reshape(-1)
 
 
 def correlate(xp, w, strides, dilations, groups, out_spatial, method="auto"):

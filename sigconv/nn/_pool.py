@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ._args import crop, pad_zeros
+from . import _conv
 from ._conv import tap_slices
 
 
@@ -27,15 +28,28 @@ def max_forward(x, kshape, strides, pads, out_spatial):
     holds an input sample."""
     xp = pad_zeros(x, pads, value=-np.inf)
     stack = taps(xp, kshape, out_spatial, strides)
-    arg = stack.argmax(axis=0)
-    return np.take_along_axis(stack, arg[None], axis=0)[0], arg
+    return stack.max(axis=0), stack.argmax(axis=0)
 
 
 def max_backward(dy, arg, x_shape, kshape, strides, pads):
-    padded = x_shape[:2] + tuple(n + b + a for n, (b, a) in zip(x_shape[2:], pads))
-    t = math.prod(kshape)
-    parts = np.where(arg[None] == np.arange(t).reshape((t,) + (1,) * dy.ndim), dy[None], 0)
-    return scatter(parts.astype(dy.dtype, copy=False), padded, kshape, dy.shape[2:], strides, pads)
+    """Route each ``dy`` to its window's (first) maximum through flat indices."""
+    n, c = x_shape[:2]
+    nsp = len(kshape)
+    out = dy.shape[2:]
+    padded = tuple(s + b + a for s, (b, a) in zip(x_shape[2:], pads))
+    size = c * math.prod(padded)
+    origin = _conv._flat_index(c, padded, (1,) * nsp, tuple(out), tuple(strides), (1,) * nsp)
+    pitch = [math.prod(padded[a + 1:]) for a in range(nsp)]
+    offsets = np.array([sum(t * p for t, p in zip(tap, pitch)) for tap in np.ndindex(*kshape)],
+                       dtype=np.intp)
+    idx = origin.reshape((1, c) + tuple(out)) + offsets[arg]
+    idx += (np.arange(n, dtype=np.intp) * size).reshape((n,) + (1,) * (nsp + 1))
+    flat = np.zeros(n * size, dtype=dy.dtype)
+    if tuple(strides) == tuple(kshape):        # windows do not overlap
+        flat[idx.reshape(-1)] = dy.reshape(-1)
+    else:
+        np.add.at(flat, idx.reshape(-1), dy.reshape(-1))
+    return np.ascontiguousarray(crop(flat.reshape((n, c) + padded), pads))
 
 
 def avg_forward(x, kshape, strides, pads, out_spatial):

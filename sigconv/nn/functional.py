@@ -115,10 +115,22 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups, method, fun
     """``(y, cache)`` for ``conv_backward_cached``; the layers call this."""
     x = float_input(x, func)
     w = np.asarray(weight)
+    return conv_run(x, w, bias, conv_plan(x.shape, w.shape, stride, padding, dilation,
+                                          groups, method, func))
+
+
+def conv_plan(x_shape, w_shape, stride, padding, dilation, groups, method, func):
+    """The validated geometry of a convolution, reusable for inputs of ``x_shape``."""
     one_of(method, CONV_METHODS, "method", func)
-    groups = _groups(groups, w.shape[0] if w.ndim else 0, "out_channels", func)
-    strides, dilations, pads, out = conv_geometry(x.shape, w.shape, stride, padding,
+    groups = _groups(groups, w_shape[0] if len(w_shape) else 0, "out_channels", func)
+    strides, dilations, pads, out = conv_geometry(x_shape, w_shape, stride, padding,
                                                   dilation, groups, func)
+    return strides, dilations, pads, out, groups, method
+
+
+def conv_run(x, w, bias, plan):
+    """``(y, cache)`` of a convolution whose ``plan`` was validated for ``x.shape``."""
+    strides, dilations, pads, out, groups, method = plan
     xp = pad_zeros(x, pads)
     y, cols = _conv.correlate(xp, w.astype(x.dtype, copy=False), strides, dilations, groups,
                               out, method)
@@ -128,14 +140,17 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups, method, fun
     return y, cache
 
 
-def conv_backward_cached(dy, cache):
-    """``(dx, dweight, dbias)`` from the cache of ``conv_forward``."""
+def conv_backward_cached(dy, cache, input_grad=True):
+    """``(dx, dweight, dbias)`` from the cache of ``conv_forward`` (``dx`` is None when
+    ``input_grad`` is False: a first layer needs no input gradient)."""
     x_shape, xp, w, strides, dilations, pads, groups, cols, method = cache
     dy = np.asarray(dy, dtype=xp.dtype)
     dw = _conv.weight_grad(xp, dy, w.shape[2:], strides, dilations, groups, cols, method)
+    db = dy.sum(axis=(0,) + tuple(range(2, dy.ndim)))
+    if not input_grad:
+        return None, dw.astype(w.dtype, copy=False), db
     dxp = _conv.input_grad(dy, w.astype(xp.dtype, copy=False), xp.shape[2:], strides,
                            dilations, groups, method)
-    db = dy.sum(axis=(0,) + tuple(range(2, dy.ndim)))
     return np.ascontiguousarray(crop(dxp, pads)), dw.astype(w.dtype, copy=False), db
 
 

@@ -198,10 +198,24 @@ class Sequential(Layer):
         self.output_shape(X.shape[1:])
         self._batch_for(len(X), batch_size, max_memory, X.shape[1:], True, func)
         rng = np.random.default_rng(seed)
-        named = self.named_parameters()
         history = {"loss": [], "accuracy": []}
         if validation_data is not None:
             history.update(val_loss=[], val_accuracy=[])
+        first = self.layers[0] if self.layers else None
+        skip_dx = hasattr(first, "input_grad") and first.input_grad
+        if skip_dx:
+            first.input_grad = False        # nobody needs d loss / d X
+        try:
+            self._train(X, y, epochs, batch_size, optimizer, loss, validation_data, rng,
+                        verbose, max_memory, history)
+        finally:
+            if skip_dx:
+                first.input_grad = True
+        return history
+
+    def _train(self, X, y, epochs, batch_size, optimizer, loss, validation_data, rng, verbose,
+               max_memory, history):
+        named = self.named_parameters()
         for epoch in range(epochs):
             t0 = time.perf_counter()
             order = rng.permutation(len(X))
@@ -223,7 +237,6 @@ class Sequential(Layer):
                 history["val_accuracy"].append(va)
             if verbose:
                 _epoch_line(epoch, epochs, history, time.perf_counter() - t0)
-        return history
 
     def predict(self, X, *, batch_size=None, max_memory=None):
         """Outputs for ``X`` in inference mode, in mini-batches that fit ``max_memory``.

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..._validate import one_of, positive_int
 from .. import functional as F
-from .._args import (CONV_METHODS, ChainError, conv_out_spatial, padding_arg, resolve_pads,
+from .._args import (CONV_METHODS, ChainError, conv_out_spatial, float_input, padding_arg,
+                     resolve_pads,
                      transpose_out_spatial, tuple_arg)
 from ..init import INITS, initialize
 from .base import Layer, dtype_name, fresh_grads, new_param, rng_of, seed_config
@@ -53,7 +54,8 @@ class _ConvBase(Layer):
         if bias:
             self.params["bias"] = new_param((self.out_channels,), self.dtype)
         self.grads = fresh_grads(self.params)
-        self._cache = None
+        self._cache = self._plan = None
+        self.input_grad = True    # False skips dx (set by Sequential.fit for a first layer)
 
     @property
     def weight_shape(self):
@@ -115,15 +117,21 @@ class _ConvBase(Layer):
                 x, w, b, self.stride, self.padding, self.output_padding, self.dilation,
                 self.groups, self.method, name)
         else:
-            y, self._cache = F.conv_forward(x, w, b, self.stride, self.padding,
-                                            self.dilation, self.groups, self.method, name)
+            x = float_input(x, name)
+            key = (x.shape, w.shape)
+            if self._plan is None or self._plan[0] != key:
+                self._plan = key, F.conv_plan(x.shape, w.shape, self.stride, self.padding,
+                                              self.dilation, self.groups, self.method, name)
+            y, self._cache = F.conv_run(x, w, b, self._plan[1])
         return y
 
     def backward(self, dy):
         if self._cache is None:
             raise RuntimeError(f"{type(self).__name__}: backward called before forward")
-        back = F.conv_transpose_backward_cached if self.transpose else F.conv_backward_cached
-        dx, dw, db = back(dy, self._cache)
+        if self.transpose:
+            dx, dw, db = F.conv_transpose_backward_cached(dy, self._cache)
+        else:
+            dx, dw, db = F.conv_backward_cached(dy, self._cache, self.input_grad)
         self.grads["weight"] = dw.astype(self.params["weight"].dtype, copy=False)
         if "bias" in self.params:
             self.grads["bias"] = db.astype(self.params["bias"].dtype, copy=False)
