@@ -27,8 +27,15 @@ def max_forward(x, kshape, strides, pads, out_spatial):
     """``(y, argmax)``; padding is -inf, so it is never the maximum of a window that
     holds an input sample."""
     xp = pad_zeros(x, pads, value=-np.inf)
-    stack = taps(xp, kshape, out_spatial, strides)
-    return stack.max(axis=0), stack.argmax(axis=0)
+    views = [xp[(Ellipsis,) + tap_slices(t, out_spatial, strides, (1,) * len(kshape))]
+             for t in np.ndindex(*kshape)]
+    y = views[0].copy()
+    for v in views[1:]:
+        np.maximum(y, v, out=y)
+    arg = np.zeros(y.shape, dtype=np.intp)
+    for t in range(len(views) - 1, 0, -1):     # descending, so the first maximum wins
+        np.copyto(arg, t, where=views[t] == y)
+    return y, arg
 
 
 def max_backward(dy, arg, x_shape, kshape, strides, pads):

@@ -22,7 +22,7 @@ import numpy as np
 from .._errors import ModelFormatError
 from . import layers as L
 from ._args import ChainError
-from .layers.base import Layer, deferred_params, fresh_grads, named_parameters
+from .layers.base import Layer, deferred_params, named_parameters
 from .model import Sequential
 
 __all__ = ["save", "load", "FORMAT_VERSION", "LAYER_TYPES"]

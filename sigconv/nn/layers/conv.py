@@ -6,7 +6,6 @@ framework: ``y[n, o] = b[o] + sum_c correlate(pad(x[n, c]), w[o, c], 'valid')``.
 
 import math
 
-import numpy as np
 
 from ..._validate import one_of, positive_int
 from .. import functional as F

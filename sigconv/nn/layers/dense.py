@@ -5,11 +5,10 @@ import math
 import numpy as np
 
 from ..._errors import ShapeError
-from ..._validate import positive_int
+from ..._validate import one_of, positive_int
 from .. import functional as F
 from .._args import ChainError, float_input
 from ..init import INITS, initialize
-from ..._validate import one_of
 from .base import Layer, dtype_name, fresh_grads, new_param, rng_of, seed_config
 
 

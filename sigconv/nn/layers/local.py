@@ -9,7 +9,7 @@ from ..._validate import positive_int
 from .. import _conv
 from .. import functional as F
 from .._args import (ChainError, conv_out_spatial, crop, float_input, pad_zeros,
-                     padding_arg, resolve_pads, tuple_arg)
+                     padding_arg, tuple_arg)
 from ..init import he_normal
 from .base import Layer, dtype_name, fresh_grads, new_param, rng_of, seed_config
 

@@ -1,6 +1,5 @@
 """Pooling layers: max, average and Lp over space, and maxout across channels."""
 
-import numpy as np
 
 from ..._validate import positive_int
 from .. import _pool
