@@ -2,8 +2,9 @@
 
     python examples/digits_cnn.py [output_dir] [--epochs N]
 
-Network: Conv2D(1->16, 3x3, same, Gabor-initialised) - ReLU - MaxPool 2x2 -
-Conv2D(16->32, 3x3, same) - ReLU - Flatten - Dense(512->10), trained with Adam on a
+Network: Conv2D(1->32, 3x3, same, Gabor-initialised) - ReLU - MaxPool 2x2 -
+Conv2D(32->64, 3x3, same) - ReLU - Flatten - Dropout(0.3) - Dense(1024->10), trained
+with Adam (learning rate 3e-3, then 3e-4 for the last third of the epochs) on a
 stratified 75/25 split (``random_state=0``).  Prints the held-out accuracy, then saves
 the training curves and the learned first-layer kernels as PNG files (Agg backend) in
 ``output_dir`` (default: a new temporary directory).  The digits ship with
@@ -29,13 +30,14 @@ from sigconv import nn  # noqa: E402
 
 def build_model(seed=0):
     return nn.Sequential([
-        nn.Conv2D(1, 16, 3, padding="same", weight_init="gabor", seed=seed),
+        nn.Conv2D(1, 32, 3, padding="same", weight_init="gabor", seed=seed),
         nn.ReLU(),
         nn.MaxPool2D(2),
-        nn.Conv2D(16, 32, 3, padding="same", seed=seed + 1),
+        nn.Conv2D(32, 64, 3, padding="same", seed=seed + 1),
         nn.ReLU(),
         nn.Flatten(),
-        nn.Dense(32 * 4 * 4, 10, seed=seed + 2),
+        nn.Dropout(0.3, seed=seed + 3),
+        nn.Dense(64 * 4 * 4, 10, seed=seed + 2),
     ], input_shape=(1, 8, 8))
 
 
@@ -46,13 +48,24 @@ def load_split():
                             random_state=0)
 
 
-def train(epochs=15, batch_size=32, seed=0, verbose=1):
+def train(epochs=18, batch_size=32, seed=0, verbose=1):
+    """Adam with a step decay: the learning rate drops tenfold for the last third."""
     X_train, X_test, y_train, y_test = load_split()
     model = build_model(seed)
+    optimizer = nn.Adam(3e-3)
+    history = {}
     t0 = time.perf_counter()
-    history = model.fit(X_train, y_train, epochs=epochs, batch_size=batch_size,
-                        optimizer=nn.Adam(3e-3), loss=nn.SoftmaxCrossEntropy(),
-                        validation_data=(X_test, y_test), seed=seed, verbose=verbose)
+    late = epochs // 3
+    for lr, n in ((3e-3, epochs - late), (3e-4, late)):
+        if n == 0:
+            continue
+        optimizer.lr = lr
+        part = model.fit(X_train, y_train, epochs=n, batch_size=batch_size,
+                         optimizer=optimizer, loss=nn.SoftmaxCrossEntropy(),
+                         validation_data=(X_test, y_test), seed=seed + len(history.get("loss", [])),
+                         verbose=verbose)
+        for key, values in part.items():
+            history.setdefault(key, []).extend(values)
     seconds = time.perf_counter() - t0
     _, accuracy = model.evaluate(X_test, y_test)
     return model, history, accuracy, seconds
@@ -67,14 +80,14 @@ def plot(model, history, folder):
     a1.legend()
     a2.plot(epochs, history["accuracy"], label="train")
     a2.plot(epochs, history["val_accuracy"], label="held out")
-    a2.set(xlabel="epoch", ylabel="accuracy", ylim=(0.8, 1.0))
+    a2.set(xlabel="epoch", ylabel="accuracy", ylim=(0.9, 1.0))
     a2.legend()
     fig.tight_layout()
     curves = os.path.join(folder, "digits_training_curves.png")
     fig.savefig(curves, dpi=100)
     plt.close(fig)
     w = model.layers[0].params["weight"][:, 0]
-    fig, axes = plt.subplots(2, 8, figsize=(8, 2.3))
+    fig, axes = plt.subplots(4, 8, figsize=(8, 4.4))
     for k, ax in zip(w, axes.ravel()):
         lim = np.abs(k).max()
         ax.imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim)
@@ -89,7 +102,7 @@ def plot(model, history, folder):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output_dir", nargs="?", default=None)
-    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--epochs", type=int, default=18)
     args = parser.parse_args(argv)
     folder = args.output_dir or tempfile.mkdtemp(prefix="sigconv-digits-")
     os.makedirs(folder, exist_ok=True)
