@@ -227,7 +227,7 @@ class Sequential(Layer):
                 correct += _correct(loss, out, y[idx])
                 self.backward(loss.backward().astype(out.dtype, copy=False))
                 optimizer.step(named)
-                if verbose:
+                if verbose and (step == 0 or (24 * (step + 1)) // steps != (24 * step) // steps):
                     _progress(epoch, epochs, step + 1, steps)
             history["loss"].append(total / len(X))
             history["accuracy"].append(correct / len(X) if loss.classification else None)

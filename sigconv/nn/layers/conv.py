@@ -98,10 +98,18 @@ class _ConvBase(Layer):
                                 self.dilation)
             out = conv_out_spatial(spatial, self.kernel_size, self.stride, self.dilation, pads)
         if any(n is not None and n < 1 for n in out):
-            raise ChainError(name, "spatial size", f"a non-empty output from {spatial}; "
-                             f"kernel {self.kernel_size} with dilation {self.dilation} needs "
-                             "more", spatial)
+            raise ChainError(name, "spatial size", f"at least {self._least()}", spatial)
         return (self.out_channels,) + out
+
+    def _least(self):
+        """The smallest input extent per axis that gives a non-empty output."""
+        if self.transpose:
+            return tuple(max(1, -(-(2 * p - d * (k - 1) - op) // s) + 1)
+                         for k, s, d, p, op in zip(self.kernel_size, self.stride, self.dilation,
+                                                   self.padding, self.output_padding))
+        pads = self.padding if not isinstance(self.padding, str) else ((0, 0),) * self.nsp
+        return tuple(max(1, d * (k - 1) + 1 - b - a)
+                     for k, d, (b, a) in zip(self.kernel_size, self.dilation, pads))
 
     def workspace(self, input_shape):
         out = self.output_shape(input_shape)
