@@ -10,7 +10,7 @@ from . import nn
 __version__ = "0.1.0"
 
 __all__ = [
-    "convolve", "correlate", "choose_method", "MethodChoice",
+    "convolve", "correlate", "choose_method", "MethodChoice", "nn",
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
 ]

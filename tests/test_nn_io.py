@@ -286,3 +286,33 @@ def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path, monkeypatch)
 def test_missing_file_is_a_file_not_found_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         nn.load(tmp_path / "nope.npz")
+
+
+@pytest.mark.parametrize("name,model,match", [
+    ("huge-local", {"type": "Sequential", "config": {"input_shape": None}, "layers": [
+        {"type": "LocallyConnected2D", "config": {"in_channels": 1, "out_channels": 1,
+                                                  "kernel_size": 1, "input_shape": [10 ** 12, 10 ** 12]}}]},
+     r"layer 0 \(LocallyConnected2D\) has an invalid config|array 'layers.0"),
+    ("seed-object", {"type": "Sequential", "config": {}, "layers": [
+        {"type": "Dense", "config": {"in_features": 1, "out_features": 1,
+                                     "seed": {"__class__": "os.system"}}}]},
+     r"layer 0 \(Dense\) has an invalid config"),
+    ("dtype-struct", {"type": "Sequential", "config": {}, "layers": [
+        {"type": "Dense", "config": {"in_features": 1, "out_features": 1, "dtype": [["a", "O"]]}}]},
+     r"layer 0 \(Dense\) has an invalid config"),
+])
+def test_hostile_configs_are_refused(tmp_path, name, model, match):
+    doc = {"format": "sigconv.nn", "version": 1, "model": model, "arrays": {}}
+    path = tmp_path / f"{name}.npz"
+    _write(path, {}, doc)
+    with pytest.raises(ModelFormatError, match=match):
+        nn.load(path)
+
+
+def test_deeply_nested_description_is_refused(tmp_path):
+    path = tmp_path / "deep.npz"
+    raw = b'{"format": "sigconv.nn", "version": 1, "arrays": {}, "model": ' + b"[" * 200000 \
+        + b"]" * 200000 + b"}"
+    _write(path, {"__model__": np.frombuffer(raw[:2 ** 20 - 1], np.uint8)})
+    with pytest.raises(ModelFormatError, match="description in 'deep.npz' is not valid JSON"):
+        nn.load(path)

@@ -201,3 +201,18 @@ def test_digits_example_runs_headless_and_learns(tmp_path, capsys):
     assert "held-out accuracy" in out
     for name in ("digits_training_curves.png", "digits_first_layer_kernels.png"):
         assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_fit_skips_the_first_layers_input_gradient_and_restores_it():
+    X, y = blobs(32)
+    model = small_cnn()
+    seen = []
+    first = model.layers[0]
+    original = first.backward
+    first.backward = lambda dy: seen.append(first.input_grad) or original(dy)
+    model.fit(X, y, epochs=1, batch_size=16, optimizer=nn.SGD(0.1),
+              loss=nn.SoftmaxCrossEntropy(), verbose=0)
+    assert seen == [False, False] and first.input_grad
+    del first.backward
+    model.forward(X[:2])
+    assert model.backward(np.ones((2, 2), np.float32)).shape == (2, 1, 6, 6)

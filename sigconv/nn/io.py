@@ -139,7 +139,10 @@ def load(path, *, max_bytes=DEFAULT_MAX_BYTES, strict=True):
         with zipfile.ZipFile(path) as zf:
             headers = _read_headers(zf, label, max_bytes)
             doc = _read_description(zf, headers, label)
-            model, expected = _build(doc, label)
+            try:
+                model, expected = _build(doc, label)
+            except RecursionError:
+                raise ModelFormatError(f"load: '{label}' nests its layers too deeply") from None
             _check_arrays(doc, headers, expected, label)
             _check_chain(model, label)
             arrays = {name: _read_array(zf, name, label) for name in expected}
@@ -238,7 +241,7 @@ def _read_description(zf, headers, label):
     raw = _read_array(zf, DESCRIPTION, label).tobytes()
     try:
         doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ModelFormatError(f"load: the description in '{label}' is not valid JSON "
                                f"({exc})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:

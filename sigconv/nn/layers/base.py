@@ -86,9 +86,14 @@ def rng_of(seed):
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
 
-def seed_config(seed):
+def seed_config(seed, func):
     """The seed as stored in a model file: an int, or None for a Generator/None."""
-    return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+        return int(seed)
+    if seed is None or isinstance(seed, np.random.Generator):
+        return None
+    raise TypeError(f"{func}: seed must be None, an int >= 0 or a numpy.random.Generator; "
+                    f"got {seed!r}")
 
 
 def numel(shape):

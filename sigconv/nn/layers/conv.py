@@ -47,7 +47,7 @@ class _ConvBase(Layer):
         self.weight_init = one_of(weight_init, INITS, "weight_init", name)
         self.method = one_of(method, CONV_METHODS, "method", name)
         self.dtype = dtype_name(dtype, name)
-        self.seed = seed_config(seed)
+        self.seed = seed_config(seed, type(self).__name__)
         self.params["weight"] = new_param(self.weight_shape, self.dtype,
                                           lambda: self._init_weight(rng_of(seed)))
         if bias:

@@ -43,7 +43,7 @@ class Dense(Layer):
         self.out_features = positive_int(out_features, "out_features", "Dense")
         self.weight_init = one_of(weight_init, INITS[:2], "weight_init", "Dense")
         self.dtype = dtype_name(dtype, "Dense")
-        self.seed = seed_config(seed)
+        self.seed = seed_config(seed, type(self).__name__)
         shape = (self.out_features, self.in_features)
         self.params["weight"] = new_param(shape, self.dtype, lambda: initialize(
             self.weight_init, shape, fan_in=self.in_features, fan_out=self.out_features,
@@ -220,7 +220,7 @@ class Dropout(Layer):
         if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
             raise ValueError(f"Dropout: p must be a number in [0, 1); got {p!r}")
         self.p = float(p)
-        self.seed = seed_config(seed)
+        self.seed = seed_config(seed, type(self).__name__)
         self.rng = rng_of(seed)
         self._mask = None
 

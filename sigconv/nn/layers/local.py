@@ -69,7 +69,7 @@ class LocallyConnected2D(Layer):
             raise ValueError(f"{name}: kernel_size {self.kernel_size} is larger than "
                              f"input_shape {self.input_shape}")
         self.dtype = dtype_name(dtype, name)
-        self.seed = seed_config(seed)
+        self.seed = seed_config(seed, type(self).__name__)
         wshape = self.out_spatial + (self.out_channels, self.in_channels) + self.kernel_size
         fan_in = self.in_channels * math.prod(self.kernel_size)
         self.params["weight"] = new_param(wshape, self.dtype, lambda: he_normal(
@@ -165,7 +165,7 @@ class TiledConv2D(Layer):
         self.stride = tuple_arg(stride, 2, "stride", name)
         self.padding = padding_arg(padding, 2, name)
         self.dtype = dtype_name(dtype, name)
-        self.seed = seed_config(seed)
+        self.seed = seed_config(seed, type(self).__name__)
         wshape = self.tile + (self.out_channels, self.in_channels) + self.kernel_size
         fan_in = self.in_channels * math.prod(self.kernel_size)
         self.params["weight"] = new_param(wshape, self.dtype, lambda: he_normal(
