@@ -316,3 +316,17 @@ def test_deeply_nested_description_is_refused(tmp_path):
     _write(path, {"__model__": np.frombuffer(raw[:2 ** 20 - 1], np.uint8)})
     with pytest.raises(ModelFormatError, match="description in 'deep.npz' is not valid JSON"):
         nn.load(path)
+
+
+@pytest.mark.parametrize("model", [
+    nn.Sequential([nn.ReLU(), nn.Dense(3, 2, seed=0)]),
+    nn.Sequential([nn.Tanh(), nn.Conv1D(2, 2, 3, seed=0), nn.Flatten()]),
+    nn.Residual(nn.Dense(3, 3, seed=0)),
+    nn.Conv2D(1, 2, 3, seed=0),
+], ids=["relu-dense", "tanh-conv1d", "residual-dense", "bare-conv"])
+def test_models_without_input_shape_round_trip(tmp_path, model):
+    path = tmp_path / "m.npz"
+    nn.save(model, path)
+    loaded = nn.load(path)
+    assert [n for n, _, _ in nn.layers.base.named_parameters(loaded)] == \
+        [n for n, _, _ in nn.layers.base.named_parameters(model)]

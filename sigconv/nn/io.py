@@ -345,21 +345,31 @@ def _check_chain(model, label):
     shape = getattr(model, "input_shape", None)
     if shape is None:
         shape = _unknown_input(model)
+    if shape is None:
+        return
     try:
         model.output_shape(shape)
     except ChainError as exc:
         raise ModelFormatError(f"load: '{label}': {exc}") from None
 
 
+_ELEMENTWISE = (L.ReLU, L.LeakyReLU, L.Tanh, L.Sigmoid, L.Dropout)
+
+
 def _unknown_input(model):
-    """A per-sample input shape with unknown extents, from the first layer's dimensions."""
-    first = model
-    while isinstance(first, Sequential) and first.layers:
-        first = first.layers[0]
-    nsp = getattr(first, "nsp", None)
-    if isinstance(first, (L.Dense,)):
-        return (None,)
-    return (None,) * (nsp + 1) if nsp else (None, None, None)
+    """A per-sample input shape of unknown extents, of the rank the first layer that
+    fixes one expects (None when no layer fixes it before the shape changes)."""
+    layers = model.layers if isinstance(model, Sequential) else [model]
+    for layer in layers:
+        if isinstance(layer, _ELEMENTWISE):
+            continue
+        if isinstance(layer, L.Dense):
+            return (None,)
+        if isinstance(layer, (L.LocallyConnected2D, L.TiledConv2D, L.RecurrentConv2D)):
+            return (None, None, None)
+        nsp = getattr(layer, "nsp", None)
+        return None if nsp is None else (None,) * (nsp + 1)
+    return None
 
 
 def _install(model, arrays, label, strict):
