@@ -7,11 +7,11 @@ from .._validate import positive_int
 from . import _pool
 from ._args import conv_out_spatial, float_input, tuple_arg
 
-__all__ = ["pool_geometry", "max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward",
+__all__ = ["max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward",
            "lp_pool", "lp_pool_backward", "channel_pool", "channel_pool_backward"]
 
 
-def pool_geometry(x_shape, kernel_size, stride, padding, func):
+def _pool_geometry(x_shape, kernel_size, stride, padding, func):
     """Validated (kshape, strides, pads, out_spatial); ``stride`` defaults to the kernel."""
     nsp = len(x_shape) - 2
     if nsp < 1:
@@ -54,7 +54,7 @@ def max_pool(x, kernel_size, *, stride=None, padding=0):
     array([[[5., 3., 9.]]])
     """
     x = float_input(x, "max_pool")
-    k, s, p, out = pool_geometry(x.shape, kernel_size, stride, padding, "max_pool")
+    k, s, p, out = _pool_geometry(x.shape, kernel_size, stride, padding, "max_pool")
     return _pool.max_forward(x, k, s, p, out)[0]
 
 
@@ -83,7 +83,7 @@ def max_pool_backward(dy, x, kernel_size, *, stride=None, padding=0):
     array([[[0., 1., 0., 2., 3., 0.]]])
     """
     x = float_input(x, "max_pool_backward")
-    k, s, p, out = pool_geometry(x.shape, kernel_size, stride, padding, "max_pool_backward")
+    k, s, p, out = _pool_geometry(x.shape, kernel_size, stride, padding, "max_pool_backward")
     _, arg = _pool.max_forward(x, k, s, p, out)
     return _pool.max_backward(np.asarray(dy, dtype=x.dtype), arg, x.shape, k, s, p)
 
@@ -111,7 +111,7 @@ def avg_pool(x, kernel_size, *, stride=None, padding=0):
     array([[[3., 3.]]])
     """
     x = float_input(x, "avg_pool")
-    k, s, p, out = pool_geometry(x.shape, kernel_size, stride, padding, "avg_pool")
+    k, s, p, out = _pool_geometry(x.shape, kernel_size, stride, padding, "avg_pool")
     return _pool.avg_forward(x, k, s, p, out)
 
 
@@ -139,7 +139,7 @@ def avg_pool_backward(dy, x, kernel_size, *, stride=None, padding=0):
     array([[[1., 1., 2., 2.]]])
     """
     x = float_input(x, "avg_pool_backward")
-    k, s, p, _ = pool_geometry(x.shape, kernel_size, stride, padding, "avg_pool_backward")
+    k, s, p, _ = _pool_geometry(x.shape, kernel_size, stride, padding, "avg_pool_backward")
     return _pool.avg_backward(np.asarray(dy, dtype=x.dtype), x.shape, k, s, p)
 
 
@@ -176,7 +176,7 @@ def lp_pool(x, p, kernel_size, *, stride=None):
     """
     x = float_input(x, "lp_pool")
     p = _lp_order(p, "lp_pool")
-    k, s, _, out = pool_geometry(x.shape, kernel_size, stride, 0, "lp_pool")
+    k, s, _, out = _pool_geometry(x.shape, kernel_size, stride, 0, "lp_pool")
     return _pool.lp_forward(x, p, k, s, out)[0]
 
 
@@ -205,7 +205,7 @@ def lp_pool_backward(dy, x, p, kernel_size, *, stride=None):
     """
     x = float_input(x, "lp_pool_backward")
     p = _lp_order(p, "lp_pool_backward")
-    k, s, _, out = pool_geometry(x.shape, kernel_size, stride, 0, "lp_pool_backward")
+    k, s, _, out = _pool_geometry(x.shape, kernel_size, stride, 0, "lp_pool_backward")
     y, stack = _pool.lp_forward(x, p, k, s, out)
     return _pool.lp_backward(np.asarray(dy, dtype=x.dtype), y, stack, p, x.shape, k, s)
 

@@ -27,7 +27,7 @@ __all__ = ["conv", "conv_backward", "conv_transpose", "conv_transpose_backward",
 
 
 # ----------------------------------------------------------------------------- convolution
-def conv_geometry(x_shape, w_shape, stride, padding, dilation, groups, func, transpose=False,
+def _conv_geometry(x_shape, w_shape, stride, padding, dilation, groups, func, transpose=False,
                   output_padding=0):
     """Validated (strides, dilations, pads, out_spatial) for a (transposed) convolution."""
     nsp = len(w_shape) - 2
@@ -107,28 +107,28 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1, met
     array([[[[9., 6.],
              [6., 4.]]]])
     """
-    y, _ = conv_forward(x, weight, bias, stride, padding, dilation, groups, method, "conv")
+    y, _ = _conv_forward(x, weight, bias, stride, padding, dilation, groups, method, "conv")
     return y
 
 
-def conv_forward(x, weight, bias, stride, padding, dilation, groups, method, func):
-    """``(y, cache)`` for ``conv_backward_cached``; the layers call this."""
+def _conv_forward(x, weight, bias, stride, padding, dilation, groups, method, func):
+    """``(y, cache)`` for ``_conv_backward_cached``; the layers call this."""
     x = float_input(x, func)
     w = np.asarray(weight)
-    return conv_run(x, w, bias, conv_plan(x.shape, w.shape, stride, padding, dilation,
+    return _conv_run(x, w, bias, _conv_plan(x.shape, w.shape, stride, padding, dilation,
                                           groups, method, func))
 
 
-def conv_plan(x_shape, w_shape, stride, padding, dilation, groups, method, func):
+def _conv_plan(x_shape, w_shape, stride, padding, dilation, groups, method, func):
     """The validated geometry of a convolution, reusable for inputs of ``x_shape``."""
     one_of(method, CONV_METHODS, "method", func)
     groups = _groups(groups, w_shape[0] if len(w_shape) else 0, "out_channels", func)
-    strides, dilations, pads, out = conv_geometry(x_shape, w_shape, stride, padding,
+    strides, dilations, pads, out = _conv_geometry(x_shape, w_shape, stride, padding,
                                                   dilation, groups, func)
     return strides, dilations, pads, out, groups, method
 
 
-def conv_run(x, w, bias, plan):
+def _conv_run(x, w, bias, plan):
     """``(y, cache)`` of a convolution whose ``plan`` was validated for ``x.shape``."""
     strides, dilations, pads, out, groups, method = plan
     xp = pad_zeros(x, pads)
@@ -140,8 +140,8 @@ def conv_run(x, w, bias, plan):
     return y, cache
 
 
-def conv_backward_cached(dy, cache, input_grad=True):
-    """``(dx, dweight, dbias)`` from the cache of ``conv_forward`` (``dx`` is None when
+def _conv_backward_cached(dy, cache, input_grad=True):
+    """``(dx, dweight, dbias)`` from the cache of ``_conv_forward`` (``dx`` is None when
     ``input_grad`` is False: a first layer needs no input gradient)."""
     x_shape, xp, w, strides, dilations, pads, groups, cols, method = cache
     dy = np.asarray(dy, dtype=xp.dtype)
@@ -183,12 +183,12 @@ def conv_backward(dy, x, weight, *, stride=1, padding=0, dilation=1, groups=1, m
     >>> dx, dw, db
     (array([[[ 1.,  1., -1., -1.]]]), array([[[3., 5., 7.]]]), array([2.]))
     """
-    y, cache = conv_forward(x, weight, None, stride, padding, dilation, groups, method,
+    y, cache = _conv_forward(x, weight, None, stride, padding, dilation, groups, method,
                             "conv_backward")
     if np.shape(dy) != y.shape:
         raise ShapeError(f"conv_backward: dy must have the output shape {y.shape}; got "
                          f"{np.shape(dy)}")
-    return conv_backward_cached(dy, cache)
+    return _conv_backward_cached(dy, cache)
 
 
 def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=0,
@@ -225,19 +225,19 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
     >>> conv_transpose(np.array([[[1., 2]]]), np.array([[[1., 1, 1]]]), stride=2)
     array([[[1., 1., 3., 2., 2.]]])
     """
-    y, _ = conv_transpose_forward(x, weight, bias, stride, padding, output_padding,
+    y, _ = _conv_transpose_forward(x, weight, bias, stride, padding, output_padding,
                                   dilation, groups, method, "conv_transpose")
     return y
 
 
-def conv_transpose_forward(x, weight, bias, stride, padding, output_padding, dilation,
+def _conv_transpose_forward(x, weight, bias, stride, padding, output_padding, dilation,
                            groups, method, func):
     """``(y, cache)`` of a transposed convolution; the layers call this."""
     x = float_input(x, func)
     w = np.asarray(weight)
     one_of(method, CONV_METHODS, "method", func)
     groups = _groups(groups, w.shape[0] if w.ndim else 0, "in_channels", func)
-    strides, dilations, pads, out = conv_geometry(
+    strides, dilations, pads, out = _conv_geometry(
         x.shape, w.shape, stride, padding, dilation, groups, func, transpose=True,
         output_padding=output_padding)
     padded = tuple(n + 2 * p for n, (p, _) in zip(out, pads))
@@ -249,8 +249,8 @@ def conv_transpose_forward(x, weight, bias, stride, padding, output_padding, dil
     return y, (x, w, strides, dilations, pads, groups, method)
 
 
-def conv_transpose_backward_cached(dy, cache):
-    """``(dx, dweight, dbias)`` from the cache of ``conv_transpose_forward``."""
+def _conv_transpose_backward_cached(dy, cache):
+    """``(dx, dweight, dbias)`` from the cache of ``_conv_transpose_forward``."""
     x, w, strides, dilations, pads, groups, method = cache
     dyp = pad_zeros(np.asarray(dy, dtype=x.dtype), pads)
     dx, _ = _conv.correlate(dyp, w.astype(x.dtype, copy=False), strides, dilations, groups,
@@ -287,14 +287,14 @@ def conv_transpose_backward(dy, x, weight, *, stride=1, padding=0, output_paddin
     >>> dx, dw, db
     (array([[[3., 3.]]]), array([[[3., 3., 3.]]]), array([5.]))
     """
-    y, cache = conv_transpose_forward(x, weight, None, stride, padding, output_padding,
+    y, cache = _conv_transpose_forward(x, weight, None, stride, padding, output_padding,
                                       dilation, groups, method, "conv_transpose_backward")
     if np.shape(dy) != y.shape:
         raise ShapeError(f"conv_transpose_backward: dy must have the output shape {y.shape}; "
                          f"got {np.shape(dy)}")
-    return conv_transpose_backward_cached(dy, cache)
+    return _conv_transpose_backward_cached(dy, cache)
 
 
 from ._activation_ops import *  # noqa: E402,F401,F403
 from ._pool_ops import *  # noqa: E402,F401,F403
-from ._pool_ops import _lp_order, pool_geometry  # noqa: E402,F401
+from ._pool_ops import _lp_order, _pool_geometry  # noqa: E402,F401

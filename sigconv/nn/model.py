@@ -125,6 +125,18 @@ class Sequential(Layer):
         Returns
         -------
         int
+
+        Notes
+        -----
+        .. math:: B \\cdot \\text{itemsize} \\cdot \\Big(|x| + \\sum_l (|y_l| + w_l)\\Big)
+
+        with ``w_l`` the layer's workspace (im2col columns: ``C k^2 |out|``).
+
+        Examples
+        --------
+        >>> from sigconv.nn import Conv2D
+        >>> Sequential([Conv2D(1, 2, 3, seed=0)], input_shape=(1, 4, 4)).memory_estimate(10)
+        2400
         """
         shape = tuple(input_shape or self.input_shape or ())
         if not shape:
@@ -184,6 +196,23 @@ class Sequential(Layer):
         dict
             'loss', 'accuracy' and, with validation data, 'val_loss', 'val_accuracy':
             one value per epoch (accuracy is None for regression losses).
+
+        Notes
+        -----
+        Each step: ``forward`` on a shuffled batch, ``loss.forward``, ``backward`` of
+        ``loss.backward()``, ``optimizer.step``.  A first convolution layer skips its
+        input gradient, which nobody needs.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sigconv.nn import Dense, SGD, MSE
+        >>> X = np.arange(8, dtype=np.float32).reshape(4, 2)
+        >>> model = Sequential([Dense(2, 1, seed=0)])
+        >>> h = model.fit(X, X.sum(1, keepdims=True), epochs=3, batch_size=2,
+        ...               optimizer=SGD(0.01), loss=MSE(), seed=0, verbose=0)
+        >>> sorted(h), len(h['loss'])
+        (['accuracy', 'loss'], 3)
         """
         func = "Sequential.fit"
         X, y = self._data(X, y, func)
@@ -253,6 +282,17 @@ class Sequential(Layer):
         Returns
         -------
         ndarray
+
+        Notes
+        -----
+        The batch size is ``floor(max_memory / memory_estimate(1, training=False))``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sigconv.nn import Flatten
+        >>> Sequential([Flatten()]).predict(np.ones((5, 2, 2)), batch_size=2).shape
+        (5, 4)
         """
         X = self._data(X, None, "Sequential.predict")[0]
         shape = X.shape[1:]
@@ -275,6 +315,19 @@ class Sequential(Layer):
         Returns
         -------
         (float, float or None)
+
+        Notes
+        -----
+        Accuracy is the fraction of rows whose arg-max output equals the label.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sigconv.nn import Flatten
+        >>> loss, acc = Sequential([Flatten()]).evaluate(np.array([[1., 0.], [0., 1.]]),
+        ...                                              np.array([0, 0]))
+        >>> acc
+        0.5
         """
         X, y = self._data(X, y, "Sequential.evaluate")
         if loss is None:

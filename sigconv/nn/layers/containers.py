@@ -226,7 +226,7 @@ class RecurrentConv2D(Layer):
         dh, dx = dy, 0
         for cache, z, h in reversed(self._steps):
             dz = dh * (z > 0) if self.activation == "relu" else dh * (1 - h * h)
-            dinp, dwt, dbt = F.conv_backward_cached(dz, cache)
+            dinp, dwt, dbt = F._conv_backward_cached(dz, cache)
             dw += dwt
             if db is not None:
                 db += dbt.astype(db.dtype, copy=False)

@@ -120,25 +120,25 @@ class _ConvBase(Layer):
         w, b = self.params["weight"], self.params.get("bias")
         name = type(self).__name__
         if self.transpose:
-            y, self._cache = F.conv_transpose_forward(
+            y, self._cache = F._conv_transpose_forward(
                 x, w, b, self.stride, self.padding, self.output_padding, self.dilation,
                 self.groups, self.method, name)
         else:
             x = float_input(x, name)
             key = (x.shape, w.shape)
             if self._plan is None or self._plan[0] != key:
-                self._plan = key, F.conv_plan(x.shape, w.shape, self.stride, self.padding,
+                self._plan = key, F._conv_plan(x.shape, w.shape, self.stride, self.padding,
                                               self.dilation, self.groups, self.method, name)
-            y, self._cache = F.conv_run(x, w, b, self._plan[1])
+            y, self._cache = F._conv_run(x, w, b, self._plan[1])
         return y
 
     def backward(self, dy):
         if self._cache is None:
             raise RuntimeError(f"{type(self).__name__}: backward called before forward")
         if self.transpose:
-            dx, dw, db = F.conv_transpose_backward_cached(dy, self._cache)
+            dx, dw, db = F._conv_transpose_backward_cached(dy, self._cache)
         else:
-            dx, dw, db = F.conv_backward_cached(dy, self._cache, self.input_grad)
+            dx, dw, db = F._conv_backward_cached(dy, self._cache, self.input_grad)
         self.grads["weight"] = dw.astype(self.params["weight"].dtype, copy=False)
         if "bias" in self.params:
             self.grads["bias"] = db.astype(self.params["bias"].dtype, copy=False)

@@ -183,7 +183,7 @@ class TiledConv2D(Layer):
                              else [list(p) for p in self.padding]))
 
     def _geometry(self, shape):
-        return F.conv_geometry(shape, (self.out_channels, self.in_channels) + self.kernel_size,
+        return F._conv_geometry(shape, (self.out_channels, self.in_channels) + self.kernel_size,
                                self.stride, self.padding, 1, 1, "TiledConv2D")
 
     def output_shape(self, input_shape):

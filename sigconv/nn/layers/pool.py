@@ -43,7 +43,7 @@ class _PoolBase(Layer):
     def forward(self, x, training=True):
         name = type(self).__name__
         x = float_input(x, name, self.nsp)
-        k, s, p, out = F.pool_geometry(x.shape, self.kernel_size, self.stride, self.padding,
+        k, s, p, out = F._pool_geometry(x.shape, self.kernel_size, self.stride, self.padding,
                                        name)
         self._x_shape = x.shape
         if self.kind == "max":
@@ -142,7 +142,7 @@ class LpPool2D(Layer):
 
     def forward(self, x, training=True):
         x = float_input(x, "LpPool2D", 2)
-        k, s, _, out = F.pool_geometry(x.shape, self.kernel_size, self.stride, 0, "LpPool2D")
+        k, s, _, out = F._pool_geometry(x.shape, self.kernel_size, self.stride, 0, "LpPool2D")
         y, self._stack = _pool.lp_forward(x, self.p, k, s, out)
         self._x_shape, self._y = x.shape, y
         return y
