@@ -214,3 +214,19 @@ def test_float32_stays_float32_and_inputs_unchanged():
         assert dx.dtype == dw.dtype == np.float32
     np.testing.assert_array_equal(x, x0)
     np.testing.assert_array_equal(w, w0)
+
+
+@pytest.mark.parametrize("cls,spatial,kw", [
+    ("Conv1D", (9,), dict(stride=2, padding="same", dilation=1, groups=1)),
+    ("Conv2D", (7, 8), dict(stride=(1, 2), padding=1, dilation=(2, 1), groups=2)),
+    ("Conv3D", (4, 5, 5), dict(stride=1, padding="valid", dilation=1, groups=1)),
+])
+def test_conv_layers_equal_correlate_channel_by_channel(cls, spatial, kw):
+    from sigconv import nn
+    layer = getattr(nn, cls)(4, 4, 3, dtype="float64", seed=0, **kw)
+    layer.params["bias"][:] = RNG.standard_normal(4)
+    x = RNG.standard_normal((2, 4) + spatial)
+    ref = reference_conv(x, layer.params["weight"], kw["stride"], kw["padding"],
+                         kw["dilation"], kw["groups"])
+    ref += layer.params["bias"].reshape((1, -1) + (1,) * len(spatial))
+    np.testing.assert_allclose(layer.forward(x), ref, rtol=1e-10, atol=1e-10)
