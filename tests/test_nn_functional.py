@@ -31,6 +31,8 @@ def _pads(padding, spatial, k, s, d):
     nsp = len(spatial)
     tup = lambda v: (v,) * nsp if np.ndim(v) == 0 else tuple(v)
     s, d = tup(s), tup(d)
+    if padding == "valid":
+        return ((0, 0),) * nsp, s, d
     if padding == "same":
         out = []
         for n, kk, ss, dd in zip(spatial, k, s, d):
