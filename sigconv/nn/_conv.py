@@ -25,9 +25,10 @@ import scipy.fft as sfft
 
 from ..engines.fft import dilate
 
-# rough seconds per unit of work, measured on the build machine (ratios matter, not values)
-_SECONDS_PER_MAC = 0.05e-9          # BLAS float32/float64 multiply-add, 2 threads
-_SECONDS_PER_COPY = 0.6e-9          # one element gathered into the column matrix
+# rough seconds per unit of work, measured on the build machine (ratios matter, not values;
+# im2col and FFT timed against each other for 5x5 ... 31x31 kernels, float32, one thread)
+_SECONDS_PER_MAC = 0.1e-9           # BLAS multiply-add inside the im2col product
+_SECONDS_PER_COPY = 1.2e-9          # one element gathered into the column matrix
 _SECONDS_PER_FFT_NLOGN = 1.2e-9     # real transform, per n log2 n
 _SECONDS_PER_CMAC = 0.4e-9          # complex multiply-add of the spectral channel sum
 
