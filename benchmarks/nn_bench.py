@@ -132,6 +132,22 @@ def torch_cases(X, y, repeats, threads):
             "28x28 net step": median_time(step, repeats)}
 
 
+def crossover(repeats):
+    """im2col against FFT for growing kernels, and what method='auto' picks."""
+    from sigconv.nn import _conv, functional as F
+    rng = np.random.default_rng(0)
+    print(f"{'conv (N, C->O, HxW, k)':<30}{'im2col ms':>11}{'fft ms':>9}{'auto':>8}")
+    for n, c, o, h, k in [(16, 8, 16, 64, 3), (16, 8, 16, 64, 5), (16, 8, 16, 64, 7),
+                          (8, 4, 8, 64, 11), (4, 1, 4, 256, 31)]:
+        x = rng.standard_normal((n, c, h, h)).astype(np.float32)
+        w = rng.standard_normal((o, c, k, k)).astype(np.float32)
+        t = {m: median_time(lambda: F.conv(x, w, padding="same", method=m), repeats)
+             for m in ("im2col", "fft")}
+        pick = _conv.choose((n, c, h + k - 1, h + k - 1), w.shape, (h, h), 1)
+        print(f"{f'({n}, {c}->{o}, {h}x{h}, {k})':<30}{t['im2col'] * 1e3:>11.1f}"
+              f"{t['fft'] * 1e3:>9.1f}{pick:>8}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -159,6 +175,7 @@ def main(argv=None):
         if ref:
             line += f"{ref[case] * 1e3:>12.1f}{t / ref[case]:>8.2f}"
         print(line)
+    crossover(max(3, args.repeats // 2))
 
 
 if __name__ == "__main__":
