@@ -1,0 +1,212 @@
+"""The three products of a convolution layer, channels-first, as im2col + BLAS or as FFTs.
+
+Every layer reduces to three primitives on a zero-padded input ``xp`` of shape
+``(N, C, *S)`` and a weight ``w`` of shape ``(O, C/groups, *K)``:
+
+* ``correlate``    ``y[n, o, i] = sum_{c, m} xp[n, c, i*s + m*d] * w[o, c, m]``
+* ``input_grad``   its adjoint with respect to ``xp`` (the "deconvolution")
+* ``weight_grad``  its adjoint with respect to ``w``
+
+(``c`` runs over the channels of the group of ``o``.)  A convolution layer is
+``correlate`` then ``input_grad``/``weight_grad`` in backward; a transposed convolution is
+``input_grad`` forward and ``correlate``/``weight_grad`` backward.
+
+Small kernels run as im2col (one strided slice copy per kernel tap) followed by one batched
+BLAS matrix product per group.  Large kernels run through real FFTs (scipy.fft; the
+planned FFTW ``sigconv.Convolver`` can replace ``_correlate_fft`` once it lands) with the
+channel sum done as a matrix product per frequency.  ``choose`` compares the two costs.
+"""
+
+import functools
+import math
+
+import numpy as np
+import scipy.fft as sfft
+
+from ..engines.fft import dilate
+
+# rough seconds per unit of work, measured on the build machine (ratios matter, not values;
+# im2col and FFT timed against each other for 5x5 ... 31x31 kernels, float32, one thread)
+_SECONDS_PER_MAC = 0.1e-9           # BLAS multiply-add inside the im2col product
+_SECONDS_PER_COPY = 1.2e-9          # one element gathered into the column matrix
+_SECONDS_PER_FFT_NLOGN = 1.2e-9     # real transform, per n log2 n
+_SECONDS_PER_CMAC = 0.4e-9          # complex multiply-add of the spectral channel sum
+
+
+def choose(x_shape, w_shape, out_spatial, groups):
+    """'im2col' or 'fft': the cheaper way to correlate these shapes (estimated seconds)."""
+    n, c = x_shape[:2]
+    o, cg = w_shape[:2]
+    taps, outs = math.prod(w_shape[2:]), math.prod(out_spatial)
+    im2col = n * c * taps * outs * _SECONDS_PER_COPY + n * o * cg * taps * outs * _SECONDS_PER_MAC
+    if taps < 25:
+        return "im2col"
+    sizes = [sfft.next_fast_len(s, real=True) for s in x_shape[2:]]
+    f = math.prod(sizes)
+    transforms = (n * c + o * cg + n * o) * f * max(math.log2(f), 1.0) * _SECONDS_PER_FFT_NLOGN
+    spectral = n * o * cg * (f // 2 + 1) * _SECONDS_PER_CMAC
+    return "fft" if transforms + spectral < im2col else "im2col"
+
+
+def tap_slices(tap, out_spatial, strides, dilations):
+    """The strided slices of the padded input that kernel tap ``tap`` multiplies."""
+    return tuple(slice(m * d, m * d + s * (n - 1) + 1, s)
+                 for m, n, s, d in zip(tap, out_spatial, strides, dilations))
+
+
+_SMALL_ROW = 16   # output rows narrower than this gather through one flat index instead
+
+
+def im2col(xp, kshape, out_spatial, strides, dilations):
+    """Columns ``(N, C, *K, *out)``: ``cols[n, c, m, i] = xp[n, c, i*s + m*d]``."""
+    n, c = xp.shape[:2]
+    shape = (n, c) + tuple(kshape) + tuple(out_spatial)
+    if out_spatial[-1] < _SMALL_ROW:
+        idx = _flat_index(c, xp.shape[2:], tuple(kshape), tuple(out_spatial), strides, dilations)
+        return np.take(xp.reshape(n, -1), idx, axis=1).reshape(shape)
+    cols = np.empty(shape, dtype=xp.dtype)
+    for tap in np.ndindex(*kshape):
+        cols[(slice(None), slice(None)) + tap] = xp[(Ellipsis,) + tap_slices(
+            tap, out_spatial, strides, dilations)]
+    return cols
+
+
+def col2im(cols, padded_spatial, strides, dilations):
+    """The adjoint of ``im2col``: scatter-add columns ``(N, C, *K, *out)`` into ``xp``."""
+    nsp = len(padded_spatial)
+    n, c = cols.shape[:2]
+    kshape, out_spatial = cols.shape[2:2 + nsp], cols.shape[2 + nsp:]
+    if out_spatial[-1] < _SMALL_ROW:
+        size = c * math.prod(padded_spatial)
+        idx = _flat_index(c, tuple(padded_spatial), kshape, out_spatial, strides, dilations)
+        flat = np.zeros(n * size, dtype=cols.dtype)
+        np.add.at(flat, _batched(idx, n, size), cols.reshape(-1))
+        return flat.reshape((n, c) + tuple(padded_spatial))
+    xp = np.zeros((n, c) + tuple(padded_spatial), dtype=cols.dtype)
+    for tap in np.ndindex(*kshape):
+        xp[(Ellipsis,) + tap_slices(tap, out_spatial, strides, dilations)] += \
+            cols[(slice(None), slice(None)) + tap]
+    return xp
+
+
+@functools.lru_cache(maxsize=64)
+def _flat_index(c, padded, kshape, out_spatial, strides, dilations):
+    """Flat offsets into one sample ``(C, *padded)`` in im2col order ``(C, *K, *out)``."""
+    nsp = len(padded)
+    pitch = [math.prod(padded[a + 1:]) for a in range(nsp)]
+    grids = np.ix_(range(c), *[range(k) for k in kshape], *[range(o) for o in out_spatial])
+    idx = grids[0] * math.prod(padded)
+    for a in range(nsp):
+        idx = idx + (grids[1 + a] * dilations[a] + grids[1 + nsp + a] * strides[a]) * pitch[a]
+    return np.ascontiguousarray(idx, dtype=np.intp).reshape(-1)
+
+
+def _batched(idx, n, size):
+    """``idx`` repeated for ``n`` samples of ``size`` elements each (flat)."""
+    return (np.arange(n, dtype=np.intp)[:, None] * size + idx).reshape(-1)
+
+
+def correlate(xp, w, strides, dilations, groups, out_spatial, method="auto"):
+    """``(y, cols)``: the grouped multichannel valid correlation; ``cols`` is kept for
+    ``weight_grad`` (None on the FFT path)."""
+    if method == "auto":
+        method = choose(xp.shape, w.shape, out_spatial, groups)
+    if method == "fft":
+        return _correlate_fft(xp, w, strides, dilations, groups, out_spatial), None
+    n, c = xp.shape[:2]
+    o = w.shape[0]
+    cols = im2col(xp, w.shape[2:], out_spatial, strides, dilations)
+    cols = cols.reshape(n, groups, -1, math.prod(out_spatial))
+    y = np.matmul(w.reshape(groups, o // groups, -1), cols)
+    return y.reshape((n, o) + tuple(out_spatial)), cols
+
+
+def input_grad(dy, w, padded_spatial, strides, dilations, groups, method="auto"):
+    """``dxp``: the adjoint of ``correlate`` with respect to its padded input."""
+    n, o = dy.shape[:2]
+    nsp = len(strides)
+    kshape, out_spatial = w.shape[2:], dy.shape[2:]
+    c = w.shape[1] * groups
+    if method == "auto":
+        method = choose((n, c) + tuple(padded_spatial), w.shape, out_spatial, groups)
+    if method == "fft":
+        return _input_grad_fft(dy, w, padded_spatial, strides, dilations, groups)
+    wm = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)
+    dcols = np.matmul(wm, dy.reshape(n, groups, o // groups, -1))
+    dcols = dcols.reshape((n, c) + tuple(kshape) + tuple(out_spatial))
+    assert len(padded_spatial) == nsp
+    return col2im(dcols, padded_spatial, strides, dilations)
+
+
+def weight_grad(xp, dy, kshape, strides, dilations, groups, cols=None, method="auto"):
+    """``dw``: the adjoint of ``correlate`` with respect to its weight."""
+    n, c = xp.shape[:2]
+    o = dy.shape[1]
+    if cols is None and method == "auto":
+        method = choose(xp.shape, (o, c // groups) + tuple(kshape), dy.shape[2:], groups)
+    if cols is None and method == "fft":
+        return _weight_grad_fft(xp, dy, kshape, strides, dilations, groups)
+    if cols is None:
+        cols = im2col(xp, kshape, dy.shape[2:], strides, dilations)
+        cols = cols.reshape(n, groups, -1, math.prod(dy.shape[2:]))
+    dym = dy.reshape(n, groups, o // groups, -1)
+    dw = np.matmul(dym, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    return dw.reshape((o, c // groups) + tuple(kshape))
+
+
+def _correlate_fft(xp, w, strides, dilations, groups, out_spatial):
+    """``correlate`` by real FFTs: a transform length >= the input length on each axis
+    cannot wrap onto the kept (valid) samples."""
+    nsp = len(strides)
+    n, c = xp.shape[:2]
+    o, cg = w.shape[:2]
+    og = o // groups
+    axes = tuple(range(-nsp, 0))
+    wd = dilate(w, dilations)
+    ke = wd.shape[2:]
+    sizes = [sfft.next_fast_len(s, real=True) for s in xp.shape[2:]]
+    spec_x = sfft.rfftn(xp.reshape((n, groups, cg) + xp.shape[2:]), s=sizes, axes=axes)
+    spec_w = sfft.rfftn(np.flip(wd, axes).reshape((groups, og, cg) + ke), s=sizes, axes=axes)
+    fshape = spec_x.shape[3:]
+    sx = spec_x.reshape(n, groups, cg, -1).transpose(1, 3, 0, 2)      # (G, F, N, Cg)
+    sw = spec_w.reshape(groups, og, cg, -1).transpose(0, 3, 2, 1)     # (G, F, Cg, Og)
+    sy = np.matmul(sx, sw).transpose(2, 0, 3, 1)                      # (N, G, Og, F)
+    full = sfft.irfftn(sy.reshape((n, o) + fshape), s=sizes, axes=axes)
+    crop = (Ellipsis,) + tuple(slice(k - 1, k - 1 + s * (m - 1) + 1, s)
+                               for k, m, s in zip(ke, out_spatial, strides))
+    return np.ascontiguousarray(full[crop], dtype=np.result_type(xp, w))
+
+
+def _input_grad_fft(dy, w, padded_spatial, strides, dilations, groups):
+    """``input_grad`` as a correlation of the zero-stuffed, zero-padded ``dy`` with the
+    flipped, channel-transposed kernel."""
+    nsp = len(strides)
+    n, o = dy.shape[:2]
+    cg = w.shape[1]
+    og = o // groups
+    axes = tuple(range(-nsp, 0))
+    kshape = w.shape[2:]
+    stuffed = dilate(dy, strides)
+    reach = [d * (k - 1) for k, d in zip(kshape, dilations)]
+    padded = np.pad(stuffed, ((0, 0), (0, 0)) + tuple((r, r) for r in reach))
+    wt = w.reshape((groups, og, cg) + kshape).transpose((0, 2, 1) + tuple(range(3, 3 + nsp)))
+    wt = np.flip(wt.reshape((groups * cg, og) + kshape), axes)
+    span = tuple(st + r for st, r in zip(stuffed.shape[2:], reach))
+    part = _correlate_fft(padded, wt, (1,) * nsp, dilations, groups, span)
+    dxp = np.zeros((n, groups * cg) + tuple(padded_spatial), dtype=part.dtype)
+    dxp[(Ellipsis,) + tuple(slice(0, s) for s in span)] = part
+    return dxp
+
+
+def _weight_grad_fft(xp, dy, kshape, strides, dilations, groups):
+    """``weight_grad`` per group as a correlation of the input with the output gradient,
+    the batch axis playing the part of the channels."""
+    c, o = xp.shape[1], dy.shape[1]
+    cg, og = c // groups, o // groups
+    parts = []
+    for g in range(groups):
+        xs = xp[:, g * cg:(g + 1) * cg].swapaxes(0, 1)
+        ks = dy[:, g * og:(g + 1) * og].swapaxes(0, 1)
+        parts.append(_correlate_fft(np.ascontiguousarray(xs), np.ascontiguousarray(ks),
+                                    dilations, strides, 1, kshape).swapaxes(0, 1))
+    return np.ascontiguousarray(np.concatenate(parts, axis=0))
