@@ -118,7 +118,7 @@ class CheckTable:
 
     Examples
     --------
-        >>> t = CheckTable([("commutative", CheckResult(True, 0.0, 0.0, "exact"))], title="demo")
+    >>> t = CheckTable([("commutative", CheckResult(True, 0.0, 0.0, "exact"))], title="demo")
     >>> print(t)
     demo
     check        holds  max error  tolerance

@@ -177,7 +177,7 @@ class Sequential(Layer):
 
         Parameters
         ----------
-        X : array_like, shape (N, *input_shape)
+        X : array_like, shape ``(N, *input_shape)``
         y : array_like
             Integer labels (classification losses) or targets.
         epochs, batch_size : int
@@ -272,7 +272,7 @@ class Sequential(Layer):
 
         Parameters
         ----------
-        X : array_like, shape (N, *input_shape)
+        X : array_like, shape ``(N, *input_shape)``
         batch_size : int, optional
             Default: the largest batch within ``max_memory``.
         max_memory : int, optional
