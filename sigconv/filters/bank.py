@@ -112,9 +112,9 @@ class FilterBank:
         >>> import numpy as np
         >>> from sigconv.filters import FilterBank
         >>> FilterBank([np.array([[0, 1], [2, 0]])]).apply(np.eye(3))[0]
-        array([[1., 2., 0.],
-               [2., 1., 2.],
-               [0., 2., 1.]])
+        array([[0., 1., 0.],
+               [2., 0., 1.],
+               [0., 2., 3.]])
         """
         func = "FilterBank.apply"
         nd = self.ndim + (channel_axis is not None)
@@ -171,8 +171,8 @@ def gabor_bank(frequencies, orientations, *, bandwidth=1.0, sigma=None, phase=0.
     --------
     >>> from sigconv.filters import gabor_bank
     >>> bank = gabor_bank([0.1, 0.2], 4)
-    >>> len(bank), bank.params['theta'][:4]
-    (8, [0.0, 0.785398..., 1.570796..., 2.356194...])
+    >>> len(bank), [round(t, 4) for t in bank.params['theta'][:4]]
+    (8, [0.0, 0.7854, 1.5708, 2.3562])
     """
     func = "gabor_bank"
     freqs = [frequencies] if np.ndim(frequencies) == 0 else list(frequencies)
@@ -205,7 +205,7 @@ def _orientations(orientations, ndim, func):
     if not thetas:
         raise ValueError(f"{func}: orientations must not be empty")
     for t in thetas:
-        gabor_direction(t, ndim)
+        gabor_direction(t, ndim, func=func)
     return [float(t) if np.ndim(t) == 0 else t for t in thetas]
 
 

@@ -67,14 +67,14 @@ def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=Non
     --------
     >>> import numpy as np
     >>> from sigconv.filters import canny
-    >>> img = np.zeros((7, 9)); img[:, 4:] = 1.0
+    >>> img = np.zeros((7, 9)); img[:, 4] = 0.5; img[:, 5:] = 1.0
     >>> canny(img, 1.0).astype(int)
     array([[0, 0, 0, 0, 0, 0, 0, 0, 0],
-           [0, 0, 0, 1, 0, 0, 0, 0, 0],
-           [0, 0, 0, 1, 0, 0, 0, 0, 0],
-           [0, 0, 0, 1, 0, 0, 0, 0, 0],
-           [0, 0, 0, 1, 0, 0, 0, 0, 0],
-           [0, 0, 0, 1, 0, 0, 0, 0, 0],
+           [0, 0, 0, 0, 1, 0, 0, 0, 0],
+           [0, 0, 0, 0, 1, 0, 0, 0, 0],
+           [0, 0, 0, 0, 1, 0, 0, 0, 0],
+           [0, 0, 0, 0, 1, 0, 0, 0, 0],
+           [0, 0, 0, 0, 1, 0, 0, 0, 0],
            [0, 0, 0, 0, 0, 0, 0, 0, 0]])
     """
     func = "canny"

@@ -149,10 +149,10 @@ _GRADIENT_DOC = """{summary}
     --------
     >>> import numpy as np
     >>> from sigconv.filters import {name}
-    >>> ramp = np.tile(np.arange(5.0), (5, 1))           # increases along axis 1
-    >>> {name}(ramp, axis=1)[2, 1:4]
+    >>> ramp = np.tile(np.arange(9.0), (9, 1))           # increases along axis 1
+    >>> {name}(ramp, axis=1)[4, 3:6]
     {example}
-    >>> {name}(ramp, axis=1, normalize='unit')[2, 1:4]
+    >>> {name}(ramp, axis=1, normalize='unit')[4, 3:6]
     array([1., 1., 1.])
 """
 
@@ -198,7 +198,7 @@ farid.__doc__ = _GRADIENT_DOC.format(
     name="farid", none="the published 5-tap weights (as scikit-image uses them).",
     factors="s = [0.0377, 0.2492, 0.4264, 0.2492, 0.0377], "
             "d = [-0.1096, -0.2767, 0, 0.2767, 0.1096]",
-    example="array([0.99..., 0.99..., 0.99...])")
+    example="array([0.9918, 0.9918, 0.9918])")
 
 
 def roberts(image, *, axis=None, normalize="none", boundary="reflect", cval=0.0,
@@ -386,8 +386,10 @@ def difference_of_gaussians(image, low_sigma, high_sigma=None, *, truncate=4.0,
     --------
     >>> import numpy as np
     >>> from sigconv.filters import difference_of_gaussians
-    >>> difference_of_gaussians(np.ones((3, 3)), 1.0).max() == 0
-    np.True_
+    >>> x = np.zeros(9); x[4] = 1.0
+    >>> difference_of_gaussians(x, 1.0).round(3)
+    array([-0.013, -0.039, -0.06 ,  0.037,  0.15 ,  0.037, -0.06 , -0.039,
+           -0.013])
     """
     from .gaussian import gaussian
     func = "difference_of_gaussians"
