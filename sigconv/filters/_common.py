@@ -84,15 +84,19 @@ def boundary_args(boundary, cval, func):
     return boundary_name(boundary, func), float(cval)
 
 
-def apply_factors(image, factors, boundary, cval, *, workers=None):
+def apply_factors(image, factors, boundary, cval, *, first=0, workers=None):
     """Correlate ``image`` with the separable kernel ``outer(factors)``, one axis at a time.
 
-    ``factors[a]`` is the 1-D factor for axis ``a`` (None skips the axis).  Each pass
-    extends the current array by ``boundary`` as scipy.ndimage's ``correlate1d`` does,
-    so the result equals scipy.ndimage's sequence of 1-D filters.
+    ``factors[a]`` is the 1-D factor for axis ``a`` (None skips the axis); axis ``first``
+    is filtered first, then the others in increasing order.  Each pass extends the
+    current array by ``boundary`` as scipy.ndimage's ``correlate1d`` does, so the result
+    equals scipy.ndimage's sequence of 1-D filters (which matters only for
+    ``boundary='constant'`` with ``cval != 0``).
     """
     out = image
-    for axis, f in enumerate(factors):
+    order = [first] + [a for a in range(len(factors)) if a != first]
+    for axis in order:
+        f = factors[axis]
         if f is None:
             continue
         shape = [1] * image.ndim

@@ -96,12 +96,13 @@ def _gradient_filter(operator, image, axis, normalize, boundary, cval, channel_a
     img = float_image(image, operator)
     nd = img.ndim if channel_axis is None else img.ndim - 1
     axis = axis_index(axis, nd, operator)
+    one_of(normalize, NORMALIZATIONS, "normalize", operator)
     smooth, deriv = edge_factors(operator, normalize)
     boundary, cval = boundary_args(boundary, cval, operator)
 
     def derivative(ch, k):
         factors = [deriv if a == k else smooth for a in range(ch.ndim)]
-        return apply_factors(ch, factors, boundary, cval, workers=workers)
+        return apply_factors(ch, factors, boundary, cval, first=k, workers=workers)
 
     def run(ch):
         if axis is not None:
