@@ -40,7 +40,8 @@ def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=Non
         then scipy.ndimage's Sobel (scikit-image's choice, 8 per unit ramp in 2-D).
     boundary : str
         Extension beyond the edges (scipy.ndimage names); default ``'reflect'``.
-        scikit-image's default is ``'constant'`` with a bleed-over correction.
+        scikit-image's default is ``'constant'`` with a bleed-over correction, and it
+        applies its Sobel step with ``'reflect'`` whatever its ``mode``.
     cval : float
         Fill value for ``boundary='constant'``.
     workers : int, optional
