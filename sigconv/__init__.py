@@ -5,6 +5,7 @@ from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFin
                       WisdomError)
 from ._convolve import MethodChoice, choose_method, convolve, correlate
 from . import definitions
+from . import filters
 
 __version__ = "0.1.0"
 
