@@ -347,3 +347,15 @@ def test_gabor_bank_rejects(args, match):
 def test_gabor_bank_count_orientations_need_2d():
     with pytest.raises(ValueError, match=r"an orientation count is for 2-D banks"):
         gabor_bank(0.1, 4, ndim=3)
+
+
+def test_bank_keeps_nan_local():
+    """A transform would spread one NaN over its whole block; the bank falls back to the
+    direct sum so only pixels within a kernel's reach of the NaN are NaN."""
+    img = np.random.default_rng(5).random((40, 50))
+    img[20, 25] = np.nan
+    bank = FilterBank([np.ones((3, 3)), np.array([[0, 1j, 0]])])
+    out = bank.apply(img)
+    assert np.isnan(out[0]).sum() == 9 and 1 <= np.isnan(out[1]).sum() <= 3
+    np.testing.assert_allclose(out[0], ndi.convolve(img, np.ones((3, 3)), mode="reflect"))
+    assert out.dtype == np.complex128

@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from .._convolve import convolve
 from .._errors import ShapeError
 from .._validate import as_numeric_array, boundary_name
 from ._common import axis_index, float_image
@@ -121,22 +122,94 @@ class FilterBank:
         img = float_image(image, func, ndim=nd)
         boundary = boundary_name(boundary, func)
         run = lambda ch: self._applier.apply(ch, boundary, float(cval), workers)
+        if not np.all(np.isfinite(img)):
+            run = lambda ch: self._direct(ch, boundary, float(cval), workers)
         if channel_axis is None:
             return run(img)
         ax = axis_index(channel_axis, img.ndim, func)
         out = np.stack([run(ch) for ch in np.moveaxis(img, ax, 0)], axis=1)
         return np.moveaxis(out, 1, 1 + ax)
 
+    def _direct(self, image, boundary, cval, workers):
+        """Non-finite images: the direct sum keeps each NaN/inf local (a transform would
+        spread it over its whole block)."""
+        return np.stack([convolve(image, k, "same", method="direct", boundary=boundary,
+                                  fillvalue=cval, center="ndimage", workers=workers)
+                         for k in self.kernels]).astype(_out_dtype(image, self.kernels))
+
     def magnitude(self, image, **options):
-        """``abs(apply(image, **options))``: the local energy of each kernel's response."""
+        """The modulus of each kernel's response (local energy of a Gabor bank).
+
+        Parameters
+        ----------
+        image : array_like
+        **options
+            Keyword arguments of :meth:`apply`.
+
+        Returns
+        -------
+        ndarray
+            ``(K, *image.shape)``, real.
+
+        Notes
+        -----
+        ``|apply(image)[k]|``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sigconv.filters import FilterBank
+        >>> FilterBank([np.array([1j, 0, 0])]).magnitude(np.array([0., 3, 4]))
+        array([[3., 4., 4.]])
+        """
         return np.abs(self.apply(image, **options))
 
     def phase(self, image, **options):
-        """``angle(apply(image, **options))`` in radians, in ``(-pi, pi]``."""
+        """The argument of each kernel's response, in radians in ``(-pi, pi]``.
+
+        Parameters
+        ----------
+        image : array_like
+        **options
+            Keyword arguments of :meth:`apply`.
+
+        Returns
+        -------
+        ndarray
+            ``(K, *image.shape)``.
+
+        Notes
+        -----
+        ``angle(apply(image)[k])``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sigconv.filters import FilterBank
+        >>> FilterBank([np.array([1j])]).phase(np.array([2.0, -2.0])).round(4)
+        array([[ 1.5708, -1.5708]])
+        """
         return np.angle(self.apply(image, **options))
 
     def plot(self, **options):
-        """The kernels as a grid of images (see :func:`sigconv.plotting.plot_bank`)."""
+        """The kernels as a grid of images.
+
+        Parameters
+        ----------
+        **options
+            Keyword arguments of :func:`sigconv.plotting.plot_bank`.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import matplotlib; matplotlib.use("Agg")
+        >>> from sigconv.filters import gabor_bank
+        >>> len(gabor_bank(0.2, 3).plot().axes)
+        3
+        """
         from ..plotting import plot_bank
         return plot_bank(self, **options)
 
@@ -207,6 +280,12 @@ def _orientations(orientations, ndim, func):
     for t in thetas:
         gabor_direction(t, ndim, func=func)
     return [float(t) if np.ndim(t) == 0 else t for t in thetas]
+
+
+def _out_dtype(image, kernels):
+    real = np.result_type(image.dtype, np.float32)
+    return np.result_type(real, np.complex64) if any(np.iscomplexobj(k) for k in kernels) \
+        else real
 
 
 def _fmt(value):
