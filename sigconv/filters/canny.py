@@ -167,23 +167,34 @@ def _suppress(magnitude, grads, candidates):
     """
     values = magnitude.ravel()
     flat = np.flatnonzero(candidates)
-    g = np.stack([gk.ravel()[flat] for gk in grads])
-    dominant = np.argmax(np.abs(g), axis=0)
+    g = [gk.ravel()[flat] for gk in grads]
+    dominant = _dominant_axis(g)
     strides = [int(np.prod(magnitude.shape[i + 1:])) for i in range(magnitude.ndim)]
     keep = np.zeros(magnitude.size, dtype=bool)
     for d in range(magnitude.ndim):
-        sel = dominant == d
-        at, gd = flat[sel], g[:, sel]
-        step = gd / np.abs(gd[d])
+        sel = np.flatnonzero(dominant == d)
+        at, gd = flat[sel], g[d][sel]
         others = [k for k in range(magnitude.ndim) if k != d]
+        step = np.array([g[k][sel] / np.abs(gd) for k in others]).reshape(len(others),
+                                                                          sel.size)
+        towards = np.where(gd > 0, strides[d], -strides[d])
         m = values[at]
-        ok = np.ones(at.size, dtype=bool)
-        for sign in (1, -1):
-            centre = at + sign * np.sign(gd[d]).astype(np.intp) * strides[d]
-            offsets = sign * step[others]
-            ok &= m >= _interpolate(values, centre, offsets, [strides[k] for k in others])
+        ok = m >= _interpolate(values, at + towards, step, [strides[k] for k in others])
+        ok &= m >= _interpolate(values, at - towards, -step, [strides[k] for k in others])
         keep[at[ok]] = True
     return keep.reshape(magnitude.shape)
+
+
+def _dominant_axis(g):
+    """Per point, the axis with the largest ``|g_k|`` (the first on ties)."""
+    best = np.abs(g[0])
+    dominant = np.zeros(best.shape, dtype=np.intp)
+    for k in range(1, len(g)):
+        a = np.abs(g[k])
+        larger = a > best
+        dominant[larger] = k
+        np.maximum(best, a, out=best)
+    return dominant
 
 
 def _interpolate(values, flat, offsets, strides):
