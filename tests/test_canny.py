@@ -147,6 +147,14 @@ def test_hysteresis_keeps_weak_segments_connected_to_strong_ones():
     assert column.all()                                    # the weak top is kept
 
 
+def test_channel_axis_gives_edges_per_channel(photo):
+    rgb = np.stack([photo, photo.T, photo[::-1]], axis=-1)
+    out = canny(rgb, 2.0, channel_axis=-1)
+    assert out.shape == rgb.shape
+    for c in range(3):
+        np.testing.assert_array_equal(out[..., c], canny(rgb[..., c], 2.0))
+
+
 def test_float32_and_dtype_of_result(photo):
     out = canny(photo.astype(np.float32), 2.0)
     assert out.dtype == bool

@@ -209,7 +209,8 @@ def test_input_is_not_written(image2d):
     np.testing.assert_array_equal(image2d, before)
 
 
-@pytest.mark.parametrize("op", [sobel, prewitt, scharr, farid, laplace, roberts])
+@pytest.mark.parametrize("op", [sobel, prewitt, scharr, farid, laplace, roberts, gaussian,
+                                gaussian_laplace, lambda x, **kw: difference_of_gaussians(x, 1.0, **kw)])
 def test_channel_axis_filters_each_channel(op):
     rgb = np.random.default_rng(4).random((12, 14, 3))
     out = op(rgb, channel_axis=-1)

@@ -96,7 +96,8 @@ class FilterBank:
         channel_axis : int, optional
             Axis of colour channels, each filtered independently.
         workers : int, optional
-            FFT threads (default 1).
+            Threads, each transforming its share of the blocks (default: the cores this
+            process may use).
 
         Returns
         -------

@@ -5,7 +5,7 @@ from scipy import ndimage as ndi
 
 from .._errors import ShapeError
 from .._validate import one_of
-from ._common import boundary_args, float_image, per_axis_positive
+from ._common import axis_index, boundary_args, float_image, per_axis_positive
 from .edges import sobel
 from .gaussian import gaussian
 
@@ -16,7 +16,7 @@ GRADIENTS = ("gaussian", "sobel")
 
 def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=None,
           use_quantiles=False, gradient="gaussian", boundary="reflect", cval=0.0,
-          workers=None):
+          channel_axis=None, workers=None):
     """Canny edges of an N-D image: thin ridges of the smoothed gradient magnitude.
 
     Parameters
@@ -44,6 +44,9 @@ def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=Non
         applies its Sobel step with ``'reflect'`` whatever its ``mode``.
     cval : float
         Fill value for ``boundary='constant'``.
+    channel_axis : int, optional
+        Axis of colour channels: edges of each channel, separately (otherwise every axis
+        is spatial, so an ``(H, W, 3)`` array is a 3-D volume).
     workers : int, optional
         Threads for the convolution engine.
 
@@ -81,14 +84,27 @@ def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=Non
     func = "canny"
     dtype_max = _dtype_max(image)
     img = float_image(image, func)
-    sigmas = per_axis_positive(sigma, img.ndim, "sigma", func)
+    nd = img.ndim if channel_axis is None else img.ndim - 1
+    sigmas = per_axis_positive(sigma, nd, "sigma", func)
     one_of(gradient, GRADIENTS, "gradient", func)
     boundary, cval = boundary_args(boundary, cval, func)
     region = _mask(mask, img.shape, func)
-    gain = 1.0 if gradient == "sobel" else 2.0 * 4.0 ** (img.ndim - 1)
+    gain = 1.0 if gradient == "sobel" else 2.0 * 4.0 ** (nd - 1)
     low, high = _thresholds(low_threshold, high_threshold, use_quantiles, dtype_max, gain,
                             func)
+    if channel_axis is not None:
+        ax = axis_index(channel_axis, img.ndim, func)
+        masks = [None] * img.shape[ax] if region is None else np.moveaxis(region, ax, 0)
+        edges = [_canny(ch, m, sigmas, low, high, use_quantiles, gradient, boundary, cval,
+                        workers) for ch, m in zip(np.moveaxis(img, ax, 0), masks)]
+        return np.moveaxis(np.stack(edges), 0, ax)
+    return _canny(img, region, sigmas, low, high, use_quantiles, gradient, boundary, cval,
+                  workers)
 
+
+def _canny(img, region, sigmas, low, high, use_quantiles, gradient, boundary, cval,
+           workers):
+    """Gradient, non-maximum suppression and hysteresis of one validated image."""
     grads = _gradient(img, sigmas, region, gradient, boundary, cval, workers)
     magnitude = np.sqrt(sum(g * g for g in grads))
     if use_quantiles:
