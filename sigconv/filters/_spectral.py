@@ -171,7 +171,7 @@ class _Transforms:
         # slower at 512x512 here); measuring costs a fraction of a second once per
         # shape and process (FFTW keeps the wisdom, so later plans are instant).
         effort = dict(flags=("FFTW_MEASURE", "FFTW_DESTROY_INPUT"), threads=self.threads,
-                      planning_timelimit=5.0)
+                      planning_timelimit=1.0)
         half = self.shape[:-1] + (self.shape[-1] // 2 + 1,)
         if self.complex:
             a = pyfftw.empty_aligned(self.shape, dtype=cdt)
