@@ -359,3 +359,13 @@ def test_bank_keeps_nan_local():
     assert np.isnan(out[0]).sum() == 9 and 1 <= np.isnan(out[1]).sum() <= 3
     np.testing.assert_allclose(out[0], ndi.convolve(img, np.ones((3, 3)), mode="reflect"))
     assert out.dtype == np.complex128
+
+
+def test_bank_spectra_cache_is_bounded():
+    from sigconv.filters import _spectral
+    bank = gabor_bank(0.2, 1, sigma=1.0)
+    for n in range(20, 20 + 2 * _spectral._CACHED_SHAPES + 3):
+        img = np.random.default_rng(n).random((n, n + 1))
+        np.testing.assert_allclose(bank.apply(img)[0], _reference(img, bank.kernels[0]),
+                                   atol=1e-12)
+    assert len(bank._applier._spectra) == _spectral._CACHED_SHAPES

@@ -31,6 +31,7 @@ _BLOCK_SAMPLES = 1 << 18
 # ~0.8 ms per transform over scipy.fft: plan only when that many transforms follow.
 _PLAN_WORTH = 256
 _planned = set()
+_CACHED_SHAPES = 4             # kernel spectra kept per bank (least recently used dropped)
 
 
 def common_frame(shapes):
@@ -76,7 +77,11 @@ class SpectralApplier:
         """Kernel spectra for blocks of ``shape`` in complex ``dtype`` (cached)."""
         key = (shape, np.dtype(dtype).str)
         with self._lock:
-            if key not in self._spectra:
+            if key in self._spectra:
+                self._spectra[key] = self._spectra.pop(key)      # most recently used last
+            else:
+                while len(self._spectra) >= _CACHED_SHAPES:
+                    self._spectra.pop(next(iter(self._spectra)))
                 stacked = embed(self.kernels, self.frame, self.anchor,
                                 dtype if self.complex else _real(dtype))
                 fwd = sfft.fftn if self.complex else sfft.rfftn
