@@ -19,7 +19,7 @@ def image(request):
     return np.random.default_rng(len(request.param)).random(request.param)
 
 
-# --- normalize='none' equals scipy.ndimage ----------------------------------------------
+# --- normalize='none' equals scipy.ndimage ---------------------------------------------------
 
 @pytest.mark.parametrize("name,ref", [("sobel", ndi.sobel), ("prewitt", ndi.prewitt)])
 @pytest.mark.parametrize("boundary", BOUNDARIES)
@@ -79,7 +79,7 @@ def test_gaussian_kernel1d_is_ndimage_weights():
                                    rtol=1e-14, atol=1e-16)
 
 
-# --- normalize='skimage' equals scikit-image ---------------------------------------------------
+# --- normalize='skimage' equals scikit-image -------------------------------------------------
 
 @pytest.mark.parametrize("name", ["sobel", "prewitt", "scharr", "farid"])
 @pytest.mark.parametrize("boundary", ["reflect", "nearest", "constant"])
@@ -122,7 +122,7 @@ def test_gaussian_equals_skimage(image):
                                skf.gaussian(image, sigma=1.7, mode="nearest"), rtol=1e-10)
 
 
-# --- normalize='none' equals OpenCV -----------------------------------------------------------------
+# --- normalize='none' equals OpenCV ----------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def image2d():
@@ -153,7 +153,7 @@ def test_gaussian_equals_opencv(image2d):
     np.testing.assert_allclose(gaussian(image2d, sigma, radius=radius), ref, atol=1e-12)
 
 
-# --- normalize='unit': the derivative per pixel -----------------------------------------------------
+# --- normalize='unit': the derivative per pixel ----------------------------------------------
 
 @pytest.mark.parametrize("name", ["sobel", "prewitt", "scharr", "farid"])
 @pytest.mark.parametrize("ndim", [1, 2, 3])
@@ -193,7 +193,7 @@ def test_edge_factors_outer_product_is_the_kernel():
     np.testing.assert_array_equal(np.outer(d, s), [[-1, -2, -1], [0, 0, 0], [1, 2, 1]])
 
 
-# --- dtypes, channels, validation ------------------------------------------------------------------
+# --- dtypes, channels, validation ------------------------------------------------------------
 
 def test_float32_stays_float32_and_integers_give_float64(image2d):
     assert sobel(image2d.astype(np.float32)).dtype == np.float32
@@ -210,7 +210,8 @@ def test_input_is_not_written(image2d):
 
 
 @pytest.mark.parametrize("op", [sobel, prewitt, scharr, farid, laplace, roberts, gaussian,
-                                gaussian_laplace, lambda x, **kw: difference_of_gaussians(x, 1.0, **kw)])
+                                gaussian_laplace,
+                                lambda x, **kw: difference_of_gaussians(x, 1.0, **kw)])
 def test_channel_axis_filters_each_channel(op):
     rgb = np.random.default_rng(4).random((12, 14, 3))
     out = op(rgb, channel_axis=-1)
@@ -227,7 +228,8 @@ def test_roberts_rejects_colour_image():
 @pytest.mark.parametrize("call,exc,match", [
     (lambda x: gaussian(x, 0), ValueError, r"gaussian: sigma must be > 0; got 0"),
     (lambda x: gaussian(x, -1.5), ValueError, r"gaussian: sigma must be > 0; got -1.5"),
-    (lambda x: gaussian(x, (1, 2, 3)), ValueError, r"gaussian: sigma needs one value per axis \(2\)"),
+    (lambda x: gaussian(x, (1, 2, 3)), ValueError,
+     r"gaussian: sigma needs one value per axis \(2\)"),
     (lambda x: gaussian_laplace(x, 0), ValueError, r"gaussian_laplace: sigma must be > 0; got 0"),
     (lambda x: difference_of_gaussians(x, 2, 1), ValueError, r"high_sigma must be >= low_sigma"),
     (lambda x: difference_of_gaussians(x, 0), ValueError, r"low_sigma must be > 0; got 0"),
@@ -235,7 +237,8 @@ def test_roberts_rejects_colour_image():
      r"sobel: normalize must be one of 'none', 'skimage', 'unit'; got 'opencv'"),
     (lambda x: sobel(x, axis=2), ValueError, r"sobel: axis 2 is out of range for a 2-D image"),
     (lambda x: sobel(x, boundary="edgy"), ValueError, r"sobel: boundary must be one of"),
-    (lambda x: sobel(x.astype(complex)), TypeError, r"sobel: image must be real; got dtype complex128"),
+    (lambda x: sobel(x.astype(complex)), TypeError,
+     r"sobel: image must be real; got dtype complex128"),
     (lambda x: sobel(x.astype(object)), TypeError, r"sobel: unsupported dtype object"),
     (lambda x: sobel(np.zeros((0, 3))), ValueError, r"sobel: expected a non-empty image"),
 ])

@@ -129,8 +129,8 @@ def test_sigconv_3d_kernel_is_a_plane_wave_along_its_direction():
     centre = np.array(k.shape) // 2
     line = k[:, centre[1], centre[2]]
     env = np.exp(-((np.arange(k.shape[0]) - centre[0]) ** 2) / 8.0)
-    np.testing.assert_allclose(line / line[centre[0]],
-                               env * np.cos(2 * np.pi * 0.25 * (np.arange(k.shape[0]) - centre[0])),
+    offsets = np.arange(k.shape[0]) - centre[0]
+    np.testing.assert_allclose(line / line[centre[0]], env * np.cos(2 * np.pi * 0.25 * offsets),
                                atol=1e-12)
 
 

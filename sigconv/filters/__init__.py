@@ -10,8 +10,9 @@ from .edges import (difference_of_gaussians, edge_factors, farid, gaussian_lapla
                     prewitt, roberts, scharr, sobel)
 
 __all__ = [
-    "gabor_kernel", "gabor_bank", "FilterBank", "gabor_direction", "frequency_to_wavelength", "wavelength_to_frequency",
-    "bandwidth_to_sigma", "sigma_to_bandwidth", "degrees_to_radians", "radians_to_degrees",
+    "gabor_kernel", "gabor_bank", "FilterBank", "gabor_direction",
+    "frequency_to_wavelength", "wavelength_to_frequency", "bandwidth_to_sigma",
+    "sigma_to_bandwidth", "degrees_to_radians", "radians_to_degrees",
     "gaussian", "gaussian_kernel1d", "sobel", "prewitt", "scharr", "farid", "roberts",
     "laplace", "gaussian_laplace", "difference_of_gaussians", "edge_factors", "canny",
 ]

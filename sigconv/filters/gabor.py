@@ -368,9 +368,10 @@ def _validate(frequency, theta, bandwidth, sigma, phase, aspect_ratio, wavelengt
     bandwidth = positive(bandwidth, "bandwidth", func)
     sigma = (_prefactor(bandwidth) / frequency if sigma is None
              else positive(sigma, "sigma", func))
+    own = convention == "sigconv"
     return dict(frequency=frequency, wavelength=wavelength, bandwidth=bandwidth, sigma=sigma,
-                direction=gabor_direction(theta, ndim, func=func) if convention == "sigconv" else None,
-                theta=0.0 if convention == "sigconv" else _scalar_theta(theta, func),
+                direction=gabor_direction(theta, ndim, func=func) if own else None,
+                theta=0.0 if own else _scalar_theta(theta, func),
                 phase=float(phase), aspect_ratio=positive(aspect_ratio, "aspect_ratio", func),
                 n_stds=positive(n_stds, "n_stds", func), size=_size(size, ndim, func),
                 ndim=int(ndim), output=output, convention=convention)
