@@ -369,3 +369,32 @@ def test_bank_spectra_cache_is_bounded():
         np.testing.assert_allclose(bank.apply(img)[0], _reference(img, bank.kernels[0]),
                                    atol=1e-12)
     assert len(bank._applier._spectra) == _spectral._CACHED_SHAPES
+
+
+def test_bank_1d_equals_numpy_convolve():
+    x = np.random.default_rng(9).random(300)
+    bank = gabor_bank([0.1, 0.3], [0.0, np.pi], sigma=3.0, ndim=1)
+    out = bank.apply(x, boundary="wrap")
+    for k, kernel in enumerate(bank.kernels):
+        h = kernel.size // 2
+        ref = np.convolve(np.concatenate([x[-h:], x, x[:h]]), kernel, mode="valid")
+        np.testing.assert_allclose(out[k], ref, atol=1e-12)
+    np.testing.assert_allclose(bank.kernels[1], bank.kernels[0].conj(), atol=1e-15)
+
+
+@pytest.mark.parametrize("kernels,match", [
+    ([], r"FilterBank: kernels must not be empty"),
+    ([np.ones(3), np.ones((3, 3))], r"FilterBank: kernels must be non-empty arrays of one "
+                                    r"dimensionality; got shapes \[\(3,\), \(3, 3\)\]"),
+    ([np.ones((0, 3))], r"kernels must be non-empty arrays"),
+])
+def test_filter_bank_rejects(kernels, match):
+    with pytest.raises(ValueError, match=match):
+        FilterBank(kernels)
+
+
+def test_filter_bank_rejects_ragged_params_and_object_kernels():
+    with pytest.raises(ValueError, match=r"FilterBank: params\['f'\] has 1 entries for 2"):
+        FilterBank([np.ones(3), np.ones(3)], {"f": [1.0]})
+    with pytest.raises(TypeError, match=r"FilterBank: unsupported dtype object for kernels\[0\]"):
+        FilterBank([np.array([1, None])])
