@@ -39,7 +39,8 @@ def _kernels_and_titles(bank):
     params = getattr(bank, "params", {}) or {}
     titles = []
     for i in range(len(kernels)):
-        parts = [f"{name[:5]}={params[name][i]:.3g}" for name in ("frequency", "theta")
+        parts = [f"{short}={params[name][i]:.3g}"
+                 for name, short in (("frequency", "f"), ("theta", "θ"))
                  if name in params and np.ndim(params[name][i]) == 0]
         titles.append(", ".join(parts) or f"#{i}")
     return kernels, titles

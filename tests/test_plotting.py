@@ -38,7 +38,7 @@ def test_plot_bank_shows_each_kernel(part, func):
     assert len(axes) == 6
     for ax, k in zip(axes, bank.kernels):
         np.testing.assert_allclose(ax.images[0].get_array(), func(k))
-    assert axes[1].get_title().startswith("frequ=0.1, theta=1.05")
+    assert axes[1].get_title() == "f=0.1, θ=1.05"
 
 
 def test_plot_bank_nd_shows_central_plane():
