@@ -16,7 +16,9 @@ and ``[1, 2, 1]``), applied one axis at a time through :func:`sigconv.correlate`
   magnitude is the gradient norm.
 
 Signs: every derivative is positive where the image increases along the axis, in all
-three libraries and here.  The Laplacian is ``sum_k d2/dx_k2`` (negative on a bright
+three libraries and here.  Factors are applied one axis at a time (the derivative axis
+first), as scipy.ndimage does; with ``boundary='constant'`` and ``cval != 0`` each pass
+pads with ``cval`` (scipy.ndimage), where scikit-image pads the image once.  The Laplacian is ``sum_k d2/dx_k2`` (negative on a bright
 spot) except with ``normalize='skimage'``.
 """
 
