@@ -398,3 +398,26 @@ def test_filter_bank_rejects_ragged_params_and_object_kernels():
         FilterBank([np.ones(3), np.ones(3)], {"f": [1.0]})
     with pytest.raises(TypeError, match=r"FilterBank: unsupported dtype object for kernels\[0\]"):
         FilterBank([np.array([1, None])])
+
+
+def test_bank_apply_into_out(image):
+    bank = gabor_bank(0.2, 3)
+    buf = np.empty((3,) + image.shape, dtype=np.complex128)
+    res = bank.apply(image, out=buf)
+    assert res is buf
+    np.testing.assert_array_equal(buf, bank.apply(image))
+    rgb = np.stack([image, image[::-1]], axis=-1)
+    buf2 = np.empty((3,) + rgb.shape, dtype=np.complex128)
+    assert bank.apply(rgb, channel_axis=-1, out=buf2) is buf2
+    np.testing.assert_array_equal(buf2[..., 1], bank.apply(image[::-1]))
+
+
+@pytest.mark.parametrize("out,match", [
+    (np.empty((2, 97, 130), complex), r"out must be an ndarray of shape \(3, 97, 130\) and "
+                                      r"dtype complex128; got shape \(2, 97, 130\)"),
+    (np.empty((3, 97, 130), np.complex64), r"dtype complex128; got shape \(3, 97, 130\) "
+                                           r"and dtype complex64"),
+])
+def test_bank_apply_rejects_bad_out(image, out, match):
+    with pytest.raises(ValueError, match=match):
+        gabor_bank(0.2, 3).apply(image, out=out)

@@ -91,9 +91,9 @@ class SpectralApplier:
                 self._spectra[key] = spectra.astype(dtype)
             return self._spectra[key]
 
-    def apply(self, image, boundary, cval, workers):
+    def apply(self, image, boundary, cval, workers, out=None):
         """``out[k] = convolve(image, kernel_k, 'same')`` with the image extended by
-        ``boundary``; shape ``(K, *image.shape)``."""
+        ``boundary``; shape ``(K, *image.shape)``, written into ``out`` when given."""
         real = np.result_type(image.dtype, np.float32)
         cdt = np.result_type(real, np.complex64)
         out_dt = cdt if self.complex else real
@@ -102,7 +102,8 @@ class SpectralApplier:
         shape = block_shape(image.shape, self.frame)
         spectra = self.spectra(shape, cdt)
         valid = tuple(t - m + 1 for t, m in zip(shape, self.frame))
-        out = np.empty((len(self.kernels),) + image.shape, dtype=out_dt)
+        if out is None:
+            out = np.empty((len(self.kernels),) + image.shape, dtype=out_dt)
         counts = [math.ceil(n / v) for n, v in zip(image.shape, valid)]
         blocks = list(itertools.product(*map(range, counts)))
         nthreads = min(_threads(workers), len(blocks))

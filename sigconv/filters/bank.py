@@ -81,7 +81,8 @@ class FilterBank:
         line = lambda cells: "  ".join(c.rjust(w) for c, w in zip(cells, widths))
         return "\n".join([line(names)] + [line(r) for r in rows])
 
-    def apply(self, image, *, boundary="reflect", cval=0.0, channel_axis=None, workers=None):
+    def apply(self, image, *, boundary="reflect", cval=0.0, channel_axis=None, out=None,
+              workers=None):
         """Every kernel's response: ``(K, *image.shape)``.
 
         Parameters
@@ -95,6 +96,9 @@ class FilterBank:
             Fill value for ``boundary='constant'``.
         channel_axis : int, optional
             Axis of colour channels, each filtered independently.
+        out : ndarray, optional
+            An array of the result's shape and dtype to write into (reusing one buffer
+            for many images saves allocating, and first touching, a large result).
         workers : int, optional
             Threads, each transforming its share of the blocks (default: the cores this
             process may use).
@@ -103,7 +107,7 @@ class FilterBank:
         -------
         ndarray
             complex64 (float32 images) or complex128 for complex kernels; float32 or
-            float64 for real ones.
+            float64 for real ones.  ``out`` if it was given.
 
         Notes
         -----
@@ -122,14 +126,17 @@ class FilterBank:
         nd = self.ndim + (channel_axis is not None)
         img = float_image(image, func, ndim=nd)
         boundary = boundary_name(boundary, func)
-        run = lambda ch: self._applier.apply(ch, boundary, float(cval), workers)
+        _check_out(out, (len(self),) + img.shape, _out_dtype(img, self.kernels), func)
         if not np.all(np.isfinite(img)):
-            run = lambda ch: self._direct(ch, boundary, float(cval), workers)
+            run = lambda ch, o=None: _into(o, self._direct(ch, boundary, float(cval), workers))
+        else:
+            run = lambda ch, o=None: self._applier.apply(ch, boundary, float(cval), workers,
+                                                         out=o)
         if channel_axis is None:
-            return run(img)
+            return run(img, out)
         ax = axis_index(channel_axis, img.ndim, func)
-        out = np.stack([run(ch) for ch in np.moveaxis(img, ax, 0)], axis=1)
-        return np.moveaxis(out, 1, 1 + ax)
+        result = np.stack([run(ch) for ch in np.moveaxis(img, ax, 0)], axis=1)
+        return _into(out, np.moveaxis(result, 1, 1 + ax))
 
     def _direct(self, image, boundary, cval, workers):
         """Non-finite images: the direct sum keeps each NaN/inf local (a transform would
@@ -281,6 +288,24 @@ def _orientations(orientations, ndim, func):
     for t in thetas:
         gabor_direction(t, ndim, func=func)
     return [float(t) if np.ndim(t) == 0 else t for t in thetas]
+
+
+def _check_out(out, shape, dtype, func):
+    if out is None:
+        return
+    if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:
+        got = (getattr(out, "shape", None), getattr(out, "dtype", type(out).__name__))
+        raise ValueError(f"{func}: out must be an ndarray of shape {shape} and dtype "
+                         f"{np.dtype(dtype)}; got shape {got[0]} and dtype {got[1]}")
+    if not out.flags.writeable:
+        raise ValueError(f"{func}: out is read-only")
+
+
+def _into(out, result):
+    if out is None:
+        return result
+    out[...] = result
+    return out
 
 
 def _out_dtype(image, kernels):
