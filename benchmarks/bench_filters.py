@@ -83,10 +83,10 @@ def bench_bank(n, repeats):
     rows["sigconv cold, first call (1 thread)"] = (cold, float("nan"))
     (w128, c128), (w64, c64) = rows["scipy loop, complex128 kernels"], \
         rows["scipy loop, complex64 kernels"]
-    print(f"  {'':38s} {'wall s':>8s} {'cpu s':>7s}   ratios wall (cpu) vs the loop with "
+    print(f"  {'':46s} {'wall s':>8s} {'cpu s':>7s}   ratios wall (cpu) vs the loop with "
           "c128 | c64 kernels")
     for name, (w, c) in rows.items():
-        print(f"  {name:38s} {w:8.3f} {c:7.3f}   x{w128 / w:5.1f} (x{c128 / c:5.1f})   "
+        print(f"  {name:46s} {w:8.3f} {c:7.3f}   x{w128 / w:5.1f} (x{c128 / c:5.1f})   "
               f"x{w64 / w:5.1f} (x{c64 / c:5.1f})")
     print(f"  max relative difference to the float64 anchor: {err:.1e}")
     return rows

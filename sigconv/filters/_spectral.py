@@ -161,52 +161,38 @@ def _block(xp, starts, shape):
 
 
 class _Transforms:
-    """Forward and inverse transforms of one block shape, by pyFFTW or scipy.fft."""
+    """Transforms of one block shape: forward by scipy.fft (once per block), inverse by
+    a planned pyFFTW transform when planning pays (once per block and kernel)."""
 
     def __init__(self, shape, real, cdt, complex_, fftw):
         self.shape, self.complex = shape, complex_
-        self.threads = 1
         self.axes = tuple(range(len(shape)))
-        self._fwd = self._inv = None
+        self._inv = None
         if fftw:
-            self._plan(real, cdt)
+            self._inv = self._plan(real, cdt)
             _planned.add((shape, np.dtype(cdt).str, complex_))
 
     def _plan(self, real, cdt):
         # FFTW_ESTIMATE picks slow plans for mid-size blocks on some machines (20x
         # slower at 512x512 here); measuring costs a fraction of a second once per
         # shape and process (FFTW keeps the wisdom, so later plans are instant).
-        effort = dict(flags=("FFTW_MEASURE", "FFTW_DESTROY_INPUT"), threads=self.threads,
-                      planning_timelimit=1.0)
-        half = self.shape[:-1] + (self.shape[-1] // 2 + 1,)
-        if self.complex:
-            a = pyfftw.empty_aligned(self.shape, dtype=cdt)
-            b = pyfftw.empty_aligned(self.shape, dtype=cdt)
-            c = pyfftw.empty_aligned(self.shape, dtype=cdt)
-            self._fwd = pyfftw.FFTW(a, b, axes=self.axes, **effort)
-            self._inv = pyfftw.FFTW(b, c, axes=self.axes, direction="FFTW_BACKWARD", **effort)
-        else:
-            a = pyfftw.empty_aligned(self.shape, dtype=real)
-            b = pyfftw.empty_aligned(half, dtype=cdt)
-            c = pyfftw.empty_aligned(self.shape, dtype=real)
-            self._fwd = pyfftw.FFTW(a, b, axes=self.axes, **effort)
-            self._inv = pyfftw.FFTW(b, c, axes=self.axes, direction="FFTW_BACKWARD", **effort)
+        half = self.shape if self.complex else self.shape[:-1] + (self.shape[-1] // 2 + 1,)
+        src = pyfftw.empty_aligned(half, dtype=cdt)
+        dst = pyfftw.empty_aligned(self.shape, dtype=cdt if self.complex else real)
+        return pyfftw.FFTW(src, dst, axes=self.axes, direction="FFTW_BACKWARD",
+                           flags=("FFTW_MEASURE", "FFTW_DESTROY_INPUT"), threads=1,
+                           planning_timelimit=1.0)
 
     def forward(self, block):
-        if self._fwd is None:
-            fwd = sfft.fftn if self.complex else sfft.rfftn
-            return fwd(block, axes=self.axes, workers=self.threads)
-        self._fwd.input_array[...] = block
-        self._fwd.execute()
-        return self._fwd.output_array.copy()
+        """The block's spectrum (full for complex kernels, half for real ones)."""
+        fwd = sfft.fftn if self.complex else sfft.rfftn
+        return fwd(block, axes=self.axes)
 
     def inverse_product(self, block, spec):
-        """Inverse transform of ``block * spec`` (the product written in place)."""
+        """Inverse transform of ``block * spec``, unnormalized (1/N is in ``spec``)."""
         if self._inv is None:
-            product = block * spec
             inv = sfft.ifftn if self.complex else sfft.irfftn
-            return inv(product, s=self.shape, axes=self.axes, norm="forward",
-                       workers=self.threads)
+            return inv(block * spec, s=self.shape, axes=self.axes, norm="forward")
         np.multiply(block, spec, out=self._inv.input_array)
         self._inv.execute()
         return self._inv.output_array
