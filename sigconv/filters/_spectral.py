@@ -52,15 +52,30 @@ def embed(kernels, frame, anchor, dtype):
 
 
 def block_shape(image_shape, frame):
-    """Transform size per axis: the whole padded image when small, else ~2**18 samples."""
+    """Transform size per axis: the whole padded image when small, else about
+    ``2**18`` samples per block, sized so the blocks waste little past the image."""
     nd = len(frame)
     target = max(int(round(_BLOCK_SAMPLES ** (1 / nd))), 1)
-    sizes = []
-    for n, m in zip(image_shape, frame):
-        whole = n + m - 1
-        want = max(target, 4 * (m - 1), m)
-        sizes.append(sfft.next_fast_len(min(whole, want)))
-    return tuple(sizes)
+    return tuple(_block_length(n, m, max(target, 4 * (m - 1), m))
+                 for n, m in zip(image_shape, frame))
+
+
+def _block_length(n, m, want):
+    """The ``2^a 3^b`` length near ``want`` (FFTW's fastest) that covers ``n`` outputs
+    with the fewest transformed samples (``blocks * length``, ties to the longer block);
+    the whole axis when that is no longer."""
+    whole = sfft.next_fast_len(n + m - 1)
+    if whole <= want * 5 // 4:
+        return whole
+    lengths = [t for t in range(max(m, want * 3 // 4), want * 5 // 4 + 1) if _smooth(t)]
+    return min(lengths, key=lambda t: (math.ceil(n / (t - m + 1)) * t, -t))
+
+
+def _smooth(t):
+    for p in (2, 3):
+        while t % p == 0:
+            t //= p
+    return t == 1
 
 
 class SpectralApplier:
