@@ -421,3 +421,34 @@ def test_bank_apply_into_out(image):
 def test_bank_apply_rejects_bad_out(image, out, match):
     with pytest.raises(ValueError, match=match):
         gabor_bank(0.2, 3).apply(image, out=out)
+
+
+def _raise(*args, **kwargs):
+    raise AssertionError("this transform path must not run")
+
+
+@pytest.mark.parametrize("output", ["complex", "real"])
+def test_bank_fftw_inverse_path(monkeypatch, output):
+    """With FFTW planning forced, the per-kernel inverse runs on pyFFTW (scipy's inverse
+    is made to raise) and gives the same result."""
+    from sigconv.filters import _spectral
+    pytest.importorskip("pyfftw")
+    img = np.random.default_rng(6).random((120, 90)).astype(np.float32)
+    bank = gabor_bank([0.1, 0.3], 2, output=output)
+    monkeypatch.setattr(_spectral, "_PLAN_WORTH", 0)
+    monkeypatch.setattr(_spectral.sfft, "ifftn", _raise)
+    monkeypatch.setattr(_spectral.sfft, "irfftn", _raise)
+    out = bank.apply(img, workers=2)
+    for k, kernel in enumerate(bank.kernels):
+        np.testing.assert_allclose(out[k], _reference(img.astype(float), kernel), atol=2e-6)
+
+
+def test_bank_scipy_path_without_pyfftw(monkeypatch):
+    from sigconv.filters import _spectral
+    img = np.random.default_rng(8).random((64, 80))
+    bank = gabor_bank(0.2, 2)
+    monkeypatch.setattr(_spectral, "pyfftw", None)
+    monkeypatch.setattr(_spectral, "_PLAN_WORTH", 0)
+    out = bank.apply(img)
+    for k, kernel in enumerate(bank.kernels):
+        np.testing.assert_allclose(out[k], _reference(img, kernel), atol=1e-12)
