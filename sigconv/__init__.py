@@ -5,14 +5,14 @@ from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFin
                       WisdomError)
 from ._convolve import MethodChoice, choose_method, convolve, correlate
 from ._compat import convolve2d, correlate2d, correlation_lags, fftconvolve, oaconvolve
-from . import continuous, definitions, distributed, matrices, nn, properties
+from . import continuous, definitions, distributed, filters, matrices, nn, properties
 
 __version__ = "0.1.0"
 
 __all__ = [
     "convolve", "correlate", "choose_method", "MethodChoice",
     "fftconvolve", "oaconvolve", "convolve2d", "correlate2d", "correlation_lags",
-    "continuous", "definitions", "distributed", "matrices", "nn", "properties",
+    "continuous", "definitions", "distributed", "filters", "matrices", "nn", "properties",
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
 ]
