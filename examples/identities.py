@@ -90,6 +90,8 @@ def identities():
 def main(argv):
     if len(argv) > 1:
         path = argv[1]
+        if os.path.isdir(path):
+            path = os.path.join(path, "identities.png")
     else:
         path = os.path.join(tempfile.mkdtemp(prefix="sigconv-"), "identities.png")
     figure(path)

@@ -7,7 +7,7 @@ Middle: the eigenvalues of the doubly-block circulant matrix of the same kernel 
 periodic grid, computed by numpy.linalg.eigvals, on top of the kernel's DFT values.
 Right: the kernel's magnitude spectrum on that grid, which is where they come from.
 
-    python examples/matrix_forms.py [output.png]
+    python examples/matrix_forms.py [output.png | output-directory]
 
 Without an argument the figure goes to a new temporary directory; the path is printed.
 Runs headless (matplotlib's Agg backend) in about a second.
@@ -92,6 +92,8 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     path = argv[0] if argv else os.path.join(tempfile.mkdtemp(prefix="sigconv-"),
                                              "matrix_forms.png")
+    if os.path.isdir(path):
+        path = os.path.join(path, "matrix_forms.png")
     toeplitz, eigenvalues, spectrum = compute()
     mismatch = largest_mismatch(eigenvalues, spectrum)
     draw(toeplitz, eigenvalues, spectrum, path)
