@@ -231,7 +231,7 @@ def step_matrix(out: Path):
 def step_cnn(out: Path, quick: bool):
     if optional("sigconv.nn") is None:
         raise Skipped("sigconv.nn")
-    report = train_digits(epochs=2 if quick else 4, seed=0, progress=lambda line: None)
+    report = train_digits(epochs=2 if quick else 30, seed=0, progress=lambda line: None)
     fig = figure(10, 3.8)
     left, right = fig.subfigures(1, 2)
     ax = left.add_subplot(1, 1, 1)
@@ -290,15 +290,15 @@ def train_digits(*, epochs: int, seed: int, progress: Callable[[str], None],
     if nn is None:
         raise Skipped("sigconv.nn")
     images, labels = load_digits()
-    x = images[:, None].astype(np.float64) / 16.0
+    x = images[:, None].astype(np.float32) / 16.0
     train, test = stratified_split(labels, 0.25, seed)
     model = nn.Sequential([
-        nn.Conv2D(1, 8, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Conv2D(8, 16, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Flatten(), nn.Dense(16 * 2 * 2, 10)])
+        nn.Conv2D(1, 16, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
+        nn.Conv2D(16, 32, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
+        nn.Flatten(), nn.Dense(32 * 2 * 2, 10)])
     progress(f"training on {train.size} digits for {epochs} epochs ...")
     history = model.fit(x[train], labels[train], epochs=epochs, batch_size=32,
-                        optimizer=nn.Adam(lr=0.01), loss=nn.SoftmaxCrossEntropy(),
+                        optimizer=nn.Adam(lr=0.003), loss=nn.SoftmaxCrossEntropy(),
                         seed=seed, verbose=int(verbose))
     record = getattr(history, "history", history)
     loss = list(record["loss"]) if isinstance(record, dict) and "loss" in record else []
