@@ -53,7 +53,7 @@ def test_convolve_writes_the_full_convolution(files):
     result = sigconv_cli("convolve", "x.npy", "k.csv", "-o", "y.npy", cwd=d)
     assert result.returncode == 0, result.stderr
     assert "wrote y.npy (5x8, float64)" in result.stderr
-    np.testing.assert_allclose(np.load(d / "y.npy"), sig.convolve(x, k), rtol=1e-12)
+    np.testing.assert_allclose(np.load(d / "y.npy"), sig.convolve(x, k), rtol=1e-12, atol=1e-12)
 
 
 def test_convolve_options_reproduce_ndimage(files):
@@ -62,7 +62,7 @@ def test_convolve_options_reproduce_ndimage(files):
                          "--boundary", "reflect", "--center", "ndimage", cwd=d)
     assert result.returncode == 0, result.stderr
     got = np.loadtxt(d / "y.csv", delimiter=",")
-    np.testing.assert_allclose(got, ndi.convolve(x, k, mode="reflect"), rtol=1e-12)
+    np.testing.assert_allclose(got, ndi.convolve(x, k, mode="reflect"), rtol=1e-12, atol=1e-12)
 
 
 def test_correlate_stride_and_axes(files):
@@ -72,7 +72,7 @@ def test_correlate_stride_and_axes(files):
                          "--axes", "0,1", cwd=d)
     assert result.returncode == 0, result.stderr
     expected = sigconv.correlate(x, k, "same", boundary="wrap", stride=(2, 1))
-    np.testing.assert_allclose(np.load(d / "y.npz")["arr_0"], expected, rtol=1e-12)
+    np.testing.assert_allclose(np.load(d / "y.npz")["arr_0"], expected, rtol=1e-12, atol=1e-12)
 
 
 def test_output_is_not_overwritten_without_force(files):
@@ -83,7 +83,7 @@ def test_output_is_not_overwritten_without_force(files):
     assert (d / "y.npy").read_bytes() == b"precious"
     result = sigconv_cli("convolve", "x.npy", "k.csv", "-o", "y.npy", "--force", cwd=d)
     assert result.returncode == 0, result.stderr
-    np.testing.assert_allclose(np.load(d / "y.npy"), sig.convolve(x, k), rtol=1e-12)
+    np.testing.assert_allclose(np.load(d / "y.npy"), sig.convolve(x, k), rtol=1e-12, atol=1e-12)
     assert [p.name for p in d.iterdir() if p.name.endswith(".tmp")] == []
 
 
@@ -205,7 +205,7 @@ def test_gray_is_bt601_luminance_of_rgba(tmp_path):
     Image.fromarray(rgba, "RGBA").save(tmp_path / "c.png")
     got = identity_convolve(tmp_path, "c.png", "--gray")
     expected = rgba[..., :3].astype(float) @ [0.299, 0.587, 0.114]
-    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_colour_image_is_convolved_per_channel(tmp_path):
@@ -384,4 +384,4 @@ def test_npz_with_several_arrays_needs_a_key(files):
     assert_one_line_error(result, 1, "'two.npz' holds 2 arrays ['a', 'b']; choose one with --key")
     result = sigconv_cli("convolve", "two.npz", "k.csv", "-o", "y.npy", "--key", "b", cwd=d)
     assert result.returncode == 0, result.stderr
-    np.testing.assert_allclose(np.load(d / "y.npy"), sig.convolve(2 * x, k), rtol=1e-12)
+    np.testing.assert_allclose(np.load(d / "y.npy"), sig.convolve(2 * x, k), rtol=1e-12, atol=1e-12)
