@@ -1,40 +1,82 @@
-"""The method-choice model: estimated seconds per engine for a plan.
+"""The method-choice model: estimated seconds per engine, from shapes and a few constants.
 
-Pure functions of shapes, dtypes and a few constants.  The constants are measured on the
-build machine (see ``benchmarks/calibrate.py``); they only need to be right to within a
-factor of about two, because the decisions they drive are between costs that differ by
-orders of magnitude except near the crossover, where either choice is nearly as good.
+Pure functions of shapes, dtypes and the constants in ``_calibration.py``, which
+``benchmarks/calibrate.py`` measures on the machine (FFTW throughput per point, the direct
+engine's throughput per multiply-add, fixed call costs, the speed-up of threads).  The
+decisions they drive are between costs that differ by orders of magnitude except near a
+crossover, where either choice is nearly as good, so a factor of ~1.5 error is harmless.
 """
 
 import math
 
 import numpy as np
-import scipy.fft as sfft
 
-# seconds per multiply-add of the direct engine, single thread, by dtype itemsize class
-DIRECT_SECONDS_PER_MAC = {4: 0.45e-9, 8: 0.8e-9, 16: 2.2e-9, 32: 12e-9}
-# seconds per (n log2 n) of a real transform, single thread
-FFT_SECONDS_PER_NLOGN = {4: 0.9e-9, 8: 1.3e-9, 16: 3.0e-9, 32: 40e-9}
-FIXED_SECONDS = {"direct": 15e-6, "fft": 60e-6}
+from ._calibration import CALIBRATION as C
+
+#: transforms with at least this many points (times batch) use every worker; the
+#: measured break-even of two threads is ~1 ms of work, and they pay off from ~10 ms.
+THREAD_MIN_ELEMENTS = 1 << 17
+#: direct engine: multiply-adds below which it runs on one thread (its own rule)
+DIRECT_THREAD_WORK = 1 << 21
+#: relative error tolerated per compute dtype itemsize (real) before FFT counts as inexact
+FFT_RTOL = {4: 1e-4, 8: 1e-8}
 
 
-def direct_seconds(out_elements, taps, itemsize, threads):
+def fft_threads(workers, elements):
+    """Threads worth using for transforms of ``elements`` points in total."""
+    workers = int(workers or 1)
+    return workers if elements >= THREAD_MIN_ELEMENTS else 1
+
+
+def _speedup(threads, work_elements, threshold):
+    if threads <= 1 or work_elements < threshold:
+        return 1.0
+    full = C["thread_speedup"] * min(threads, C["cores"]) / C["cores"]
+    return max(1.0, full)
+
+
+def transform_seconds(points, count, real, itemsize, threads):
+    """``count`` transforms of ``points`` points each (real or complex)."""
+    if points <= 1 or count == 0:
+        return C["fft_call"]
+    table = C["fft_real"] if real else C["fft_complex"]
+    per = table.get(itemsize, table[8] * itemsize / 8)
+    work = count * points * math.log2(points) * per
+    return C["fft_call"] + work / _speedup(threads, count * points, THREAD_MIN_ELEMENTS)
+
+
+def elementwise_seconds(elements, itemsize, threads=1):
+    per = C["per_element"].get(itemsize, 4e-9)
+    return elements * per
+
+
+def block_seconds(sizes, folded, xbatch, outbatch, real, itemsize, threads):
+    """One block of the spectral engines: fill, forward, product (+fold), inverse, copy."""
+    N = math.prod(sizes)
+    M = math.prod(folded)
+    spec = N // sizes[-1] * (sizes[-1] // 2 + 1) if real else N
+    t = transform_seconds(N, xbatch, real, itemsize, threads)
+    t += transform_seconds(M, outbatch, real, itemsize, threads)
+    t += elementwise_seconds(xbatch * N, itemsize)                # fill the buffer
+    t += elementwise_seconds(outbatch * spec, 2 * itemsize) * (1 if N == M else 3)
+    t += elementwise_seconds(outbatch * M, itemsize)               # copy out
+    return t
+
+
+def spectral_seconds(sizes, folded, nblocks, xbatch, kbatch, outbatch, real, itemsize,
+                     threads, adds=0):
+    """FFT (one block) or overlap engines: kernel spectrum plus ``nblocks`` blocks."""
+    t = transform_seconds(math.prod(sizes), kbatch, real, itemsize, threads)
+    t += nblocks * block_seconds(sizes, folded, xbatch, outbatch, real, itemsize, threads)
+    return t + elementwise_seconds(adds, itemsize)
+
+
+def direct_seconds(out_elements, taps, itemsize, threads, bands=1):
     """Estimated direct-engine time for ``out_elements`` x ``taps`` multiply-adds."""
-    per = DIRECT_SECONDS_PER_MAC.get(itemsize, 1e-9)
+    per = C["direct_mac"].get(itemsize, 1e-9)
     work = out_elements * max(taps, 1)
-    eff = threads if work > (1 << 21) else 1
-    return FIXED_SECONDS["direct"] + work * per / eff
-
-
-def fft_seconds(sizes, batch_in, batch_kernel, batch_out, itemsize, complex_, threads):
-    """Estimated FFT-engine time: two forward transforms, a product and one inverse."""
-    n = math.prod(sizes)
-    if n == 0:
-        return FIXED_SECONDS["fft"]
-    per = FFT_SECONDS_PER_NLOGN.get(itemsize, 2e-9) * (2.0 if complex_ else 1.0)
-    transforms = (batch_in + batch_kernel + batch_out) * n * max(math.log2(n), 1.0) * per
-    eff = min(threads, 2) if n * max(batch_out, 1) > (1 << 15) else 1
-    return FIXED_SECONDS["fft"] + transforms / eff + 2e-9 * n * batch_out
+    speed = _speedup(threads, work, DIRECT_THREAD_WORK)
+    return C["direct_call"] + (work * per + taps * bands * C["direct_tap_call"]) / speed
 
 
 def fft_exact_for_integers(max1, max2, size1, size2):
@@ -42,5 +84,13 @@ def fft_exact_for_integers(max1, max2, size1, size2):
     return max1 * max2 * min(size1, size2) < 2 ** np.finfo(np.float64).nmant
 
 
+def fft_accurate(dynamic_range, itemsize):
+    """Whether FFT rounding error (~eps * max|x|) stays within the dtype's tolerance
+    relative to typical outputs (~median|x|) for an input of this dynamic range."""
+    eps = float(np.finfo(np.float32 if itemsize == 4 else np.float64).eps)
+    return eps * dynamic_range <= FFT_RTOL.get(itemsize, 1e-8)
+
+
 def fast_length(n):
-    return sfft.next_fast_len(max(int(n), 1), real=True)
+    from ..fft.backend import next_fast_len
+    return next_fast_len(max(int(n), 1))

@@ -1,50 +1,183 @@
 """The FFT engine: the valid correlation of a zero-padded input by one transform product.
 
-Zero padding stays implicit: the transform length on each axis is the smallest fast
-length whose circular wrap-around cannot reach the samples that are kept, so 'valid'
-needs transforms only as long as the input and 'same' no longer than 'full'.
+Circular correlation with the kernel placed at ``(shift - m*dilation) mod N`` puts output
+sample 0 at index 0 of the circular result, so
+
+    out[i] = y[i * stride],   y = IDFT_N( DFT_N(x) * DFT_N(kernel placed) )
+
+for ``N >= max(n + before, (L-1)*stride - before + ke)`` per axis, where wrap-around cannot
+reach a kept sample.  Zero padding stays implicit: 'valid' needs transforms only as long
+as the input and 'same' no longer than 'full'.  A stride ``s`` is not computed and then
+thrown away: the spectrum is *folded* (``Z[k] = sum_j Y[k + j*N/s]``), which is the
+spectrum of ``y[::s]``, so the inverse transform is ``s`` times smaller on that axis.
+
+:class:`KernelSpectrum` (a kernel's scaled transform for one transform size) and
+:func:`correlate_block` (one forward, product, fold, one inverse) are shared with the
+overlap-add/save engine and with :class:`sigconv.Convolver`.
 """
 
+import math
+
 import numpy as np
-import scipy.fft as sfft
+
+from ..fft.backend import next_fast_len, transform
+from . import cost
 
 
-def dilate(w, dilations):
-    """``w`` with ``dilation - 1`` zeros between taps on each trailing axis."""
-    nsp = len(dilations)
-    if all(d == 1 for d in dilations):
-        return w
-    lead = w.ndim - nsp
-    shape = w.shape[:lead] + tuple(d * (k - 1) + 1 for k, d in zip(w.shape[lead:], dilations))
-    out = np.zeros(shape, dtype=w.dtype)
-    out[(Ellipsis,) + tuple(slice(None, None, d) for d in dilations)] = w
-    return out
+def axis_sizes(n, ke, L, s, before):
+    """(N, M): transform length of one axis and its folded length ``M = N / s``."""
+    need = max(n + before, (L - 1) * s - before + ke, 1)
+    if s == 1:
+        N = next_fast_len(need)
+        return N, N
+    M = next_fast_len(max(L, -(-need // s)), real=False)
+    return s * M, M
 
 
-def transform_plan(nshape, kshape, out_spatial, strides, pads):
-    """Per axis: (transform length, first kept index, stop) of the circular product."""
-    plan = []
-    for n, ke, L, s, (b, _) in zip(nshape, kshape, out_spatial, strides, pads):
-        t0 = ke - 1 - b
-        t1 = t0 + (L - 1) * s
-        full = n + ke - 1
-        size = sfft.next_fast_len(max(t1 + 1, full - t0, 1), real=True)
-        plan.append((size, t0, t1 + 1))
-    return plan
+def transform_sizes(nshape, keshape, out_spatial, strides, pads):
+    """Per axis (N, M) of the single-transform engine."""
+    return [axis_sizes(n, ke, L, s, b)
+            for n, ke, L, s, (b, _) in zip(nshape, keshape, out_spatial, strides, pads)]
 
 
-def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
-    """Valid correlation of zero-padded ``x`` with ``w`` on the trailing axes, by FFT."""
+class KernelSpectrum:
+    """The transform of a kernel placed for circular correlation, scaled by ``1/prod(N)``.
+
+    ``w`` holds kernels with leading batch axes and ``len(sizes)`` trailing axes; tap
+    ``m`` lands at ``(shift - m*dilation) mod N``.  ``spectrum`` is an owned array.
+    """
+
+    def __init__(self, w, sizes, strides, dilations, shifts, *, real, workers=1):
+        nsp = len(sizes)
+        self.sizes = tuple(sizes)
+        self.strides = tuple(strides)
+        self.folded = tuple(N // s for N, s in zip(sizes, strides))
+        self.real = real
+        self.nsp = nsp
+        self.dtype = np.dtype(w.dtype)
+        self.batch = w.shape[:w.ndim - nsp]
+        idx = np.ix_(*[(b - np.arange(k) * d) % N
+                       for k, d, b, N in zip(w.shape[-nsp:], dilations, shifts, sizes)])
+        shape = self.batch + self.sizes
+        threads = cost.fft_threads(workers, math.prod(shape))
+        with transform("r2c" if real else "fwd", shape, nsp, w.dtype, threads) as slot:
+            buf = slot.input
+            buf[...] = 0
+            buf[(Ellipsis,) + idx] = w
+            spec = slot.execute()
+            self.spectrum = spec * (1.0 / math.prod(self.sizes))
+        if self.spectrum.dtype != np.result_type(self.dtype, np.complex64):
+            self.spectrum = self.spectrum.astype(np.result_type(self.dtype, np.complex64))
+        self._fold_index = _fold_index(sizes[-1], strides[-1]) if real else None
+
+
+def _fold_index(N, s):
+    """Gather indices and conjugation mask folding a real axis' half spectrum by ``s``."""
+    if s == 1:
+        return None
+    M = N // s
+    q = np.arange(M // 2 + 1)[None, :] + M * np.arange(s)[:, None]
+    mask = q > N // 2
+    return np.where(mask, N - q, q), mask
+
+
+def fold(spec, ks):
+    """The spectrum of ``y[::s]`` (per axis) from the spectrum of ``y``, unscaled.
+
+    A real transform keeps half of the last axis; the missing half is
+    ``Y[k] = conj(Y[-k])`` with *every* spectral index negated, so the last axis is
+    folded first, while the other axes still have their full length.
+    """
+    nsp = ks.nsp
+    if ks.real and ks.strides[-1] > 1:
+        src, mask = ks._fold_index
+        other = tuple(range(spec.ndim - nsp, spec.ndim - 1))
+        neg = np.roll(np.flip(spec, other), 1, other) if other else spec
+        g = spec[..., src]
+        np.copyto(g, np.conjugate(neg[..., src]), where=mask)
+        spec = g.sum(axis=-2)
+    for i, (N, s) in enumerate(zip(ks.sizes, ks.strides)):
+        axis = spec.ndim - nsp + i
+        if s == 1 or (ks.real and i == nsp - 1):
+            continue
+        shape = spec.shape[:axis] + (s, N // s) + spec.shape[axis + 1:]
+        spec = spec.reshape(shape).sum(axis=axis)
+    return spec
+
+
+def place(buf, data, offsets):
+    """Write ``data`` into ``buf`` at ``offsets`` on the trailing axes; zero the rest."""
+    nsp = len(offsets)
+    lead = buf.ndim - nsp
+    inner = tuple(slice(o, o + n) for o, n in zip(offsets, data.shape[lead:]))
+    for i, (o, n) in enumerate(zip(offsets, data.shape[lead:])):
+        for region in (slice(0, o), slice(o + n, None)):
+            sl = [slice(None)] * buf.ndim
+            sl[:lead + i] = [slice(None)] * lead + list(inner[:i])
+            sl[lead + i] = region
+            buf[tuple(sl)] = 0
+    buf[(Ellipsis,) + inner] = data
+
+
+def correlate_block(x, offsets, ks, take, *, workers=1):
+    """One block: place ``x``, transform, multiply by ``ks``, fold, invert, take.
+
+    ``take`` has one entry per axis: a slice (kept range of the folded circular result)
+    or an index array (for wrapped ranges).  Returns a new array.
+    """
+    nsp = ks.nsp
+    bx = x.shape[:x.ndim - nsp]
+    shape = bx + ks.sizes
+    batch = np.broadcast_shapes(bx, ks.batch)
+    real = ks.real
+    threads = cost.fft_threads(workers, math.prod(batch + ks.sizes))
+    with transform("r2c" if real else "fwd", shape, nsp, ks.dtype, threads) as fwd:
+        place(fwd.input, x, offsets)
+        spec = fwd.execute()
+        with transform("c2r" if real else "inv", batch + ks.folded, nsp, ks.dtype,
+                       threads) as inv:
+            if all(s == 1 for s in ks.strides):
+                np.multiply(spec, ks.spectrum, out=inv.input)
+            else:
+                inv.input[...] = fold(spec * ks.spectrum, ks)
+            y = inv.execute()
+            if all(isinstance(t, slice) for t in take):
+                return np.array(y[(Ellipsis,) + tuple(take)], copy=True)
+            return y[(Ellipsis,) + np.ix_(*[np.arange(M)[t] if isinstance(t, slice) else t
+                                             for t, M in zip(take, ks.folded)])]
+
+
+def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None, spectrum=None):
+    """Valid correlation of zero-padded ``x`` with ``w`` on the trailing axes, by FFT.
+
+    ``spectrum`` may hold a :class:`KernelSpectrum` of ``w`` built for these sizes (the
+    Convolver's cache); otherwise one is computed.
+    """
     nsp = len(strides)
-    wd = dilate(w, dilations)
-    kernel = np.flip(wd, axis=tuple(range(-nsp, 0)))
-    plan = transform_plan(x.shape[-nsp:], wd.shape[-nsp:], out_shape[-nsp:], strides, pads)
-    sizes = [p[0] for p in plan]
-    axes = tuple(range(-nsp, 0))
-    complex_ = x.dtype.kind == "c" or w.dtype.kind == "c"
-    fwd, inv = (sfft.fftn, sfft.ifftn) if complex_ else (sfft.rfftn, sfft.irfftn)
-    spec = fwd(x, s=sizes, axes=axes, workers=workers)
-    spec = spec * fwd(kernel, s=sizes, axes=axes, workers=workers)
-    full = inv(spec, s=sizes, axes=axes, workers=workers)
-    crop = (Ellipsis,) + tuple(slice(t0, t1, s) for (_, t0, t1), s in zip(plan, strides))
-    return full[crop].astype(x.dtype, copy=True)
+    workers = workers or 1
+    ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
+    sizes = transform_sizes(x.shape[-nsp:], ke, out_shape[-nsp:], strides, pads)
+    real = x.dtype.kind != "c" and w.dtype.kind != "c"
+    ks = spectrum or KernelSpectrum(w, [N for N, _ in sizes], strides, dilations,
+                                    [b for b, _ in pads], real=real, workers=workers)
+    take = [slice(0, L) for L in out_shape[-nsp:]]
+    out = correlate_block(x, (0,) * nsp, ks, take, workers=workers)
+    return out.astype(np.result_type(x.dtype, w.dtype), copy=False)
+
+
+def memory_bytes(xbatch, kbatch, outbatch, sizes, itemsize, complex_):
+    """Bytes the single-transform engine allocates for transform sizes ``(N, M)``."""
+    N = math.prod(n for n, _ in sizes)
+    M = math.prod(m for _, m in sizes)
+    c = 2 * itemsize
+    if complex_:
+        spec_n, spec_m, r = N, M, c
+    else:
+        spec_n = N // sizes[-1][0] * (sizes[-1][0] // 2 + 1)
+        spec_m = M // sizes[-1][1] * (sizes[-1][1] // 2 + 1)
+        r = itemsize
+    fwd = xbatch * (N * r + spec_n * c)
+    kern = kbatch * (N * r + 2 * spec_n * c)
+    fold = outbatch * spec_n * c if N != M else 0
+    inv = outbatch * (spec_m * c + M * r)
+    return fwd + kern + fold + inv + outbatch * M * r
