@@ -94,3 +94,84 @@ def fft_accurate(dynamic_range, itemsize):
 def fast_length(n):
     from ..fft.backend import next_fast_len
     return next_fast_len(max(int(n), 1))
+
+
+class Problem:
+    """A convolution reduced to what the model needs: extents, batches, dtype, threads.
+
+    ``xshape``/``keshape``/``out_spatial`` are spatial extents (kernel extents dilated),
+    ``pads`` the implicit zero pads, ``taps`` the multiply-adds per output of the direct
+    engine, ``itemsize`` the bytes of one real number of the compute dtype.
+    """
+
+    def __init__(self, xshape, keshape, out_spatial, strides, pads, xbatch, kbatch,
+                 outbatch, itemsize, complex_, workers, taps):
+        self.xshape, self.keshape, self.out_spatial = xshape, keshape, out_spatial
+        self.strides, self.pads = strides, pads
+        self.xbatch, self.kbatch, self.outbatch = xbatch, kbatch, outbatch
+        self.itemsize, self.complex_, self.workers, self.taps = itemsize, complex_, workers, taps
+
+    @property
+    def out_bytes(self):
+        per = self.itemsize * (2 if self.complex_ else 1)
+        return self.outbatch * math.prod(self.out_spatial) * per
+
+
+class Estimate:
+    """Seconds and bytes of one method; ``blocks`` for the overlap engines."""
+
+    def __init__(self, seconds, nbytes, blocks=None):
+        self.seconds, self.nbytes, self.blocks = seconds, nbytes, blocks
+
+    def __repr__(self):
+        return f"Estimate(seconds={self.seconds:.3g}, nbytes={self.nbytes})"
+
+
+def single_sizes(p):
+    from .fft import transform_sizes
+    return transform_sizes(p.xshape, p.keshape, p.out_spatial, p.strides, p.pads)
+
+
+def fft_estimate(p):
+    """The single-transform engine."""
+    from .fft import memory_bytes
+    sizes = single_sizes(p)
+    nbytes = memory_bytes(p.xbatch, p.kbatch, p.outbatch, sizes, p.itemsize, p.complex_)
+    secs = spectral_seconds([n for n, _ in sizes], [m for _, m in sizes], 1, p.xbatch,
+                            p.kbatch, p.outbatch, not p.complex_, p.itemsize, p.workers)
+    return Estimate(secs, nbytes + p.out_bytes)
+
+
+def overlap_estimate(kind, p, max_bytes):
+    """Overlap-save (``'os'``) or overlap-add (``'oa'``), blocks shrunk to fit ``max_bytes``."""
+    from .fft import memory_bytes
+    from .overlap import block_count, block_sizes
+    single = single_sizes(p)
+    max_points = None
+    while True:
+        blocks = block_sizes(kind, p.xshape, p.keshape, p.out_spatial, p.strides, single,
+                             max_points)
+        sizes = [(n, m) for n, m, _ in blocks]
+        nbytes = memory_bytes(p.xbatch, p.kbatch, p.outbatch, sizes, p.itemsize,
+                              p.complex_) + p.out_bytes
+        points = math.prod(n for n, _ in sizes)
+        if nbytes <= max_bytes or points <= 1 or (max_points and points > max_points):
+            break
+        max_points = points // 2
+    count = block_count(kind, p.xshape, p.out_spatial, p.pads, p.strides, blocks)
+    adds = p.outbatch * math.prod(p.out_spatial) if kind == "oa" and count > 1 else 0
+    secs = spectral_seconds([n for n, _ in sizes], [m for _, m in sizes], count, p.xbatch,
+                            p.kbatch, p.outbatch, not p.complex_, p.itemsize, p.workers,
+                            adds=2 * adds)
+    return Estimate(secs, nbytes, blocks)
+
+
+def estimates(p, max_bytes):
+    """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
+    out_elements = p.outbatch * math.prod(p.out_spatial)
+    per = p.itemsize * (2 if p.complex_ else 1)
+    direct = direct_seconds(out_elements, p.taps, per, p.workers)
+    return {"direct": Estimate(direct, p.out_bytes),
+            "fft": fft_estimate(p),
+            "os": overlap_estimate("os", p, max_bytes),
+            "oa": overlap_estimate("oa", p, max_bytes)}
