@@ -88,14 +88,18 @@ def _oa_starts(n, before, P):
 
 
 def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, workers=None,
-                       blocks=None):
-    """Overlap-save valid correlation of zero-padded ``x`` with ``w`` (trailing axes)."""
+                       blocks=None, spectrum=None):
+    """Overlap-save valid correlation of zero-padded ``x`` with ``w`` (trailing axes).
+
+    ``blocks`` holds per axis ``(N, M, B)`` from :func:`block_sizes` (default: chosen
+    here without a memory bound); ``spectrum`` a cached :class:`KernelSpectrum` for them.
+    """
     nsp = len(strides)
     xs = x.shape[-nsp:]
     ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
     L = out_shape[-nsp:]
     blocks = blocks or block_sizes("os", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
-    ks = _spectrum(x, w, blocks, strides, dilations, workers)
+    ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
     out = np.empty(out_shape, dtype=np.result_type(x.dtype, w.dtype))
     grids = [range(0, Lj, B) for Lj, (_, _, B) in zip(L, blocks)]
     for origin in itertools.product(*grids):
@@ -113,14 +117,17 @@ def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, workers=Non
 
 
 def correlate_valid_oa(x, w, out_shape, strides, dilations, pads, *, workers=None,
-                       blocks=None):
-    """Overlap-add valid correlation of zero-padded ``x`` with ``w`` (trailing axes)."""
+                       blocks=None, spectrum=None):
+    """Overlap-add valid correlation of zero-padded ``x`` with ``w`` (trailing axes).
+
+    ``blocks`` and ``spectrum`` as in :func:`correlate_valid_os`.
+    """
     nsp = len(strides)
     xs = x.shape[-nsp:]
     ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
     L = out_shape[-nsp:]
     blocks = blocks or block_sizes("oa", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
-    ks = _spectrum(x, w, blocks, strides, dilations, workers)
+    ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
     out = np.zeros(out_shape, dtype=np.result_type(x.dtype, w.dtype))
     grids = [_oa_starts(n, b, B) for n, (b, _), (_, _, B) in zip(xs, pads, blocks)]
     for q0s in itertools.product(*grids):
@@ -145,7 +152,12 @@ def _single(xs, ke, L, strides, pads):
     return transform_sizes(xs, ke, L, strides, pads)
 
 
-def _spectrum(x, w, blocks, strides, dilations, workers):
-    real = x.dtype.kind != "c" and w.dtype.kind != "c"
+def block_spectrum(w, blocks, strides, dilations, *, real, workers=1):
+    """The kernel spectrum the overlap engines use for ``blocks``."""
     return KernelSpectrum(w, [N for N, _, _ in blocks], strides, dilations,
                           [0] * len(strides), real=real, workers=workers or 1)
+
+
+def _spectrum(x, w, blocks, strides, dilations, workers):
+    real = x.dtype.kind != "c" and w.dtype.kind != "c"
+    return block_spectrum(w, blocks, strides, dilations, real=real, workers=workers)
