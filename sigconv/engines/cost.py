@@ -15,7 +15,7 @@ from ._calibration import CALIBRATION as C
 
 #: transforms with at least this many points (times batch) use every worker; the
 #: measured break-even of two threads is ~1 ms of work, and they pay off from ~10 ms.
-THREAD_MIN_ELEMENTS = 1 << 17
+THREAD_MIN_ELEMENTS = 1 << 18
 #: direct engine: multiply-adds below which it runs on one thread (its own rule)
 DIRECT_THREAD_WORK = 1 << 21
 #: relative error tolerated per compute dtype itemsize (real) before FFT counts as inexact
@@ -23,9 +23,13 @@ FFT_RTOL = {4: 1e-4, 8: 1e-8}
 
 
 def fft_threads(workers, elements):
-    """Threads worth using for transforms of ``elements`` points in total."""
+    """Threads worth using for transforms of ``elements`` points in total: ``workers``
+    (capped by the cores that are idle) when the work is large enough, else one."""
+    from ..fft.backend import idle_cores
     workers = int(workers or 1)
-    return workers if elements >= THREAD_MIN_ELEMENTS else 1
+    if workers <= 1 or elements < THREAD_MIN_ELEMENTS:
+        return 1
+    return max(1, min(workers, idle_cores()))
 
 
 def _speedup(threads, work_elements, threshold):

@@ -12,6 +12,7 @@ import bisect
 import contextlib
 import os
 import threading
+import time
 import warnings
 
 import numpy as np
@@ -167,6 +168,24 @@ def available_cores():
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return os.cpu_count() or 1
+
+
+_idle = {"t": -1.0, "n": 1}
+
+
+def idle_cores():
+    """Cores worth threading over now: all available ones unless the machine is already
+    oversubscribed (1-minute load average above cores + 0.5), where extra threads wait
+    for each other and run slower than one.  Re-read at most once a second."""
+    now = time.monotonic()
+    if now - _idle["t"] > 1.0:
+        n = available_cores()
+        try:
+            load = os.getloadavg()[0]
+        except (OSError, AttributeError):  # pragma: no cover
+            load = 0.0
+        _idle.update(t=now, n=n if load < n + 0.5 else 1)
+    return _idle["n"]
 
 
 def _smooth_numbers(limit):
