@@ -34,7 +34,13 @@ def _candidates(lo, hi):
     return sorted(set(out))
 
 
-def axis_block(kind, n, ke, L, s, single_M):
+def whole_axis_M(kind, n, ke, L, s, single_M):
+    """The largest folded length worth trying: one block covering the axis."""
+    whole = (L - 1) * s + ke if kind == "os" else -(-n // s) * s + ke - 1
+    return max(single_M, -(-whole // s), 1)
+
+
+def axis_block(kind, n, ke, L, s, max_M):
     """(N, M, B): transform length, folded length and block length on one axis.
 
     ``B`` counts outputs per block for 'os' and inputs per block for 'oa'.  The length
@@ -42,7 +48,7 @@ def axis_block(kind, n, ke, L, s, single_M):
     long as the axis is the single-transform case.
     """
     best = None
-    for M in _candidates(max(-(-ke // s), 1), max(single_M, 1)):
+    for M in _candidates(max(-(-ke // s), 1), max_M):
         N = s * M
         if kind == "os":
             B = min(L, M, (N - ke) // s + 1)
@@ -61,7 +67,7 @@ def axis_block(kind, n, ke, L, s, single_M):
 def block_sizes(kind, nshape, keshape, out_spatial, strides, single, max_points=None):
     """Per axis (N, M, B) for ``kind`` in {'os', 'oa'}; the block's transform has at most
     ``max_points`` points (memory), shrinking the longest axis first."""
-    plan = [list(axis_block(kind, n, ke, L, s, M))
+    plan = [list(axis_block(kind, n, ke, L, s, whole_axis_M(kind, n, ke, L, s, M)))
             for n, ke, L, s, (_, M) in zip(nshape, keshape, out_spatial, strides, single)]
     while max_points and math.prod(p[0] for p in plan) > max_points:
         i = max(range(len(plan)), key=lambda j: plan[j][0] / max(keshape[j], 1))
