@@ -23,6 +23,11 @@ from ..fft.backend import next_fast_len
 from .fft import KernelSpectrum, correlate_block
 
 
+#: fixed cost of one block (two transform calls, product, Python bookkeeping) expressed in
+#: units of the ``N log2 N`` transform work; it keeps blocks from getting too short
+BLOCK_OVERHEAD = 60_000
+
+
 def _candidates(lo, hi):
     """Fast transform lengths from ``lo`` to ``hi``, spaced by about 8 %."""
     out, n = [], max(lo, 1)
@@ -58,7 +63,8 @@ def axis_block(kind, n, ke, L, s, max_M):
             outs = B // s
         if B < 1 or outs < 1:
             continue
-        per = (N * math.log2(max(N, 2)) + M * math.log2(max(M, 2)) + 4 * N) / outs
+        per = (N * math.log2(max(N, 2)) + M * math.log2(max(M, 2)) + 4 * N
+               + BLOCK_OVERHEAD) / outs
         if best is None or per < best[0]:
             best = (per, N, M, B)
     return best[1:]
