@@ -99,7 +99,9 @@ def set_options(**changes):
         Bound on the bytes of FFTW plans and buffers kept between calls (LRU).
     planner_effort : {'auto', 'estimate', 'measure', 'patient'}
         'auto' plans a new shape with FFTW_ESTIMATE and re-plans it with FFTW_MEASURE once
-        it has been used ``measure_after`` times.
+        it has been used ``measure_after`` times.  A re-planned transform can round the
+        last bit differently; use 'estimate' for bit-identical results from the first
+        call on (at some cost in speed).
     planning_timelimit : float
         Seconds FFTW may spend planning one transform.
     measure_after : int
