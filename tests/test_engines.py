@@ -154,7 +154,7 @@ def test_overlap_engines_with_small_blocks(kind, case):
     x = rng.standard_normal((2,) + n)
     w = rng.standard_normal((1,) + k)
     single = fft.transform_sizes(n, ke, L, s, pads)
-    blocks = overlap.block_sizes(kind, n, ke, L, s, single, max_points=40 if nsp == 1 else 300)
+    blocks = overlap.block_sizes(kind, n, ke, L, s, single, max_points=20 if nsp == 1 else 400)
     assert overlap.block_count(kind, n, L, pads, s, blocks) >= 2
     engine = overlap.correlate_valid_os if kind == "os" else overlap.correlate_valid_oa
     out = engine(x, w, (2,) + L, s, d, pads, workers=1, blocks=blocks)
