@@ -322,7 +322,8 @@ def _problem(plan):
     ke = tuple(d * (k - 1) + 1 for k, d in zip(kshape, plan.dilations))
     return cost.Problem(xshape, ke, plan.out_shape[-nsp:], plan.strides, pads,
                         batch(plan.x.shape), batch(plan.kernel.shape),
-                        batch(plan.out_shape), itemsize, complex_, plan.workers, taps)
+                        batch(plan.out_shape), itemsize, complex_, plan.workers, taps,
+                        dt.char)
 
 
 def _estimates(plan):

@@ -75,9 +75,10 @@ def spectral_seconds(sizes, folded, nblocks, xbatch, kbatch, outbatch, real, ite
     return t + elementwise_seconds(adds, itemsize)
 
 
-def direct_seconds(out_elements, taps, itemsize, threads, bands=1):
-    """Estimated direct-engine time for ``out_elements`` x ``taps`` multiply-adds."""
-    per = C["direct_mac"].get(itemsize, 1e-9)
+def direct_seconds(out_elements, taps, char, threads, bands=1):
+    """Estimated direct-engine time for ``out_elements`` x ``taps`` multiply-adds in the
+    dtype of type character ``char``."""
+    per = C["direct_mac"].get(char, C["direct_mac"]["d"])
     work = out_elements * max(taps, 1)
     speed = _speedup(threads, work, DIRECT_THREAD_WORK)
     return C["direct_call"] + (work * per + taps * bands * C["direct_tap_call"]) / speed
@@ -105,15 +106,17 @@ class Problem:
 
     ``xshape``/``keshape``/``out_spatial`` are spatial extents (kernel extents dilated),
     ``pads`` the implicit zero pads, ``taps`` the multiply-adds per output of the direct
-    engine, ``itemsize`` the bytes of one real number of the compute dtype.
+    engine, ``itemsize`` the bytes of one real number of the compute dtype, ``char`` the compute
+    dtype's type character (the direct engine's throughput depends on it).
     """
 
     def __init__(self, xshape, keshape, out_spatial, strides, pads, xbatch, kbatch,
-                 outbatch, itemsize, complex_, workers, taps):
+                 outbatch, itemsize, complex_, workers, taps, char="d"):
         self.xshape, self.keshape, self.out_spatial = xshape, keshape, out_spatial
         self.strides, self.pads = strides, pads
         self.xbatch, self.kbatch, self.outbatch = xbatch, kbatch, outbatch
         self.itemsize, self.complex_, self.workers, self.taps = itemsize, complex_, workers, taps
+        self.char = char
 
     @property
     def out_bytes(self):
@@ -173,8 +176,7 @@ def overlap_estimate(kind, p, max_bytes):
 def estimates(p, max_bytes):
     """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
     out_elements = p.outbatch * math.prod(p.out_spatial)
-    per = p.itemsize * (2 if p.complex_ else 1)
-    direct = direct_seconds(out_elements, p.taps, per, p.workers)
+    direct = direct_seconds(out_elements, p.taps, p.char, p.workers)
     return {"direct": Estimate(direct, p.out_bytes),
             "fft": fft_estimate(p),
             "os": overlap_estimate("os", p, max_bytes),
