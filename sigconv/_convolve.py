@@ -304,33 +304,65 @@ def _signature(plan):
 def _problem(plan):
     """The plan as the cost model sees it."""
     nsp = plan.nsp
-    kshape = plan.kernel_spatial
-    taps = int(np.count_nonzero(np.any(plan.kernel != 0,
-                                       axis=tuple(range(plan.kernel.ndim - nsp)))))
-    if nsp >= 2 and taps > 9 and plan.kernel.size <= 4096:
-        terms = direct.low_rank_terms(plan.kernel.astype(plan.compute_dtype, copy=False), nsp)
-        if terms is not None:
-            taps = min(taps, len(terms) * sum(kshape))
     dt = plan.compute_dtype
     complex_ = dt.kind == "c"
     itemsize = 8 if plan.integer else dt.itemsize // (2 if complex_ else 1)
     batch = lambda shape: math.prod(shape[:len(shape) - nsp])
-    pads = plan.pads if plan.boundary == "constant" and plan.fillvalue == 0 \
-        else ((0, 0),) * nsp
+    materialized = plan.boundary != "constant" or plan.fillvalue != 0
+    pads = ((0, 0),) * nsp if materialized else plan.pads
     xshape = tuple(n + b + a for n, (b, a) in zip(plan.x_spatial, plan.pads)) \
-        if plan.boundary != "constant" or plan.fillvalue != 0 else plan.x_spatial
-    ke = tuple(d * (k - 1) + 1 for k, d in zip(kshape, plan.dilations))
+        if materialized else plan.x_spatial
+    ke = tuple(d * (k - 1) + 1 for k, d in zip(plan.kernel_spatial, plan.dilations))
     return cost.Problem(xshape, ke, plan.out_shape[-nsp:], plan.strides, pads,
                         batch(plan.x.shape), batch(plan.kernel.shape),
-                        batch(plan.out_shape), itemsize, complex_, plan.workers, taps,
-                        dt.char)
+                        batch(plan.out_shape), itemsize, complex_, plan.workers,
+                        _direct_taps(plan), dt.char)
+
+
+def _direct_taps(plan):
+    """Multiply-adds per output of the direct engine: non-zero taps, or fewer when the
+    kernel splits into low-rank 1-D passes (remembered per small kernel)."""
+    nsp = plan.nsp
+    k = plan.kernel
+    if k.size <= 4096:
+        key = (k.shape, k.dtype.str, plan.compute_dtype.str, k.tobytes())
+        taps = _TAPS.get(key)
+        if taps is None:
+            if len(_TAPS) > 512:
+                _TAPS.clear()
+            taps = _TAPS[key] = _count_taps(plan)
+        return taps
+    return _count_taps(plan)
+
+
+def _count_taps(plan):
+    nsp = plan.nsp
+    lead = tuple(range(plan.kernel.ndim - nsp))
+    taps = int(np.count_nonzero(np.any(plan.kernel != 0, axis=lead) if lead
+                                else plan.kernel))
+    if nsp >= 2 and taps > 9 and plan.kernel.size <= 4096:
+        terms = direct.low_rank_terms(plan.kernel.astype(plan.compute_dtype, copy=False), nsp)
+        if terms is not None:
+            taps = min(taps, len(terms) * sum(plan.kernel_spatial))
+    return taps
+
+
+_TAPS = {}
+_ESTIMATES = {}
 
 
 def _estimates(plan):
     """Estimated seconds per method; ``inf`` where a method would exceed ``max_memory``."""
     limit = memory_limit()
-    est = cost.estimates(_problem(plan), limit)
-    return {name: (e.seconds if e.nbytes <= limit else math.inf) for name, e in est.items()}
+    p = _problem(plan)
+    key = (tuple(vars(p).items()), limit >> 20)
+    est = _ESTIMATES.get(key)
+    if est is None:
+        if len(_ESTIMATES) > 1024:
+            _ESTIMATES.clear()
+        est = _ESTIMATES[key] = {name: (e.seconds if e.nbytes <= limit else math.inf)
+                                 for name, e in cost.estimates(p, limit).items()}
+    return dict(est)
 
 
 def _memory_check(plan, name):

@@ -40,6 +40,11 @@ def transform_sizes(nshape, keshape, out_spatial, strides, pads):
             for n, ke, L, s, (b, _) in zip(nshape, keshape, out_spatial, strides, pads)]
 
 
+#: bytes of spectrum product handed to one inverse transform; larger batches go in chunks
+#: (a kernel bank of 16 on a 2048x2048 image needs no 16-fold inverse buffer)
+CHUNK_BYTES = 32 << 20
+
+
 class KernelSpectrum:
     """The transform of a kernel placed for circular correlation, scaled by ``1/prod(N)``.
 
@@ -56,18 +61,27 @@ class KernelSpectrum:
         self.nsp = nsp
         self.dtype = np.dtype(w.dtype)
         self.batch = w.shape[:w.ndim - nsp]
-        idx = np.ix_(*[(b - np.arange(k) * d) % N
-                       for k, d, b, N in zip(w.shape[-nsp:], dilations, shifts, sizes)])
-        shape = self.batch + self.sizes
-        threads = cost.fft_threads(workers, math.prod(shape))
-        with transform("r2c" if real else "fwd", shape, nsp, w.dtype, threads) as slot:
-            buf = slot.input
-            buf[...] = 0
-            buf[(Ellipsis,) + idx] = w
-            spec = slot.execute()
-            self.spectrum = spec * (1.0 / math.prod(self.sizes))
-        if self.spectrum.dtype != np.result_type(self.dtype, np.complex64):
-            self.spectrum = self.spectrum.astype(np.result_type(self.dtype, np.complex64))
+        idx = (Ellipsis,) + np.ix_(*[(b - np.arange(k) * d) % N for k, d, b, N in
+                                     zip(w.shape[-nsp:], dilations, shifts, sizes)])
+        cdt = np.result_type(self.dtype, np.complex64)
+        half = self.sizes[:-1] + (self.sizes[-1] // 2 + 1,) if real else self.sizes
+        rows = math.prod(self.batch)
+        self.spectrum = np.empty((rows,) + tuple(half), dtype=cdt)
+        flat = w.reshape((rows,) + w.shape[w.ndim - nsp:])
+        chunk = max(1, min(rows, CHUNK_BYTES // (math.prod(half) * cdt.itemsize)))
+        threads = cost.fft_threads(workers, chunk * math.prod(sizes))
+        scale = 1.0 / math.prod(self.sizes)
+        lead = (chunk,) if self.batch else ()
+        for r0 in range(0, rows, chunk):
+            r1 = min(rows, r0 + chunk)
+            with transform("r2c" if real else "fwd", lead + self.sizes, nsp, w.dtype,
+                           threads) as slot:
+                buf = slot.input.reshape((chunk,) + self.sizes)
+                buf[...] = 0
+                buf[(slice(0, r1 - r0),) + idx[1:]] = flat[r0:r1]
+                spec = slot.execute().reshape((chunk,) + tuple(half))
+                np.multiply(spec[:r1 - r0], scale, out=self.spectrum[r0:r1])
+        self.spectrum = self.spectrum.reshape(self.batch + tuple(half))
         self._fold_index = _fold_index(sizes[-1], strides[-1]) if real else None
 
 
@@ -117,11 +131,6 @@ def place(buf, data, offsets):
             sl[lead + i] = region
             buf[tuple(sl)] = 0
     buf[(Ellipsis,) + inner] = data
-
-
-#: bytes of spectrum product handed to one inverse transform; larger batches go in chunks
-#: (a kernel bank of 16 on a 2048x2048 image needs no 16-fold inverse buffer)
-CHUNK_BYTES = 32 << 20
 
 
 def correlate_block(x, offsets, ks, take, *, workers=1):

@@ -34,7 +34,7 @@ PLANNER_EFFORTS = ("auto", "estimate", "measure", "patient")
 _state = {"backend": "pyfftw" if _pyfftw is not None else "scipy", "warned": False}
 _options = {
     "max_memory": None,          # bytes an FFT may use; None: half the available memory
-    "plan_cache_bytes": 256 << 20,
+    "plan_cache_bytes": None,    # None: 1/16 of physical memory, between 256 MiB and 1 GiB
     "planner_effort": "auto",    # 'auto': ESTIMATE first, MEASURE once a shape repeats
     "planning_timelimit": 2.0,   # seconds FFTW may spend planning one transform
     "measure_after": 3,          # 'auto' effort: calls of one shape before it is measured
@@ -95,8 +95,9 @@ def set_options(**changes):
         Bytes one FFT convolution may allocate.  Over it, ``method='auto'`` works in
         overlap blocks and an explicit ``method='fft'`` raises ResourceLimitError.
         None (default): half the memory available when the call starts.
-    plan_cache_bytes : int
-        Bound on the bytes of FFTW plans and buffers kept between calls (LRU).
+    plan_cache_bytes : int or None
+        Bound on the bytes of FFTW plans and buffers kept between calls (LRU).  None
+        (default): 1/16 of physical memory, at least 256 MiB and at most 1 GiB.
     planner_effort : {'auto', 'estimate', 'measure', 'patient'}
         'auto' plans a new shape with FFTW_ESTIMATE and re-plans it with FFTW_MEASURE once
         it has been used ``measure_after`` times.  A re-planned transform can round the
@@ -121,7 +122,7 @@ def set_options(**changes):
             raise TypeError(f"{func}: unknown option {key!r}; options are {sorted(_options)}")
         if key == "planner_effort":
             one_of(value, PLANNER_EFFORTS, key, func)
-        elif key == "max_memory" and value is None:
+        elif key in ("max_memory", "plan_cache_bytes") and value is None:
             continue
         elif key == "planning_timelimit":
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
@@ -162,6 +163,18 @@ def memory_limit():
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
         avail = 8 << 30
     return avail // 2
+
+
+def plan_cache_limit():
+    """Bytes the plan cache may keep (the ``plan_cache_bytes`` option or its default)."""
+    limit = get_options()["plan_cache_bytes"]
+    if limit is not None:
+        return int(limit)
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        total = 4 << 30
+    return min(max(total // 16, 256 << 20), 1 << 30)
 
 
 def available_cores():

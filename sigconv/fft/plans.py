@@ -18,7 +18,7 @@ import threading
 import numpy as np
 
 from .._errors import WisdomError
-from .backend import get_options, pyfftw_module
+from .backend import get_options, plan_cache_limit, pyfftw_module
 
 __all__ = ["PlanCache", "default_cache", "clear_cache", "cache_info", "save_wisdom",
            "load_wisdom"]
@@ -73,7 +73,7 @@ class PlanCache:
     def max_bytes(self):
         if self._max_bytes is not None:
             return self._max_bytes
-        return get_options()["plan_cache_bytes"]
+        return plan_cache_limit()
 
     @contextlib.contextmanager
     def slot(self, kind, shape, nsp, real_dtype, threads):
