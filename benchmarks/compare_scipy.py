@@ -11,7 +11,8 @@ best-scipy / sigconv.  It also times every sigconv method, to check that 'auto' 
 20x of the best estimate, since elsewhere it would run for minutes).  Then: a bank of 16
 31x31 kernels on a 2048x2048 float32 image against looping fftconvolve, and sigconv's
 FFT path against pre-planned raw FFTW (rfftn, product, irfftn) on the same padded shapes.
-All times are medians of repeats, measured in this run; the inputs are seeded.
+All times are medians of repeats after three warm-up calls (so they compare steady-state
+speed: FFTW plans measured, scipy's caches warm), measured in this run; inputs are seeded.
 """
 
 import argparse
@@ -52,10 +53,12 @@ def sweep(quick):
 
 
 def timeit(fn, budget=1.5):
-    """Median of up to 7 runs, fewer for slow calls (at least 3 after one warm-up)."""
-    t0 = time.perf_counter()
-    fn()
-    first = time.perf_counter() - t0
+    """Median of up to 7 runs, fewer for slow calls (at least 3), after warm-up calls
+    that let sigconv's planner settle (a shape is measured on its third use)."""
+    for _ in range(3):
+        t0 = time.perf_counter()
+        fn()
+        first = time.perf_counter() - t0
     reps = 3 if first > budget / 3 else 5 if first > budget / 10 else 7
     times = []
     for _ in range(reps):

@@ -36,7 +36,7 @@ _options = {
     "max_memory": None,          # bytes an FFT may use; None: half the available memory
     "plan_cache_bytes": None,    # None: 1/16 of physical memory, between 256 MiB and 1 GiB
     "planner_effort": "auto",    # 'auto': ESTIMATE first, MEASURE once a shape repeats
-    "planning_timelimit": 2.0,   # seconds FFTW may spend planning one transform
+    "planning_timelimit": 1.0,   # seconds FFTW may spend planning one transform
     "measure_after": 3,          # 'auto' effort: calls of one shape before it is measured
 }
 _options_lock = threading.Lock()
