@@ -371,7 +371,11 @@ def _memory_check(plan, name):
         return {}
     limit = memory_limit()
     p = _problem(plan)
-    est = cost.fft_estimate(p) if name == "fft" else cost.overlap_estimate(name, p, limit)
+    key = (name, tuple(vars(p).items()), limit >> 20)
+    est = _ESTIMATES.get(key)
+    if est is None:
+        est = _ESTIMATES[key] = cost.fft_estimate(p) if name == "fft" else \
+            cost.overlap_estimate(name, p, limit)
     if est.nbytes > limit:
         raise ResourceLimitError(
             f"{plan.func}: {name} convolution needs ~{_gb(est.nbytes)}, limit "

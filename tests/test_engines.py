@@ -224,3 +224,21 @@ def test_same_mode_with_kernel_longer_than_input():
         assert out.shape == (1,), m
         np.testing.assert_allclose(out, crop(discrete.convolve(x, k), (1,), (5,), "same"),
                                    err_msg=m)
+
+
+@pytest.mark.parametrize("method", TRANSFORMS)
+def test_remembered_kernel_spectra_follow_kernel_changes(method):
+    """One-off calls reuse a small kernel's spectrum only while its values are the same."""
+    rng = np.random.default_rng(21)
+    x, k = rng.standard_normal(400), rng.standard_normal(9)
+    first = sigconv.convolve(x, k, method=method)
+    k[4] += 1.0                                   # same array, new values
+    second = sigconv.convolve(x, k, method=method)
+    np.testing.assert_allclose(second, np.convolve(x, k), atol=1e-10)
+    np.testing.assert_allclose(second - first, x_shift(x, 4, second.size), atol=1e-10)
+
+
+def x_shift(x, lag, size):
+    out = np.zeros(size)
+    out[lag:lag + x.size] = x
+    return out

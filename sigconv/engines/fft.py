@@ -16,7 +16,9 @@ spectrum of ``y[::s]``, so the inverse transform is ``s`` times smaller on that 
 overlap-add/save engine and with :class:`sigconv.Convolver`.
 """
 
+import collections
 import math
+import threading
 
 import numpy as np
 
@@ -82,7 +84,37 @@ class KernelSpectrum:
                 spec = slot.execute().reshape((chunk,) + tuple(half))
                 np.multiply(spec[:r1 - r0], scale, out=self.spectrum[r0:r1])
         self.spectrum = self.spectrum.reshape(self.batch + tuple(half))
+        self.spectrum.flags.writeable = False
         self._fold_index = _fold_index(sizes[-1], strides[-1]) if real else None
+
+
+#: one-off calls with a small kernel reuse its spectrum (kernels of at most this many
+#: elements, up to SPECTRUM_CACHE_BYTES of spectra, least recently used dropped first)
+SPECTRUM_CACHE_KERNEL = 4096
+SPECTRUM_CACHE_BYTES = 64 << 20
+_spectra = collections.OrderedDict()
+_spectra_lock = threading.Lock()
+
+
+def kernel_spectrum(w, sizes, strides, dilations, shifts, *, real, workers=1):
+    """A :class:`KernelSpectrum`, remembered for small kernels (read-only, shared)."""
+    if w.size > SPECTRUM_CACHE_KERNEL:
+        return KernelSpectrum(w, sizes, strides, dilations, shifts, real=real,
+                              workers=workers)
+    key = (w.tobytes(), w.shape, w.dtype.str, tuple(sizes), tuple(strides),
+           tuple(dilations), tuple(shifts), real)
+    with _spectra_lock:
+        ks = _spectra.get(key)
+        if ks is not None:
+            _spectra.move_to_end(key)
+            return ks
+    ks = KernelSpectrum(w, sizes, strides, dilations, shifts, real=real, workers=workers)
+    with _spectra_lock:
+        _spectra[key] = ks
+        total = sum(v.spectrum.nbytes for v in _spectra.values())
+        while total > SPECTRUM_CACHE_BYTES and len(_spectra) > 1:
+            total -= _spectra.popitem(last=False)[1].spectrum.nbytes
+    return ks
 
 
 def _fold_index(N, s):
@@ -207,8 +239,8 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None, 
     ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
     sizes = transform_sizes(x.shape[-nsp:], ke, out_shape[-nsp:], strides, pads)
     real = x.dtype.kind != "c" and w.dtype.kind != "c"
-    ks = spectrum or KernelSpectrum(w, [N for N, _ in sizes], strides, dilations,
-                                    [b for b, _ in pads], real=real, workers=workers)
+    ks = spectrum or kernel_spectrum(w, [N for N, _ in sizes], strides, dilations,
+                                     [b for b, _ in pads], real=real, workers=workers)
     take = [slice(0, L) for L in out_shape[-nsp:]]
     out = correlate_block(x, (0,) * nsp, ks, take, workers=workers)
     return out.astype(np.result_type(x.dtype, w.dtype), copy=False)

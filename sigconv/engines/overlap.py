@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ..fft.backend import next_fast_len
-from .fft import KernelSpectrum, correlate_block
+from .fft import KernelSpectrum, correlate_block, kernel_spectrum
 
 
 #: fixed cost of one block (two transform calls, product, Python bookkeeping) expressed in
@@ -172,4 +172,5 @@ def block_spectrum(w, blocks, strides, dilations, *, real, workers=1):
 
 def _spectrum(x, w, blocks, strides, dilations, workers):
     real = x.dtype.kind != "c" and w.dtype.kind != "c"
-    return block_spectrum(w, blocks, strides, dilations, real=real, workers=workers)
+    return kernel_spectrum(w, [N for N, _, _ in blocks], strides, dilations,
+                           [0] * len(strides), real=real, workers=workers or 1)

@@ -167,14 +167,19 @@ def memory_limit():
 
 def plan_cache_limit():
     """Bytes the plan cache may keep (the ``plan_cache_bytes`` option or its default)."""
-    limit = get_options()["plan_cache_bytes"]
-    if limit is not None:
-        return int(limit)
+    limit = _options["plan_cache_bytes"]
+    return int(limit) if limit is not None else _DEFAULT_CACHE_BYTES
+
+
+def _default_cache_bytes():
     try:
         total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
         total = 4 << 30
     return min(max(total // 16, 256 << 20), 1 << 30)
+
+
+_DEFAULT_CACHE_BYTES = _default_cache_bytes()
 
 
 def available_cores():
@@ -268,10 +273,17 @@ def pyfftw_module():
 
 def fftw_dtypes():
     """Real dtypes pyFFTW can transform in this build."""
+    return _FFTW_DTYPES
+
+
+def _fftw_dtypes():
     if _pyfftw is None:
         return ()
     names = {"32": np.float32, "64": np.float64, "ld": np.longdouble}
     return tuple(np.dtype(names[k]) for k in _pyfftw._supported_types if k in names)
+
+
+_FFTW_DTYPES = _fftw_dtypes()
 
 
 class _ScipySlot:
@@ -313,9 +325,10 @@ def transform(kind, shape, nsp, dtype, threads):
     """
     dtype = np.dtype(dtype)
     real = np.dtype(dtype.char.lower()) if dtype.kind == "c" else dtype
-    if backend() == "pyfftw" and real in fftw_dtypes():
+    if _state["backend"] == "pyfftw" and real in _FFTW_DTYPES:
         from .plans import default_cache
         with default_cache().slot(kind, tuple(shape), nsp, real, threads) as slot:
             yield slot
     else:
+        backend()   # warns once when pyFFTW was wanted but is missing
         yield _ScipySlot(kind, tuple(shape), nsp, real, threads)
