@@ -95,7 +95,7 @@ class Convolver:
         if name == "direct":
             return
         real = self.work_dtype.kind != "c"
-        p = C._problem(plan)
+        p = cost.problem(plan)
         if name == "fft":
             sizes = [N for N, _ in cost.single_sizes(p)]
             ks = fft.KernelSpectrum(self.kernel, sizes, plan.strides, plan.dilations,

@@ -181,3 +181,68 @@ def estimates(p, max_bytes):
             "fft": fft_estimate(p),
             "os": overlap_estimate("os", p, max_bytes),
             "oa": overlap_estimate("oa", p, max_bytes)}
+
+
+# ---------------------------------------------------------------- from a validated plan
+
+def fft_accurate_for(plan):
+    """Whether max|x| / median|x| of the larger input is small enough for an FFT
+    (FFT rounding error scales with the largest values, the outputs with the typical)."""
+    big = plan.x if plan.x.size >= plan.kernel.size else plan.kernel
+    flat = big.reshape(-1)
+    sample = np.abs(flat[::max(1, flat.size // 4096)])
+    sample = sample[sample > 0]
+    if sample.size == 0:
+        return True
+    top = float(np.max(np.abs(flat))) if big.dtype.kind == "c" else \
+        max(abs(float(np.max(flat))), abs(float(np.min(flat))))
+    itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
+    return fft_accurate(top / float(np.median(sample)), itemsize)
+
+
+def problem(plan):
+    """A validated ``sigconv._plan.Plan`` as the model sees it (a :class:`Problem`)."""
+    nsp = plan.nsp
+    dt = plan.compute_dtype
+    complex_ = dt.kind == "c"
+    itemsize = 8 if plan.integer else dt.itemsize // (2 if complex_ else 1)
+    batch = lambda shape: math.prod(shape[:len(shape) - nsp])
+    materialized = plan.boundary != "constant" or plan.fillvalue != 0
+    pads = ((0, 0),) * nsp if materialized else plan.pads
+    xshape = tuple(n + b + a for n, (b, a) in zip(plan.x_spatial, plan.pads)) \
+        if materialized else plan.x_spatial
+    ke = tuple(d * (k - 1) + 1 for k, d in zip(plan.kernel_spatial, plan.dilations))
+    return Problem(xshape, ke, plan.out_shape[-nsp:], plan.strides, pads,
+                   batch(plan.x.shape), batch(plan.kernel.shape), batch(plan.out_shape),
+                   itemsize, complex_, plan.workers, _direct_taps(plan), dt.char)
+
+
+def _direct_taps(plan):
+    """Multiply-adds per output of the direct engine: non-zero taps, or fewer when the
+    kernel splits into low-rank 1-D passes (remembered per small kernel)."""
+    k = plan.kernel
+    if k.size <= 4096:
+        key = (k.shape, k.dtype.str, plan.compute_dtype.str, k.tobytes())
+        taps = _TAPS.get(key)
+        if taps is None:
+            if len(_TAPS) > 512:
+                _TAPS.clear()
+            taps = _TAPS[key] = _count_taps(plan)
+        return taps
+    return _count_taps(plan)
+
+
+def _count_taps(plan):
+    nsp = plan.nsp
+    lead = tuple(range(plan.kernel.ndim - nsp))
+    taps = int(np.count_nonzero(np.any(plan.kernel != 0, axis=lead) if lead
+                                else plan.kernel))
+    if nsp >= 2 and taps > 9 and plan.kernel.size <= 4096:
+        from .direct import low_rank_terms
+        terms = low_rank_terms(plan.kernel.astype(plan.compute_dtype, copy=False), nsp)
+        if terms is not None:
+            taps = min(taps, len(terms) * sum(plan.kernel_spatial))
+    return taps
+
+
+_TAPS = {}

@@ -26,6 +26,18 @@ from ..fft.backend import next_fast_len, transform
 from . import cost
 
 
+def dilate(w, dilations):
+    """``w`` with ``dilation - 1`` zeros between taps on each trailing axis."""
+    nsp = len(dilations)
+    if all(d == 1 for d in dilations):
+        return w
+    lead = w.ndim - nsp
+    shape = w.shape[:lead] + tuple(d * (k - 1) + 1 for k, d in zip(w.shape[lead:], dilations))
+    out = np.zeros(shape, dtype=w.dtype)
+    out[(Ellipsis,) + tuple(slice(None, None, d) for d in dilations)] = w
+    return out
+
+
 def axis_sizes(n, ke, L, s, before):
     """(N, M): transform length of one axis and its folded length ``M = N / s``."""
     need = max(n + before, (L - 1) * s - before + ke, 1)
