@@ -190,14 +190,15 @@ def fft_accurate_for(plan):
     (FFT rounding error scales with the largest values, the outputs with the typical)."""
     big = plan.x if plan.x.size >= plan.kernel.size else plan.kernel
     flat = big.reshape(-1)
-    sample = np.abs(flat[::max(1, flat.size // 4096)])
+    sample = np.abs(flat[::max(1, flat.size // 1024)])
     sample = sample[sample > 0]
     if sample.size == 0:
         return True
+    typical = float(np.partition(sample, sample.size // 2)[sample.size // 2])
     top = float(np.max(np.abs(flat))) if big.dtype.kind == "c" else \
         max(abs(float(np.max(flat))), abs(float(np.min(flat))))
     itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
-    return fft_accurate(top / float(np.median(sample)), itemsize)
+    return fft_accurate(top / typical, itemsize)
 
 
 def problem(plan):
