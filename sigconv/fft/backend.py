@@ -81,7 +81,18 @@ def set_backend(name):
 
 
 def get_options():
-    """A copy of the FFT settings (see :func:`set_options`)."""
+    """A copy of the FFT settings (see :func:`set_options`).
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> import sigconv.fft
+    >>> sorted(sigconv.fft.get_options())
+    ['max_memory', 'measure_after', 'plan_cache_bytes', 'planner_effort', 'planning_timelimit']
+    """
     with _options_lock:
         return dict(_options)
 
@@ -106,6 +117,11 @@ def set_options(**changes):
     planning_timelimit : float
         Seconds FFTW may spend planning one transform.
     measure_after : int
+
+    Returns
+    -------
+    dict
+        The previous values of the options changed (pass them back to restore).
 
     Examples
     --------

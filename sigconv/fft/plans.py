@@ -182,7 +182,21 @@ def clear_cache():
 
 
 def cache_info():
-    """Plans, bytes and bound of the process-wide plan cache (a dict)."""
+    """Plans, bytes and bound of the process-wide plan cache.
+
+    Returns
+    -------
+    dict
+        ``plans`` (idle plans kept), ``bytes`` (their buffers), ``max_bytes`` (the bound)
+        and ``planned`` (plans made so far).
+
+    Examples
+    --------
+    >>> import sigconv.fft
+    >>> info = sigconv.fft.cache_info()
+    >>> info['bytes'] <= info['max_bytes']
+    True
+    """
     return _DEFAULT.info()
 
 
