@@ -49,7 +49,8 @@ def axis_block(kind, n, ke, L, s, max_M):
     """(N, M, B): transform length, folded length and block length on one axis.
 
     ``B`` counts outputs per block for 'os' and inputs per block for 'oa'.  The length
-    minimizes transform work per output, ``(N log N + M log M) / outputs``; a block as
+    minimizes work per output, ``(N log N + M log M + 4 N + BLOCK_OVERHEAD) / outputs``
+    (forward, folded inverse, product and copies, fixed cost), axis by axis; a block as
     long as the axis is the single-transform case.
     """
     best = None
