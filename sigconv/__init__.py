@@ -16,3 +16,6 @@ __all__ = [
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
 ]
+from ._convolver import Convolver
+from . import fft
+__all__ += ["Convolver"]

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._errors import NonFiniteFFTWarning, PrecisionWarning
+from ._errors import NonFiniteFFTWarning, PrecisionWarning, ResourceLimitError
 from ._padding import pad
 from ._plan import make_plan
-from .engines import cost, direct, fft
+from .engines import cost, direct, fft, overlap
+from .fft.backend import memory_limit
 
-ENGINES = {"direct": direct.correlate_valid, "fft": fft.correlate_valid}
-TRANSFORM_METHODS = ("fft",)
+ENGINES = {"direct": direct.correlate_valid, "fft": fft.correlate_valid,
+           "os": overlap.correlate_valid_os, "oa": overlap.correlate_valid_oa}
+TRANSFORM_METHODS = ("fft", "oa", "os")
+_MEASURED = {}          # problem signature -> method that won when timed (measure=True)
 
 _NOTES = """
     Notes
@@ -181,13 +184,16 @@ def choose_method(in1, in2, mode="full", *, measure=False, op="convolve", **opti
         raise ValueError(f"choose_method: op must be one of 'convolve', 'correlate'; got {op!r}")
     plan = _plan(op, in1, in2, mode, "auto", options, "choose_method")
     choice = _choose(plan)
-    if measure and len(choice.estimates) > 1 and math.prod(plan.out_shape):
+    candidates = [m for m, t in choice.estimates.items() if math.isfinite(t)]
+    if measure and choice.reason.startswith(_COST_REASON) and len(candidates) > 1 \
+            and math.prod(plan.out_shape) and plan.x.size and plan.kernel.size:
         timings = {}
-        for name in choice.estimates:
+        for name in candidates:
             t0 = time.perf_counter()
             _engine_run(plan, name)
             timings[name] = time.perf_counter() - t0
         best = min(timings, key=timings.get)
+        _MEASURED[_signature(plan)] = best
         return MethodChoice(best, "fastest when timed on these inputs", timings)
     return choice
 
@@ -246,6 +252,9 @@ def _fft_exact(plan):
     return cost.fft_exact_for_integers(m1, m2, x.size, k.size)
 
 
+_COST_REASON = "lowest estimated time"
+
+
 def _choose(plan):
     """The cost model's decision for ``method='auto'``."""
     estimates = _estimates(plan)
@@ -260,32 +269,67 @@ def _choose(plan):
         return MethodChoice("direct", "long double is computed directly at full precision",
                             estimates)
     best = min(estimates, key=estimates.get)
-    return MethodChoice(best, f"lowest estimated time ({estimates[best]:.3g} s)", estimates)
+    if best != "direct" and not plan.integer and not cost.fft_accurate_for(plan):
+        return MethodChoice("direct", "the inputs' dynamic range would make FFT rounding "
+                            "error exceed the dtype's tolerance", estimates)
+    measured = _MEASURED.get(_signature(plan))
+    if measured is not None and math.isfinite(estimates.get(measured, math.inf)):
+        return MethodChoice(measured, "fastest when timed on inputs of this shape",
+                            estimates)
+    if not math.isfinite(estimates[best]):
+        best = "direct"
+    return MethodChoice(best, f"{_COST_REASON} ({estimates[best]:.3g} s)", estimates)
+
+
+def _signature(plan):
+    """What decides the fastest method: shapes, dtype, geometry, threads."""
+    return (plan.x.shape, plan.kernel.shape, plan.compute_dtype.str, plan.out_shape,
+            plan.strides, plan.dilations, plan.pads, plan.boundary, plan.workers)
+
+
+_ESTIMATES = {}
 
 
 def _estimates(plan):
-    nsp = plan.nsp
-    kshape = plan.kernel_spatial
-    taps = int(np.count_nonzero(np.any(plan.kernel != 0, axis=tuple(range(plan.kernel.ndim - nsp)))))
-    if nsp >= 2 and taps > 9 and plan.kernel.size <= 4096:
-        terms = direct.low_rank_terms(plan.kernel.astype(plan.compute_dtype, copy=False), nsp)
-        if terms is not None:
-            taps = min(taps, len(terms) * sum(kshape))
-    itemsize = plan.compute_dtype.itemsize
-    out_elements = math.prod(plan.out_shape)
-    est = {"direct": cost.direct_seconds(out_elements, taps, itemsize, plan.workers)}
-    ke = tuple(d * (k - 1) + 1 for k, d in zip(kshape, plan.dilations))
-    sizes = [p[0] for p in fft.transform_plan(plan.x_spatial, ke, plan.out_shape[-nsp:],
-                                               plan.strides, plan.pads)]
-    batch = lambda a: math.prod(a.shape[:a.ndim - nsp])
-    est["fft"] = cost.fft_seconds(sizes, batch(plan.x), batch(plan.kernel),
-                                  math.prod(plan.out_shape[:-nsp]), itemsize,
-                                  plan.compute_dtype.kind == "c", plan.workers)
-    return est
+    """Estimated seconds per method; ``inf`` where a method would exceed ``max_memory``."""
+    limit = memory_limit()
+    p = cost.problem(plan)
+    key = (tuple(vars(p).items()), limit >> 20)
+    est = _ESTIMATES.get(key)
+    if est is None:
+        if len(_ESTIMATES) > 1024:
+            _ESTIMATES.clear()
+        est = _ESTIMATES[key] = {name: (e.seconds if e.nbytes <= limit else math.inf)
+                                 for name, e in cost.estimates(p, limit).items()}
+    return dict(est)
+
+
+def _memory_check(plan, name):
+    """Blocks for the overlap engines; ResourceLimitError for a transform that cannot fit."""
+    if name == "direct":
+        return {}
+    limit = memory_limit()
+    p = cost.problem(plan)
+    key = (name, tuple(vars(p).items()), limit >> 20)
+    est = _ESTIMATES.get(key)
+    if est is None:
+        est = _ESTIMATES[key] = cost.fft_estimate(p) if name == "fft" else \
+            cost.overlap_estimate(name, p, limit)
+    if est.nbytes > limit:
+        raise ResourceLimitError(
+            f"{plan.func}: {name} convolution needs ~{_gb(est.nbytes)}, limit "
+            f"{_gb(limit)}; use method='os' or 'oa', or raise max_memory "
+            "(sigconv.fft.set_options)")
+    return {"blocks": est.blocks} if est.blocks else {}
+
+
+def _gb(nbytes):
+    return f"{nbytes / 2**30:.3g} GB" if nbytes >= 2**27 else f"{nbytes / 2**20:.3g} MB"
 
 
 def _engine_run(plan, name):
     """Materialize the boundary, cast to the compute dtype and run one engine."""
+    extra = _memory_check(plan, name)
     dt = plan.compute_dtype if name == "direct" or not plan.integer else np.dtype(np.float64)
     if plan.boundary == "constant" and plan.fillvalue == 0:
         x, pads = plan.x.astype(dt, copy=False), plan.pads
@@ -294,7 +338,7 @@ def _engine_run(plan, name):
         pads = ((0, 0),) * plan.nsp
     k = plan.kernel.astype(dt, copy=False)
     out = ENGINES[name](x, k, plan.out_shape, plan.strides, plan.dilations, pads,
-                        workers=plan.workers)
+                        workers=plan.workers, **extra)
     if plan.integer and out.dtype != plan.compute_dtype:
         out = np.rint(out).astype(plan.compute_dtype)
     return out

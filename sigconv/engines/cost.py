@@ -1,40 +1,87 @@
-"""The method-choice model: estimated seconds per engine for a plan.
+"""The method-choice model: estimated seconds per engine, from shapes and a few constants.
 
-Pure functions of shapes, dtypes and a few constants.  The constants are measured on the
-build machine (see ``benchmarks/calibrate.py``); they only need to be right to within a
-factor of about two, because the decisions they drive are between costs that differ by
-orders of magnitude except near the crossover, where either choice is nearly as good.
+Pure functions of shapes, dtypes and the constants in ``_calibration.py``, which
+``benchmarks/calibrate.py`` measures on the machine (FFTW throughput per point, the direct
+engine's throughput per multiply-add, fixed call costs, the speed-up of threads).  The
+decisions they drive are between costs that differ by orders of magnitude except near a
+crossover, where either choice is nearly as good, so a factor of ~1.5 error is harmless.
 """
 
 import math
 
 import numpy as np
-import scipy.fft as sfft
 
-# seconds per multiply-add of the direct engine, single thread, by dtype itemsize class
-DIRECT_SECONDS_PER_MAC = {4: 0.45e-9, 8: 0.8e-9, 16: 2.2e-9, 32: 12e-9}
-# seconds per (n log2 n) of a real transform, single thread
-FFT_SECONDS_PER_NLOGN = {4: 0.9e-9, 8: 1.3e-9, 16: 3.0e-9, 32: 40e-9}
-FIXED_SECONDS = {"direct": 15e-6, "fft": 60e-6}
+from ._calibration import CALIBRATION as C
+
+#: transforms with at least this many points (times batch) use every worker; the
+#: measured break-even of two threads is ~1 ms of work, and they pay off from ~10 ms.
+THREAD_MIN_ELEMENTS = 1 << 18
+#: direct engine: multiply-adds below which it runs on one thread (its own rule)
+DIRECT_THREAD_WORK = 1 << 21
+#: relative error tolerated per compute dtype itemsize (real) before FFT counts as inexact
+FFT_RTOL = {4: 1e-4, 8: 1e-8}
 
 
-def direct_seconds(out_elements, taps, itemsize, threads):
-    """Estimated direct-engine time for ``out_elements`` x ``taps`` multiply-adds."""
-    per = DIRECT_SECONDS_PER_MAC.get(itemsize, 1e-9)
+def fft_threads(workers, elements):
+    """Threads worth using for transforms of ``elements`` points in total: ``workers``
+    (capped by the cores that are idle) when the work is large enough, else one."""
+    from ..fft.backend import idle_cores
+    workers = int(workers or 1)
+    if workers <= 1 or elements < THREAD_MIN_ELEMENTS:
+        return 1
+    return max(1, min(workers, idle_cores()))
+
+
+def _speedup(threads, work_elements, threshold):
+    if threads <= 1 or work_elements < threshold:
+        return 1.0
+    full = C["thread_speedup"] * min(threads, C["cores"]) / C["cores"]
+    return max(1.0, full)
+
+
+def transform_seconds(points, count, real, itemsize, threads):
+    """``count`` transforms of ``points`` points each (real or complex)."""
+    if points <= 1 or count == 0:
+        return C["fft_call"]
+    table = C["fft_real"] if real else C["fft_complex"]
+    per = table.get(itemsize, table[8] * itemsize / 8)
+    work = count * points * math.log2(points) * per
+    return C["fft_call"] + work / _speedup(threads, count * points, THREAD_MIN_ELEMENTS)
+
+
+def elementwise_seconds(elements, itemsize, threads=1):
+    per = C["per_element"].get(itemsize, 4e-9)
+    return elements * per
+
+
+def block_seconds(sizes, folded, xbatch, outbatch, real, itemsize, threads):
+    """One block of the spectral engines: fill, forward, product (+fold), inverse, copy."""
+    N = math.prod(sizes)
+    M = math.prod(folded)
+    spec = N // sizes[-1] * (sizes[-1] // 2 + 1) if real else N
+    t = transform_seconds(N, xbatch, real, itemsize, threads)
+    t += transform_seconds(M, outbatch, real, itemsize, threads)
+    t += elementwise_seconds(xbatch * N, itemsize)                # fill the buffer
+    t += elementwise_seconds(outbatch * spec, 2 * itemsize) * (1 if N == M else 3)
+    t += elementwise_seconds(outbatch * M, itemsize)               # copy out
+    return t
+
+
+def spectral_seconds(sizes, folded, nblocks, xbatch, kbatch, outbatch, real, itemsize,
+                     threads, adds=0):
+    """FFT (one block) or overlap engines: kernel spectrum plus ``nblocks`` blocks."""
+    t = transform_seconds(math.prod(sizes), kbatch, real, itemsize, threads)
+    t += nblocks * block_seconds(sizes, folded, xbatch, outbatch, real, itemsize, threads)
+    return t + elementwise_seconds(adds, itemsize)
+
+
+def direct_seconds(out_elements, taps, char, threads, bands=1):
+    """Estimated direct-engine time for ``out_elements`` x ``taps`` multiply-adds in the
+    dtype of type character ``char``."""
+    per = C["direct_mac"].get(char, C["direct_mac"]["d"])
     work = out_elements * max(taps, 1)
-    eff = threads if work > (1 << 21) else 1
-    return FIXED_SECONDS["direct"] + work * per / eff
-
-
-def fft_seconds(sizes, batch_in, batch_kernel, batch_out, itemsize, complex_, threads):
-    """Estimated FFT-engine time: two forward transforms, a product and one inverse."""
-    n = math.prod(sizes)
-    if n == 0:
-        return FIXED_SECONDS["fft"]
-    per = FFT_SECONDS_PER_NLOGN.get(itemsize, 2e-9) * (2.0 if complex_ else 1.0)
-    transforms = (batch_in + batch_kernel + batch_out) * n * max(math.log2(n), 1.0) * per
-    eff = min(threads, 2) if n * max(batch_out, 1) > (1 << 15) else 1
-    return FIXED_SECONDS["fft"] + transforms / eff + 2e-9 * n * batch_out
+    speed = _speedup(threads, work, DIRECT_THREAD_WORK)
+    return C["direct_call"] + (work * per + taps * bands * C["direct_tap_call"]) / speed
 
 
 def fft_exact_for_integers(max1, max2, size1, size2):
@@ -42,5 +89,161 @@ def fft_exact_for_integers(max1, max2, size1, size2):
     return max1 * max2 * min(size1, size2) < 2 ** np.finfo(np.float64).nmant
 
 
+def fft_accurate(dynamic_range, itemsize):
+    """Whether FFT rounding error (~eps * max|x|) stays within the dtype's tolerance
+    relative to typical outputs (~median|x|) for an input of this dynamic range."""
+    eps = float(np.finfo(np.float32 if itemsize == 4 else np.float64).eps)
+    return eps * dynamic_range <= FFT_RTOL.get(itemsize, 1e-8)
+
+
 def fast_length(n):
-    return sfft.next_fast_len(max(int(n), 1), real=True)
+    from ..fft.backend import next_fast_len
+    return next_fast_len(max(int(n), 1))
+
+
+class Problem:
+    """A convolution reduced to what the model needs: extents, batches, dtype, threads.
+
+    ``xshape``/``keshape``/``out_spatial`` are spatial extents (kernel extents dilated),
+    ``pads`` the implicit zero pads, ``taps`` the multiply-adds per output of the direct
+    engine, ``itemsize`` the bytes of one real number of the compute dtype, ``char`` the compute
+    dtype's type character (the direct engine's throughput depends on it).
+    """
+
+    def __init__(self, xshape, keshape, out_spatial, strides, pads, xbatch, kbatch,
+                 outbatch, itemsize, complex_, workers, taps, char="d"):
+        self.xshape, self.keshape, self.out_spatial = xshape, keshape, out_spatial
+        self.strides, self.pads = strides, pads
+        self.xbatch, self.kbatch, self.outbatch = xbatch, kbatch, outbatch
+        self.itemsize, self.complex_, self.workers, self.taps = itemsize, complex_, workers, taps
+        self.char = char
+
+    @property
+    def out_bytes(self):
+        per = self.itemsize * (2 if self.complex_ else 1)
+        return self.outbatch * math.prod(self.out_spatial) * per
+
+
+class Estimate:
+    """Seconds and bytes of one method; ``blocks`` for the overlap engines."""
+
+    def __init__(self, seconds, nbytes, blocks=None):
+        self.seconds, self.nbytes, self.blocks = seconds, nbytes, blocks
+
+    def __repr__(self):
+        return f"Estimate(seconds={self.seconds:.3g}, nbytes={self.nbytes})"
+
+
+def single_sizes(p):
+    from .fft import transform_sizes
+    return transform_sizes(p.xshape, p.keshape, p.out_spatial, p.strides, p.pads)
+
+
+def fft_estimate(p):
+    """The single-transform engine."""
+    from .fft import memory_bytes
+    sizes = single_sizes(p)
+    nbytes = memory_bytes(p.xbatch, p.kbatch, p.outbatch, sizes, p.itemsize, p.complex_)
+    secs = spectral_seconds([n for n, _ in sizes], [m for _, m in sizes], 1, p.xbatch,
+                            p.kbatch, p.outbatch, not p.complex_, p.itemsize, p.workers)
+    return Estimate(secs, nbytes + p.out_bytes)
+
+
+def overlap_estimate(kind, p, max_bytes):
+    """Overlap-save (``'os'``) or overlap-add (``'oa'``), blocks shrunk to fit ``max_bytes``."""
+    from .fft import memory_bytes
+    from .overlap import block_count, block_sizes
+    single = single_sizes(p)
+    max_points = None
+    while True:
+        blocks = block_sizes(kind, p.xshape, p.keshape, p.out_spatial, p.strides, single,
+                             max_points)
+        sizes = [(n, m) for n, m, _ in blocks]
+        nbytes = memory_bytes(p.xbatch, p.kbatch, p.outbatch, sizes, p.itemsize,
+                              p.complex_) + p.out_bytes
+        points = math.prod(n for n, _ in sizes)
+        if nbytes <= max_bytes or points <= 1 or (max_points and points > max_points):
+            break
+        max_points = points // 2
+    count = block_count(kind, p.xshape, p.out_spatial, p.pads, p.strides, blocks)
+    adds = p.outbatch * math.prod(p.out_spatial) if kind == "oa" and count > 1 else 0
+    secs = spectral_seconds([n for n, _ in sizes], [m for _, m in sizes], count, p.xbatch,
+                            p.kbatch, p.outbatch, not p.complex_, p.itemsize, p.workers,
+                            adds=2 * adds)
+    return Estimate(secs, nbytes, blocks)
+
+
+def estimates(p, max_bytes):
+    """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
+    out_elements = p.outbatch * math.prod(p.out_spatial)
+    direct = direct_seconds(out_elements, p.taps, p.char, p.workers)
+    return {"direct": Estimate(direct, p.out_bytes),
+            "fft": fft_estimate(p),
+            "os": overlap_estimate("os", p, max_bytes),
+            "oa": overlap_estimate("oa", p, max_bytes)}
+
+
+# ---------------------------------------------------------------- from a validated plan
+
+def fft_accurate_for(plan):
+    """Whether max|x| / median|x| of the larger input is small enough for an FFT
+    (FFT rounding error scales with the largest values, the outputs with the typical)."""
+    big = plan.x if plan.x.size >= plan.kernel.size else plan.kernel
+    flat = big.reshape(-1)
+    sample = np.abs(flat[::max(1, flat.size // 1024)])
+    sample = sample[sample > 0]
+    if sample.size == 0:
+        return True
+    typical = float(np.partition(sample, sample.size // 2)[sample.size // 2])
+    top = float(np.max(np.abs(flat))) if big.dtype.kind == "c" else \
+        max(abs(float(np.max(flat))), abs(float(np.min(flat))))
+    itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
+    return fft_accurate(top / typical, itemsize)
+
+
+def problem(plan):
+    """A validated ``sigconv._plan.Plan`` as the model sees it (a :class:`Problem`)."""
+    nsp = plan.nsp
+    dt = plan.compute_dtype
+    complex_ = dt.kind == "c"
+    itemsize = 8 if plan.integer else dt.itemsize // (2 if complex_ else 1)
+    batch = lambda shape: math.prod(shape[:len(shape) - nsp])
+    materialized = plan.boundary != "constant" or plan.fillvalue != 0
+    pads = ((0, 0),) * nsp if materialized else plan.pads
+    xshape = tuple(n + b + a for n, (b, a) in zip(plan.x_spatial, plan.pads)) \
+        if materialized else plan.x_spatial
+    ke = tuple(d * (k - 1) + 1 for k, d in zip(plan.kernel_spatial, plan.dilations))
+    return Problem(xshape, ke, plan.out_shape[-nsp:], plan.strides, pads,
+                   batch(plan.x.shape), batch(plan.kernel.shape), batch(plan.out_shape),
+                   itemsize, complex_, plan.workers, _direct_taps(plan), dt.char)
+
+
+def _direct_taps(plan):
+    """Multiply-adds per output of the direct engine: non-zero taps, or fewer when the
+    kernel splits into low-rank 1-D passes (remembered per small kernel)."""
+    k = plan.kernel
+    if k.size <= 4096:
+        key = (k.shape, k.dtype.str, plan.compute_dtype.str, k.tobytes())
+        taps = _TAPS.get(key)
+        if taps is None:
+            if len(_TAPS) > 512:
+                _TAPS.clear()
+            taps = _TAPS[key] = _count_taps(plan)
+        return taps
+    return _count_taps(plan)
+
+
+def _count_taps(plan):
+    nsp = plan.nsp
+    lead = tuple(range(plan.kernel.ndim - nsp))
+    taps = int(np.count_nonzero(np.any(plan.kernel != 0, axis=lead) if lead
+                                else plan.kernel))
+    if nsp >= 2 and taps > 9 and plan.kernel.size <= 4096:
+        from .direct import low_rank_terms
+        terms = low_rank_terms(plan.kernel.astype(plan.compute_dtype, copy=False), nsp)
+        if terms is not None:
+            taps = min(taps, len(terms) * sum(plan.kernel_spatial))
+    return taps
+
+
+_TAPS = {}

@@ -1,12 +1,29 @@
 """The FFT engine: the valid correlation of a zero-padded input by one transform product.
 
-Zero padding stays implicit: the transform length on each axis is the smallest fast
-length whose circular wrap-around cannot reach the samples that are kept, so 'valid'
-needs transforms only as long as the input and 'same' no longer than 'full'.
+Circular correlation with the kernel placed at ``(shift - m*dilation) mod N`` puts output
+sample 0 at index 0 of the circular result, so
+
+    out[i] = y[i * stride],   y = IDFT_N( DFT_N(x) * DFT_N(kernel placed) )
+
+for ``N >= max(n + before, (L-1)*stride - before + ke)`` per axis, where wrap-around cannot
+reach a kept sample.  Zero padding stays implicit: 'valid' needs transforms only as long
+as the input and 'same' no longer than 'full'.  A stride ``s`` is not computed and then
+thrown away: the spectrum is *folded* (``Z[k] = sum_j Y[k + j*N/s]``), which is the
+spectrum of ``y[::s]``, so the inverse transform is ``s`` times smaller on that axis.
+
+:class:`KernelSpectrum` (a kernel's scaled transform for one transform size) and
+:func:`correlate_block` (one forward, product, fold, one inverse) are shared with the
+overlap-add/save engine and with :class:`sigconv.Convolver`.
 """
 
+import collections
+import math
+import threading
+
 import numpy as np
-import scipy.fft as sfft
+
+from ..fft.backend import next_fast_len, transform
+from . import cost
 
 
 def dilate(w, dilations):
@@ -21,30 +38,239 @@ def dilate(w, dilations):
     return out
 
 
-def transform_plan(nshape, kshape, out_spatial, strides, pads):
-    """Per axis: (transform length, first kept index, stop) of the circular product."""
-    plan = []
-    for n, ke, L, s, (b, _) in zip(nshape, kshape, out_spatial, strides, pads):
-        t0 = ke - 1 - b
-        t1 = t0 + (L - 1) * s
-        full = n + ke - 1
-        size = sfft.next_fast_len(max(t1 + 1, full - t0, 1), real=True)
-        plan.append((size, t0, t1 + 1))
-    return plan
+def axis_sizes(n, ke, L, s, before):
+    """(N, M): transform length of one axis and its folded length ``M = N / s``."""
+    need = max(n + before, (L - 1) * s - before + ke, 1)
+    if s == 1:
+        N = next_fast_len(need)
+        return N, N
+    M = next_fast_len(max(L, -(-need // s)), real=False)
+    return s * M, M
 
 
-def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
-    """Valid correlation of zero-padded ``x`` with ``w`` on the trailing axes, by FFT."""
+def transform_sizes(nshape, keshape, out_spatial, strides, pads):
+    """Per axis (N, M) of the single-transform engine."""
+    return [axis_sizes(n, ke, L, s, b)
+            for n, ke, L, s, (b, _) in zip(nshape, keshape, out_spatial, strides, pads)]
+
+
+#: bytes of spectrum product handed to one inverse transform; larger batches go in chunks
+#: (a kernel bank of 16 on a 2048x2048 image needs no 16-fold inverse buffer)
+CHUNK_BYTES = 32 << 20
+
+
+class KernelSpectrum:
+    """The transform of a kernel placed for circular correlation, scaled by ``1/prod(N)``.
+
+    ``w`` holds kernels with leading batch axes and ``len(sizes)`` trailing axes; tap
+    ``m`` lands at ``(shift - m*dilation) mod N``.  ``spectrum`` is an owned array.
+    """
+
+    def __init__(self, w, sizes, strides, dilations, shifts, *, real, workers=1):
+        nsp = len(sizes)
+        self.sizes = tuple(sizes)
+        self.strides = tuple(strides)
+        self.folded = tuple(N // s for N, s in zip(sizes, strides))
+        self.real = real
+        self.nsp = nsp
+        self.dtype = np.dtype(w.dtype)
+        self.batch = w.shape[:w.ndim - nsp]
+        idx = (Ellipsis,) + np.ix_(*[(b - np.arange(k) * d) % N for k, d, b, N in
+                                     zip(w.shape[-nsp:], dilations, shifts, sizes)])
+        cdt = np.result_type(self.dtype, np.complex64)
+        half = self.sizes[:-1] + (self.sizes[-1] // 2 + 1,) if real else self.sizes
+        rows = math.prod(self.batch)
+        self.spectrum = np.empty((rows,) + tuple(half), dtype=cdt)
+        flat = w.reshape((rows,) + w.shape[w.ndim - nsp:])
+        chunk = max(1, min(rows, CHUNK_BYTES // (math.prod(half) * cdt.itemsize)))
+        threads = cost.fft_threads(workers, chunk * math.prod(sizes))
+        scale = 1.0 / math.prod(self.sizes)
+        lead = (chunk,) if self.batch else ()
+        for r0 in range(0, rows, chunk):
+            r1 = min(rows, r0 + chunk)
+            with transform("r2c" if real else "fwd", lead + self.sizes, nsp, w.dtype,
+                           threads) as slot:
+                buf = slot.input.reshape((chunk,) + self.sizes)
+                buf[...] = 0
+                buf[(slice(0, r1 - r0),) + idx[1:]] = flat[r0:r1]
+                spec = slot.execute().reshape((chunk,) + tuple(half))
+                np.multiply(spec[:r1 - r0], scale, out=self.spectrum[r0:r1])
+        self.spectrum = self.spectrum.reshape(self.batch + tuple(half))
+        self.spectrum.flags.writeable = False
+        self._fold_index = _fold_index(sizes[-1], strides[-1]) if real else None
+
+
+#: one-off calls with a small kernel reuse its spectrum (kernels of at most this many
+#: elements, up to SPECTRUM_CACHE_BYTES of spectra, least recently used dropped first)
+SPECTRUM_CACHE_KERNEL = 4096
+SPECTRUM_CACHE_BYTES = 64 << 20
+_spectra = collections.OrderedDict()
+_spectra_lock = threading.Lock()
+
+
+def kernel_spectrum(w, sizes, strides, dilations, shifts, *, real, workers=1):
+    """A :class:`KernelSpectrum`, remembered for small kernels (read-only, shared)."""
+    if w.size > SPECTRUM_CACHE_KERNEL:
+        return KernelSpectrum(w, sizes, strides, dilations, shifts, real=real,
+                              workers=workers)
+    key = (w.tobytes(), w.shape, w.dtype.str, tuple(sizes), tuple(strides),
+           tuple(dilations), tuple(shifts), real)
+    with _spectra_lock:
+        ks = _spectra.get(key)
+        if ks is not None:
+            _spectra.move_to_end(key)
+            return ks
+    ks = KernelSpectrum(w, sizes, strides, dilations, shifts, real=real, workers=workers)
+    with _spectra_lock:
+        _spectra[key] = ks
+        total = sum(v.spectrum.nbytes for v in _spectra.values())
+        while total > SPECTRUM_CACHE_BYTES and len(_spectra) > 1:
+            total -= _spectra.popitem(last=False)[1].spectrum.nbytes
+    return ks
+
+
+def _fold_index(N, s):
+    """Gather indices and conjugation mask folding a real axis' half spectrum by ``s``."""
+    if s == 1:
+        return None
+    M = N // s
+    q = np.arange(M // 2 + 1)[None, :] + M * np.arange(s)[:, None]
+    mask = q > N // 2
+    return np.where(mask, N - q, q), mask
+
+
+def fold(spec, ks):
+    """The spectrum of ``y[::s]`` (per axis) from the spectrum of ``y``, unscaled.
+
+    A real transform keeps half of the last axis; the missing half is
+    ``Y[k] = conj(Y[-k])`` with *every* spectral index negated, so the last axis is
+    folded first, while the other axes still have their full length.
+    """
+    nsp = ks.nsp
+    if ks.real and ks.strides[-1] > 1:
+        src, mask = ks._fold_index
+        other = tuple(range(spec.ndim - nsp, spec.ndim - 1))
+        neg = np.roll(np.flip(spec, other), 1, other) if other else spec
+        g = spec[..., src]
+        np.copyto(g, np.conjugate(neg[..., src]), where=mask)
+        spec = g.sum(axis=-2)
+    for i, (N, s) in enumerate(zip(ks.sizes, ks.strides)):
+        axis = spec.ndim - nsp + i
+        if s == 1 or (ks.real and i == nsp - 1):
+            continue
+        shape = spec.shape[:axis] + (s, N // s) + spec.shape[axis + 1:]
+        spec = spec.reshape(shape).sum(axis=axis)
+    return spec
+
+
+def place(buf, data, offsets):
+    """Write ``data`` into ``buf`` at ``offsets`` on the trailing axes; zero the rest."""
+    nsp = len(offsets)
+    lead = buf.ndim - nsp
+    inner = tuple(slice(o, o + n) for o, n in zip(offsets, data.shape[lead:]))
+    for i, (o, n) in enumerate(zip(offsets, data.shape[lead:])):
+        for region in (slice(0, o), slice(o + n, None)):
+            sl = [slice(None)] * buf.ndim
+            sl[:lead + i] = [slice(None)] * lead + list(inner[:i])
+            sl[lead + i] = region
+            buf[tuple(sl)] = 0
+    buf[(Ellipsis,) + inner] = data
+
+
+def correlate_block(x, offsets, ks, take, *, workers=1):
+    """One block: place ``x``, transform, multiply by ``ks``, fold, invert, take.
+
+    ``take`` has one entry per axis: a slice (kept range of the folded circular result)
+    or an index array (for wrapped ranges).  The batch (broadcast of the input's and the
+    kernels' leading axes) is inverted in chunks of about ``CHUNK_BYTES``.  Returns a new
+    array.
+    """
+    nsp = ks.nsp
+    bx = x.shape[:x.ndim - nsp]
+    batch = np.broadcast_shapes(bx, ks.batch)
+    index = tuple(t if isinstance(t, slice) else np.asarray(t) for t in take)
+    if not all(isinstance(t, slice) for t in index):
+        index = np.ix_(*[np.arange(M)[t] if isinstance(t, slice) else t
+                         for t, M in zip(index, ks.folded)])
+    kept = tuple(len(range(M)[t]) if isinstance(t, slice) else len(t)
+                 for t, M in zip(take, ks.folded))
+    real = ks.real
+    threads = cost.fft_threads(workers, math.prod(batch + ks.sizes))
+    with transform("r2c" if real else "fwd", bx + ks.sizes, nsp, ks.dtype, threads) as fwd:
+        place(fwd.input, x, offsets)
+        spec = fwd.execute()
+        rows = math.prod(batch)
+        row_bytes = math.prod(spec.shape[-nsp:]) * spec.itemsize
+        chunk = max(1, min(rows, CHUNK_BYTES // max(row_bytes, 1)))
+        if chunk == rows:
+            return _invert(spec, ks, batch, (Ellipsis,) + tuple(index), threads)
+        out = np.empty((rows,) + kept, dtype=np.result_type(ks.dtype, x.dtype))
+        spec_b = np.broadcast_to(spec, batch + spec.shape[-nsp:])
+        kern_b = np.broadcast_to(ks.spectrum, batch + spec.shape[-nsp:])
+        for r0 in range(0, rows, chunk):
+            r1 = min(rows, r0 + chunk)
+            pairs = [(spec_b[i], kern_b[i]) for i in np.ndindex(batch)][r0:r1] \
+                if len(batch) != 1 else [(spec_b[i], kern_b[i]) for i in range(r0, r1)]
+            out[r0:r1] = _invert_rows(pairs, ks, chunk, (slice(0, r1 - r0),) + tuple(index),
+                                      threads)
+        return out.reshape(batch + kept)
+
+
+def _invert(spec, ks, batch, index, threads):
+    """Multiply (and fold) the whole batch at once, invert, take ``index``."""
+    nsp = ks.nsp
+    with transform("c2r" if ks.real else "inv", batch + ks.folded, nsp, ks.dtype,
+                   threads) as inv:
+        if all(s == 1 for s in ks.strides):
+            np.multiply(spec, ks.spectrum, out=inv.input)
+        else:
+            inv.input[...] = fold(spec * ks.spectrum, ks)
+        return np.array(inv.execute()[index], copy=True)
+
+
+def _invert_rows(pairs, ks, chunk, index, threads):
+    """Multiply (and fold) ``pairs`` of spectra row by row into one chunk, invert."""
+    with transform("c2r" if ks.real else "inv", (chunk,) + ks.folded, ks.nsp, ks.dtype,
+                   threads) as inv:
+        for row, (a, b) in enumerate(pairs):
+            if all(s == 1 for s in ks.strides):
+                np.multiply(a, b, out=inv.input[row])
+            else:
+                inv.input[row] = fold(a * b, ks)
+        return np.array(inv.execute()[index], copy=True)
+
+
+def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None, spectrum=None):
+    """Valid correlation of zero-padded ``x`` with ``w`` on the trailing axes, by FFT.
+
+    ``spectrum`` may hold a :class:`KernelSpectrum` of ``w`` built for these sizes (the
+    Convolver's cache); otherwise one is computed.
+    """
     nsp = len(strides)
-    wd = dilate(w, dilations)
-    kernel = np.flip(wd, axis=tuple(range(-nsp, 0)))
-    plan = transform_plan(x.shape[-nsp:], wd.shape[-nsp:], out_shape[-nsp:], strides, pads)
-    sizes = [p[0] for p in plan]
-    axes = tuple(range(-nsp, 0))
-    complex_ = x.dtype.kind == "c" or w.dtype.kind == "c"
-    fwd, inv = (sfft.fftn, sfft.ifftn) if complex_ else (sfft.rfftn, sfft.irfftn)
-    spec = fwd(x, s=sizes, axes=axes, workers=workers)
-    spec = spec * fwd(kernel, s=sizes, axes=axes, workers=workers)
-    full = inv(spec, s=sizes, axes=axes, workers=workers)
-    crop = (Ellipsis,) + tuple(slice(t0, t1, s) for (_, t0, t1), s in zip(plan, strides))
-    return full[crop].astype(x.dtype, copy=True)
+    workers = workers or 1
+    ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
+    sizes = transform_sizes(x.shape[-nsp:], ke, out_shape[-nsp:], strides, pads)
+    real = x.dtype.kind != "c" and w.dtype.kind != "c"
+    ks = spectrum or kernel_spectrum(w, [N for N, _ in sizes], strides, dilations,
+                                     [b for b, _ in pads], real=real, workers=workers)
+    take = [slice(0, L) for L in out_shape[-nsp:]]
+    out = correlate_block(x, (0,) * nsp, ks, take, workers=workers)
+    return out.astype(np.result_type(x.dtype, w.dtype), copy=False)
+
+
+def memory_bytes(xbatch, kbatch, outbatch, sizes, itemsize, complex_):
+    """Bytes the single-transform engine allocates for transform sizes ``(N, M)``."""
+    N = math.prod(n for n, _ in sizes)
+    M = math.prod(m for _, m in sizes)
+    c = 2 * itemsize
+    if complex_:
+        spec_n, spec_m, r = N, M, c
+    else:
+        spec_n = N // sizes[-1][0] * (sizes[-1][0] // 2 + 1)
+        spec_m = M // sizes[-1][1] * (sizes[-1][1] // 2 + 1)
+        r = itemsize
+    fwd = xbatch * (N * r + spec_n * c)
+    kern = kbatch * (N * r + 2 * spec_n * c)
+    fold = outbatch * spec_n * c if N != M else 0
+    inv = outbatch * (spec_m * c + M * r)
+    return fwd + kern + fold + inv + outbatch * M * r

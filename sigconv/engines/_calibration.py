@@ -1,0 +1,28 @@
+"""Cost-model constants measured by ``benchmarks/calibrate.py`` (regenerate with --write).
+
+source: benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0.8) at 2026-11-22 05:00 UTC; numpy 2.4.6, pyfftw 0.15.1
+"""
+
+CALIBRATION = {'source': 'benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0.8) at 2026-11-22 05:00 '
+           'UTC; numpy 2.4.6, pyfftw 0.15.1',
+ 'fft_real': {4: 1.2002637348236768e-10,
+              8: 1.6182789005028587e-10,
+              16: 2.246142367042984e-09},
+ 'fft_complex': {4: 1.8760416942436824e-10,
+                 8: 3.3475783453997856e-10,
+                 16: 5.1561234018533276e-09},
+ 'fft_call': 8.59300007505226e-06,
+ 'per_element': {4: 4.3697452514063206e-10,
+                 8: 4.963235855290349e-10,
+                 16: 1.1497220992091883e-09,
+                 32: 7.202910423057679e-09},
+ 'direct_mac': {'f': 4.310967612800307e-10,
+                'd': 7.498358625177005e-10,
+                'l': 8.076319512825034e-10,
+                'F': 5.119887338139859e-10,
+                'D': 1.5809463355249699e-09,
+                'g': 1.2598845471998688e-08},
+ 'direct_tap_call': 3.0623663369984604e-06,
+ 'direct_call': 1.5e-05,
+ 'thread_speedup': 1.554172968536915,
+ 'cores': 2}

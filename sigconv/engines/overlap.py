@@ -1,0 +1,177 @@
+"""Overlap-save and overlap-add: the FFT engine applied block by block.
+
+Both cut the problem into blocks whose transforms are short (a few times the kernel
+extent), so a long signal or a large image never needs one huge transform and the
+kernel spectrum is computed once for all blocks:
+
+* **overlap-save** (``'os'``) cuts the *output*: each block of ``B`` outputs reads the
+  ``(B-1)*stride + ke`` inputs it needs (overlapping its neighbours' by ``ke - stride``)
+  and keeps the part of the circular result that wrap-around cannot reach;
+* **overlap-add** (``'oa'``) cuts the *input* into disjoint blocks of ``P`` samples
+  (a multiple of the stride), correlates each in full and adds the pieces, which overlap
+  by ``ke - 1`` samples, into the output.
+
+Block lengths come from :func:`block_sizes`, a small pure function of the extents.
+"""
+
+import itertools
+import math
+
+import numpy as np
+
+from ..fft.backend import next_fast_len
+from .fft import KernelSpectrum, correlate_block, kernel_spectrum
+
+
+#: fixed cost of one block (two transform calls, product, Python bookkeeping) expressed in
+#: units of the ``N log2 N`` transform work; it keeps blocks from getting too short
+BLOCK_OVERHEAD = 60_000
+
+
+def _candidates(lo, hi):
+    """Fast transform lengths from ``lo`` to ``hi``, spaced by about 8 %."""
+    out, n = [], max(lo, 1)
+    while n < hi:
+        m = next_fast_len(n)
+        out.append(m)
+        n = max(m + 1, int(m * 1.08))
+    out.append(next_fast_len(hi))
+    return sorted(set(out))
+
+
+def whole_axis_M(kind, n, ke, L, s, single_M):
+    """The largest folded length worth trying: one block covering the axis."""
+    whole = (L - 1) * s + ke if kind == "os" else -(-n // s) * s + ke - 1
+    return max(single_M, -(-whole // s), 1)
+
+
+def axis_block(kind, n, ke, L, s, max_M):
+    """(N, M, B): transform length, folded length and block length on one axis.
+
+    ``B`` counts outputs per block for 'os' and inputs per block for 'oa'.  The length
+    minimizes work per output, ``(N log N + M log M + 4 N + BLOCK_OVERHEAD) / outputs``
+    (forward, folded inverse, product and copies, fixed cost), axis by axis; a block as
+    long as the axis is the single-transform case.
+    """
+    best = None
+    for M in _candidates(max(-(-ke // s), 1), max_M):
+        N = s * M
+        if kind == "os":
+            B = min(L, M, (N - ke) // s + 1)
+            outs = B
+        else:
+            B = min(((N - ke + 1) // s) * s, -(-n // s) * s)
+            outs = B // s
+        if B < 1 or outs < 1:
+            continue
+        per = (N * math.log2(max(N, 2)) + M * math.log2(max(M, 2)) + 4 * N
+               + BLOCK_OVERHEAD) / outs
+        if best is None or per < best[0]:
+            best = (per, N, M, B)
+    return best[1:]
+
+
+def block_sizes(kind, nshape, keshape, out_spatial, strides, single, max_points=None):
+    """Per axis (N, M, B) for ``kind`` in {'os', 'oa'}; the block's transform has at most
+    ``max_points`` points (memory), shrinking the longest axis first."""
+    plan = [list(axis_block(kind, n, ke, L, s, whole_axis_M(kind, n, ke, L, s, M)))
+            for n, ke, L, s, (_, M) in zip(nshape, keshape, out_spatial, strides, single)]
+    while max_points and math.prod(p[0] for p in plan) > max_points:
+        i = max(range(len(plan)), key=lambda j: plan[j][0] / max(keshape[j], 1))
+        n, ke, L, s = nshape[i], keshape[i], out_spatial[i], strides[i]
+        M = plan[i][1]
+        smaller = [c for c in _candidates(max(-(-ke // s), 1), M) if c < M]
+        if not smaller:
+            break
+        plan[i] = list(axis_block(kind, n, ke, L, s, smaller[-1]))
+    return [tuple(p) for p in plan]
+
+
+def block_count(kind, nshape, out_spatial, pads, strides, blocks):
+    """Number of blocks the engine runs."""
+    if kind == "os":
+        return math.prod(-(-L // B) for L, (_, _, B) in zip(out_spatial, blocks))
+    return math.prod(len(_oa_starts(n, b, B)) for n, (b, _), (_, _, B) in
+                     zip(nshape, pads, blocks))
+
+
+def _oa_starts(n, before, P):
+    """Padded-coordinate starts of the input blocks that hold data."""
+    return range((before // P) * P, before + n, P)
+
+
+def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, workers=None,
+                       blocks=None, spectrum=None):
+    """Overlap-save valid correlation of zero-padded ``x`` with ``w`` (trailing axes).
+
+    ``blocks`` holds per axis ``(N, M, B)`` from :func:`block_sizes` (default: chosen
+    here without a memory bound); ``spectrum`` a cached :class:`KernelSpectrum` for them.
+    """
+    nsp = len(strides)
+    xs = x.shape[-nsp:]
+    ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
+    L = out_shape[-nsp:]
+    blocks = blocks or block_sizes("os", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
+    ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
+    out = np.empty(out_shape, dtype=np.result_type(x.dtype, w.dtype))
+    grids = [range(0, Lj, B) for Lj, (_, _, B) in zip(L, blocks)]
+    for origin in itertools.product(*grids):
+        cnt = [min(B, Lj - o) for o, Lj, (_, _, B) in zip(origin, L, blocks)]
+        src, offs = [], []
+        for o, c, s, k, (b, _), n in zip(origin, cnt, strides, ke, pads, xs):
+            start = o * s - b
+            lo, hi = max(0, start), min(n, start + (c - 1) * s + k)
+            src.append(slice(lo, max(lo, hi)))
+            offs.append(lo - start)
+        piece = correlate_block(x[(Ellipsis,) + tuple(src)], offs, ks,
+                                [slice(0, c) for c in cnt], workers=workers)
+        out[(Ellipsis,) + tuple(slice(o, o + c) for o, c in zip(origin, cnt))] = piece
+    return out
+
+
+def correlate_valid_oa(x, w, out_shape, strides, dilations, pads, *, workers=None,
+                       blocks=None, spectrum=None):
+    """Overlap-add valid correlation of zero-padded ``x`` with ``w`` (trailing axes).
+
+    ``blocks`` and ``spectrum`` as in :func:`correlate_valid_os`.
+    """
+    nsp = len(strides)
+    xs = x.shape[-nsp:]
+    ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
+    L = out_shape[-nsp:]
+    blocks = blocks or block_sizes("oa", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
+    ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
+    out = np.zeros(out_shape, dtype=np.result_type(x.dtype, w.dtype))
+    grids = [_oa_starts(n, b, B) for n, (b, _), (_, _, B) in zip(xs, pads, blocks)]
+    for q0s in itertools.product(*grids):
+        src, offs, dst, take = [], [], [], []
+        for q0, n, (b, _), (_, M, P), s, k, Lj in zip(q0s, xs, pads, blocks, strides, ke, L):
+            lo, hi = max(0, q0 - b), min(n, q0 - b + P)
+            src.append(slice(lo, hi))
+            offs.append(lo - (q0 - b))
+            i0 = max(0, q0 // s - (k - 1) // s)
+            i1 = min(Lj, (q0 + P) // s)
+            dst.append(slice(i0, max(i0, i1)))
+            take.append((np.arange(i0, max(i0, i1)) - q0 // s) % M)
+        if any(d.stop <= d.start for d in dst):
+            continue
+        piece = correlate_block(x[(Ellipsis,) + tuple(src)], offs, ks, take, workers=workers)
+        out[(Ellipsis,) + tuple(dst)] += piece
+    return out
+
+
+def _single(xs, ke, L, strides, pads):
+    from .fft import transform_sizes
+    return transform_sizes(xs, ke, L, strides, pads)
+
+
+def block_spectrum(w, blocks, strides, dilations, *, real, workers=1):
+    """The kernel spectrum the overlap engines use for ``blocks``."""
+    return KernelSpectrum(w, [N for N, _, _ in blocks], strides, dilations,
+                          [0] * len(strides), real=real, workers=workers or 1)
+
+
+def _spectrum(x, w, blocks, strides, dilations, workers):
+    real = x.dtype.kind != "c" and w.dtype.kind != "c"
+    return kernel_spectrum(w, [N for N, _, _ in blocks], strides, dilations,
+                           [0] * len(strides), real=real, workers=workers or 1)

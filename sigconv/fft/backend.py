@@ -1,0 +1,350 @@
+"""Who computes the transforms: pyFFTW when it imports, scipy.fft otherwise.
+
+The rest of sigconv asks for a transform with :func:`transform`, a context manager that
+lends out an exclusive *transform slot*: a writable input buffer and an ``execute()``
+that returns the (unnormalized) transform.  With pyFFTW the slot is a cached FFTW plan and
+its aligned buffers (see :mod:`sigconv.fft.plans`); with scipy.fft it is a fresh buffer.
+Either way the caller copies out what it keeps, so nothing returned to a user aliases a
+cached buffer.
+"""
+
+import bisect
+import contextlib
+import os
+import threading
+import time
+import warnings
+
+import numpy as np
+import scipy.fft as sfft
+
+try:  # pragma: no cover - which branch runs depends on the installation
+    import pyfftw as _pyfftw
+except Exception as exc:  # ImportError, or a broken shared library
+    _pyfftw, _IMPORT_ERROR = None, exc
+else:
+    _IMPORT_ERROR = None
+
+__all__ = ["backend", "set_backend", "next_fast_len", "transform", "get_options",
+           "set_options", "options", "available_cores", "fftw_dtypes"]
+
+BACKENDS = ("pyfftw", "scipy")
+PLANNER_EFFORTS = ("auto", "estimate", "measure", "patient")
+
+_state = {"backend": "pyfftw" if _pyfftw is not None else "scipy", "warned": False}
+_options = {
+    "max_memory": None,          # bytes an FFT may use; None: half the available memory
+    "plan_cache_bytes": None,    # None: 1/16 of physical memory, between 256 MiB and 1 GiB
+    "planner_effort": "auto",    # 'auto': ESTIMATE first, MEASURE once a shape repeats
+    "planning_timelimit": 1.0,   # seconds FFTW may spend planning one transform
+    "measure_after": 3,          # 'auto' effort: calls of one shape before it is measured
+}
+_options_lock = threading.Lock()
+
+
+def backend():
+    """The FFT library in use: ``'pyfftw'`` (FFTW) or ``'scipy'`` (pocketfft fallback).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import sigconv.fft
+    >>> sigconv.fft.backend() in ('pyfftw', 'scipy')
+    True
+    """
+    if _state["backend"] == "scipy" and _IMPORT_ERROR is not None and not _state["warned"]:
+        _state["warned"] = True
+        warnings.warn(f"sigconv.fft: pyFFTW is not available ({_IMPORT_ERROR}); using "
+                      "scipy.fft, which is slower", RuntimeWarning, stacklevel=2)
+    return _state["backend"]
+
+
+def set_backend(name):
+    """Choose the FFT library: ``'pyfftw'`` or ``'scipy'``; returns the previous one.
+
+    Examples
+    --------
+    >>> import sigconv.fft
+    >>> old = sigconv.fft.set_backend('scipy'); sigconv.fft.backend()
+    'scipy'
+    >>> _ = sigconv.fft.set_backend(old)
+    """
+    from .._validate import one_of
+    name = one_of(name, BACKENDS, "name", "set_backend")
+    if name == "pyfftw" and _pyfftw is None:
+        raise ImportError(f"set_backend: pyFFTW cannot be imported ({_IMPORT_ERROR})")
+    old, _state["backend"] = _state["backend"], name
+    return old
+
+
+def get_options():
+    """A copy of the FFT settings (see :func:`set_options`).
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> import sigconv.fft
+    >>> sorted(sigconv.fft.get_options())
+    ['max_memory', 'measure_after', 'plan_cache_bytes', 'planner_effort', 'planning_timelimit']
+    """
+    with _options_lock:
+        return dict(_options)
+
+
+def set_options(**changes):
+    """Change FFT settings process-wide; returns the previous values of those changed.
+
+    Parameters
+    ----------
+    max_memory : int or None
+        Bytes one FFT convolution may allocate.  Over it, ``method='auto'`` works in
+        overlap blocks and an explicit ``method='fft'`` raises ResourceLimitError.
+        None (default): half the memory available when the call starts.
+    plan_cache_bytes : int or None
+        Bound on the bytes of FFTW plans and buffers kept between calls (LRU).  None
+        (default): 1/16 of physical memory, at least 256 MiB and at most 1 GiB.
+    planner_effort : {'auto', 'estimate', 'measure', 'patient'}
+        'auto' plans a new shape with FFTW_ESTIMATE and re-plans it with FFTW_MEASURE once
+        it has been used ``measure_after`` times.  A re-planned transform can round the
+        last bit differently; use 'estimate' for bit-identical results from the first
+        call on (at some cost in speed).
+    planning_timelimit : float
+        Seconds FFTW may spend planning one transform.
+    measure_after : int
+
+    Returns
+    -------
+    dict
+        The previous values of the options changed (pass them back to restore).
+
+    Examples
+    --------
+    >>> import sigconv.fft
+    >>> old = sigconv.fft.set_options(planning_timelimit=1.0)
+    >>> sigconv.fft.get_options()['planning_timelimit']
+    1.0
+    >>> _ = sigconv.fft.set_options(**old)
+    """
+    from .._validate import one_of
+    func = "set_options"
+    for key, value in changes.items():
+        if key not in _options:
+            raise TypeError(f"{func}: unknown option {key!r}; options are {sorted(_options)}")
+        if key == "planner_effort":
+            one_of(value, PLANNER_EFFORTS, key, func)
+        elif key in ("max_memory", "plan_cache_bytes") and value is None:
+            continue
+        elif key == "planning_timelimit":
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"{func}: {key} must be a positive number; got {value!r}")
+        elif isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{func}: {key} must be a non-negative int; got {value!r}")
+    with _options_lock:
+        old = {key: _options[key] for key in changes}
+        _options.update(changes)
+    return old
+
+
+@contextlib.contextmanager
+def options(**changes):
+    """Context manager: :func:`set_options` for the duration of a ``with`` block.
+
+    Examples
+    --------
+    >>> import sigconv.fft
+    >>> with sigconv.fft.options(max_memory=1 << 20):
+    ...     sigconv.fft.get_options()['max_memory']
+    1048576
+    """
+    old = set_options(**changes)
+    try:
+        yield
+    finally:
+        set_options(**old)
+
+
+def memory_limit():
+    """Bytes an FFT convolution may use now (the ``max_memory`` option or its default)."""
+    limit = get_options()["max_memory"]
+    if limit is not None:
+        return int(limit)
+    try:
+        avail = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        avail = 8 << 30
+    return avail // 2
+
+
+def plan_cache_limit():
+    """Bytes the plan cache may keep (the ``plan_cache_bytes`` option or its default)."""
+    limit = _options["plan_cache_bytes"]
+    return int(limit) if limit is not None else _DEFAULT_CACHE_BYTES
+
+
+def _default_cache_bytes():
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        total = 4 << 30
+    return min(max(total // 16, 256 << 20), 1 << 30)
+
+
+_DEFAULT_CACHE_BYTES = _default_cache_bytes()
+
+
+def available_cores():
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+_idle = {"t": -1.0, "n": 1}
+
+
+def idle_cores():
+    """Cores worth threading over now: all available ones unless the machine is already
+    oversubscribed (1-minute load average above cores + 0.5), where extra threads wait
+    for each other and run slower than one.  Re-read at most once a second."""
+    now = time.monotonic()
+    if now - _idle["t"] > 1.0:
+        n = available_cores()
+        try:
+            load = os.getloadavg()[0]
+        except (OSError, AttributeError):  # pragma: no cover
+            load = 0.0
+        _idle.update(t=now, n=n if load < n + 0.5 else 1)
+    return _idle["n"]
+
+
+def _smooth_numbers(limit):
+    """Sorted 7-smooth numbers times 1, 11 or 13, up to ``limit`` (FFTW's fast sizes)."""
+    out = []
+    p2 = 1
+    while p2 <= limit:
+        p3 = p2
+        while p3 <= limit:
+            p5 = p3
+            while p5 <= limit:
+                p7 = p5
+                while p7 <= limit:
+                    out.append(p7)
+                    for f in (11, 13):
+                        if p7 * f <= limit:
+                            out.append(p7 * f)
+                    p7 *= 7
+                p5 *= 5
+            p3 *= 3
+        p2 *= 2
+    return sorted(out)
+
+
+_FAST = _smooth_numbers(1 << 40)
+
+
+def next_fast_len(n, *, real=True):
+    """The smallest size ``>= n`` that FFTW transforms fastest.
+
+    Sizes of the form 2^a 3^b 5^c 7^d 11^e 13^f with e + f <= 1 (FFTW's codelets); for a
+    real transform an even size is preferred when one lies within 2 % above.
+
+    Parameters
+    ----------
+    n : int
+    real : bool
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from sigconv.fft import next_fast_len
+    >>> next_fast_len(10007), next_fast_len(97), next_fast_len(1025)
+    (10080, 98, 1040)
+    """
+    n = max(int(n), 1)
+    if n > _FAST[-1]:
+        raise ValueError(f"next_fast_len: n must be <= {_FAST[-1]}; got {n}")
+    i = bisect.bisect_left(_FAST, n)
+    size = _FAST[i]
+    if real and size % 2 and size > 2:
+        for even in _FAST[i + 1:i + 8]:
+            if even % 2 == 0 and even <= size * 1.02:
+                return even
+    return size
+
+
+def pyfftw_module():
+    """The imported pyfftw module, or None when it is unavailable."""
+    return _pyfftw
+
+
+def fftw_dtypes():
+    """Real dtypes pyFFTW can transform in this build."""
+    return _FFTW_DTYPES
+
+
+def _fftw_dtypes():
+    if _pyfftw is None:
+        return ()
+    names = {"32": np.float32, "64": np.float64, "ld": np.longdouble}
+    return tuple(np.dtype(names[k]) for k in _pyfftw._supported_types if k in names)
+
+
+_FFTW_DTYPES = _fftw_dtypes()
+
+
+class _ScipySlot:
+    """A transform slot on scipy.fft: a fresh buffer; ``execute`` returns a new array."""
+
+    def __init__(self, kind, shape, nsp, dtype, threads):
+        self.kind, self.nsp, self.threads = kind, nsp, threads
+        self.real_shape = shape
+        axes = tuple(range(-nsp, 0))
+        self.axes = axes
+        cdt = np.result_type(dtype, np.complex64)
+        if kind == "r2c":
+            self.input = np.empty(shape, dtype=dtype)
+        elif kind == "c2r":
+            self.input = np.empty(shape[:-1] + (shape[-1] // 2 + 1,), dtype=cdt)
+        else:
+            self.input = np.empty(shape, dtype=cdt)
+
+    def execute(self):
+        kw = dict(axes=self.axes, workers=self.threads)
+        if self.kind == "r2c":
+            return sfft.rfftn(self.input, **kw)
+        if self.kind == "c2r":
+            s = self.real_shape[-self.nsp:]
+            return sfft.irfftn(self.input, s=s, norm="forward", **kw)
+        if self.kind == "fwd":
+            return sfft.fftn(self.input, **kw)
+        return sfft.ifftn(self.input, norm="forward", **kw)
+
+
+@contextlib.contextmanager
+def transform(kind, shape, nsp, dtype, threads):
+    """Lend an exclusive transform slot over the last ``nsp`` axes of ``shape``.
+
+    ``kind`` is ``'r2c'`` (real input of ``shape``), ``'c2r'`` (real output of ``shape``,
+    half-spectrum input), ``'fwd'`` or ``'inv'`` (complex).  Transforms are unnormalized
+    in both directions.  ``slot.input`` is a writable buffer the caller fills completely;
+    ``slot.execute()`` returns an array that stays valid until the ``with`` block ends.
+    """
+    dtype = np.dtype(dtype)
+    real = np.dtype(dtype.char.lower()) if dtype.kind == "c" else dtype
+    if _state["backend"] == "pyfftw" and real in _FFTW_DTYPES:
+        from .plans import default_cache
+        with default_cache().slot(kind, tuple(shape), nsp, real, threads) as slot:
+            yield slot
+    else:
+        backend()   # warns once when pyFFTW was wanted but is missing
+        yield _ScipySlot(kind, tuple(shape), nsp, real, threads)

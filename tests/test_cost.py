@@ -1,0 +1,186 @@
+"""method='auto': the cost model, dispatch, exactness, accuracy and memory awareness."""
+
+import math
+
+import numpy as np
+import pytest
+
+import sigconv
+import sigconv.fft as sfw
+from sigconv import _convolve as C
+from sigconv import ResourceLimitError
+from sigconv.engines import cost
+from sigconv.engines._calibration import CALIBRATION
+from sigconv.fft import next_fast_len
+
+ALL = ("direct", "fft", "os", "oa")
+
+
+def only(monkeypatch, allowed):
+    """Make every engine except ``allowed`` raise, so the one that ran is known."""
+    for name in ALL:
+        if name != allowed:
+            def boom(*args, _name=name, **kwargs):
+                raise AssertionError(f"engine {_name!r} must not run")
+            monkeypatch.setitem(C.ENGINES, name, boom)
+
+
+CASES = {
+    "tiny": (np.arange(10.0), np.array([1.0, 2.0, 3.0])),
+    "long-signal-short-kernel": (np.random.default_rng(0).standard_normal(200_000),
+                                 np.random.default_rng(1).standard_normal(301)),
+    "equal-sizes": (np.random.default_rng(2).standard_normal(4000),
+                    np.random.default_rng(3).standard_normal(4000)),
+    "image-small-kernel": (np.random.default_rng(4).standard_normal((300, 300)),
+                           np.random.default_rng(5).standard_normal((3, 3))),
+    "image-large-kernel": (np.random.default_rng(6).standard_normal((256, 256)),
+                           np.random.default_rng(7).standard_normal((65, 65))),
+}
+EXPECTED = {"tiny": {"direct"}, "long-signal-short-kernel": {"os", "oa"},
+            "equal-sizes": {"fft"}, "image-small-kernel": {"direct"},
+            "image-large-kernel": {"fft", "os", "oa"}}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_auto_runs_the_chosen_engine_only(case, monkeypatch):
+    x, k = CASES[case]
+    choice = sigconv.choose_method(x, k)
+    assert choice.method in EXPECTED[case], choice
+    assert set(choice.estimates) == set(ALL)
+    ref = sigconv.convolve(x, k, method=choice.method)
+    only(monkeypatch, choice.method)
+    np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["fft", "os", "oa"])
+def test_explicit_methods_run_their_engine(method, monkeypatch):
+    x, k = CASES["tiny"]
+    only(monkeypatch, method)
+    np.testing.assert_allclose(sigconv.convolve(x, k, method=method), np.convolve(x, k),
+                               atol=1e-12)
+
+
+def test_large_integers_never_go_through_a_transform(monkeypatch):
+    """B2: max|a| * max|b| * min(size) >= 2**52 -> direct, exact."""
+    x = np.arange(20_000, dtype=np.int64) * 1000
+    k = np.arange(3000, dtype=np.int64) * 1000
+    assert sigconv.choose_method(x, k).reason.startswith("integer inputs this large")
+    only(monkeypatch, "direct")
+    out = sigconv.convolve(x, k)
+    assert out.dtype == np.int64
+    assert out[5000] == sum(int(x[i]) * int(k[5000 - i]) for i in range(2001, 5001) if i < x.size)
+
+
+def test_small_integers_use_transforms_and_stay_exact():
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 256, 50_000).astype(np.uint8)
+    k = rng.integers(-100, 100, 2000)
+    choice = sigconv.choose_method(x, k)
+    assert choice.method in ("fft", "os", "oa")
+    out = sigconv.convolve(x, k)
+    np.testing.assert_array_equal(out[:3000], np.convolve(x.astype(np.int64), k)[:3000])
+    np.testing.assert_array_equal(out[-100:], np.convolve(x.astype(np.int64), k)[-100:])
+
+
+def test_huge_dynamic_range_goes_direct(monkeypatch):
+    """B5: 1 ... 1e81 would leave FFT error far above the small outputs."""
+    x = np.logspace(0, 81, 20_000)
+    k = np.random.default_rng(9).random(2001)
+    choice = sigconv.choose_method(x, k)
+    assert choice.method == "direct" and "dynamic range" in choice.reason
+    assert min(choice.estimates, key=choice.estimates.get) != "direct"
+    only(monkeypatch, "direct")
+    out = sigconv.convolve(x, k)
+    assert np.isclose(out[5], np.dot(x[:6], k[5::-1]), rtol=1e-12)
+
+
+def test_float32_with_moderate_range_still_uses_transforms():
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal(100_000).astype(np.float32)
+    assert sigconv.choose_method(x, np.ones(2000, np.float32)).method != "direct"
+
+
+def test_nonfinite_inputs_go_direct(monkeypatch):
+    x = np.random.default_rng(11).standard_normal(100_000)
+    x[500] = np.nan
+    assert sigconv.choose_method(x, np.ones(3000)).method == "direct"
+    only(monkeypatch, "direct")
+    out = sigconv.convolve(x, np.ones(3000))
+    assert np.isnan(out[500]) and np.isfinite(out[4000])
+
+
+def test_fft_memory_estimate_follows_the_transform_shape():
+    """G1 arithmetic: fshape = next_fast_len(s1 + s2 - 1) per axis; spectra 16 bytes."""
+    n = 4096
+    p = cost.Problem((n, n), (n, n), (2 * n - 1,) * 2, (1, 1), ((n - 1, n - 1),) * 2,
+                     1, 1, 1, 8, False, 2, n * n)
+    sizes = cost.single_sizes(p)
+    assert sizes == [(next_fast_len(2 * n - 1),) * 2] * 2
+    f = next_fast_len(2 * n - 1)
+    spectrum = f * (f // 2 + 1) * 16
+    est = cost.fft_estimate(p).nbytes
+    assert 2 * spectrum + 8 * f * f < est < 8 * spectrum + 4 * 8 * f * f
+
+
+def test_explicit_fft_over_the_limit_raises_before_any_work(monkeypatch):
+    """G1 without allocating: the guard runs before the engine (made to raise)."""
+    x = np.broadcast_to(np.float64(1.0), (4096, 4096))
+    k = np.broadcast_to(np.float64(1.0), (512, 512))
+    monkeypatch.setitem(C.ENGINES, "fft", lambda *a, **kw: pytest.fail("engine ran"))
+    with sfw.options(max_memory=1 << 30):
+        with pytest.raises(ResourceLimitError,
+                           match=r"convolve: fft convolution needs ~[\d.]+ GB, limit 1 GB; "
+                                 r"use method='os' or 'oa', or raise max_memory"):
+            sigconv.convolve(x, k, method="fft")
+        choice = sigconv.choose_method(x, k)
+    assert choice.estimates["fft"] == math.inf
+    assert choice.method in ("os", "oa")
+
+
+def test_auto_switches_to_blocks_over_budget_and_stays_correct(monkeypatch):
+    rng = np.random.default_rng(12)
+    x, k = rng.standard_normal((200, 220)), rng.standard_normal((30, 30))
+    ref = sigconv.convolve(x, k, method="direct")
+    with sfw.options(max_memory=1_500_000):
+        choice = sigconv.choose_method(x, k)
+        assert choice.method in ("os", "oa") and choice.estimates["fft"] == math.inf
+        only(monkeypatch, choice.method)
+        np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-10, atol=1e-10)
+
+
+def test_measure_times_candidates_and_remembers_the_winner(monkeypatch):
+    monkeypatch.setattr(C, "_MEASURED", {})
+    x = np.random.default_rng(13).standard_normal(30_000)
+    k = np.random.default_rng(14).standard_normal(400)
+    timed = sigconv.choose_method(x, k, measure=True)
+    assert timed.reason == "fastest when timed on these inputs"
+    assert set(timed.estimates) == set(ALL)
+    assert timed.method == min(timed.estimates, key=timed.estimates.get)
+    again = sigconv.choose_method(x, k)
+    assert again.method == timed.method
+    assert again.reason == "fastest when timed on inputs of this shape"
+
+
+def test_estimates_grow_with_the_work():
+    def est(n, k):
+        return sigconv.choose_method(np.ones(n), np.ones(k)).estimates
+    assert est(10_000, 50)["direct"] < est(10_000, 500)["direct"]
+    assert est(10_000, 500)["fft"] < est(1_000_000, 500)["fft"]
+    assert est(1_000_000, 33)["os"] < est(1_000_000, 33)["fft"]
+
+
+def test_worker_threads_only_for_large_transforms(monkeypatch):
+    import importlib
+    backend = importlib.import_module("sigconv.fft.backend")
+    monkeypatch.setattr(backend, "idle_cores", lambda: 2)
+    assert cost.fft_threads(2, 1000) == 1
+    assert cost.fft_threads(2, 1 << 22) == 2
+    assert cost.fft_threads(1, 1 << 22) == 1
+    monkeypatch.setattr(backend, "idle_cores", lambda: 1)
+    assert cost.fft_threads(8, 1 << 22) == 1
+
+
+def test_calibration_constants_record_their_source():
+    assert CALIBRATION["source"]
+    for key in ("fft_real", "fft_complex", "direct_mac", "per_element"):
+        assert all(v > 0 for v in CALIBRATION[key].values())

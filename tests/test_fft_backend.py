@@ -1,0 +1,220 @@
+"""sigconv.fft: fast lengths, the plan cache, wisdom files, the scipy.fft fallback."""
+
+import importlib
+import os
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+import scipy.fft as sfft
+
+import sigconv
+import sigconv.fft as sfw
+from sigconv import WisdomError
+from sigconv.fft.plans import PlanCache
+
+B = importlib.import_module("sigconv.fft.backend")
+
+
+def _smooth(n):
+    for p in (2, 3, 5, 7):
+        while n % p == 0:
+            n //= p
+    return n in (1, 11, 13)
+
+
+@pytest.mark.parametrize("n", [1, 2, 97, 1000, 1025, 10007, 65537, 10**6 + 3])
+def test_next_fast_len_is_the_smallest_fftw_friendly_size(n):
+    m = sfw.next_fast_len(n, real=False)
+    assert m >= n and _smooth(m)
+    assert not any(_smooth(j) for j in range(n, m))
+
+
+@pytest.mark.parametrize("n", [97, 10007, 65537])
+def test_next_fast_len_real_is_fast_and_never_much_longer(n):
+    m = sfw.next_fast_len(n)
+    assert _smooth(m) and n <= m <= sfw.next_fast_len(n, real=False) * 1.02
+
+
+def test_next_fast_len_refuses_sizes_beyond_its_table():
+    with pytest.raises(ValueError, match=r"next_fast_len: n must be <= \d+; got"):
+        sfw.next_fast_len(2**41)
+
+
+def test_backend_reports_pyfftw():
+    assert sfw.backend() == "pyfftw"
+
+
+def test_fallback_to_scipy_warns_once_and_agrees(monkeypatch):
+    """C7: pyFFTW missing -> scipy.fft, one warning, same results."""
+    x = np.random.default_rng(0).standard_normal(500)
+    k = np.random.default_rng(1).standard_normal(31)
+    ref = sigconv.convolve(x, k, method="fft")
+    monkeypatch.setattr(B, "_pyfftw", None)
+    monkeypatch.setattr(B, "_IMPORT_ERROR", ImportError("no module named pyfftw"))
+    monkeypatch.setitem(B._state, "backend", "scipy")
+    monkeypatch.setitem(B._state, "warned", False)
+    with pytest.warns(RuntimeWarning, match="pyFFTW is not available .*using scipy.fft"):
+        assert sfw.backend() == "scipy"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for method in ("fft", "os", "oa"):
+            out = sigconv.convolve(x, k, method=method)
+            np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
+    with pytest.raises(ImportError, match="set_backend: pyFFTW cannot be imported"):
+        sfw.set_backend("pyfftw")
+
+
+def test_set_backend_validates_its_argument():
+    with pytest.raises(ValueError, match="set_backend: name must be one of 'pyfftw', 'scipy'; got 'mkl'"):
+        sfw.set_backend("mkl")
+
+
+@pytest.mark.parametrize("change,match", [
+    (dict(planner_effort="exhaustive"), "planner_effort must be one of 'auto', 'estimate'"),
+    (dict(planning_timelimit=0), "planning_timelimit must be a positive number; got 0"),
+    (dict(max_memory=-5), "max_memory must be a non-negative int; got -5"),
+    (dict(colour="red"), "unknown option 'colour'"),
+])
+def test_set_options_validates(change, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        sfw.set_options(**change)
+
+
+@pytest.mark.parametrize("kind,shape", [("r2c", (6, 10)), ("fwd", (6, 10)),
+                                        ("c2r", (6, 10)), ("inv", (6, 10))])
+def test_slots_compute_unnormalized_transforms(kind, shape):
+    rng = np.random.default_rng(2)
+    cache = PlanCache(1 << 20)
+    with cache.slot(kind, shape, 2, np.dtype(np.float64), 1) as slot:
+        data = rng.standard_normal(slot.input.shape)
+        if slot.input.dtype.kind == "c":
+            data = data + 1j * rng.standard_normal(slot.input.shape)
+        if kind == "c2r":
+            data = sfft.rfftn(rng.standard_normal(shape))
+        slot.input[...] = data
+        out = slot.execute().copy()
+    ref = {"r2c": lambda: sfft.rfftn(data), "fwd": lambda: sfft.fftn(data),
+           "c2r": lambda: sfft.irfftn(data, s=shape, norm="forward"),
+           "inv": lambda: sfft.ifftn(data, norm="forward")}[kind]()
+    np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-10)
+
+
+def test_cache_is_bounded_by_bytes_with_lru_eviction():
+    cache = PlanCache(1500)
+    f8 = np.dtype(np.float64)
+    for n in (16, 24, 32, 40, 48):            # each r2c plan of n points: 8n + 16(n//2+1) bytes
+        with cache.slot("r2c", (n,), 1, f8, 1):
+            pass
+    info = cache.info()
+    assert info["bytes"] <= 1500 and info["plans"] == 2
+    with cache.slot("r2c", (48,), 1, f8, 1):      # most recent: still cached
+        pass
+    assert cache.info()["planned"] == 5
+    with cache.slot("r2c", (16,), 1, f8, 1):      # least recent: evicted, re-planned
+        pass
+    assert cache.info()["planned"] == 6
+    cache.clear()
+    assert cache.info() == {"plans": 0, "bytes": 0, "max_bytes": 1500, "planned": 6}
+
+
+def test_cache_keys_distinguish_dtype_threads_and_rank():
+    cache = PlanCache(1 << 20)
+    for dtype, threads, nsp in [(np.float64, 1, 1), (np.float32, 1, 1), (np.float64, 2, 1),
+                                (np.float64, 1, 2)]:
+        with cache.slot("r2c", (4, 8), nsp, np.dtype(dtype), threads) as slot:
+            assert slot.input.dtype == dtype
+    assert cache.info()["planned"] == 4
+
+
+def test_a_plan_is_lent_to_one_user_at_a_time():
+    cache = PlanCache(1 << 20)
+    f8 = np.dtype(np.float64)
+    with cache.slot("r2c", (8,), 1, f8, 1) as a:
+        with cache.slot("r2c", (8,), 1, f8, 1) as b:
+            assert a is not b and not np.shares_memory(a.input, b.input)
+    assert cache.info()["plans"] == 2
+
+
+def test_repeated_shapes_are_replanned_with_measure():
+    cache = PlanCache(1 << 20)
+    f8 = np.dtype(np.float64)
+    efforts = []
+    with sfw.options(planner_effort="auto", measure_after=3):
+        for _ in range(4):
+            with cache.slot("r2c", (64,), 1, f8, 1) as slot:
+                efforts.append(slot.effort)
+    assert efforts == ["estimate", "estimate", "measure", "measure"]
+
+
+def test_wisdom_round_trip(tmp_path):
+    path = tmp_path / "wisdom.txt"
+    cache = PlanCache(1 << 20)
+    with sfw.options(planner_effort="measure"):
+        with cache.slot("r2c", (90,), 1, np.dtype(np.float64), 1):
+            pass
+    size = sfw.save_wisdom(path)
+    text = path.read_text()
+    assert size == len(text) and text.startswith("# sigconv FFTW wisdom 1\n# fftw fftw-3")
+    assert "[double]" in text and "[single]" in text
+    assert sfw.load_wisdom(path) is True
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".wisdom-")]
+
+
+def _valid_text(tmp_path):
+    path = tmp_path / "good.txt"
+    sfw.save_wisdom(path)
+    return path.read_text()
+
+
+@pytest.mark.parametrize("content,match", [
+    (b"", "is not a sigconv wisdom file"),
+    (os.urandom(64) + b"\xff", "binary data|is not a sigconv wisdom file"),
+    (b"(fftw-3.3.5 fftw_wisdom)\n", "is not a sigconv wisdom file"),
+    ("truncate", "truncated or corrupt"),
+    ("foreign", "holds wisdom of fftw-0.0.1; this FFTW is fftw-3"),
+    ("garbage", "was rejected by FFTW|truncated or corrupt"),
+])
+def test_corrupt_or_foreign_wisdom_is_refused(tmp_path, content, match):
+    path = tmp_path / "bad.txt"
+    good = _valid_text(tmp_path)
+    if content == "truncate":
+        content = good[: len(good) * 2 // 3].encode()
+    elif content == "foreign":
+        content = good.replace(good.split("\n")[1], "# fftw fftw-0.0.1").encode()
+    elif content == "garbage":
+        content = good.replace("[double]\n(fftw-", "[double]\n(fftw-3.3.5 fftw_wisdom #x1 #x2 #x3 #x4\n  (nonsense 1 2 3)\n)\n(fftw-", 1).encode()
+    path.write_bytes(content)
+    with pytest.raises(WisdomError, match=match):
+        sfw.load_wisdom(path)
+
+
+def test_missing_wisdom_file_is_a_wisdom_error(tmp_path):
+    with pytest.raises(WisdomError, match="load_wisdom: cannot read wisdom file"):
+        sfw.load_wisdom(tmp_path / "nope.txt")
+
+
+def test_failed_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "w.txt"
+    path.write_text("old contents")
+
+    def boom(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="No space left"):
+        sfw.save_wisdom(path)
+    assert path.read_text() == "old contents"
+    assert os.listdir(tmp_path) == ["w.txt"]
+
+
+def test_import_never_reads_wisdom_or_fails_because_of_it(tmp_path):
+    """C4: a corrupt wisdom file in the working directory cannot break ``import sigconv``."""
+    (tmp_path / "wisdom.txt").write_bytes(b"\x00garbage")
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    code = "import sigconv, sigconv.fft; print(sigconv.fft.backend())"
+    res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.strip() == "pyfftw", res.stderr
