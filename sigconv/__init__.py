@@ -4,18 +4,18 @@ from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFin
                       PrecisionWarning, ResourceLimitError, SigconvError, ShapeError,
                       WisdomError)
 from ._convolve import MethodChoice, choose_method, convolve, correlate
+from ._convolver import Convolver
 from ._compat import convolve2d, correlate2d, correlation_lags, fftconvolve, oaconvolve
-from . import continuous, definitions, distributed, filters, matrices, nn, properties
+from . import (continuous, definitions, distributed, fft, filters, matrices, nn,
+               properties)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "convolve", "correlate", "choose_method", "MethodChoice",
+    "convolve", "correlate", "choose_method", "MethodChoice", "Convolver",
     "fftconvolve", "oaconvolve", "convolve2d", "correlate2d", "correlation_lags",
-    "continuous", "definitions", "distributed", "filters", "matrices", "nn", "properties",
+    "continuous", "definitions", "distributed", "fft", "filters", "matrices", "nn",
+    "properties",
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
 ]
-from ._convolver import Convolver
-from . import fft
-__all__ += ["Convolver"]

@@ -14,7 +14,7 @@ import numpy as np
 from ._errors import DTypeError, ShapeError
 
 MODES = ("full", "same", "valid")
-METHODS = ("auto", "direct", "fft")
+METHODS = ("auto", "direct", "fft", "oa", "os")
 BOUNDARIES = ("constant", "reflect", "mirror", "nearest", "wrap")
 BOUNDARY_ALIASES = {
     "fill": "constant", "zeros": "constant", "zero": "constant",

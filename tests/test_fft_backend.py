@@ -171,7 +171,8 @@ def _valid_text(tmp_path):
 
 @pytest.mark.parametrize("content,match", [
     (b"", "is not a sigconv wisdom file"),
-    (os.urandom(64) + b"\xff", "binary data|is not a sigconv wisdom file"),
+    (bytes(np.random.default_rng(7).integers(0, 256, 64, dtype=np.uint8)) + b"\xff",
+     "binary data|is not a sigconv wisdom file"),
     (b"(fftw-3.3.5 fftw_wisdom)\n", "is not a sigconv wisdom file"),
     ("truncate", "truncated or corrupt"),
     ("foreign", "holds wisdom of fftw-0.0.1; this FFTW is fftw-3"),
