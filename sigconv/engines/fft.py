@@ -84,7 +84,8 @@ class KernelSpectrum:
         flat = w.reshape((rows,) + w.shape[w.ndim - nsp:])
         chunk = max(1, min(rows, CHUNK_BYTES // (math.prod(half) * cdt.itemsize)))
         threads = cost.fft_threads(workers, chunk * math.prod(sizes))
-        scale = 1.0 / math.prod(self.sizes)
+        # 1/N in the kernel's own precision: a Python float would round long double
+        scale = self.dtype.type(1) / self.dtype.type(math.prod(self.sizes))
         lead = (chunk,) if self.batch else ()
         for r0 in range(0, rows, chunk):
             r1 = min(rows, r0 + chunk)
