@@ -13,28 +13,12 @@ from sigconv.definitions import discrete
 DTYPES = ["int64", "uint8", "float32", "float64", "complex64", "complex128"]
 
 
-def _implemented(method):
-    try:
-        sigconv.convolve(np.ones(3), np.ones(2), method=method)
-    except (KeyError, NotImplementedError):
-        return False
-    return True
-
-
-# Every explicit method.  One that is not wired into convolve yet on this branch is
-# reported as an expected failure (run once, below, and not run in the big matrices); the
-# marks disappear by themselves once the method lands.
+# Every explicit method.
 EXPLICIT = [m for m in METHODS if m != "auto"]
-MISSING = [m for m in EXPLICIT if not _implemented(m)]
-METHOD_PARAMS = [
-    m if m not in MISSING else pytest.param(m, marks=pytest.mark.xfail(
-        run=False, reason=f"method {m!r} not implemented on this branch yet"))
-    for m in EXPLICIT]
+METHOD_PARAMS = EXPLICIT
 
 
-@pytest.mark.parametrize("method", [pytest.param(m, marks=pytest.mark.xfail(
-    raises=(KeyError, NotImplementedError), strict=True, reason="not implemented yet"))
-    if m in MISSING else m for m in EXPLICIT])
+@pytest.mark.parametrize("method", EXPLICIT)
 def test_method_runs(method):
     assert P.check_commutative(np.arange(5.0), np.ones(3), method=method).holds
 
