@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._errors import NonFiniteFFTWarning, PrecisionWarning, ResourceLimitError
+from ._errors import NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, ResourceLimitError
 from ._padding import pad
 from ._plan import make_plan
 from .engines import cost, direct, fft, overlap
@@ -221,7 +221,27 @@ def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, 
         name = _choose(plan).method
     elif name in TRANSFORM_METHODS:
         name = _explicit_transform(plan, name)
+    else:
+        _explicit_direct(plan)
     return _finish(plan, _engine_run(plan, name))
+
+
+#: an explicit method='direct' estimated above this many seconds, and this many times
+#: slower than the best transform method, gets a PerformanceWarning before it starts
+DIRECT_WARN_SECONDS = 10.0
+DIRECT_WARN_RATIO = 20.0
+
+
+def _explicit_direct(plan):
+    """Warn before a direct sum that the cost model expects to take very long."""
+    if math.prod(plan.kernel_spatial) < 64:
+        return
+    est = _estimates(plan)
+    best = min((t for m, t in est.items() if m != "direct"), default=math.inf)
+    if est["direct"] > DIRECT_WARN_SECONDS and est["direct"] > DIRECT_WARN_RATIO * best:
+        warnings.warn(
+            f"{plan.func}: method='direct' is estimated at ~{est['direct']:.0f} s for these "
+            f"shapes, method='auto' at ~{best:.2g} s", PerformanceWarning, stacklevel=4)
 
 
 def _scalar_product(plan):

@@ -8,6 +8,7 @@ builtin that a Python user would already catch (``ValueError``, ``TypeError``, .
 __all__ = [
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
+    "PerformanceWarning",
 ]
 
 
@@ -45,3 +46,7 @@ class NonFiniteFFTWarning(RuntimeWarning):
 
 class PrecisionWarning(RuntimeWarning):
     """A computation runs with less precision than the inputs carry."""
+
+
+class PerformanceWarning(RuntimeWarning):
+    """An explicitly requested method is expected to be far slower than the alternatives."""

@@ -65,3 +65,20 @@ def test_byte_offsets_beyond_two_gigabytes():
     assert got.shape == (268_435, 1_000)
     assert got[0, 0] == 2 and got[-1, -1] == 6 and got[-1, -2] == 2
     assert int(got.sum(dtype=np.int64)) == 2 * got.size + 4
+
+
+# G2: an explicit direct sum with a huge kernel is announced before it starts
+def test_explicit_direct_with_a_huge_kernel_warns(monkeypatch):
+    from sigconv import _convolve
+    calls = []
+    monkeypatch.setattr(_convolve, "_engine_run", lambda plan, name: calls.append(name)
+                        or np.zeros(plan.out_shape))
+    img, k = np.zeros((1024, 1024)), np.ones((501, 501))
+    with pytest.warns(sigconv.PerformanceWarning, match=r"method='direct' is estimated at"):
+        sigconv.convolve(img, k, "same", "direct")
+    assert calls == ["direct"]
+    assert sigconv.choose_method(img, k, "same").method != "direct"
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sigconv.convolve(img[:64, :64], k[:9, :9], "same", "direct")
