@@ -23,6 +23,8 @@ import math
 import numpy as np
 import scipy.fft as sfft
 
+from ..engines.fft import dilate
+
 
 # rough seconds per unit of work, measured on the build machine (ratios matter, not values;
 # im2col and FFT timed against each other for 5x5 ... 31x31 kernels, float32, one thread)
@@ -45,18 +47,6 @@ def choose(x_shape, w_shape, out_spatial, groups):
     transforms = (n * c + o * cg + n * o) * f * max(math.log2(f), 1.0) * _SECONDS_PER_FFT_NLOGN
     spectral = n * o * cg * (f // 2 + 1) * _SECONDS_PER_CMAC
     return "fft" if transforms + spectral < im2col else "im2col"
-
-
-def dilate(w, dilations):
-    """``w`` with ``dilation - 1`` zeros between taps on each trailing axis."""
-    nsp = len(dilations)
-    if all(d == 1 for d in dilations):
-        return w
-    lead = w.ndim - nsp
-    shape = w.shape[:lead] + tuple(d * (k - 1) + 1 for k, d in zip(w.shape[lead:], dilations))
-    out = np.zeros(shape, dtype=w.dtype)
-    out[(Ellipsis,) + tuple(slice(None, None, d) for d in dilations)] = w
-    return out
 
 
 def tap_slices(tap, out_spatial, strides, dilations):
