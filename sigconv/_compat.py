@@ -9,7 +9,10 @@ bool and float16 inputs, which scipy's ``convolve2d`` rejects, are accepted (cou
 int64; float32).
 """
 
+from typing import Optional, Sequence, Union
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _validate as V
 from ._convolve import convolve, correlate
@@ -19,7 +22,8 @@ BOUNDARIES_2D = {"fill": "constant", "pad": "constant", "wrap": "wrap", "circula
                  "symm": "reflect", "symmetric": "reflect"}
 
 
-def fftconvolve(in1, in2, mode="full", axes=None):
+def fftconvolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
+                axes: Optional[Union[int, Sequence[int]]] = None) -> np.ndarray:
     """Convolve two N-D arrays using FFT, as ``scipy.signal.fftconvolve``.
 
     Integer and bool inputs give float64 (as in scipy); float32 stays float32.
@@ -43,7 +47,8 @@ def fftconvolve(in1, in2, mode="full", axes=None):
     return _transform_convolve(in1, in2, mode, axes, "fftconvolve")
 
 
-def oaconvolve(in1, in2, mode="full", axes=None):
+def oaconvolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
+               axes: Optional[Union[int, Sequence[int]]] = None) -> np.ndarray:
     """Convolve two N-D arrays using overlap-add, as ``scipy.signal.oaconvolve``.
 
     Same values, shapes and dtypes as :func:`fftconvolve`.
@@ -73,7 +78,8 @@ def _transform_convolve(in1, in2, mode, axes, func, method="fft"):
     return convolve(a, b, mode, method, axes=axes)
 
 
-def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
+def convolve2d(in1: ArrayLike, in2: ArrayLike, mode: str = "full", boundary: str = "fill",
+               fillvalue: complex = 0) -> np.ndarray:
     """Convolve two 2-D arrays, as ``scipy.signal.convolve2d``.
 
     Parameters
@@ -99,7 +105,8 @@ def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     return _two_d(convolve, in1, in2, mode, boundary, fillvalue, "convolve2d")
 
 
-def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
+def correlate2d(in1: ArrayLike, in2: ArrayLike, mode: str = "full", boundary: str = "fill",
+                fillvalue: complex = 0) -> np.ndarray:
     """Cross-correlate two 2-D arrays, as ``scipy.signal.correlate2d``.
 
     Takes the same arguments as :func:`convolve2d`.  In 'valid' mode with ``in2`` the
@@ -155,7 +162,7 @@ def _scipy_dtype(out, dt1, dt2, func):
     return out.astype(target)
 
 
-def correlation_lags(in1_len, in2_len, mode="full"):
+def correlation_lags(in1_len: int, in2_len: int, mode: str = "full") -> np.ndarray:
     """Lag indices of a 1-D cross-correlation, as ``scipy.signal.correlation_lags``.
 
     Sample ``i`` of ``correlate(in1, in2, mode)`` holds the lag ``lags[i]``: the shift of

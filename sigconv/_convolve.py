@@ -4,8 +4,10 @@ import math
 import time
 import warnings
 from dataclasses import dataclass, field
+from typing import Optional, Sequence, Union
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._errors import NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, ResourceLimitError
 from ._padding import pad
@@ -52,9 +54,12 @@ _NOTES = """
 """
 
 
-def convolve(in1, in2, mode="full", method="auto", *, axes=None, boundary="constant",
-             fillvalue=0, center="scipy", stride=1, dilation=1, out_dtype=None,
-             nan_policy="propagate", workers=None):
+def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "auto", *,
+             axes: Optional[Union[int, Sequence[int]]] = None, boundary: str = "constant",
+             fillvalue: complex = 0, center: Union[str, int, Sequence[int]] = "scipy",
+             stride: Union[int, Sequence[int]] = 1, dilation: Union[int, Sequence[int]] = 1,
+             out_dtype: DTypeLike = None, nan_policy: str = "propagate",
+             workers: Optional[int] = None) -> np.ndarray:
     """Convolve two N-D arrays: ``s[t] = sum_a in1[a] * in2[t - a]``.
 
     Parameters
@@ -63,8 +68,12 @@ def convolve(in1, in2, mode="full", method="auto", *, axes=None, boundary="const
         Input and kernel, with the same number of dimensions.
     mode : {'full', 'same', 'valid'}
         Output extent (see Notes).
-    method : {'auto', 'direct', 'fft'}
-        ``'auto'`` picks the fastest method that is exact enough (``choose_method``).
+    method : {'auto', 'direct', 'fft', 'oa', 'os'}
+        ``'direct'`` sums the products (threaded, cache-blocked, separable kernels split
+        into 1-D passes); ``'fft'`` multiplies spectra (FFTW through pyFFTW);
+        ``'oa'``/``'os'`` are overlap-add/overlap-save in blocks.  ``'auto'`` picks the
+        fastest method that is exact enough and fits the memory limit
+        (``sigconv.fft.set_options(max_memory=...)``), see :func:`choose_method`.
     axes : int or sequence of int, optional
         Axes to convolve over (default all); the other axes must match or be 1 and are
         broadcast as a batch.
@@ -101,9 +110,12 @@ def convolve(in1, in2, mode="full", method="auto", *, axes=None, boundary="const
                 stride, dilation, out_dtype, nan_policy, workers)
 
 
-def correlate(in1, in2, mode="full", method="auto", *, axes=None, boundary="constant",
-              fillvalue=0, center="scipy", stride=1, dilation=1, out_dtype=None,
-              nan_policy="propagate", workers=None):
+def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "auto", *,
+              axes: Optional[Union[int, Sequence[int]]] = None, boundary: str = "constant",
+              fillvalue: complex = 0, center: Union[str, int, Sequence[int]] = "scipy",
+              stride: Union[int, Sequence[int]] = 1, dilation: Union[int, Sequence[int]] = 1,
+              out_dtype: DTypeLike = None, nan_policy: str = "propagate",
+              workers: Optional[int] = None) -> np.ndarray:
     """Cross-correlate two N-D arrays: ``c[t] = sum_a in1[a + t] * conj(in2[a])``.
 
     Takes the same arguments as :func:`convolve`; ``correlate(a, b)`` equals
@@ -152,7 +164,8 @@ class MethodChoice:
         return self.method
 
 
-def choose_method(in1, in2, mode="full", *, measure=False, op="convolve", **options):
+def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
+                  measure: bool = False, op: str = "convolve", **options) -> "MethodChoice":
     """Pick the method ``convolve(in1, in2, mode, method='auto')`` would use, and say why.
 
     Parameters
