@@ -146,7 +146,12 @@ def _needs_object(u, w):
     return bound >= 2 ** 63
 
 
+_LONG = (np.longdouble, np.clongdouble)     # .item() and math.fsum would round to double
+
+
 def _py(v):
+    if isinstance(v, _LONG):
+        return v
     v = v.item() if hasattr(v, "item") else v
     return int(v) if isinstance(v, bool) else v
 
@@ -156,6 +161,8 @@ def _sum(terms):
         return 0
     if all(isinstance(t, int) for t in terms):
         return sum(terms)
+    if any(isinstance(t, _LONG) for t in terms):
+        return np.array(terms).sum()
     if any(isinstance(t, complex) for t in terms):
         return complex(math.fsum(t.real for t in terms), math.fsum(t.imag for t in terms))
     return math.fsum(terms)
