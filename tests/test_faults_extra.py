@@ -4,12 +4,12 @@ Each test names its FAULTS row.  The other rows are covered where the feature is
 (tests/test_convolve_policy.py, test_faults_core.py, test_fft_backend.py, ...).
 """
 
+import io
 import os
 import re
 import threading
 import time
 import warnings
-import io
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
