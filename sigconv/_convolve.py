@@ -383,8 +383,9 @@ def _finish(plan, out):
     if plan.out_dtype is not None:
         out = cast_saturating(out, plan.out_dtype)
     nsp = plan.nsp
-    if nsp and out.ndim:
-        out = np.moveaxis(out, range(out.ndim - nsp, out.ndim), plan.axes)
+    trailing = tuple(range(out.ndim - nsp, out.ndim))
+    if nsp and out.ndim and plan.axes != trailing:
+        out = np.moveaxis(out, trailing, plan.axes)
     return out
 
 

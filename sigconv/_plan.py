@@ -4,6 +4,7 @@
 and changes nothing.  The plan holds plain ints and tuples; the engines never see strings.
 """
 
+import functools
 import math
 import numbers
 import os
@@ -79,8 +80,9 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
     swap = (mode == "valid" and all(d == 1 for d in dilations) and a.size and b.size
             and _shapes.valid_swap_needed(a.shape, b.shape, axes, func))
     x, k = _orient(op, a, b, swap, axes)
-    x = np.moveaxis(x, axes, range(a.ndim - naxes, a.ndim)) if naxes else x
-    k = np.moveaxis(k, axes, range(a.ndim - naxes, a.ndim)) if naxes else k
+    trailing = tuple(range(a.ndim - naxes, a.ndim))
+    if axes != trailing:
+        x, k = np.moveaxis(x, axes, trailing), np.moveaxis(k, axes, trailing)
     pads, spatial = _geometry(op, mode, center, x.shape[x.ndim - naxes:],
                               k.shape[k.ndim - naxes:], strides, dilations, func)
     batch = np.broadcast_shapes(x.shape[:x.ndim - naxes], k.shape[:k.ndim - naxes])
@@ -103,9 +105,14 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
                 method=method, nan_policy=nan_policy, workers=workers)
 
 
+@functools.lru_cache(maxsize=1)
+def _cores():
+    return os.cpu_count() or 1
+
+
 def _workers(workers, func):
     if workers is None:
-        return os.cpu_count() or 1
+        return _cores()
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers == 0:
         raise ValueError(f"{func}: workers must be None, a positive int or -1; got {workers!r}")
     return int(workers) if workers > 0 else max(1, (os.cpu_count() or 1) + 1 + int(workers))

@@ -20,7 +20,9 @@ from .._padding import pad
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
 _THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more than they save
-_DOT_TAPS = 32                 # 1-D kernels at least this long use numpy's dot correlation
+# 1-D kernels at least this long use numpy's compiled dot correlation (by dtype character:
+# for float64 it is never slower; float32 short kernels are faster shift-added)
+_DOT_TAPS = {"d": 1, "D": 1, "f": 32, "F": 32}
 _pools = {}
 
 
@@ -32,10 +34,18 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
     (batch + spatial).  Returns a new array.
     """
     nsp = len(strides)
+    if _dot_path(x, w, nsp, strides, dilations):
+        (before, after), = pads
+        k = w.shape[-1]
+        if before <= k - 1 and after <= k - 1:
+            # the zero-padded valid part is a slice of np.correlate's 'full' result
+            mode = "valid" if before == after == 0 else "full"
+            start = 0 if mode == "valid" else k - 1 - before
+            return _correlate_rows(x, w, out_shape, mode, start)
     if any(b or a for b, a in pads):
         x = pad(x, pads, "constant")
     if _dot_path(x, w, nsp, strides, dilations):
-        return _correlate_rows(x, w, out_shape)
+        return _correlate_rows(x, w, out_shape, "valid", 0)
     terms = low_rank_terms(w, nsp)
     if terms is None:
         return shift_add(x, w, out_shape, strides, dilations, workers=workers)
@@ -56,22 +66,27 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
     return out
 
 
-def _dot_path(x, w, nsp, strides, dilations):
+def dot_path_applies(nsp, strides, dilations, k, dtype, rows):
     """1-D, long real/complex kernels: numpy's compiled dot-product correlation is faster."""
-    return (nsp == 1 and strides == (1,) and dilations == (1,) and w.shape[-1] >= _DOT_TAPS
-            and x.dtype.kind in "fc" and x.dtype.itemsize <= 16 and w.dtype == x.dtype
-            and math.prod(np.broadcast_shapes(x.shape[:-1], w.shape[:-1])) <= 64)
+    return (nsp == 1 and tuple(strides) == (1,) and tuple(dilations) == (1,)
+            and k >= _DOT_TAPS.get(dtype.char, 1 << 62) and rows <= 64)
 
 
-def _correlate_rows(x, w, out_shape):
-    """Row by row ``np.correlate(..., 'valid')`` (which conjugates, so undo that)."""
+def _dot_path(x, w, nsp, strides, dilations):
+    return nsp == 1 and w.dtype == x.dtype and dot_path_applies(
+        nsp, strides, dilations, w.shape[-1], x.dtype,
+        math.prod(np.broadcast_shapes(x.shape[:-1], w.shape[:-1])))
+
+
+def _correlate_rows(x, w, out_shape, mode, start):
+    """Row by row ``np.correlate(..., mode)[start:start + L]`` (it conjugates: undo that)."""
     out = np.empty(out_shape, dtype=x.dtype)
     xb = np.broadcast_to(x, out_shape[:-1] + x.shape[-1:])
     wb = np.broadcast_to(w, out_shape[:-1] + w.shape[-1:])
     conj = w.dtype.kind == "c"
     for idx in np.ndindex(out_shape[:-1]):
         wk = np.conj(wb[idx]) if conj else wb[idx]
-        out[idx] = np.correlate(xb[idx], wk, "valid")
+        out[idx] = np.correlate(xb[idx], wk, mode)[start:start + out_shape[-1]]
     return out
 
 
