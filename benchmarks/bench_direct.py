@@ -17,6 +17,7 @@ import scipy.signal as ss
 from scipy import ndimage
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(1, os.path.join(os.path.dirname(__file__), os.pardir))  # run from a checkout
 import sigconv  # noqa: E402
 from _timing import median_time  # noqa: E402
 
