@@ -231,12 +231,21 @@ def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, 
         return _finish(plan, np.zeros(plan.out_shape, dtype=plan.compute_dtype))
     name = plan.method
     if name == "auto":
-        name = _choose(plan).method
+        name = "direct" if _small(plan) else _choose(plan).method
     elif name in TRANSFORM_METHODS:
         name = _explicit_transform(plan, name)
     else:
         _explicit_direct(plan)
     return _finish(plan, _engine_run(plan, name))
+
+
+#: multiply-adds below which 'auto' runs the direct sum without consulting the cost model:
+#: there a transform's fixed cost alone exceeds the whole direct computation
+SMALL_WORK = 1 << 15
+
+
+def _small(plan):
+    return math.prod(plan.out_shape) * plan.kernel.size <= SMALL_WORK
 
 
 #: an explicit method='direct' estimated above this many seconds, and this many times
