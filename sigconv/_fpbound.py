@@ -24,6 +24,11 @@ method ran:
   ``N <= prod(2 * (n + k - 1))`` (fast lengths never exceed twice the full length) and
   ``2**d`` the most overlap-add/save blocks that can add into one sample in ``d`` dims.
 
+Higham's bounds assume no underflow.  Gradual underflow adds at most the smallest
+subnormal ``t`` of the dtype to the absolute error of each operation, so every bound below
+also carries ``t`` times the number of operations behind one result (``m + 2`` for the
+direct sum, ``8 N log2(N)`` for the transforms).
+
 Norms of a convolution follow from Young's inequality: ``|x*y|_1 <= |x|_1 |y|_1``,
 ``|x*y|_2 <= min(|x|_2 |y|_1, |x|_1 |y|_2)``, ``|x*y|_inf <= min(|x|_inf |y|_1,
 |x|_1 |y|_inf, |x|_2 |y|_2)``.  Errors propagate through ``x^*y^ - x*y = dx*y^ + x*dy``.
@@ -44,6 +49,17 @@ def unit_roundoff(dtype):
     if dtype.kind in "biu" or dtype == object:
         return 0.0
     return float(np.finfo(dtype).eps) / 2
+
+
+def subnormal(u):
+    """The smallest subnormal of the dtype whose unit roundoff is ``u`` (0 for integers)."""
+    if not u:
+        return 0.0
+    for dt in (np.float16, np.float32, np.float64, np.longdouble):
+        info = np.finfo(dt)
+        if float(info.eps) / 2 == u:
+            return float(info.smallest_subnormal) or float(info.tiny)
+    return float(np.finfo(np.float64).smallest_subnormal)
 
 
 def gamma(n, u):
@@ -98,15 +114,19 @@ def conv(x, y, u, *, terms=None, methods=("direct", "split", "fft"), shape=None)
     d = max(len(shape), 1)
     rounding = [0.0]
     if u:
+        t = subnormal(u)
         if "direct" in methods:
-            rounding.append(math.sqrt(2) * gamma(m + 2, u) * min(xi * y1, x1 * yi))
+            rounding.append(math.sqrt(2) * gamma(m + 2, u) * min(xi * y1, x1 * yi)
+                            + (m + 2) * t)
         if "split" in methods and d >= 2:
             rounding.append((2 * math.sqrt(m) * gamma(m + d + 2, u) + 16 * u * m)
-                            * max(x1 * y2, x2 * y1))
+                            * max(x1 * y2, x2 * y1) + 2 * (m + d + 2) * t)
         if "fft" in methods:
             full = [n + k - 1 for n, k in zip(x.shape, y.shape)] or [1]
             log_n = sum(math.log2(2 * max(f, 1)) for f in full)
-            rounding.append(2 ** d * 3 * _eta(u) * log_n * max(x2 * y1, x1 * y2))
+            points = math.prod(2 * max(f, 1) for f in full)
+            rounding.append(2 ** d * 3 * _eta(u) * log_n * max(x2 * y1, x1 * y2)
+                            + 8 * points * log_n * t)
     propagated = x.err * y1 + x.l1 * y.err
     return Bound(x.l1 * y.l1, min(x.l2 * y.l1, x.l1 * y.l2),
                  min(x.linf * y.l1, x.l1 * y.linf, x.l2 * y.l2), size, tuple(shape),
@@ -117,26 +137,27 @@ def add(x, y, u):
     """Bound of ``x + y`` (same shape) computed with unit roundoff ``u``."""
     xi, yi = x.computed()[2], y.computed()[2]
     return Bound(x.l1 + y.l1, x.l2 + y.l2, x.linf + y.linf, max(x.size, y.size), x.shape,
-                 x.err + y.err + u * (xi + yi))
+                 x.err + y.err + u * (xi + yi) + subnormal(u))
 
 
 def scale(x, alpha, u):
     """Bound of ``alpha * x`` computed with unit roundoff ``u``."""
     a = abs(alpha)
     return replace(x, l1=a * x.l1, l2=a * x.l2, linf=a * x.linf,
-                   err=a * x.err + math.sqrt(2) * gamma(2, u) * a * x.computed()[2])
+                   err=a * x.err + math.sqrt(2) * gamma(2, u) * a * x.computed()[2]
+                   + 2 * subnormal(u))
 
 
 def diff(x, u, axis):
     """Bound of the first difference along ``axis`` of the zero-extended ``x``."""
     shape = tuple(s + (i == axis) for i, s in enumerate(x.shape))
     return Bound(2 * x.l1, 2 * x.l2, 2 * x.linf, math.prod(shape), shape,
-                 2 * x.err + 2 * u * x.computed()[2])
+                 2 * x.err + 2 * u * x.computed()[2] + subnormal(u))
 
 
 def total(x, u):
     """Error bound of the computed sum of all entries of ``x`` (pairwise or not)."""
-    return x.size * x.err + gamma(x.size, u) * x.computed()[0]
+    return x.size * x.err + gamma(x.size, u) * x.computed()[0] + x.size * subnormal(u)
 
 
 def inner(x, y, u, magnitude):
@@ -144,4 +165,5 @@ def inner(x, y, u, magnitude):
 
     ``magnitude`` is ``sum |x^| |y^|`` of the computed operands.
     """
-    return x.err * y.computed()[0] + x.l1 * y.err + math.sqrt(2) * gamma(x.size + 2, u) * magnitude
+    return (x.err * y.computed()[0] + x.l1 * y.err
+            + math.sqrt(2) * gamma(x.size + 2, u) * magnitude + (x.size + 2) * subnormal(u))

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
-# The default profile keeps the suite fast; the long one is the fuzzing campaign:
+# The default profile keeps the suite fast and deterministic (derandomized: the same
+# examples on every run, so CI cannot flake); the long one is the random fuzzing campaign:
 #   SIGCONV_FUZZ=long python -m pytest tests/test_fuzz.py
-settings.register_profile("default", max_examples=40, deadline=None,
+settings.register_profile("default", max_examples=40, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=3000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
