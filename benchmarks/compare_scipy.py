@@ -99,8 +99,10 @@ def sigconv_times(x, k, mode):
     return out, choice.method
 
 
-def run_sweep(quick):
+def run_sweep(quick, dims=None):
     cases, dtypes, modes = sweep(quick)
+    if dims:
+        cases = [c for c in cases if len(c[0]) in dims]
     rows = []
     print(f"workers={WORKERS}  backend={sigconv.fft.backend()}")
     print(f"{'case':34s} {'scipy best':>22s} {'sigconv':>9s} {'auto':>5s} {'speed-up':>8s}"
@@ -166,8 +168,10 @@ def raw_fftw(xs, ks, dtype):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a subset of the sweep")
+    parser.add_argument("--dims", type=int, nargs="+", choices=(1, 2, 3),
+                        help="only the cases of these dimensionalities")
     args = parser.parse_args(argv)
-    rows = run_sweep(args.quick)
+    rows = run_sweep(args.quick, args.dims)
     once, reused = bank()
     print("\nlarge FFTs: sigconv method='fft' / raw FFTW (rfftn x, rfftn k, product, irfftn)")
     big = [((4096, 4096), (129, 129)), ((10**7,), (65537,)), ((160,) * 3, (25,) * 3)]

@@ -106,6 +106,9 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
     >>> sigconv.convolve([1, 2, 3, 4], [1, 1, 1], mode='same', boundary='reflect')
     array([ 4,  6,  9, 11])
     """
+    if _lane_applies(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                     dilation, out_dtype, nan_policy, workers):
+        return _lane("convolve", in1, in2, mode)
     return _run("convolve", in1, in2, mode, method, axes, boundary, fillvalue, center,
                 stride, dilation, out_dtype, nan_policy, workers)
 
@@ -135,6 +138,9 @@ def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = 
     >>> sigconv.correlate(x, k, 'same')
     array([-5,  4, 15,  4, -2])
     """
+    if _lane_applies(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                     dilation, out_dtype, nan_policy, workers):
+        return _lane("correlate", in1, in2, mode)
     return _run("correlate", in1, in2, mode, method, axes, boundary, fillvalue, center,
                 stride, dilation, out_dtype, nan_policy, workers)
 
@@ -237,6 +243,51 @@ def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, 
     else:
         _explicit_direct(plan)
     return _finish(plan, _engine_run(plan, name))
+
+
+#: multiply-adds up to which a plain 1-D call goes straight to numpy's compiled
+#: correlation: below this the whole computation costs less than validating a general call
+LANE_WORK = 1 << 20
+#: kernels up to this many taps take that path at any signal length (real, complex):
+#: below it no transform method beats the (threaded) direct sum in 1-D
+LANE_TAPS = {"f": 24, "c": 6}
+def _lane_applies(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                  dilation, out_dtype, nan_policy, workers):
+    """True for the common small call: two 1-D arrays of one float or complex dtype,
+    every option at its default.  Such a call is the direct sum whatever the cost model
+    would say, so it skips the general validation (its results are the same)."""
+    if not (type(in1) is np.ndarray and type(in2) is np.ndarray
+            and in1.ndim == 1 and in2.ndim == 1 and in1.dtype == in2.dtype
+            and in1.dtype.char in "dfDF" and in1.dtype.isnative):
+        return False
+    if not (axes is None and out_dtype is None and workers is None
+            and type(fillvalue) is int and fillvalue == 0
+            and type(stride) is int and stride == 1 and type(dilation) is int and dilation == 1
+            and _is(method, "auto") and _is(boundary, "constant") and _is(center, "scipy")
+            and _is(nan_policy, "propagate") and mode in _LANE_MODES):
+        return False
+    n, k = in1.shape[0], in2.shape[0]
+    return n > 0 and 0 < k and (n * k <= LANE_WORK or k <= LANE_TAPS[in1.dtype.kind])
+
+
+_LANE_MODES = ("full", "same", "valid")
+
+
+def _is(value, name):
+    return type(value) is str and value == name
+
+
+def _lane(op, x, w, mode):
+    """``op`` of two 1-D arrays through numpy's compiled correlation (direct sums)."""
+    n, k = x.shape[0], w.shape[0]
+    if op == "convolve":
+        full = direct.dot_correlate(x, w[::-1], "full", workers=None)
+    else:
+        full = direct.dot_correlate(x, w, "full", conjugate=True, workers=None)
+    if mode == "full":
+        return full
+    start, length = ((k - 1) // 2, n) if mode == "same" else (min(n, k) - 1, abs(n - k) + 1)
+    return full[start:start + length].copy()
 
 
 #: multiply-adds below which 'auto' runs the direct sum without consulting the cost model:

@@ -90,10 +90,13 @@ DOT_SECONDS_PER_MAC = {False: 1.3e-10, True: 5e-10}
 DOT_CALL_SECONDS = 2e-6
 
 
-def dot_seconds(out_elements, taps, complex_, rows):
-    """Estimated time of the direct engine's 1-D dot path (one np.correlate per row)."""
+def dot_seconds(out_elements, taps, complex_, rows, threads=1):
+    """Estimated time of the direct engine's 1-D dot path (one np.correlate per row,
+    split over threads when large)."""
+    work = out_elements * max(taps, 1)
+    speed = _speedup(threads, work, DIRECT_THREAD_WORK)
     return (C["direct_call"] + rows * DOT_CALL_SECONDS
-            + out_elements * max(taps, 1) * DOT_SECONDS_PER_MAC[bool(complex_)])
+            + work * DOT_SECONDS_PER_MAC[bool(complex_)] / speed)
 
 
 def fft_exact_for_integers(max1, max2, size1, size2):
@@ -165,7 +168,9 @@ def fft_estimate(p):
 def overlap_estimate(kind, p, max_bytes):
     """Overlap-save (``'os'``) or overlap-add (``'oa'``), blocks shrunk to fit ``max_bytes``."""
     from .fft import memory_bytes
-    from .overlap import block_count, block_sizes
+    from .overlap import block_count, block_sizes, rows_apply
+    if kind == "os" and rows_apply(len(p.xshape), p.strides, p.kbatch):
+        return rows_estimate(p)
     single = single_sizes(p)
     max_points = None
     while True:
@@ -186,11 +191,30 @@ def overlap_estimate(kind, p, max_bytes):
     return Estimate(secs, nbytes, blocks)
 
 
+def rows_estimate(p):
+    """Overlap-save of one axis as batched rows (:func:`sigconv.engines.overlap.row_block`)."""
+    from .overlap import row_block, row_groups
+    (ke,), (L,), (n,) = p.keshape, p.out_spatial, p.xshape
+    N, _, B = row_block(ke, L)
+    groups, per = row_groups(-(-L // B), N)
+    rows = p.xbatch * groups * per
+    real, size = not p.complex_, p.itemsize
+    threads = p.workers if groups > 1 else 1
+    secs = transform_seconds(N, 1, real, size, 1)                       # kernel spectrum
+    secs += 2 * transform_seconds(N, rows, real, size, threads)          # forward, inverse
+    secs += 2 * (groups - 1) * C["fft_call"] / _speedup(threads, rows * N, THREAD_MIN_ELEMENTS)
+    secs += elementwise_seconds(3 * rows * N, size * (1 if real else 2))  # fill, product, copy
+    secs += elementwise_seconds(2 * p.xbatch * (n + L), size * (1 if real else 2))
+    per_number = size * (1 if real else 2)
+    nbytes = per_number * (2 * p.xbatch * (groups * per * B + ke) + 4 * per * N * max(threads, 1))
+    return Estimate(secs, nbytes + p.out_bytes, [(N, N, B)])
+
+
 def estimates(p, max_bytes):
     """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
     out_elements = p.outbatch * math.prod(p.out_spatial)
     if p.dot:
-        direct = dot_seconds(out_elements, p.taps, p.complex_, p.outbatch)
+        direct = dot_seconds(out_elements, p.taps, p.complex_, p.outbatch, p.workers)
     else:
         direct = direct_seconds(out_elements, p.taps, p.char, p.workers)
     return {"direct": Estimate(direct, p.out_bytes),

@@ -41,11 +41,11 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
             # the zero-padded valid part is a slice of np.correlate's 'full' result
             mode = "valid" if before == after == 0 else "full"
             start = 0 if mode == "valid" else k - 1 - before
-            return _correlate_rows(x, w, out_shape, mode, start)
+            return _correlate_rows(x, w, out_shape, mode, start, workers)
     if any(b or a for b, a in pads):
         x = pad(x, pads, "constant")
     if _dot_path(x, w, nsp, strides, dilations):
-        return _correlate_rows(x, w, out_shape, "valid", 0)
+        return _correlate_rows(x, w, out_shape, "valid", 0, workers)
     terms = low_rank_terms(w, nsp)
     if terms is None:
         return shift_add(x, w, out_shape, strides, dilations, workers=workers)
@@ -78,15 +78,79 @@ def _dot_path(x, w, nsp, strides, dilations):
         math.prod(np.broadcast_shapes(x.shape[:-1], w.shape[:-1])))
 
 
-def _correlate_rows(x, w, out_shape, mode, start):
-    """Row by row ``np.correlate(..., mode)[start:start + L]`` (it conjugates: undo that)."""
+def _correlate_rows(x, w, out_shape, mode, start, workers=1):
+    """Row by row the plain correlation ``dot_correlate(x, w, mode)[start:start + L]``."""
     out = np.empty(out_shape, dtype=x.dtype)
-    xb = np.broadcast_to(x, out_shape[:-1] + x.shape[-1:])
-    wb = np.broadcast_to(w, out_shape[:-1] + w.shape[-1:])
-    conj = w.dtype.kind == "c"
-    for idx in np.ndindex(out_shape[:-1]):
-        wk = np.conj(wb[idx]) if conj else wb[idx]
-        out[idx] = np.correlate(xb[idx], wk, mode)[start:start + out_shape[-1]]
+    lead = out_shape[:-1]
+    for idx in np.ndindex(lead):
+        xi = x[_row(idx, x.shape)]
+        wi = w[_row(idx, w.shape)]
+        out[idx] = dot_correlate(xi, wi, mode, workers=workers)[start:start + out_shape[-1]]
+    return out
+
+
+def _row(idx, shape):
+    """Index of the row of an array of ``shape`` that broadcasts onto row ``idx``."""
+    lead = shape[:-1]
+    off = len(idx) - len(lead)
+    return tuple(i if s > 1 else 0 for i, s in zip(idx[off:], lead))
+
+
+#: complex kernels shorter than this are correlated as four real correlations: numpy's
+#: complex dot products carry a large cost per output sample, real ones run at BLAS speed
+SPLIT_TAPS = 64
+
+
+def dot_correlate(x, w, mode, *, conjugate=False, workers=1):
+    """1-D ``sum_m x[i + m] * w[m]`` (``conj(w[m])`` if ``conjugate``) through numpy's
+    compiled correlation, in ``np.correlate``'s ``mode`` ('full' or 'valid').
+
+    A read-only ``x`` is copied first (numpy's correlation of a read-only array runs
+    several times slower); large problems are split over ``workers`` threads (numpy
+    releases the GIL inside the correlation).
+    """
+    if not x.flags.writeable:
+        x = x.copy()
+    n, k = x.shape[0], w.shape[0]
+    threads = _thread_count(workers, n * k)
+    if threads > 1 and n >= k and n - k + 1 >= 4 * threads:
+        return _split_correlate(x, w, mode, conjugate, threads)
+    return _correlate(x, w, mode, conjugate)
+
+
+def _correlate(x, w, mode, conjugate):
+    if x.dtype.kind != "c" or w.dtype.kind != "c":
+        return np.correlate(x, w if conjugate or w.dtype.kind != "c" else np.conj(w), mode)
+    if w.shape[0] >= SPLIT_TAPS:
+        return np.correlate(x, w if conjugate else np.conj(w), mode)
+    xr, xi, wr, wi = (np.ascontiguousarray(p) for p in (x.real, x.imag, w.real, w.imag))
+    rr, ii = np.correlate(xr, wr, mode), np.correlate(xi, wi, mode)
+    ri, ir = np.correlate(xr, wi, mode), np.correlate(xi, wr, mode)
+    out = np.empty(rr.shape, dtype=np.result_type(x.dtype, w.dtype))
+    if conjugate:
+        out.real, out.imag = rr + ii, ir - ri
+    else:
+        out.real, out.imag = rr - ii, ri + ir
+    return out
+
+
+def _split_correlate(x, w, mode, conjugate, threads):
+    """:func:`dot_correlate` for ``len(x) >= len(w)``: the valid part in ``threads``
+    chunks, the ``k - 1`` edge samples of each side of 'full' mode separately."""
+    n, k = x.shape[0], w.shape[0]
+    L = n - k + 1
+    off = k - 1 if mode == "full" else 0
+    out = np.empty(L + 2 * off, dtype=np.result_type(x.dtype, w.dtype))
+    if off:
+        out[:off] = _correlate(x[:off], w, "full", conjugate)[:off]
+        out[off + L:] = _correlate(x[n - off:], w, "full", conjugate)[off:]
+    step = -(-L // threads)
+
+    def chunk(a):
+        b = min(a + step, L)
+        out[off + a:off + b] = _correlate(x[a:b + k - 1], w, "valid", conjugate)
+
+    list(_pool(threads).map(chunk, range(0, L, step)))
     return out
 
 

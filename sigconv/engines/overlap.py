@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ..fft.backend import next_fast_len
+from . import cost
 from .fft import KernelSpectrum, correlate_block, kernel_spectrum
 
 
@@ -100,17 +101,88 @@ def _oa_starts(n, before, P):
     return range((before // P) * P, before + n, P)
 
 
+#: transform points per group of batched 1-D overlap-save blocks: a group's buffers stay
+#: in cache, and one batched transform call serves all its blocks
+GROUP_POINTS = 1 << 16
+#: per-block cost of the batched 1-D path (copies, product), in units of N log2 N work
+ROW_ELEMENT_COST = 12
+
+
+def rows_apply(nsp, strides, kbatch):
+    """Whether overlap-save runs as batched 1-D blocks: one spatial axis, no stride and
+    one kernel (the blocks then become rows of a few batched transforms)."""
+    return nsp == 1 and tuple(strides) == (1,) and kbatch == 1
+
+
+def row_block(ke, L):
+    """(N, N, B) for batched 1-D overlap-save: the fast transform length minimizing the
+    work per output, ``(2 N log2 N + ROW_ELEMENT_COST * N) / B`` with ``B = N - ke + 1``."""
+    best = None
+    for N in _candidates(2 * ke, max(2 * ke, L + ke - 1)):
+        B = min(N - ke + 1, L)
+        per = (2 * N * math.log2(N) + ROW_ELEMENT_COST * N) / B
+        if best is None or per < best[0] * 0.98:
+            best = (per, N, B)
+    return best[1], best[1], best[2]
+
+
+def row_groups(nblocks, N):
+    """(groups, blocks per group) covering ``nblocks`` blocks with near-equal groups."""
+    per = max(1, min(nblocks, GROUP_POINTS // N))
+    groups = -(-nblocks // per)
+    return groups, -(-nblocks // groups)
+
+
+def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
+    """Overlap-save along one axis with every block a row of a batched transform."""
+    N, _, B = block
+    ke = dilation * (w.shape[-1] - 1) + 1
+    L = out_shape[-1]
+    (before, _), = pads
+    groups, per = row_groups(-(-L // B), N)
+    nb = groups * per
+    n = x.shape[-1]
+    padded = np.zeros(x.shape[:-1] + (nb * B + ke - 1,), dtype=x.dtype)
+    m = max(0, min(n, padded.shape[-1] - before))
+    padded[..., before:before + m] = x[..., :m]
+    item = padded.itemsize
+    windows = np.lib.stride_tricks.as_strided(
+        padded, x.shape[:-1] + (nb, B + ke - 1), padded.strides[:-1] + (B * item, item),
+        writeable=False)
+    ks = spectrum or _spectrum(x, w, [block], (1,), (dilation,), 1)
+    dtype = np.result_type(x.dtype, w.dtype)
+    out = np.empty(x.shape[:-1] + (nb, B), dtype=dtype)
+
+    def group(g):
+        rows = slice(g * per, (g + 1) * per)
+        out[..., rows, :] = correlate_block(windows[..., rows, :], (0,), ks, [slice(0, B)])
+
+    threads = cost.fft_threads(workers, nb * N * math.prod(x.shape[:-1]))
+    if threads > 1 and groups > 1:
+        from .direct import _pool
+        list(_pool(threads).map(group, range(groups)))
+    else:
+        for g in range(groups):
+            group(g)
+    flat = out.reshape(x.shape[:-1] + (nb * B,))
+    return flat if nb * B == L else np.ascontiguousarray(flat[..., :L])
+
+
 def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, workers=None,
                        blocks=None, spectrum=None):
     """Overlap-save valid correlation of zero-padded ``x`` with ``w`` (trailing axes).
 
     ``blocks`` holds per axis ``(N, M, B)`` from :func:`block_sizes` (default: chosen
     here without a memory bound); ``spectrum`` a cached :class:`KernelSpectrum` for them.
+    One axis without stride and one kernel run as batched rows (:func:`row_block`).
     """
     nsp = len(strides)
     xs = x.shape[-nsp:]
     ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
     L = out_shape[-nsp:]
+    if rows_apply(nsp, strides, math.prod(w.shape[:-nsp])):
+        block = blocks[0] if blocks else row_block(ke[0], L[0])
+        return _os_rows(x, w, out_shape, dilations[0], pads, workers, block, spectrum)
     blocks = blocks or block_sizes("os", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
     ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
     out = np.empty(out_shape, dtype=np.result_type(x.dtype, w.dtype))

@@ -1,0 +1,143 @@
+"""The fast paths against the textbook sums: the 1-D lane of plain calls, numpy's dot
+correlation split over threads, and overlap-save run as batched 1-D rows."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+import sigconv
+from sigconv import _convolve
+from sigconv.definitions import discrete
+from sigconv.engines import direct, overlap
+
+from helpers import as_reference, random_array, tolerance
+
+LANE_DTYPES = ["float32", "float64", "complex64", "complex128"]
+
+
+def reference(op, x, w, mode):
+    """The textbook sum, then scipy's 'same'/'valid' windows of the full result."""
+    full = np.asarray((discrete.convolve if op == "convolve" else discrete.correlate)(
+        as_reference(x), as_reference(w)))
+    n, k = len(x), len(w)
+    if mode == "full":
+        return full
+    if mode == "same":
+        start = (k - 1) // 2
+        return full[start:start + n]
+    return full[min(n, k) - 1:max(n, k)]
+
+
+@pytest.mark.parametrize("dtype", LANE_DTYPES)
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+@pytest.mark.parametrize("n, k", [(1, 1), (5, 2), (8, 3), (2, 7), (17, 4), (40, 40), (33, 9)])
+def test_lane_equals_the_textbook_sum(dtype, mode, op, n, k):
+    rng = np.random.default_rng(n * 100 + k)
+    x, w = random_array(rng, n, dtype), random_array(rng, k, dtype)
+    assert _convolve._lane_applies(x, w, mode, "auto", None, "constant", 0, "scipy", 1, 1,
+                                   None, "propagate", None)
+    got = getattr(sigconv, op)(x, w, mode)
+    want = reference(op, x, w, mode)
+    rtol, atol = tolerance(dtype)
+    assert got.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(got, want, rtol=rtol * 10, atol=atol * 10 * k)
+
+
+def test_lane_skips_validation_and_the_general_path_does_not(monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("the general path ran")
+
+    monkeypatch.setattr(_convolve, "make_plan", boom)
+    x, w = np.arange(6.0), np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(sigconv.convolve(x, w), reference("convolve", x, w, "full"))
+    for call in (lambda: sigconv.convolve(x, w, boundary="reflect"),
+                 lambda: sigconv.convolve(x, w, stride=2),
+                 lambda: sigconv.convolve(x.astype(np.float32), w),      # mixed dtypes
+                 lambda: sigconv.convolve(list(x), w),
+                 lambda: sigconv.convolve(x, w, method="fft"),
+                 lambda: sigconv.convolve(x.astype(np.int64), w.astype(np.int64))):
+        with pytest.raises(AssertionError, match="general path"):
+            call()
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(mode="middle"), "mode"), (dict(mode="same", center=7), "center tap 7"),
+    (dict(workers=0), "workers")])
+def test_lane_leaves_bad_arguments_to_validation(bad, message):
+    with pytest.raises(ValueError, match=message):
+        sigconv.convolve(np.arange(6.0), np.ones(3), **bad)
+
+
+def test_lane_reads_read_only_inputs_and_never_writes_them():
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal(50), rng.standard_normal(5)
+    x.flags.writeable = False
+    before = x.copy()
+    np.testing.assert_allclose(sigconv.correlate(x, w, "same"),
+                               reference("correlate", x, w, "same"), atol=1e-12)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_lane_keeps_nan_local_like_the_sum():
+    x = np.array([1.0, 2.0, np.nan, 4.0, 5.0, 6.0, 7.0])
+    got = sigconv.convolve(x, np.array([1.0, 1.0]))
+    assert np.isnan(got).tolist() == [False, False, True, True, False, False, False, False]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])
+@pytest.mark.parametrize("mode", ["full", "valid"])
+@pytest.mark.parametrize("conjugate", [False, True])
+@pytest.mark.parametrize("k", [1, 3, 70])
+def test_dot_correlation_split_over_threads_equals_one_call(dtype, mode, conjugate, k,
+                                                            monkeypatch):
+    monkeypatch.setattr(direct, "_THREAD_WORK", 1)
+    rng = np.random.default_rng(k)
+    x, w = random_array(rng, 1001, dtype), random_array(rng, k, dtype)
+    one = np.correlate(x.astype(np.complex128), np.asarray(w, np.complex128)
+                       if conjugate else np.conj(w.astype(np.complex128)), mode)
+    for workers in (2, 3, 7):
+        got = direct.dot_correlate(x, w, mode, conjugate=conjugate, workers=workers)
+        rtol, atol = tolerance(dtype)
+        np.testing.assert_allclose(got, one, rtol=rtol * 10, atol=atol * 10 * k)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("n, k, dilation", [(1, 1, 1), (300, 7, 1), (1000, 65, 1),
+                                            (1000, 33, 3), (64, 64, 1), (5000, 300, 2)])
+def test_overlap_save_rows_equal_the_textbook_sum(dtype, mode, n, k, dilation):
+    rng = np.random.default_rng(n + k)
+    x, w = random_array(rng, n, dtype), random_array(rng, k, dtype)
+    if mode == "valid" and dilation > 1 and n < dilation * (k - 1) + 1:
+        with pytest.raises(ValueError, match="at least as large as the dilated kernel"):
+            sigconv.correlate(x, w, mode, method="os", dilation=dilation)
+        return
+    got = sigconv.correlate(x, w, mode, method="os", dilation=dilation)
+    want = sigconv.correlate(as_reference(x), as_reference(w), mode, method="direct",
+                             dilation=dilation)
+    if dilation == 1:
+        np.testing.assert_allclose(want, reference("correlate", x, w, mode), atol=1e-9)
+    rtol, atol = tolerance(dtype)
+    scale = np.sqrt(k) * 10
+    np.testing.assert_allclose(got, want, rtol=rtol * scale, atol=atol * scale)
+
+
+def test_overlap_save_rows_batch_groups_and_threads(monkeypatch):
+    """Many blocks in several groups, spread over threads, with a batch axis."""
+    monkeypatch.setattr(overlap, "GROUP_POINTS", 1 << 10)
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((3, 20_000))
+    w = rng.standard_normal((1, 40))
+    for workers in (1, 2):
+        got = sigconv.convolve(x, w, "same", method="os", axes=1, workers=workers)
+        want = np.stack([np.convolve(r, w[0], "full")[19:19 + 20_000] for r in x])
+        np.testing.assert_allclose(got, want, atol=1e-10)
+
+
+def test_rows_block_lengths_are_fast_and_cover_the_kernel():
+    for ke, L in itertools.product([1, 3, 65, 1025, 65537], [10, 10_000, 10**7]):
+        N, M, B = overlap.row_block(ke, L)
+        assert N == M and N >= ke and 1 <= B <= min(L, N - ke + 1)
+        assert N == sigconv.fft.next_fast_len(N)
