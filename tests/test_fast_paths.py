@@ -141,3 +141,21 @@ def test_rows_block_lengths_are_fast_and_cover_the_kernel():
         N, M, B = overlap.row_block(ke, L)
         assert N == M and N >= ke and 1 <= B <= min(L, N - ke + 1)
         assert N == sigconv.fft.next_fast_len(N)
+
+
+def test_spectrum_cache_confirms_hits_on_the_whole_kernel():
+    from sigconv.engines import fft
+    rng = np.random.default_rng(4)
+    w = rng.standard_normal(5000)
+    args = ((8192,), (1,), (1,), (0,))
+    first = fft.kernel_spectrum(w, *args, real=True)
+    assert fft.kernel_spectrum(w.copy(), *args, real=True) is first
+    v = w.copy()
+    v[1] += 1.0            # not among the sampled values: the key matches, the kernel not
+    other = fft.kernel_spectrum(v, *args, real=True)
+    assert other is not first
+    np.testing.assert_allclose(other.spectrum * 8192, np.fft.rfft(v[::-1], 8192)
+                               * np.exp(2j * np.pi * np.arange(4097) * 4999 / 8192),
+                               atol=1e-8)
+    with sigconv.fft.options(spectrum_cache_bytes=0):
+        assert fft.kernel_spectrum(w, *args, real=True) is not first

@@ -101,32 +101,40 @@ class KernelSpectrum:
         self._fold_index = _fold_index(sizes[-1], strides[-1]) if real else None
 
 
-#: one-off calls with a small kernel reuse its spectrum (kernels of at most this many
-#: elements, up to SPECTRUM_CACHE_BYTES of spectra, least recently used dropped first)
-SPECTRUM_CACHE_KERNEL = 4096
-SPECTRUM_CACHE_BYTES = 64 << 20
+#: one-off calls reuse the spectrum of a kernel of at most this many elements (up to the
+#: ``spectrum_cache_bytes`` option of spectra, least recently used dropped first)
+SPECTRUM_CACHE_KERNEL = 1 << 17
 _spectra = collections.OrderedDict()
 _spectra_lock = threading.Lock()
 
 
 def kernel_spectrum(w, sizes, strides, dilations, shifts, *, real, workers=1):
-    """A :class:`KernelSpectrum`, remembered for small kernels (read-only, shared)."""
-    if w.size > SPECTRUM_CACHE_KERNEL:
+    """A :class:`KernelSpectrum`, remembered for kernels seen again (read-only, shared).
+
+    The cache key holds the geometry and a sample of the kernel's values; a hit is
+    confirmed by comparing the whole kernel with the stored copy.
+    """
+    from ..fft.backend import get_options
+    limit = get_options()["spectrum_cache_bytes"]
+    if w.size > SPECTRUM_CACHE_KERNEL or not limit:
         return KernelSpectrum(w, sizes, strides, dilations, shifts, real=real,
                               workers=workers)
-    key = (w.tobytes(), w.shape, w.dtype.str, tuple(sizes), tuple(strides),
-           tuple(dilations), tuple(shifts), real)
+    flat = w.reshape(-1)
+    key = (flat[::max(1, flat.size // 64)].tobytes(), w.shape, w.dtype.str, tuple(sizes),
+           tuple(strides), tuple(dilations), tuple(shifts), real)
     with _spectra_lock:
-        ks = _spectra.get(key)
-        if ks is not None:
+        hit = _spectra.get(key)
+        if hit is not None and np.array_equal(hit[1], w):
             _spectra.move_to_end(key)
-            return ks
+            return hit[0]
     ks = KernelSpectrum(w, sizes, strides, dilations, shifts, real=real, workers=workers)
+    if ks.spectrum.nbytes > limit:
+        return ks
     with _spectra_lock:
-        _spectra[key] = ks
-        total = sum(v.spectrum.nbytes for v in _spectra.values())
-        while total > SPECTRUM_CACHE_BYTES and len(_spectra) > 1:
-            total -= _spectra.popitem(last=False)[1].spectrum.nbytes
+        _spectra[key] = (ks, w.copy())
+        total = sum(v[0].spectrum.nbytes for v in _spectra.values())
+        while total > limit and len(_spectra) > 1:
+            total -= _spectra.popitem(last=False)[1][0].spectrum.nbytes
     return ks
 
 

@@ -38,6 +38,7 @@ _options = {
     "planner_effort": "auto",    # 'auto': ESTIMATE first, MEASURE once a shape repeats
     "planning_timelimit": 1.0,   # seconds FFTW may spend planning one transform
     "measure_after": 3,          # 'auto' effort: calls of one shape before it is measured
+    "spectrum_cache_bytes": 128 << 20,   # kernel spectra kept for repeated one-off calls
 }
 _options_lock = threading.Lock()
 
@@ -91,7 +92,7 @@ def get_options():
     --------
     >>> import sigconv.fft
     >>> sorted(sigconv.fft.get_options())
-    ['max_memory', 'measure_after', 'plan_cache_bytes', 'planner_effort', 'planning_timelimit']
+    ['max_memory', 'measure_after', 'plan_cache_bytes', 'planner_effort', 'planning_timelimit', 'spectrum_cache_bytes']
     """
     with _options_lock:
         return dict(_options)
@@ -117,6 +118,10 @@ def set_options(**changes):
     planning_timelimit : float
         Seconds FFTW may spend planning one transform.
     measure_after : int
+    spectrum_cache_bytes : int
+        Bound on the bytes of kernel spectra that one-off calls keep (LRU, default
+        128 MiB): convolving many inputs with one kernel transforms the kernel once.
+        0 turns the cache off.
 
     Returns
     -------
