@@ -11,8 +11,9 @@ best-scipy / sigconv.  It also times every sigconv method, to check that 'auto' 
 20x of the best estimate, since elsewhere it would run for minutes).  Then: a bank of 16
 31x31 kernels on a 2048x2048 float32 image against looping fftconvolve, and sigconv's
 FFT path against pre-planned raw FFTW (rfftn, product, irfftn) on the same padded shapes.
-All times are medians of repeats after three warm-up calls (so they compare steady-state
-speed: FFTW plans measured, scipy's caches warm), measured in this run; inputs are seeded.
+All times are medians of repeats after warm-up calls (so they compare steady-state
+speed: FFTW plans measured, 'auto' settled, kernel spectra cached, scipy's caches warm),
+measured in this run; inputs are seeded.
 """
 
 import argparse
@@ -54,11 +55,17 @@ def sweep(quick):
 
 def timeit(fn, budget=1.5):
     """Median of up to 7 runs, fewer for slow calls (at least 3), after warm-up calls
-    that let sigconv's planner settle (a shape is measured on its third use)."""
-    for _ in range(3):
+    that let sigconv settle: at least three, and more (up to 12) until two consecutive
+    calls agree within 25 % (FFTW re-plans a shape on its third use, and 'auto' times
+    close candidates on a shape's first calls)."""
+    times = []
+    while len(times) < 12:
         t0 = time.perf_counter()
         fn()
-        first = time.perf_counter() - t0
+        times.append(time.perf_counter() - t0)
+        if len(times) >= 3 and max(times[-2:]) <= 1.25 * min(times[-2:]):
+            break
+    first = times[-1]
     reps = 3 if first > budget / 3 else 5 if first > budget / 10 else 7
     times = []
     for _ in range(reps):

@@ -1,6 +1,8 @@
 """method='auto': the cost model, dispatch, exactness, accuracy and memory awareness."""
 
+import importlib
 import math
+import time
 
 import numpy as np
 import pytest
@@ -17,7 +19,10 @@ ALL = ("direct", "fft", "os", "oa")
 
 
 def only(monkeypatch, allowed):
-    """Make every engine except ``allowed`` raise, so the one that ran is known."""
+    """Make every engine except ``allowed`` raise, so the one that ran is known (with
+    autotuning off: its trial runs would try the others on purpose)."""
+    options = importlib.import_module("sigconv.fft.backend")._options
+    monkeypatch.setitem(options, "autotune", False)
     for name in ALL:
         if name != allowed:
             def boom(*args, _name=name, **kwargs):
@@ -49,7 +54,54 @@ def test_auto_runs_the_chosen_engine_only(case, monkeypatch):
     assert set(choice.estimates) == set(ALL)
     ref = sigconv.convolve(x, k, method=choice.method)
     only(monkeypatch, choice.method)
-    np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-12, atol=1e-12)
+    with sfw.options(autotune=False):
+        np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-12, atol=1e-12)
+
+
+def test_autotune_times_the_close_candidates_and_keeps_the_fastest(monkeypatch):
+    """The cost model's favourite is made 50 ms slower: after trying each close
+    candidate, 'auto' settles on another one, and every call's result is right."""
+    x, k = CASES["long-signal-short-kernel"]
+    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
+    monkeypatch.setattr(C, "AUTOTUNE_RATIO", 1e9)      # every finite method is a candidate
+    monkeypatch.setattr(C, "_TUNING", {})
+    monkeypatch.setattr(C, "_MEASURED", {})
+    favourite = sigconv.choose_method(x, k).method
+    ref = np.convolve(x, k)
+    ran = []
+    for name, engine in list(C.ENGINES.items()):
+        def spy(*args, _name=name, _engine=engine, **kwargs):
+            ran.append(_name)
+            if _name == favourite:
+                time.sleep(0.05)
+            return _engine(*args, **kwargs)
+        monkeypatch.setitem(C.ENGINES, name, spy)
+    for _ in range(4 * len(ALL) + 2):
+        np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-9, atol=1e-9)
+    assert set(ran[:len(ALL)]) == set(ALL)          # each candidate in turn first
+    settled = sigconv.choose_method(x, k)
+    assert settled.method != favourite
+    assert settled.reason == "fastest when timed on inputs of this shape"
+    assert ran[-2:] == [settled.method] * 2
+
+
+def test_autotune_off_follows_the_cost_model(monkeypatch):
+    x, k = CASES["long-signal-short-kernel"]
+    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
+    monkeypatch.setattr(C, "_TUNING", {})
+    favourite = sigconv.choose_method(x, k).method
+    ran = []
+    for name, engine in list(C.ENGINES.items()):
+        def spy(*args, _name=name, _engine=engine, **kwargs):
+            ran.append(_name)
+            return _engine(*args, **kwargs)
+        monkeypatch.setitem(C.ENGINES, name, spy)
+    with sfw.options(autotune=False):
+        for _ in range(3):
+            sigconv.convolve(x, k)
+    assert ran == [favourite] * 3 and C._TUNING == {}
+    with pytest.raises(ValueError, match="autotune must be True or False"):
+        sfw.set_options(autotune="yes")
 
 
 @pytest.mark.parametrize("method", ["fft", "os", "oa"])

@@ -39,6 +39,7 @@ _options = {
     "planning_timelimit": 1.0,   # seconds FFTW may spend planning one transform
     "measure_after": 3,          # 'auto' effort: calls of one shape before it is measured
     "spectrum_cache_bytes": 128 << 20,   # kernel spectra kept for repeated one-off calls
+    "autotune": True,            # 'auto' times close candidates on a shape's first calls
 }
 _options_lock = threading.Lock()
 
@@ -92,7 +93,7 @@ def get_options():
     --------
     >>> import sigconv.fft
     >>> sorted(sigconv.fft.get_options())
-    ['max_memory', 'measure_after', 'plan_cache_bytes', 'planner_effort', 'planning_timelimit', 'spectrum_cache_bytes']
+    ['autotune', 'max_memory', 'measure_after', 'plan_cache_bytes', 'planner_effort', 'planning_timelimit', 'spectrum_cache_bytes']
     """
     with _options_lock:
         return dict(_options)
@@ -122,6 +123,12 @@ def set_options(**changes):
         Bound on the bytes of kernel spectra that one-off calls keep (LRU, default
         128 MiB): convolving many inputs with one kernel transforms the kernel once.
         0 turns the cache off.
+    autotune : bool
+        Let ``method='auto'`` settle close calls by timing: where the cost model's
+        estimates for several methods are within a factor 1.6 and the problem takes over
+        0.2 ms, the first calls of that shape run each of them (twice) and the fastest is
+        kept.  Results are correct either way, but may differ in the last bits between
+        those first calls; False makes 'auto' follow the cost model alone.
 
     Returns
     -------
@@ -145,6 +152,9 @@ def set_options(**changes):
             one_of(value, PLANNER_EFFORTS, key, func)
         elif key in ("max_memory", "plan_cache_bytes") and value is None:
             continue
+        elif key == "autotune":
+            if not isinstance(value, bool):
+                raise ValueError(f"{func}: autotune must be True or False; got {value!r}")
         elif key == "planning_timelimit":
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"{func}: {key} must be a positive number; got {value!r}")
