@@ -11,7 +11,6 @@ are split into 1-D passes when that needs fewer multiply-adds.
 """
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -210,9 +209,12 @@ def _nonzero_taps(w, nsp):
 
 
 def _thread_count(workers, work):
+    if work < _THREAD_WORK:
+        return 1
     if workers is None:
-        workers = os.cpu_count() or 1
-    return max(1, min(int(workers), 64)) if work >= _THREAD_WORK else 1
+        from .._plan import _cores
+        workers = _cores()
+    return max(1, min(int(workers), 64))
 
 
 def _pool(n):
