@@ -186,13 +186,13 @@ def place(buf, data, offsets):
     buf[(Ellipsis,) + inner] = data
 
 
-def correlate_block(x, offsets, ks, take, *, workers=1):
+def correlate_block(x, offsets, ks, take, *, workers=1, out=None):
     """One block: place ``x``, transform, multiply by ``ks``, fold, invert, take.
 
     ``take`` has one entry per axis: a slice (kept range of the folded circular result)
     or an index array (for wrapped ranges).  The batch (broadcast of the input's and the
     kernels' leading axes) is inverted in chunks of about ``CHUNK_BYTES``.  Returns a new
-    array.
+    array, or writes into ``out`` (of the result's shape) when given.
     """
     nsp = ks.nsp
     bx = x.shape[:x.ndim - nsp]
@@ -212,21 +212,25 @@ def correlate_block(x, offsets, ks, take, *, workers=1):
         row_bytes = math.prod(spec.shape[-nsp:]) * spec.itemsize
         chunk = max(1, min(rows, CHUNK_BYTES // max(row_bytes, 1)))
         if chunk == rows:
-            return _invert(spec, ks, batch, (Ellipsis,) + tuple(index), threads)
-        out = np.empty((rows,) + kept, dtype=np.result_type(ks.dtype, x.dtype))
+            return _invert(spec, ks, batch, (Ellipsis,) + tuple(index), threads, out)
+        result = np.empty((rows,) + kept, dtype=np.result_type(ks.dtype, x.dtype))
         spec_b = np.broadcast_to(spec, batch + spec.shape[-nsp:])
         kern_b = np.broadcast_to(ks.spectrum, batch + spec.shape[-nsp:])
         for r0 in range(0, rows, chunk):
             r1 = min(rows, r0 + chunk)
             pairs = [(spec_b[i], kern_b[i]) for i in np.ndindex(batch)][r0:r1] \
                 if len(batch) != 1 else [(spec_b[i], kern_b[i]) for i in range(r0, r1)]
-            out[r0:r1] = _invert_rows(pairs, ks, chunk, (slice(0, r1 - r0),) + tuple(index),
-                                      threads)
-        return out.reshape(batch + kept)
+            result[r0:r1] = _invert_rows(pairs, ks, chunk,
+                                         (slice(0, r1 - r0),) + tuple(index), threads)
+        result = result.reshape(batch + kept)
+        if out is None:
+            return result
+        out[...] = result
+        return out
 
 
-def _invert(spec, ks, batch, index, threads):
-    """Multiply (and fold) the whole batch at once, invert, take ``index``."""
+def _invert(spec, ks, batch, index, threads, out=None):
+    """Multiply (and fold) the whole batch at once, invert, take ``index`` (into ``out``)."""
     nsp = ks.nsp
     with transform("c2r" if ks.real else "inv", batch + ks.folded, nsp, ks.dtype,
                    threads) as inv:
@@ -234,7 +238,10 @@ def _invert(spec, ks, batch, index, threads):
             np.multiply(spec, ks.spectrum, out=inv.input)
         else:
             inv.input[...] = fold(spec * ks.spectrum, ks)
-        return np.array(inv.execute()[index], copy=True)
+        if out is None:
+            return np.array(inv.execute()[index], copy=True)
+        out[...] = inv.execute()[index]
+        return out
 
 
 def _invert_rows(pairs, ks, chunk, index, threads):

@@ -155,7 +155,7 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
 
     def group(g):
         rows = slice(g * per, (g + 1) * per)
-        out[..., rows, :] = correlate_block(windows[..., rows, :], (0,), ks, [slice(0, B)])
+        correlate_block(windows[..., rows, :], (0,), ks, [slice(0, B)], out=out[..., rows, :])
 
     threads = cost.fft_threads(workers, nb * N * math.prod(x.shape[:-1]))
     if threads > 1 and groups > 1:
