@@ -447,7 +447,7 @@ _ESTIMATES = {}
 def _estimates(plan):
     """Estimated seconds per method; ``inf`` where a method would exceed ``max_memory``."""
     limit = memory_limit()
-    p = cost.problem(plan)
+    p = _problem(plan)
     key = (tuple(vars(p).items()), limit >> 20)
     est = _ESTIMATES.get(key)
     if est is None:
@@ -458,12 +458,21 @@ def _estimates(plan):
     return dict(est)
 
 
+def _problem(plan):
+    """``cost.problem(plan)``, computed once per plan (the plan is frozen)."""
+    p = plan.__dict__.get("_problem")
+    if p is None:
+        p = cost.problem(plan)
+        object.__setattr__(plan, "_problem", p)
+    return p
+
+
 def _memory_check(plan, name):
     """Blocks for the overlap engines; ResourceLimitError for a transform that cannot fit."""
     if name == "direct":
         return {}
     limit = memory_limit()
-    p = cost.problem(plan)
+    p = _problem(plan)
     key = (name, tuple(vars(p).items()), limit >> 20)
     est = _ESTIMATES.get(key)
     if est is None:
