@@ -15,7 +15,7 @@ gradients of ``sum(dy * op(...))`` with respect to the inputs of the op.
 import numpy as np
 
 from .._validate import one_of, positive_int
-from . import _conv
+from . import _conv, _flatconv
 from ._args import (CONV_METHODS, ChainError, conv_out_spatial, crop, float_input,
                     pad_zeros, padding_arg, resolve_pads, transpose_out_spatial, tuple_arg)
 from .._errors import ShapeError
@@ -131,9 +131,16 @@ def _conv_plan(x_shape, w_shape, stride, padding, dilation, groups, method, func
 def _conv_run(x, w, bias, plan):
     """``(y, cache)`` of a convolution whose ``plan`` was validated for ``x.shape``."""
     strides, dilations, pads, out, groups, method = plan
-    xp = pad_zeros(x, pads)
-    y, cols = _conv.correlate(xp, w.astype(x.dtype, copy=False), strides, dilations, groups,
-                              out, method)
+    wx = w.astype(x.dtype, copy=False)
+    padded = tuple(n + b + a for n, (b, a) in zip(x.shape[2:], pads))
+    if method == "auto":
+        method = _conv.choose(x.shape[:2] + padded, w.shape, out, groups)
+    if method == "im2col" and _flatconv.applies(strides, padded, w.shape[2:], dilations, out):
+        y, state = _flatconv.forward(x, wx, pads, dilations, groups, out)
+        xp, cols, method = None, state, "flat"
+    else:
+        xp = pad_zeros(x, pads)
+        y, cols = _conv.correlate(xp, wx, strides, dilations, groups, out, method)
     if bias is not None:
         y += np.asarray(bias, dtype=y.dtype).reshape((1, -1) + (1,) * len(out))
     cache = (x.shape, xp, w, strides, dilations, pads, groups, cols, method)
@@ -144,9 +151,12 @@ def _conv_backward_cached(dy, cache, input_grad=True):
     """``(dx, dweight, dbias)`` from the cache of ``_conv_forward`` (``dx`` is None when
     ``input_grad`` is False: a first layer needs no input gradient)."""
     x_shape, xp, w, strides, dilations, pads, groups, cols, method = cache
-    dy = np.asarray(dy, dtype=xp.dtype)
-    dw = _conv.weight_grad(xp, dy, w.shape[2:], strides, dilations, groups, cols, method)
+    dy = np.asarray(dy, dtype=_flatconv.dtype(cols) if method == "flat" else xp.dtype)
     db = dy.sum(axis=(0,) + tuple(range(2, dy.ndim)))
+    if method == "flat":
+        dx, dw = _flatconv.backward(dy, w, cols, input_grad)
+        return dx, dw.astype(w.dtype, copy=False), db
+    dw = _conv.weight_grad(xp, dy, w.shape[2:], strides, dilations, groups, cols, method)
     if not input_grad:
         return None, dw.astype(w.dtype, copy=False), db
     dxp = _conv.input_grad(dy, w.astype(xp.dtype, copy=False), xp.shape[2:], strides,

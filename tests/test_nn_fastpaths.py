@@ -1,0 +1,143 @@
+"""The fast convolution paths of sigconv.nn against the textbook reference and each other:
+the flat stride-1 layout (_flatconv), batch chunking, and the pooling shortcuts."""
+
+import numpy as np
+import pytest
+
+import sigconv
+from sigconv.nn import _conv, _flatconv
+from sigconv.nn import functional as F
+
+RNG = np.random.default_rng(4321)
+
+# stride-1 geometries the flat layout takes: (spatial, kernel, padding, dilation, groups)
+FLAT = [
+    ((9,), (3,), ((1, 1),), (1,), 1),
+    ((10,), (4,), ((0, 2),), (2,), 2),
+    ((7, 8), (3, 3), ((1, 1), (1, 1)), (1, 1), 1),
+    ((8, 7), (3, 2), ((2, 0), (1, 1)), (1, 2), 2),
+    ((6, 9), (1, 1), ((0, 0), (0, 0)), (1, 1), 1),
+    ((4, 6, 7), (2, 2, 3), ((1, 0), (0, 0), (1, 1)), (1, 1, 1), 1),
+]
+FLAT_IDS = [f"{len(c[0])}d-k{c[1]}-p{c[2]}-d{c[3]}-g{c[4]}" for c in FLAT]
+
+
+def textbook(x, w, pads, dilations, groups):
+    """y[n, o] = sum_c sigconv.correlate(pad(x[n, c]), w[o, c], 'valid', dilation)."""
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple(pads))
+    o, cg = w.shape[:2]
+    og = o // groups
+    return np.array([[sum(sigconv.correlate(xp[n, (oo // og) * cg + c], w[oo, c], "valid",
+                                            method="direct", dilation=dilations)
+                          for c in range(cg)) for oo in range(o)] for n in range(len(x))])
+
+
+def _case(spatial, k, groups, n=3, dtype=np.float64):
+    x = RNG.standard_normal((n, 2 * groups) + spatial).astype(dtype)
+    w = RNG.standard_normal((3 * groups, 2) + k).astype(dtype)
+    return x, w
+
+
+def _out(spatial, k, pads, dilations):
+    return tuple(s + b + a - d * (kk - 1) for s, kk, (b, a), d in zip(spatial, k, pads, dilations))
+
+
+def _classic(x, w, pads, dilations, groups, dy):
+    """Forward and gradients through the general im2col path (_conv)."""
+    nsp = x.ndim - 2
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple(pads))
+    ones = (1,) * nsp
+    y, cols = _conv.correlate(xp, w, ones, dilations, groups, dy.shape[2:], "im2col")
+    dw = _conv.weight_grad(xp, dy, w.shape[2:], ones, dilations, groups, None, "im2col")
+    dxp = _conv.input_grad(dy, w, xp.shape[2:], ones, dilations, groups, "im2col")
+    crop = (Ellipsis,) + tuple(slice(b, s - a) for s, (b, a) in zip(xp.shape[2:], pads))
+    return y, dxp[crop], dw
+
+
+@pytest.mark.parametrize("case", FLAT, ids=FLAT_IDS)
+def test_flat_layout_equals_textbook_and_classic_im2col(case):
+    spatial, k, pads, dilations, groups = case
+    x, w = _case(spatial, k, groups)
+    out = _out(spatial, k, pads, dilations)
+    padded = tuple(s + b + a for s, (b, a) in zip(spatial, pads))
+    assert _flatconv.applies((1,) * len(spatial), padded, k, dilations, out)
+    y, state = _flatconv.forward(x, w, pads, dilations, groups, out)
+    np.testing.assert_allclose(y, textbook(x, w, pads, dilations, groups), rtol=1e-12,
+                               atol=1e-12)
+    dy = RNG.standard_normal(y.shape)
+    dx, dw = _flatconv.backward(dy, w, state, True)
+    ry, rdx, rdw = _classic(x, w, pads, dilations, groups, dy)
+    np.testing.assert_allclose(y, ry, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, rdx, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dw, rdw, rtol=1e-12, atol=1e-12)
+    # the adjoint identity <conv(x), dy> == <x, dx> ties dx to the forward map
+    np.testing.assert_allclose(np.sum(y * dy), np.sum(x * dx), rtol=1e-11)
+    assert _flatconv.backward(dy, w, state, False)[0] is None
+
+
+@pytest.mark.parametrize("budget", [1, 3000, 1 << 40], ids=["one-sample", "some", "whole"])
+@pytest.mark.parametrize("case", [FLAT[1], FLAT[3], FLAT[5]], ids=[FLAT_IDS[1], FLAT_IDS[3],
+                                                                  FLAT_IDS[5]])
+def test_batch_chunking_does_not_change_results(case, budget, monkeypatch):
+    spatial, k, pads, dilations, groups = case
+    x, w = _case(spatial, k, groups, n=5)
+    out = _out(spatial, k, pads, dilations)
+    dy = RNG.standard_normal((5, w.shape[0]) + out)
+    ref = _classic(x, w, pads, dilations, groups, dy)
+    monkeypatch.setattr(_conv, "_CHUNK_BYTES", budget)
+    y, state = _flatconv.forward(x, w, pads, dilations, groups, out)
+    dx, dw = _flatconv.backward(dy, w, state, True)
+    for got, want in zip((y, dx, dw), ref):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    for got, want in zip(_classic(x, w, pads, dilations, groups, dy), ref):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("stride,dilation", [(2, 1), ((1, 2), 1), (1, 2)])
+def test_strided_and_flat_routes_agree_with_textbook_in_a_chunked_layer(stride, dilation,
+                                                                        monkeypatch):
+    monkeypatch.setattr(_conv, "_CHUNK_BYTES", 1)
+    x = RNG.standard_normal((4, 2, 9, 8))
+    w = RNG.standard_normal((3, 2, 3, 3))
+    kw = dict(stride=stride, padding=1, dilation=dilation)
+    y = F.conv(x, w, **kw)
+    s = (stride,) * 2 if np.ndim(stride) == 0 else stride
+    d = (dilation,) * 2
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    ref = np.array([[sum(sigconv.correlate(xp[n, c], w[o, c], "valid", method="direct",
+                                           stride=s, dilation=d) for c in range(2))
+                     for o in range(3)] for n in range(4)])
+    np.testing.assert_allclose(y, ref, rtol=1e-12, atol=1e-12)
+    dy = RNG.standard_normal(y.shape)
+    dx, dw, db = F.conv_backward(dy, x, w, **kw)
+    np.testing.assert_allclose(np.sum(y * dy), np.sum(x * dx), rtol=1e-11)
+    np.testing.assert_allclose(db, dy.sum(axis=(0, 2, 3)), rtol=1e-12)
+    # dw by the definition: d<y, dy>/dw[o, c, m] = sum_n,i dy[n, o, i] xp[n, c, i*s + m*d]
+    ref_dw = np.array([[sigconv.correlate(xp[n, c], dy[n, o], "valid", method="direct",
+                                          stride=d, dilation=s)
+                        for c in range(2)] for o in range(3) for n in range(4)])[..., :3, :3]
+    np.testing.assert_allclose(dw, ref_dw.reshape(3, 4, 2, 3, 3).sum(axis=1), rtol=1e-10,
+                               atol=1e-10)
+
+
+def test_flat_route_is_taken_for_stride_one_and_not_for_stride_two(monkeypatch):
+    calls = []
+    real = _flatconv.forward
+    monkeypatch.setattr(_flatconv, "forward", lambda *a: calls.append(1) or real(*a))
+    x, w = np.ones((1, 1, 8, 8)), np.ones((1, 1, 3, 3))
+    F.conv(x, w, padding=1)
+    assert calls == [1]
+    F.conv(x, w, padding=1, stride=2)
+    assert calls == [1]
+
+
+@pytest.mark.parametrize("layer_kw", [dict(padding=1), dict(padding=1, stride=2),
+                                      dict(padding=0, groups=2)])
+def test_float32_layers_never_upcast(layer_kw):
+    from sigconv import nn
+    layer = nn.Conv2D(4, 4, 3, seed=0, **layer_kw)
+    x = RNG.standard_normal((3, 4, 10, 10)).astype(np.float32)
+    y = layer.forward(x)
+    dx = layer.backward(np.ones_like(y))
+    assert y.dtype == dx.dtype == np.float32
+    assert layer.grads["weight"].dtype == layer.grads["bias"].dtype == np.float32
