@@ -141,3 +141,27 @@ def test_float32_layers_never_upcast(layer_kw):
     dx = layer.backward(np.ones_like(y))
     assert y.dtype == dx.dtype == np.float32
     assert layer.grads["weight"].dtype == layer.grads["bias"].dtype == np.float32
+
+
+def _max_pool_backward_loop(dy, x, k, s, p):
+    """dy routed to the first maximum of each window, by explicit loops."""
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=-np.inf)
+    dxp = np.zeros_like(xp)
+    for n, c, i, j in np.ndindex(*dy.shape):
+        win = xp[n, c, i * s:i * s + k, j * s:j * s + k]
+        a, b = np.unravel_index(np.argmax(win), win.shape)     # argmax: first maximum
+        dxp[n, c, i * s + a, j * s + b] += dy[n, c, i, j]
+    return dxp[:, :, p:xp.shape[2] - p, p:xp.shape[3] - p]
+
+
+@pytest.mark.parametrize("k,s,p", [(2, 2, 0), (3, 3, 1), (3, 2, 1), (2, 1, 0)])
+def test_max_pool_backward_routes_ties_to_the_first_maximum(k, s, p):
+    # ReLU-like input: many windows hold only zeros, so ties are the rule
+    x = np.maximum(RNG.standard_normal((2, 3, 8, 7)), 0).round(1)
+    y = F.max_pool(x, k, stride=s, padding=p)
+    dy = RNG.standard_normal(y.shape)
+    np.testing.assert_allclose(F.max_pool_backward(dy, x, k, stride=s, padding=p),
+                               _max_pool_backward_loop(dy, x, k, s, p), rtol=1e-12, atol=0)
+    x32 = x.astype(np.float32)
+    assert F.max_pool_backward(dy.astype(np.float32), x32, k, stride=s, padding=p).dtype \
+        == np.float32

@@ -19,6 +19,7 @@ permuted to match.  The waste is ``L / prod(out)`` extra matrix-product work (7 
 processed in chunks whose columns stay in cache.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -28,12 +29,13 @@ from . import _conv
 MAX_WASTE = 1.5    # use the flat layout while L <= MAX_WASTE * prod(out)
 
 
+@functools.lru_cache(maxsize=256)
 def geometry(padded, kshape, dilations, out_spatial):
     """``(offsets, L, E)``: the flat offset of every tap, the number of grid positions a
     product computes, and the per-sample length of the output grid buffer."""
     pitch = [math.prod(padded[a + 1:]) for a in range(len(padded))]
-    offsets = [sum(m * d * p for m, d, p in zip(tap, dilations, pitch))
-               for tap in np.ndindex(*kshape)]
+    offsets = tuple(sum(m * d * p for m, d, p in zip(tap, dilations, pitch))
+                    for tap in np.ndindex(*kshape))
     length = sum((o - 1) * p for o, p in zip(out_spatial, pitch)) + 1
     return offsets, length, out_spatial[0] * pitch[0]
 
@@ -42,7 +44,7 @@ def applies(strides, padded, kshape, dilations, out_spatial):
     """True when the flat layout fits (stride 1) and wastes little work."""
     if any(s != 1 for s in strides):
         return False
-    _, length, _ = geometry(padded, kshape, dilations, out_spatial)
+    _, length, _ = geometry(tuple(padded), tuple(kshape), tuple(dilations), tuple(out_spatial))
     return length <= MAX_WASTE * math.prod(out_spatial)
 
 
@@ -85,7 +87,8 @@ def forward(x, w, pads, dilations, groups, out_spatial):
     kshape = w.shape[2:]
     taps = math.prod(kshape)
     padded = tuple(s + b + a for s, (b, a) in zip(x.shape[2:], pads))
-    offsets, length, ext = geometry(padded, kshape, dilations, out_spatial)
+    offsets, length, ext = geometry(padded, tuple(kshape), tuple(dilations),
+                                    tuple(out_spatial))
     xpf, _ = pad_flat(x, pads, max(offsets))
     size = math.prod(padded)
     # weight rows ordered (group, tap, channel): (G, Og, T*Cg)

@@ -5,7 +5,6 @@ import math
 import numpy as np
 
 from ._args import crop, pad_zeros
-from . import _conv
 from ._conv import tap_slices
 
 
@@ -23,40 +22,50 @@ def scatter(parts, padded_shape, kshape, out_spatial, strides, pads):
     return np.ascontiguousarray(crop(dxp, pads))
 
 
+def _views(xp, kshape, out_spatial, strides):
+    """One strided view of ``xp`` per window tap, in tap order."""
+    ones = (1,) * len(kshape)
+    return [xp[(Ellipsis,) + tap_slices(t, out_spatial, strides, ones)]
+            for t in np.ndindex(*kshape)]
+
+
 def max_forward(x, kshape, strides, pads, out_spatial):
-    """``(y, argmax)``; padding is -inf, so it is never the maximum of a window that
-    holds an input sample."""
+    """``(y, argmax)``: the window maxima and the tap of each window's first maximum
+    (uint8 when the window has at most 256 taps).  Padding is -inf, so it is never the
+    maximum of a window that holds an input sample."""
     xp = pad_zeros(x, pads, value=-np.inf)
-    views = [xp[(Ellipsis,) + tap_slices(t, out_spatial, strides, (1,) * len(kshape))]
-             for t in np.ndindex(*kshape)]
-    y = views[0].copy()
-    for v in views[1:]:
+    views = _views(xp, kshape, out_spatial, strides)
+    y = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
+    for v in views[2:]:
         np.maximum(y, v, out=y)
-    arg = np.zeros(y.shape, dtype=np.intp)
-    for t in range(len(views) - 1, 0, -1):     # descending, so the first maximum wins
-        np.copyto(arg, t, where=views[t] == y)
+    arg = np.zeros(y.shape, dtype=np.uint8 if len(views) <= 256 else np.intp)
+    hit = np.empty(y.shape, dtype=bool)
+    step = np.empty(y.shape, dtype=arg.dtype)
+    for t in range(len(views) - 1, -1, -1):    # descending, so the first maximum wins
+        np.equal(views[t], y, out=hit)
+        np.subtract(t, arg, out=step)          # arg += hit * (t - arg): arg = t where hit
+        np.multiply(step, hit, out=step)
+        arg += step
     return y, arg
 
 
 def max_backward(dy, arg, x_shape, kshape, strides, pads):
-    """Route each ``dy`` to its window's (first) maximum through flat indices."""
-    n, c = x_shape[:2]
-    nsp = len(kshape)
+    """Route each ``dy`` to its window's (first) maximum: one masked product per tap,
+    written into the padded gradient (added where windows overlap)."""
+    padded = tuple(x_shape[:2]) + tuple(s + b + a for s, (b, a) in zip(x_shape[2:], pads))
     out = dy.shape[2:]
-    padded = tuple(s + b + a for s, (b, a) in zip(x_shape[2:], pads))
-    size = c * math.prod(padded)
-    origin = _conv._flat_index(c, padded, (1,) * nsp, tuple(out), tuple(strides), (1,) * nsp)
-    pitch = [math.prod(padded[a + 1:]) for a in range(nsp)]
-    offsets = np.array([sum(t * p for t, p in zip(tap, pitch)) for tap in np.ndindex(*kshape)],
-                       dtype=np.intp)
-    idx = origin.reshape((1, c) + tuple(out)) + offsets[arg]
-    idx += (np.arange(n, dtype=np.intp) * size).reshape((n,) + (1,) * (nsp + 1))
-    flat = np.zeros(n * size, dtype=dy.dtype)
-    if tuple(strides) == tuple(kshape):        # windows do not overlap
-        flat[idx.reshape(-1)] = dy.reshape(-1)
-    else:
-        np.add.at(flat, idx.reshape(-1), dy.reshape(-1))
-    return np.ascontiguousarray(crop(flat.reshape((n, c) + padded), pads))
+    dxp = np.zeros(padded, dtype=dy.dtype)
+    views = _views(dxp, kshape, out, strides)
+    overlap = any(s < k for s, k in zip(strides, kshape))
+    hit = np.empty(arg.shape, dtype=bool)
+    part = np.empty(dy.shape, dtype=dy.dtype) if overlap else None
+    for t, view in enumerate(views):
+        np.equal(arg, t, out=hit)
+        if overlap:
+            view += np.multiply(dy, hit, out=part)
+        else:
+            np.multiply(dy, hit, out=view)
+    return np.ascontiguousarray(crop(dxp, pads))
 
 
 def avg_forward(x, kshape, strides, pads, out_spatial):
