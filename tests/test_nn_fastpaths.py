@@ -165,3 +165,26 @@ def test_max_pool_backward_routes_ties_to_the_first_maximum(k, s, p):
     x32 = x.astype(np.float32)
     assert F.max_pool_backward(dy.astype(np.float32), x32, k, stride=s, padding=p).dtype \
         == np.float32
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_threaded_chunks_equal_the_single_thread_result(threads, monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from sigconv.nn import _parallel
+    spatial, k, pads, dilations, groups = FLAT[3]
+    x, w = _case(spatial, k, groups, n=7)
+    out = _out(spatial, k, pads, dilations)
+    dy = RNG.standard_normal((7, w.shape[0]) + out)
+    ry, rdx, rdw = _classic(x, w, pads, dilations, groups, dy)
+    monkeypatch.setattr(_conv, "_CHUNK_BYTES", 1)        # one sample per chunk
+    used = []
+    real_run = _parallel.run
+    monkeypatch.setattr(_parallel, "run",
+                        lambda *a: used.append(len(s := real_run(*a))) or s)
+    with threadpoolctl.threadpool_limits(threads, user_api="blas"):
+        y, state = _flatconv.forward(x, w, pads, dilations, groups, out)
+        dx, dw = _flatconv.backward(dy, w, state, True)
+    assert max(used) == threads
+    np.testing.assert_allclose(y, ry, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, rdx, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dw, rdw, rtol=1e-12, atol=1e-12)

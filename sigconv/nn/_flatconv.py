@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from . import _conv
+from . import _conv, _parallel
 
 MAX_WASTE = 1.5    # use the flat layout while L <= MAX_WASTE * prod(out)
 
@@ -96,14 +96,17 @@ def forward(x, w, pads, dilations, groups, out_spatial):
         groups, o // groups, taps * cg).astype(x.dtype, copy=False)
     yx = np.empty((n, groups, o // groups, ext), dtype=x.dtype)
     parts = _conv.chunks(n, c * taps * size * x.itemsize)
-    cols = np.empty((parts[0][1], groups, taps, cg * size), dtype=x.dtype)
-    for lo, hi in parts:
+    cols_shape = (parts[0][1], groups, taps, cg * size)
+
+    def work(cols, lo, hi):
         block = _im2col(xpf, cols[:hi - lo], lo, hi, c * size, offsets)
         np.matmul(wk, block.reshape(hi - lo, groups, taps * cg, size)[..., :length],
                   out=yx[lo:hi, ..., :length])
+
+    states = _parallel.run(parts, work, lambda: np.empty(cols_shape, dtype=x.dtype))
     y = np.ascontiguousarray(_grid_view(yx, n, o, out_spatial, padded))
     state = (xpf, x.shape, padded, pads, offsets, length, ext, wk.shape, parts,
-             cols if len(parts) == 1 else None)
+             states[0] if len(parts) == 1 else None)
     return y, state
 
 
@@ -129,36 +132,57 @@ def backward(dy, w, state, need_dx):
     groups, og, kcols = wk_shape
     taps = len(offsets)
     size = math.prod(padded)
-    out_spatial = dy.shape[2:]
     dtype = xpf.dtype
     dyx = np.zeros((n, groups, og, ext), dtype=dtype)
-    _grid_view(dyx, n, o, out_spatial, padded)[...] = dy
+    _grid_view(dyx, n, o, dy.shape[2:], padded)[...] = dy
     dyl = dyx[..., :length]
-    cols = kept if kept is not None else np.empty(
-        (parts[0][1], groups, taps, cg * size), dtype=dtype)
-    dwt = np.zeros((groups, kcols, og), dtype=dtype)     # dw transposed: the faster product
-    part = np.empty((parts[0][1], groups, kcols, og), dtype=dtype)
+    rows = (parts[0][1], groups, taps, cg * size)
+    wt = dxpf = None
     if need_dx:
         wt = np.ascontiguousarray(
             np.moveaxis(w.reshape(groups, og, cg, taps), 2, 3).reshape(wk_shape)
             .astype(dtype, copy=False).transpose(0, 2, 1))
         dxpf = np.zeros_like(xpf)
-        dcols = np.zeros((parts[0][1], groups, taps, cg * size), dtype=dtype)
-    for lo, hi in parts:
+
+    def make_state():
+        return {"cols": kept if kept is not None else np.empty(rows, dtype=dtype),
+                "dcols": np.zeros(rows, dtype=dtype) if need_dx else None,
+                "part": np.empty((rows[0], groups, kcols, og), dtype=dtype),
+                "dwt": np.zeros((groups, kcols, og), dtype=dtype)}   # dw transposed
+
+    def work(st, lo, hi):
         m = hi - lo
+        cols = st["cols"][:m]
         if kept is None:
-            _im2col(xpf, cols[:m], lo, hi, c * size, offsets)
-        block = cols[:m].reshape(m, groups, kcols, size)[..., :length]
-        dwt += np.matmul(block, dyl[lo:hi].transpose(0, 1, 3, 2), out=part[:m]).sum(0)
+            _im2col(xpf, cols, lo, hi, c * size, offsets)
+        block = cols.reshape(m, groups, kcols, size)[..., :length]
+        st["dwt"] += np.matmul(block, dyl[lo:hi].transpose(0, 1, 3, 2),
+                               out=st["part"][:m]).sum(0)
         if need_dx:
-            np.matmul(wt, dyl[lo:hi],
-                      out=dcols[:m].reshape(m, groups, kcols, size)[..., :length])
-            for t, off in enumerate(offsets):
-                dst = dxpf[lo * c * size + off:hi * c * size + off].reshape(m, groups, -1)
-                dst += dcols[:m, :, t]
+            dcols = st["dcols"][:m]
+            np.matmul(wt, dyl[lo:hi], out=dcols.reshape(m, groups, kcols, size)[..., :length])
+            _col2im(dxpf, dcols, lo, hi, c * size, offsets)
+
+    states = _parallel.run(parts, work, make_state)
+    dwt = sum(st["dwt"] for st in states)
     dw = dwt.reshape(groups, taps, cg, og).transpose(0, 3, 2, 1).reshape(w.shape)
     if not need_dx:
         return None, dw
     dxp = dxpf[:n * c * size].reshape((n, c) + padded)
     crop = (Ellipsis,) + tuple(slice(b, p - a) for p, (b, a) in zip(padded, pads))
     return np.ascontiguousarray(dxp[crop]), dw
+
+
+def _col2im(dxpf, dcols, lo, hi, sample, offsets):
+    """Add ``dcols (m, G, T, Cg*S)`` into samples ``lo:hi`` of ``dxpf``: one block add per
+    tap.  A tap's block overhangs the chunk by its offset, into the next chunk (which
+    another thread may be updating); those overhanging values are zeros, so the last
+    row's add stops at the chunk's end."""
+    m, groups = dcols.shape[:2]
+    end = hi * sample
+    for t, off in enumerate(offsets):
+        src = dcols[:, :, t].reshape(m * groups, -1)
+        dst = dxpf[lo * sample + off:end + off].reshape(m * groups, -1)
+        dst[:-1] += src[:-1]
+        last = src.shape[1] - off
+        dst[-1, :last] += src[-1, :last]

@@ -1,0 +1,66 @@
+"""Batch chunks spread over threads, each thread running single-threaded BLAS.
+
+A convolution layer is a loop over small batch chunks (a cache-sized im2col block and
+its matrix products).  Letting BLAS thread every small product costs one thread
+handshake per product, which is slow on a loaded machine; instead the chunks themselves
+go to threads that pull the next chunk when done (so a descheduled thread delays nobody)
+while BLAS runs single-threaded inside them.  The thread count is the one numpy's BLAS
+is set to (``threadpoolctl.threadpool_limits`` changes both); without threadpoolctl the
+loop runs on the calling thread.
+"""
+
+import functools
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+
+@functools.lru_cache(maxsize=1)
+def _controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:          # optional: comes with scikit-learn
+        return None
+    return ThreadpoolController()
+
+
+def blas_threads():
+    """The number of threads numpy's BLAS is set to use (1 when unknown)."""
+    ctl = _controller()
+    if ctl is None:
+        return 1
+    libs = ctl.select(user_api="blas").lib_controllers
+    return max([lib.num_threads for lib in libs] or [1])
+
+
+_pools = {}
+
+
+def _pool(n):
+    if n not in _pools:
+        _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="sigconv-nn")
+    return _pools[n]
+
+
+def run(parts, work, make_state):
+    """Call ``work(state, lo, hi)`` for every ``(lo, hi)`` in ``parts``; each thread has its
+    own ``state = make_state()``.  Returns the list of states (one per thread used)."""
+    threads = min(blas_threads(), len(parts))
+    if threads <= 1:
+        state = make_state()
+        for lo, hi in parts:
+            work(state, lo, hi)
+        return [state]
+    queue, lock = iter(parts), threading.Lock()
+
+    def worker():
+        state = make_state()
+        while True:
+            with lock:
+                part = next(queue, None)
+            if part is None:
+                return state
+            work(state, *part)
+
+    with _controller().limit(limits=1, user_api="blas"):
+        futures = [_pool(threads).submit(worker) for _ in range(threads)]
+        return [f.result() for f in futures]
