@@ -145,8 +145,11 @@ def backward(dy, w, state, need_dx):
         dxpf = np.zeros_like(xpf)
 
     def make_state():
-        return {"cols": kept if kept is not None else np.empty(rows, dtype=dtype),
-                "dcols": np.zeros(rows, dtype=dtype) if need_dx else None,
+        # the columns' buffer takes dcols once dw is done (less memory in cache), unless
+        # it holds the forward pass's columns
+        cols = kept if kept is not None else np.empty(rows, dtype=dtype)
+        return {"cols": cols,
+                "dcols": None if not need_dx or kept is None else np.zeros(rows, dtype),
                 "part": np.empty((rows[0], groups, kcols, og), dtype=dtype),
                 "dwt": np.zeros((groups, kcols, og), dtype=dtype)}   # dw transposed
 
@@ -156,13 +159,16 @@ def backward(dy, w, state, need_dx):
         if kept is None:
             _im2col(xpf, cols, lo, hi, c * size, offsets)
         block = cols.reshape(m, groups, kcols, size)[..., :length]
-        st["dwt"] += np.matmul(block, dyl[lo:hi].transpose(0, 1, 3, 2),
-                               out=st["part"][:m]).sum(0)
+        part = np.matmul(block, dyl[lo:hi].transpose(0, 1, 3, 2), out=st["part"][:m])
+        st["dwt"] += part[0] if m == 1 else part.sum(0)
         if need_dx:
-            dcols = st["dcols"][:m]
-            np.matmul(wt, dyl[lo:hi], out=dcols.reshape(m, groups, kcols, size)[..., :length])
-            _col2im(dxpf, dcols, lo, hi, c * size, offsets)
+            dcols = cols if st["dcols"] is None else st["dcols"][:m]
+            grid = dcols.reshape(m, groups, kcols, size)
+            grid[..., length:] = 0          # no-ops in the block adds below
+            np.matmul(wt, dyl[lo:hi], out=grid[..., :length])
+            _col2im(dxpf, dcols, lo, hi, c * size, offsets, shared)
 
+    shared = _parallel.threads_for(parts) > 1
     states = _parallel.run(parts, work, make_state)
     dwt = sum(st["dwt"] for st in states)
     dw = dwt.reshape(groups, taps, cg, og).transpose(0, 3, 2, 1).reshape(w.shape)
@@ -173,16 +179,19 @@ def backward(dy, w, state, need_dx):
     return np.ascontiguousarray(dxp[crop]), dw
 
 
-def _col2im(dxpf, dcols, lo, hi, sample, offsets):
+def _col2im(dxpf, dcols, lo, hi, sample, offsets, shared):
     """Add ``dcols (m, G, T, Cg*S)`` into samples ``lo:hi`` of ``dxpf``: one block add per
-    tap.  A tap's block overhangs the chunk by its offset, into the next chunk (which
-    another thread may be updating); those overhanging values are zeros, so the last
-    row's add stops at the chunk's end."""
+    tap.  A tap's block overhangs the chunk by its offset, into the next chunk; those
+    overhanging values are zeros, so when another thread may be updating the next chunk
+    (``shared``) the last row's add stops at the chunk's end."""
     m, groups = dcols.shape[:2]
     end = hi * sample
     for t, off in enumerate(offsets):
         src = dcols[:, :, t].reshape(m * groups, -1)
         dst = dxpf[lo * sample + off:end + off].reshape(m * groups, -1)
+        if not shared:
+            dst += src
+            continue
         dst[:-1] += src[:-1]
         last = src.shape[1] - off
         dst[-1, :last] += src[-1, :last]

@@ -41,10 +41,15 @@ def _pool(n):
     return _pools[n]
 
 
+def threads_for(parts):
+    """How many threads ``run`` uses for ``parts``."""
+    return min(blas_threads(), len(parts))
+
+
 def run(parts, work, make_state):
     """Call ``work(state, lo, hi)`` for every ``(lo, hi)`` in ``parts``; each thread has its
     own ``state = make_state()``.  Returns the list of states (one per thread used)."""
-    threads = min(blas_threads(), len(parts))
+    threads = threads_for(parts)
     if threads <= 1:
         state = make_state()
         for lo, hi in parts:

@@ -142,9 +142,21 @@ def _conv_run(x, w, bias, plan):
         xp = pad_zeros(x, pads)
         y, cols = _conv.correlate(xp, wx, strides, dilations, groups, out, method)
     if bias is not None:
-        y += np.asarray(bias, dtype=y.dtype).reshape((1, -1) + (1,) * len(out))
+        _add_bias(y, bias)
     cache = (x.shape, xp, w, strides, dilations, pads, groups, cols, method)
     return y, cache
+
+
+def _add_bias(y, bias):
+    """``y[:, o] += bias[o]`` in place (``y`` contiguous), a whole channel per inner loop."""
+    y3 = y.reshape(y.shape[0], y.shape[1], -1)
+    y3 += np.asarray(bias, dtype=y.dtype)[:, None]
+
+
+def _bias_grad(dy):
+    """``sum over n and positions of dy[n, o]`` (a matrix product with ones: fast)."""
+    dy3 = dy.reshape(dy.shape[0], dy.shape[1], -1)
+    return np.matmul(dy3, np.ones(dy3.shape[2], dtype=dy.dtype)).sum(axis=0)
 
 
 def _conv_backward_cached(dy, cache, input_grad=True):
@@ -152,7 +164,7 @@ def _conv_backward_cached(dy, cache, input_grad=True):
     ``input_grad`` is False: a first layer needs no input gradient)."""
     x_shape, xp, w, strides, dilations, pads, groups, cols, method = cache
     dy = np.asarray(dy, dtype=_flatconv.dtype(cols) if method == "flat" else xp.dtype)
-    db = dy.sum(axis=(0,) + tuple(range(2, dy.ndim)))
+    db = _bias_grad(dy)
     if method == "flat":
         dx, dw = _flatconv.backward(dy, w, cols, input_grad)
         return dx, dw.astype(w.dtype, copy=False), db
@@ -255,7 +267,7 @@ def _conv_transpose_forward(x, weight, bias, stride, padding, output_padding, di
                           groups, method)
     y = np.ascontiguousarray(crop(yp, pads))
     if bias is not None:
-        y += np.asarray(bias, dtype=y.dtype).reshape((1, -1) + (1,) * len(out))
+        _add_bias(y, bias)
     return y, (x, w, strides, dilations, pads, groups, method)
 
 
