@@ -18,6 +18,9 @@ FLAT = [
     ((8, 7), (3, 2), ((2, 0), (1, 1)), (1, 2), 2),
     ((6, 9), (1, 1), ((0, 0), (0, 0)), (1, 1), 1),
     ((4, 6, 7), (2, 2, 3), ((1, 0), (0, 0), (1, 1)), (1, 1, 1), 1),
+    ((6, 7), (3, 3), ((0, 0), (3, 3)), (1, 1), 1),       # pad beyond the kernel's reach
+    ((5, 6), (3, 3), ((0, 1), (2, 0)), (1, 1), 2),       # rows share 2 zeros, data first
+    ((3, 5, 6), (1, 3, 3), ((0, 0), (1, 1), (1, 1)), (1, 1, 1), 1),
 ]
 FLAT_IDS = [f"{len(c[0])}d-k{c[1]}-p{c[2]}-d{c[3]}-g{c[4]}" for c in FLAT]
 
@@ -59,8 +62,7 @@ def test_flat_layout_equals_textbook_and_classic_im2col(case):
     spatial, k, pads, dilations, groups = case
     x, w = _case(spatial, k, groups)
     out = _out(spatial, k, pads, dilations)
-    padded = tuple(s + b + a for s, (b, a) in zip(spatial, pads))
-    assert _flatconv.applies((1,) * len(spatial), padded, k, dilations, out)
+    assert _flatconv.applies((1,) * len(spatial), spatial, pads, k, dilations, out)
     y, state = _flatconv.forward(x, w, pads, dilations, groups, out)
     np.testing.assert_allclose(y, textbook(x, w, pads, dilations, groups), rtol=1e-12,
                                atol=1e-12)
@@ -171,7 +173,7 @@ def test_max_pool_backward_routes_ties_to_the_first_maximum(k, s, p):
 def test_threaded_chunks_equal_the_single_thread_result(threads, monkeypatch):
     threadpoolctl = pytest.importorskip("threadpoolctl")
     from sigconv.nn import _parallel
-    spatial, k, pads, dilations, groups = FLAT[3]
+    spatial, k, pads, dilations, groups = FLAT[threads + 6]
     x, w = _case(spatial, k, groups, n=7)
     out = _out(spatial, k, pads, dilations)
     dy = RNG.standard_normal((7, w.shape[0]) + out)

@@ -1,24 +1,28 @@
 """Stride-1 convolution layers on the flattened padded image ("flat" im2col).
 
-With stride 1 on every axis, kernel tap ``m`` of a sample reads the padded image
-``xp`` (``C`` channels of ``S = prod(padded)`` samples, flattened) at a constant flat
-offset ``off[m] = sum_a m_a d_a pitch_a`` from the output position.  Computing the
+With stride 1 on every axis, kernel tap ``m`` reads the padded image of a channel
+(``S`` samples, flattened with pitches ``pitch_a``) at a constant flat offset
+``off[m] = sum_a (m_a d_a - shift_a) pitch_a`` from the output position.  Computing the
 outputs on the padded grid -- positions ``q = sum_a i_a pitch_a`` for ``q < L``, a few
-garbage positions (``i_a >= out_a`` on a trailing axis) included -- turns
+garbage positions (``i_a >= out_a`` on an inner axis) included -- turns
 
 * im2col into one contiguous copy per tap: ``cols[t, c, q] = xpf[c*S + off[t] + q]``
   (the ``(C, S)`` block starting at ``off[t]``);
 * col2im into one contiguous add per tap (``dxpf[off[t]:][:C*S] += dcols[t]``), provided
   the output gradient is zero at the garbage positions and columns ``q >= L`` of
-  ``dcols`` stay zero (both hold: ``dy`` is copied into a zeroed padded-grid buffer and
-  the products write only ``q < L``).
+  ``dcols`` are zero (``dy`` is copied into a zeroed padded-grid buffer; the products
+  write only ``q < L``).
 
-Rows of the column matrix are ordered (group, tap, channel-in-group), so the weight is
-permuted to match.  The waste is ``L / prod(out)`` extra matrix-product work (7 % for a
-3x3 kernel on 28x28), paid for by copies and adds that run at memory speed; the batch is
-processed in chunks whose columns stay in cache.
+On an inner axis the zeros after one row also serve as the zeros before the next, so a
+row holds ``n + max(before, after)`` samples, the data first (``shift_a = before``): one
+more column of garbage work per row for a 3x3 'same' convolution, not two.  Rows of the
+column matrix are ordered (group, tap, channel-in-group), the weight permuted to match.
+The waste, ``L / prod(out)`` extra matrix-product work (3.5 % for a 3x3 'same'
+convolution of 28x28), buys copies and adds at memory speed; the batch is processed in
+chunks whose columns stay in cache.
 """
 
+import collections
 import functools
 import math
 
@@ -28,55 +32,79 @@ from . import _conv, _parallel
 
 MAX_WASTE = 1.5    # use the flat layout while L <= MAX_WASTE * prod(out)
 
+Layout = collections.namedtuple(
+    "Layout", "extent lead front offsets length grid")
+Layout.__doc__ = """Flat layout of one channel: ``extent`` per axis (``S = prod(extent)``),
+the data's ``lead`` offset per axis, ``front`` zeros before the first channel, the tap
+``offsets``, the ``length`` L of the grid the products compute and the ``grid`` buffer
+length ``E = out[0] * pitch[0]``."""
+
 
 @functools.lru_cache(maxsize=256)
-def geometry(padded, kshape, dilations, out_spatial):
-    """``(offsets, L, E)``: the flat offset of every tap, the number of grid positions a
-    product computes, and the per-sample length of the output grid buffer."""
-    pitch = [math.prod(padded[a + 1:]) for a in range(len(padded))]
-    offsets = tuple(sum(m * d * p for m, d, p in zip(tap, dilations, pitch))
+def layout(spatial, pads, kshape, dilations, out_spatial):
+    """The :class:`Layout` of a stride-1 convolution (all arguments tuples)."""
+    extent, lead, shift = [], [], []
+    for a, (n, (b, e), k, d) in enumerate(zip(spatial, pads, kshape, dilations)):
+        if a > 0 and min(b, e) <= d * (k - 1):     # shared zeros: the grid still fits
+            extent.append(n + max(b, e))
+            lead.append(0)
+            shift.append(b)
+        else:
+            extent.append(n + b + e)
+            lead.append(b)
+            shift.append(0)
+    pitch = [math.prod(extent[a + 1:]) for a in range(len(extent))]
+    offsets = tuple(sum((m * d - sh) * p for m, d, sh, p in zip(tap, dilations, shift, pitch))
                     for tap in np.ndindex(*kshape))
     length = sum((o - 1) * p for o, p in zip(out_spatial, pitch)) + 1
-    return offsets, length, out_spatial[0] * pitch[0]
+    front = sum(sh * p for sh, p in zip(shift, pitch))
+    return Layout(tuple(extent), tuple(lead), front, offsets, length,
+                  out_spatial[0] * pitch[0])
 
 
-def applies(strides, padded, kshape, dilations, out_spatial):
+def applies(strides, spatial, pads, kshape, dilations, out_spatial):
     """True when the flat layout fits (stride 1) and wastes little work."""
     if any(s != 1 for s in strides):
         return False
-    _, length, _ = geometry(tuple(padded), tuple(kshape), tuple(dilations), tuple(out_spatial))
-    return length <= MAX_WASTE * math.prod(out_spatial)
+    lay = layout(tuple(spatial), tuple(pads), tuple(kshape), tuple(dilations),
+                 tuple(out_spatial))
+    return lay.length <= MAX_WASTE * math.prod(out_spatial)
 
 
-def pad_flat(x, pads, slack):
-    """The zero-padded input flattened per batch to ``(N*C*S + slack,)``."""
+def pad_flat(x, lay):
+    """``x`` laid out flat: ``front`` zeros, then ``N*C`` channels of ``S`` samples (data
+    at ``lead``, zeros around), then zeros for the last tap's overhang."""
     n, c = x.shape[:2]
-    padded = tuple(s + b + a for s, (b, a) in zip(x.shape[2:], pads))
-    size = n * c * math.prod(padded)
-    flat = np.empty(size + slack, dtype=x.dtype)
-    flat[size:] = 0
-    xp = flat[:size].reshape((n, c) + padded)
-    inner = (Ellipsis,) + tuple(slice(b, b + s) for s, (b, _) in zip(x.shape[2:], pads))
-    if any(b or a for b, a in pads):
-        _zero_border(xp, pads)
-    xp[inner] = x
-    return flat, padded
+    size = n * c * math.prod(lay.extent)
+    tail = max(max(lay.offsets), 0)
+    flat = np.empty(lay.front + size + tail, dtype=x.dtype)
+    flat[:lay.front] = 0
+    flat[lay.front + size:] = 0
+    xp = _channels(flat, lay, n, c)
+    for a, (lead, m) in enumerate(zip(lay.lead, x.shape[2:])):
+        before = (slice(None),) * (2 + a)
+        if lead:
+            xp[before + (slice(0, lead),)] = 0
+        if lead + m < xp.shape[2 + a]:
+            xp[before + (slice(lead + m, None),)] = 0
+    xp[_interior(lay, x.shape[2:])] = x
+    return flat
 
 
-def _zero_border(xp, pads):
-    """Zero the padding margins of ``xp`` (the interior is overwritten anyway)."""
-    for a, (b, e) in enumerate(pads):
-        axis = 2 + a
-        lead = (slice(None),) * axis
-        if b:
-            xp[lead + (slice(0, b),)] = 0
-        if e:
-            xp[lead + (slice(xp.shape[axis] - e, None),)] = 0
+def _channels(flat, lay, n, c):
+    """The ``(N, C, *extent)`` view of a flat buffer."""
+    size = n * c * math.prod(lay.extent)
+    return flat[lay.front:lay.front + size].reshape((n, c) + lay.extent)
 
 
-def _grid_view(buf, n, o, out_spatial, padded):
+def _interior(lay, spatial):
+    """Index of the data inside ``(N, C, *extent)``."""
+    return (Ellipsis,) + tuple(slice(b, b + m) for b, m in zip(lay.lead, spatial))
+
+
+def _grid_view(buf, n, o, out_spatial, lay):
     """The valid outputs ``(N, O, *out)`` inside a padded-grid buffer ``(N, O, E)``."""
-    grid = buf.reshape((n, o, out_spatial[0]) + tuple(padded[1:]))
+    grid = buf.reshape((n, o, out_spatial[0]) + lay.extent[1:])
     return grid[(Ellipsis,) + tuple(slice(0, s) for s in out_spatial[1:])]
 
 
@@ -86,11 +114,11 @@ def forward(x, w, pads, dilations, groups, out_spatial):
     o, cg = w.shape[:2]
     kshape = w.shape[2:]
     taps = math.prod(kshape)
-    padded = tuple(s + b + a for s, (b, a) in zip(x.shape[2:], pads))
-    offsets, length, ext = geometry(padded, tuple(kshape), tuple(dilations),
-                                    tuple(out_spatial))
-    xpf, _ = pad_flat(x, pads, max(offsets))
-    size = math.prod(padded)
+    lay = layout(x.shape[2:], tuple(pads), tuple(kshape), tuple(dilations),
+                 tuple(out_spatial))
+    offsets, length, ext = lay.offsets, lay.length, lay.grid
+    xpf = pad_flat(x, lay)
+    size = math.prod(lay.extent)
     # weight rows ordered (group, tap, channel): (G, Og, T*Cg)
     wk = np.moveaxis(w.reshape(groups, o // groups, cg, taps), 2, 3).reshape(
         groups, o // groups, taps * cg).astype(x.dtype, copy=False)
@@ -99,22 +127,22 @@ def forward(x, w, pads, dilations, groups, out_spatial):
     cols_shape = (parts[0][1], groups, taps, cg * size)
 
     def work(cols, lo, hi):
-        block = _im2col(xpf, cols[:hi - lo], lo, hi, c * size, offsets)
+        block = _im2col(xpf, cols[:hi - lo], lo, hi, c * size, lay)
         np.matmul(wk, block.reshape(hi - lo, groups, taps * cg, size)[..., :length],
                   out=yx[lo:hi, ..., :length])
 
     states = _parallel.run(parts, work, lambda: np.empty(cols_shape, dtype=x.dtype))
-    y = np.ascontiguousarray(_grid_view(yx, n, o, out_spatial, padded))
-    state = (xpf, x.shape, padded, pads, offsets, length, ext, wk.shape, parts,
-             states[0] if len(parts) == 1 else None)
+    y = np.ascontiguousarray(_grid_view(yx, n, o, out_spatial, lay))
+    state = (xpf, x.shape, lay, wk.shape, parts, states[0] if len(parts) == 1 else None)
     return y, state
 
 
-def _im2col(xpf, cols, lo, hi, sample, offsets):
+def _im2col(xpf, cols, lo, hi, sample, lay):
     """Fill ``cols (m, G, T, Cg*S)`` for samples ``lo:hi``: one block copy per tap."""
     m, groups = cols.shape[:2]
-    for t, off in enumerate(offsets):
-        src = xpf[lo * sample + off:hi * sample + off].reshape(m, groups, -1)
+    start, end = lay.front + lo * sample, lay.front + hi * sample
+    for t, off in enumerate(lay.offsets):
+        src = xpf[start + off:end + off].reshape(m, groups, -1)
         cols[:, :, t] = src
     return cols
 
@@ -126,15 +154,16 @@ def dtype(state):
 
 def backward(dy, w, state, need_dx):
     """``(dx or None, dw)`` for the output gradient ``dy``."""
-    xpf, x_shape, padded, pads, offsets, length, ext, wk_shape, parts, kept = state
+    xpf, x_shape, lay, wk_shape, parts, kept = state
     n, c = x_shape[:2]
     o, cg = w.shape[:2]
     groups, og, kcols = wk_shape
-    taps = len(offsets)
-    size = math.prod(padded)
+    length = lay.length
+    taps = len(lay.offsets)
+    size = math.prod(lay.extent)
     dtype = xpf.dtype
-    dyx = np.zeros((n, groups, og, ext), dtype=dtype)
-    _grid_view(dyx, n, o, dy.shape[2:], padded)[...] = dy
+    dyx = np.zeros((n, groups, og, lay.grid), dtype=dtype)
+    _grid_view(dyx, n, o, dy.shape[2:], lay)[...] = dy
     dyl = dyx[..., :length]
     rows = (parts[0][1], groups, taps, cg * size)
     wt = dxpf = None
@@ -157,7 +186,7 @@ def backward(dy, w, state, need_dx):
         m = hi - lo
         cols = st["cols"][:m]
         if kept is None:
-            _im2col(xpf, cols, lo, hi, c * size, offsets)
+            _im2col(xpf, cols, lo, hi, c * size, lay)
         block = cols.reshape(m, groups, kcols, size)[..., :length]
         part = np.matmul(block, dyl[lo:hi].transpose(0, 1, 3, 2), out=st["part"][:m])
         st["dwt"] += part[0] if m == 1 else part.sum(0)
@@ -166,7 +195,7 @@ def backward(dy, w, state, need_dx):
             grid = dcols.reshape(m, groups, kcols, size)
             grid[..., length:] = 0          # no-ops in the block adds below
             np.matmul(wt, dyl[lo:hi], out=grid[..., :length])
-            _col2im(dxpf, dcols, lo, hi, c * size, offsets, shared)
+            _col2im(dxpf, dcols, lo, hi, c * size, lay, shared)
 
     shared = _parallel.threads_for(parts) > 1
     states = _parallel.run(parts, work, make_state)
@@ -174,21 +203,20 @@ def backward(dy, w, state, need_dx):
     dw = dwt.reshape(groups, taps, cg, og).transpose(0, 3, 2, 1).reshape(w.shape)
     if not need_dx:
         return None, dw
-    dxp = dxpf[:n * c * size].reshape((n, c) + padded)
-    crop = (Ellipsis,) + tuple(slice(b, p - a) for p, (b, a) in zip(padded, pads))
-    return np.ascontiguousarray(dxp[crop]), dw
+    return np.ascontiguousarray(_channels(dxpf, lay, n, c)[_interior(lay, x_shape[2:])]), dw
 
 
-def _col2im(dxpf, dcols, lo, hi, sample, offsets, shared):
+def _col2im(dxpf, dcols, lo, hi, sample, lay, shared):
     """Add ``dcols (m, G, T, Cg*S)`` into samples ``lo:hi`` of ``dxpf``: one block add per
-    tap.  A tap's block overhangs the chunk by its offset, into the next chunk; those
-    overhanging values are zeros, so when another thread may be updating the next chunk
-    (``shared``) the last row's add stops at the chunk's end."""
+    tap.  A tap's block overhangs the chunk by its offset: past the end, into the next
+    chunk, with zeros, so when another thread may be updating the next chunk (``shared``)
+    the last row's add stops at the chunk's end; before the start (a negative offset),
+    only into the zeros after the previous channel's last row, which nobody reads."""
     m, groups = dcols.shape[:2]
-    end = hi * sample
-    for t, off in enumerate(offsets):
+    start, end = lay.front + lo * sample, lay.front + hi * sample
+    for t, off in enumerate(lay.offsets):
         src = dcols[:, :, t].reshape(m * groups, -1)
-        dst = dxpf[lo * sample + off:end + off].reshape(m * groups, -1)
+        dst = dxpf[start + off:end + off].reshape(m * groups, -1)
         if not shared:
             dst += src
             continue

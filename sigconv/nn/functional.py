@@ -135,7 +135,8 @@ def _conv_run(x, w, bias, plan):
     padded = tuple(n + b + a for n, (b, a) in zip(x.shape[2:], pads))
     if method == "auto":
         method = _conv.choose(x.shape[:2] + padded, w.shape, out, groups)
-    if method == "im2col" and _flatconv.applies(strides, padded, w.shape[2:], dilations, out):
+    if method == "im2col" and _flatconv.applies(strides, x.shape[2:], pads, w.shape[2:],
+                                                dilations, out):
         y, state = _flatconv.forward(x, wx, pads, dilations, groups, out)
         xp, cols, method = None, state, "flat"
     else:
