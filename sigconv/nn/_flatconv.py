@@ -73,7 +73,8 @@ def applies(strides, spatial, pads, kshape, dilations, out_spatial):
 
 def pad_flat(x, lay):
     """``x`` laid out flat: ``front`` zeros, then ``N*C`` channels of ``S`` samples (data
-    at ``lead``, zeros around), then zeros for the last tap's overhang."""
+    at ``lead``, zeros around), then zeros for the last tap's overhang.  The samples are
+    filled on threads."""
     n, c = x.shape[:2]
     size = n * c * math.prod(lay.extent)
     tail = max(max(lay.offsets), 0)
@@ -81,13 +82,19 @@ def pad_flat(x, lay):
     flat[:lay.front] = 0
     flat[lay.front + size:] = 0
     xp = _channels(flat, lay, n, c)
-    for a, (lead, m) in enumerate(zip(lay.lead, x.shape[2:])):
-        before = (slice(None),) * (2 + a)
-        if lead:
-            xp[before + (slice(0, lead),)] = 0
-        if lead + m < xp.shape[2 + a]:
-            xp[before + (slice(lead + m, None),)] = 0
-    xp[_interior(lay, x.shape[2:])] = x
+    inner = _interior(lay, x.shape[2:])
+
+    def fill(_, lo, hi):
+        part = xp[lo:hi]
+        for a, (lead, m) in enumerate(zip(lay.lead, x.shape[2:])):
+            before = (slice(None),) * (2 + a)
+            if lead:
+                part[before + (slice(0, lead),)] = 0
+            if lead + m < part.shape[2 + a]:
+                part[before + (slice(lead + m, None),)] = 0
+        part[inner] = x[lo:hi]
+
+    _parallel.run(_parallel.split(n), fill, lambda: None)
     return flat
 
 
@@ -108,32 +115,42 @@ def _grid_view(buf, n, o, out_spatial, lay):
     return grid[(Ellipsis,) + tuple(slice(0, s) for s in out_spatial[1:])]
 
 
-def forward(x, w, pads, dilations, groups, out_spatial):
-    """``(y, state)`` of the stride-1 correlation of zero-padded ``x`` with ``w``."""
+def forward(x, w, pads, dilations, groups, out_spatial, bias=None):
+    """``(y, state)`` of the stride-1 correlation of zero-padded ``x`` with ``w`` (plus
+    ``bias`` per output channel)."""
     n, c = x.shape[:2]
     o, cg = w.shape[:2]
+    og = o // groups
     kshape = w.shape[2:]
     taps = math.prod(kshape)
     lay = layout(x.shape[2:], tuple(pads), tuple(kshape), tuple(dilations),
                  tuple(out_spatial))
-    offsets, length, ext = lay.offsets, lay.length, lay.grid
+    length = lay.length
     xpf = pad_flat(x, lay)
     size = math.prod(lay.extent)
     # weight rows ordered (group, tap, channel): (G, Og, T*Cg)
-    wk = np.moveaxis(w.reshape(groups, o // groups, cg, taps), 2, 3).reshape(
-        groups, o // groups, taps * cg).astype(x.dtype, copy=False)
-    yx = np.empty((n, groups, o // groups, ext), dtype=x.dtype)
+    wk = np.moveaxis(w.reshape(groups, og, cg, taps), 2, 3).reshape(
+        groups, og, taps * cg).astype(x.dtype, copy=False)
+    y = np.empty((n, o) + tuple(out_spatial), dtype=x.dtype)
+    b = None if bias is None else np.asarray(bias, dtype=x.dtype).reshape(groups, og, 1)
     parts = _conv.chunks(n, c * taps * size * x.itemsize)
-    cols_shape = (parts[0][1], groups, taps, cg * size)
+    step = parts[0][1]
 
-    def work(cols, lo, hi):
-        block = _im2col(xpf, cols[:hi - lo], lo, hi, c * size, lay)
-        np.matmul(wk, block.reshape(hi - lo, groups, taps * cg, size)[..., :length],
-                  out=yx[lo:hi, ..., :length])
+    def work(st, lo, hi):
+        m = hi - lo
+        block = _im2col(xpf, st["cols"][:m], lo, hi, c * size, lay)
+        grid = st["grid"][:m]
+        np.matmul(wk, block.reshape(m, groups, taps * cg, size)[..., :length],
+                  out=grid[..., :length])
+        if b is not None:      # whole grid rows: long inner loops
+            grid += b
+        y[lo:hi] = _grid_view(grid, m, o, out_spatial, lay)
 
-    states = _parallel.run(parts, work, lambda: np.empty(cols_shape, dtype=x.dtype))
-    y = np.ascontiguousarray(_grid_view(yx, n, o, out_spatial, lay))
-    state = (xpf, x.shape, lay, wk.shape, parts, states[0] if len(parts) == 1 else None)
+    states = _parallel.run(parts, work, lambda: {
+        "cols": np.empty((step, groups, taps, cg * size), dtype=x.dtype),
+        "grid": np.empty((step, groups, og, lay.grid), dtype=x.dtype)})
+    state = (xpf, x.shape, lay, wk.shape, parts,
+             states[0]["cols"] if len(parts) == 1 else None)
     return y, state
 
 
@@ -162,16 +179,16 @@ def backward(dy, w, state, need_dx):
     taps = len(lay.offsets)
     size = math.prod(lay.extent)
     dtype = xpf.dtype
-    dyx = np.zeros((n, groups, og, lay.grid), dtype=dtype)
-    _grid_view(dyx, n, o, dy.shape[2:], lay)[...] = dy
-    dyl = dyx[..., :length]
     rows = (parts[0][1], groups, taps, cg * size)
-    wt = dxpf = None
+    wt = dxpf = dx = None
     if need_dx:
         wt = np.ascontiguousarray(
             np.moveaxis(w.reshape(groups, og, cg, taps), 2, 3).reshape(wk_shape)
             .astype(dtype, copy=False).transpose(0, 2, 1))
-        dxpf = np.zeros_like(xpf)
+        dxpf = np.zeros(xpf.shape, dtype=dtype)
+        dxp = _channels(dxpf, lay, n, c)
+        inner = _interior(lay, x_shape[2:])
+        dx = np.empty(x_shape, dtype=dtype)
 
     def make_state():
         # the columns' buffer takes dcols once dw is done (less memory in cache), unless
@@ -179,31 +196,34 @@ def backward(dy, w, state, need_dx):
         cols = kept if kept is not None else np.empty(rows, dtype=dtype)
         return {"cols": cols,
                 "dcols": None if not need_dx or kept is None else np.zeros(rows, dtype),
+                "dy": np.zeros((rows[0], groups, og, lay.grid), dtype=dtype),  # 0 off-grid
                 "part": np.empty((rows[0], groups, kcols, og), dtype=dtype),
                 "dwt": np.zeros((groups, kcols, og), dtype=dtype)}   # dw transposed
 
     def work(st, lo, hi):
         m = hi - lo
+        dyg = st["dy"][:m]
+        _grid_view(dyg, m, o, dy.shape[2:], lay)[...] = dy[lo:hi]
+        dyl = dyg[..., :length]
         cols = st["cols"][:m]
         if kept is None:
             _im2col(xpf, cols, lo, hi, c * size, lay)
         block = cols.reshape(m, groups, kcols, size)[..., :length]
-        part = np.matmul(block, dyl[lo:hi].transpose(0, 1, 3, 2), out=st["part"][:m])
+        part = np.matmul(block, dyl.transpose(0, 1, 3, 2), out=st["part"][:m])
         st["dwt"] += part[0] if m == 1 else part.sum(0)
         if need_dx:
             dcols = cols if st["dcols"] is None else st["dcols"][:m]
             grid = dcols.reshape(m, groups, kcols, size)
             grid[..., length:] = 0          # no-ops in the block adds below
-            np.matmul(wt, dyl[lo:hi], out=grid[..., :length])
+            np.matmul(wt, dyl, out=grid[..., :length])
             _col2im(dxpf, dcols, lo, hi, c * size, lay, shared)
+            dx[lo:hi] = dxp[lo:hi][inner]   # complete: later chunks add only elsewhere
 
     shared = _parallel.threads_for(parts) > 1
     states = _parallel.run(parts, work, make_state)
     dwt = sum(st["dwt"] for st in states)
     dw = dwt.reshape(groups, taps, cg, og).transpose(0, 3, 2, 1).reshape(w.shape)
-    if not need_dx:
-        return None, dw
-    return np.ascontiguousarray(_channels(dxpf, lay, n, c)[_interior(lay, x_shape[2:])]), dw
+    return dx, dw
 
 
 def _col2im(dxpf, dcols, lo, hi, sample, lay, shared):

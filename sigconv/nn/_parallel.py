@@ -41,6 +41,13 @@ def _pool(n):
     return _pools[n]
 
 
+def split(n):
+    """``n`` items as one ``(lo, hi)`` range per thread."""
+    k = max(1, min(n, blas_threads()))
+    bounds = [n * i // k for i in range(k + 1)]
+    return [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+
+
 def threads_for(parts):
     """How many threads ``run`` uses for ``parts``."""
     return min(blas_threads(), len(parts))

@@ -137,11 +137,10 @@ def _conv_run(x, w, bias, plan):
         method = _conv.choose(x.shape[:2] + padded, w.shape, out, groups)
     if method == "im2col" and _flatconv.applies(strides, x.shape[2:], pads, w.shape[2:],
                                                 dilations, out):
-        y, state = _flatconv.forward(x, wx, pads, dilations, groups, out)
-        xp, cols, method = None, state, "flat"
-    else:
-        xp = pad_zeros(x, pads)
-        y, cols = _conv.correlate(xp, wx, strides, dilations, groups, out, method)
+        y, state = _flatconv.forward(x, wx, pads, dilations, groups, out, bias)
+        return y, (x.shape, None, w, strides, dilations, pads, groups, state, "flat")
+    xp = pad_zeros(x, pads)
+    y, cols = _conv.correlate(xp, wx, strides, dilations, groups, out, method)
     if bias is not None:
         _add_bias(y, bias)
     cache = (x.shape, xp, w, strides, dilations, pads, groups, cols, method)
