@@ -41,6 +41,16 @@ def _pool(n):
     return _pools[n]
 
 
+_PARALLEL_MIN = 1 << 18    # elements below which threads cost more than they save
+
+
+def each(n, size, fn):
+    """``fn(lo, hi)`` over ``range(n)`` split into one part per thread (serially when the
+    ``size`` elements of work are few)."""
+    parts = split(n) if size >= _PARALLEL_MIN else [(0, n)]
+    run(parts, lambda _, lo, hi: fn(lo, hi), lambda: None)
+
+
 def split(n):
     """``n`` items as one ``(lo, hi)`` range per thread."""
     k = max(1, min(n, blas_threads()))

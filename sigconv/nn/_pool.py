@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from ._args import crop, pad_zeros
+from . import _parallel
 from ._conv import tap_slices
 
 
@@ -32,30 +33,46 @@ def _views(xp, kshape, out_spatial, strides):
 def max_forward(x, kshape, strides, pads, out_spatial):
     """``(y, argmax)``: the window maxima and the tap of each window's first maximum
     (uint8 when the window has at most 256 taps).  Padding is -inf, so it is never the
-    maximum of a window that holds an input sample."""
+    maximum of a window that holds an input sample.  Large batches run on threads."""
     xp = pad_zeros(x, pads, value=-np.inf)
+    shape = x.shape[:2] + tuple(out_spatial)
+    y = np.empty(shape, dtype=x.dtype)
+    arg = np.empty(shape, dtype=np.uint8 if math.prod(kshape) <= 256 else np.intp)
+    _parallel.each(len(x), x.size, lambda lo, hi: _max_into(
+        xp[lo:hi], y[lo:hi], arg[lo:hi], kshape, strides, out_spatial))
+    return y, arg
+
+
+def _max_into(xp, y, arg, kshape, strides, out_spatial):
     views = _views(xp, kshape, out_spatial, strides)
-    y = np.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
+    if len(views) > 1:
+        np.maximum(views[0], views[1], out=y)
+    else:
+        y[...] = views[0]
     for v in views[2:]:
         np.maximum(y, v, out=y)
-    arg = np.zeros(y.shape, dtype=np.uint8 if len(views) <= 256 else np.intp)
     hit = np.empty(y.shape, dtype=bool)
     step = np.empty(y.shape, dtype=arg.dtype)
+    arg[...] = 0
     for t in range(len(views) - 1, -1, -1):    # descending, so the first maximum wins
         np.equal(views[t], y, out=hit)
         np.subtract(t, arg, out=step)          # arg += hit * (t - arg): arg = t where hit
         np.multiply(step, hit, out=step)
         arg += step
-    return y, arg
 
 
 def max_backward(dy, arg, x_shape, kshape, strides, pads):
     """Route each ``dy`` to its window's (first) maximum: one masked product per tap,
     written into the padded gradient (added where windows overlap)."""
     padded = tuple(x_shape[:2]) + tuple(s + b + a for s, (b, a) in zip(x_shape[2:], pads))
-    out = dy.shape[2:]
     dxp = np.zeros(padded, dtype=dy.dtype)
-    views = _views(dxp, kshape, out, strides)
+    _parallel.each(len(dy), math.prod(x_shape), lambda lo, hi: _route_into(
+        dxp[lo:hi], dy[lo:hi], arg[lo:hi], kshape, strides))
+    return np.ascontiguousarray(crop(dxp, pads))
+
+
+def _route_into(dxp, dy, arg, kshape, strides):
+    views = _views(dxp, kshape, dy.shape[2:], strides)
     overlap = any(s < k for s, k in zip(strides, kshape))
     hit = np.empty(arg.shape, dtype=bool)
     part = np.empty(dy.shape, dtype=dy.dtype) if overlap else None
@@ -65,7 +82,6 @@ def max_backward(dy, arg, x_shape, kshape, strides, pads):
             view += np.multiply(dy, hit, out=part)
         else:
             np.multiply(dy, hit, out=view)
-    return np.ascontiguousarray(crop(dxp, pads))
 
 
 def avg_forward(x, kshape, strides, pads, out_spatial):
