@@ -23,13 +23,28 @@ def _controller():
     return ThreadpoolController()
 
 
-def blas_threads():
-    """The number of threads numpy's BLAS is set to use (1 when unknown)."""
+@functools.lru_cache(maxsize=1)
+def _thread_getters():
+    """One cheap callable per BLAS library returning its current thread count."""
     ctl = _controller()
     if ctl is None:
-        return 1
-    libs = ctl.select(user_api="blas").lib_controllers
-    return max([lib.num_threads for lib in libs] or [1])
+        return ()
+    getters = []
+    for lib in ctl.select(user_api="blas").lib_controllers:
+        direct = None
+        if lib.internal_api == "openblas" and getattr(lib, "threading_layer", "") != "openmp":
+            try:       # the ctypes function itself: a call costs well under a microsecond
+                direct = lib._get_symbol("openblas_get_num_threads")
+            except Exception:       # a private helper of threadpoolctl: fall back
+                direct = None
+        getters.append(direct or lib.get_num_threads)
+    return tuple(getters)
+
+
+def blas_threads():
+    """The number of threads numpy's BLAS is set to use (1 when unknown)."""
+    counts = [g() or 1 for g in _thread_getters()]
+    return max(counts) if counts else 1
 
 
 _pools = {}
