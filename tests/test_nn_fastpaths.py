@@ -190,3 +190,44 @@ def test_threaded_chunks_equal_the_single_thread_result(threads, monkeypatch):
     np.testing.assert_allclose(y, ry, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, rdx, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dw, rdw, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("kw", [dict(stride=2, padding=1), dict(stride=(1, 3), padding=(2, 0),
+                                                                groups=2)])
+def test_threaded_strided_im2col_equals_textbook(threads, kw, monkeypatch):
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    monkeypatch.setattr(_conv, "_CHUNK_BYTES", 1)
+    g = kw.get("groups", 1)
+    x = RNG.standard_normal((5, 2 * g, 9, 8))
+    w = RNG.standard_normal((2 * g, 2, 3, 3))
+    with threadpoolctl.threadpool_limits(threads, user_api="blas"):
+        y = F.conv(x, w, method="im2col", **kw)
+        dy = RNG.standard_normal(y.shape)
+        dx, dw, _ = F.conv_backward(dy, x, w, method="im2col", **kw)
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        fy = F.conv(x, w, method="fft", **kw)
+        fdx, fdw, _ = F.conv_backward(dy, x, w, method="fft", **kw)
+    s = kw["stride"] if np.ndim(kw["stride"]) else (kw["stride"],) * 2
+    pads = kw["padding"] if np.ndim(kw["padding"]) else (kw["padding"],) * 2
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in pads))
+    ref = np.array([[sum(sigconv.correlate(xp[n, (o // 2) * 2 + c], w[o, c], "valid",
+                                           method="direct", stride=s) for c in range(2))
+                     for o in range(2 * g)] for n in range(5)])
+    np.testing.assert_allclose(y, ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, fdx, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(dw, fdw, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(np.sum(y * dy), np.sum(x * dx), rtol=1e-11)
+
+
+@pytest.mark.parametrize("kw", [dict(padding=1), dict(padding=1, stride=2),
+                                dict(padding=2, method="fft")])
+def test_empty_batch_gives_empty_outputs_and_zero_weight_gradients(kw):
+    x = np.zeros((0, 2, 5, 5), dtype=np.float32)
+    w = np.ones((3, 2, 3, 3), dtype=np.float32)
+    y = F.conv(x, w, np.ones(3), **kw)
+    assert y.shape[:2] == (0, 3) and y.dtype == np.float32
+    dx, dw, db = F.conv_backward(np.zeros(y.shape, np.float32), x, w, **kw)
+    assert dx.shape == x.shape
+    np.testing.assert_array_equal(dw, np.zeros_like(w))
+    np.testing.assert_array_equal(db, np.zeros(3))

@@ -24,6 +24,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from ..engines.fft import dilate
+from . import _parallel
 
 
 # rough seconds per unit of work, measured on the build machine (ratios matter, not values;
@@ -112,22 +113,28 @@ def _flat_index(c, padded, kshape, out_spatial, strides, dilations):
 def correlate(xp, w, strides, dilations, groups, out_spatial, method="auto"):
     """``(y, cols)``: the grouped multichannel valid correlation.  ``cols`` (for
     ``weight_grad``) is the column matrix when one chunk held the whole batch, else None
-    (and always None on the FFT path)."""
+    (and always None on the FFT path).  Chunks run on threads (see ``_parallel``)."""
+    n, c = xp.shape[:2]
+    o, p = w.shape[0], math.prod(out_spatial)
+    dtype = np.result_type(xp, w)
+    if n == 0:
+        return np.zeros((0, o) + tuple(out_spatial), dtype=dtype), None
     if method == "auto":
         method = choose(xp.shape, w.shape, out_spatial, groups)
     if method == "fft":
         return _correlate_fft(xp, w, strides, dilations, groups, out_spatial), None
-    n, c = xp.shape[:2]
-    o, p = w.shape[0], math.prod(out_spatial)
     wm = w.reshape(groups, o // groups, -1)
-    y = np.empty((n, groups, o // groups, p), dtype=np.result_type(xp, w))
+    y = np.empty((n, groups, o // groups, p), dtype=dtype)
     parts = chunks(n, c * math.prod(w.shape[2:]) * p * xp.itemsize)
-    buf = np.empty((parts[0][1], c) + tuple(w.shape[2:]) + tuple(out_spatial), xp.dtype)
-    for lo, hi in parts:
+    shape = (parts[0][1], c) + tuple(w.shape[2:]) + tuple(out_spatial)
+
+    def work(buf, lo, hi):
         cols = im2col(xp[lo:hi], w.shape[2:], out_spatial, strides, dilations,
                       out=buf[:hi - lo])
         np.matmul(wm, cols.reshape(hi - lo, groups, -1, p), out=y[lo:hi])
-    return y.reshape((n, o) + tuple(out_spatial)), (buf if len(parts) == 1 else None)
+
+    bufs = _parallel.run(parts, work, lambda: np.empty(shape, xp.dtype))
+    return y.reshape((n, o) + tuple(out_spatial)), (bufs[0] if len(parts) == 1 else None)
 
 
 def input_grad(dy, w, padded_spatial, strides, dilations, groups, method="auto"):
@@ -135,6 +142,9 @@ def input_grad(dy, w, padded_spatial, strides, dilations, groups, method="auto")
     n, o = dy.shape[:2]
     kshape, out_spatial = w.shape[2:], dy.shape[2:]
     c = w.shape[1] * groups
+    dxp = np.zeros((n, c) + tuple(padded_spatial), dtype=np.result_type(dy, w))
+    if n == 0:
+        return dxp
     if method == "auto":
         method = choose((n, c) + tuple(padded_spatial), w.shape, out_spatial, groups)
     if method == "fft":
@@ -142,13 +152,15 @@ def input_grad(dy, w, padded_spatial, strides, dilations, groups, method="auto")
     p = math.prod(out_spatial)
     wt = np.ascontiguousarray(w.reshape(groups, o // groups, -1).transpose(0, 2, 1))
     dym = dy.reshape(n, groups, o // groups, p)
-    dxp = np.zeros((n, c) + tuple(padded_spatial), dtype=np.result_type(dy, w))
     parts = chunks(n, c * math.prod(kshape) * p * dxp.itemsize)
-    buf = np.empty((parts[0][1], groups, wt.shape[1], p), dtype=dxp.dtype)
-    for lo, hi in parts:
+    shape = (parts[0][1], groups, wt.shape[1], p)
+
+    def work(buf, lo, hi):       # chunks own disjoint samples of dxp
         dcols = np.matmul(wt, dym[lo:hi], out=buf[:hi - lo])
         col2im(dcols.reshape((hi - lo, c) + tuple(kshape) + tuple(out_spatial)),
                padded_spatial, strides, dilations, out=dxp[lo:hi])
+
+    _parallel.run(parts, work, lambda: np.empty(shape, dtype=dxp.dtype))
     return dxp
 
 
@@ -157,6 +169,9 @@ def weight_grad(xp, dy, kshape, strides, dilations, groups, cols=None, method="a
     column matrix ``correlate`` returned, if any)."""
     n, c = xp.shape[:2]
     o = dy.shape[1]
+    dtype = np.result_type(xp, dy)
+    if n == 0:
+        return np.zeros((o, c // groups) + tuple(kshape), dtype=dtype)
     if cols is None and method == "auto":
         method = choose(xp.shape, (o, c // groups) + tuple(kshape), dy.shape[2:], groups)
     if cols is None and method == "fft":
@@ -164,20 +179,27 @@ def weight_grad(xp, dy, kshape, strides, dilations, groups, cols=None, method="a
     out_spatial = dy.shape[2:]
     p = math.prod(out_spatial)
     dym = dy.reshape(n, groups, o // groups, p)
-    dtype = np.result_type(xp, dy)
     parts = [(0, n)] if cols is not None else chunks(
         n, c * math.prod(kshape) * p * xp.itemsize)
-    buf = cols if cols is not None else np.empty(
-        (parts[0][1], c) + tuple(kshape) + tuple(out_spatial), xp.dtype)
     kcols = c // groups * math.prod(kshape)
-    part = np.empty((parts[0][1], groups, o // groups, kcols), dtype=dtype)
-    dw = np.zeros((groups, o // groups, kcols), dtype=dtype)
-    for lo, hi in parts:
+    step = parts[0][1]
+
+    def make_state():
+        return {"cols": cols if cols is not None else np.empty(
+                    (step, c) + tuple(kshape) + tuple(out_spatial), xp.dtype),
+                "part": np.empty((step, groups, kcols, o // groups), dtype=dtype),
+                "dwt": np.zeros((groups, kcols, o // groups), dtype=dtype)}
+
+    def work(st, lo, hi):        # dw transposed: cols @ dy^T is the faster product
+        m = hi - lo
         if cols is None:
-            im2col(xp[lo:hi], kshape, out_spatial, strides, dilations, out=buf[:hi - lo])
-        colsm = buf[:hi - lo].reshape(hi - lo, groups, kcols, p)
-        dw += np.matmul(dym[lo:hi], colsm.transpose(0, 1, 3, 2), out=part[:hi - lo]).sum(0)
-    return dw.reshape((o, c // groups) + tuple(kshape))
+            im2col(xp[lo:hi], kshape, out_spatial, strides, dilations, out=st["cols"][:m])
+        colsm = st["cols"][:m].reshape(m, groups, kcols, p)
+        part = np.matmul(colsm, dym[lo:hi].transpose(0, 1, 3, 2), out=st["part"][:m])
+        st["dwt"] += part[0] if m == 1 else part.sum(0)
+
+    dwt = sum(st["dwt"] for st in _parallel.run(parts, work, make_state))
+    return dwt.transpose(0, 2, 1).reshape((o, c // groups) + tuple(kshape))
 
 
 def _correlate_fft(xp, w, strides, dilations, groups, out_spatial):

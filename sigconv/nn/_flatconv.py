@@ -126,6 +126,8 @@ def forward(x, w, pads, dilations, groups, out_spatial, bias=None):
     lay = layout(x.shape[2:], tuple(pads), tuple(kshape), tuple(dilations),
                  tuple(out_spatial))
     length = lay.length
+    if n == 0:
+        return np.zeros((0, o) + tuple(out_spatial), dtype=x.dtype), (None, x.shape, w.dtype)
     xpf = pad_flat(x, lay)
     size = math.prod(lay.extent)
     # weight rows ordered (group, tap, channel): (G, Og, T*Cg)
@@ -166,11 +168,14 @@ def _im2col(xpf, cols, lo, hi, sample, lay):
 
 def dtype(state):
     """The dtype the forward pass ran in."""
-    return state[0].dtype
+    return state[0].dtype if state[0] is not None else state[2]
 
 
 def backward(dy, w, state, need_dx):
     """``(dx or None, dw)`` for the output gradient ``dy``."""
+    if state[0] is None:         # an empty batch
+        return (np.zeros(state[1], dtype=state[2]) if need_dx else None,
+                np.zeros(w.shape, dtype=state[2]))
     xpf, x_shape, lay, wk_shape, parts, kept = state
     n, c = x_shape[:2]
     o, cg = w.shape[:2]

@@ -12,6 +12,8 @@ real FFTs; ``method='auto'`` picks by estimated cost.  Each ``*_backward`` retur
 gradients of ``sum(dy * op(...))`` with respect to the inputs of the op.
 """
 
+import math
+
 import numpy as np
 
 from .._validate import one_of, positive_int
@@ -149,13 +151,13 @@ def _conv_run(x, w, bias, plan):
 
 def _add_bias(y, bias):
     """``y[:, o] += bias[o]`` in place (``y`` contiguous), a whole channel per inner loop."""
-    y3 = y.reshape(y.shape[0], y.shape[1], -1)
+    y3 = y.reshape(y.shape[:2] + (math.prod(y.shape[2:]),))
     y3 += np.asarray(bias, dtype=y.dtype)[:, None]
 
 
 def _bias_grad(dy):
     """``sum over n and positions of dy[n, o]`` (a matrix product with ones: fast)."""
-    dy3 = dy.reshape(dy.shape[0], dy.shape[1], -1)
+    dy3 = dy.reshape(dy.shape[:2] + (math.prod(dy.shape[2:]),))
     return np.matmul(dy3, np.ones(dy3.shape[2], dtype=dy.dtype)).sum(axis=0)
 
 
