@@ -185,20 +185,21 @@ def weight_grad(xp, dy, kshape, strides, dilations, groups, cols=None, method="a
     step = parts[0][1]
 
     def make_state():
-        return {"cols": cols if cols is not None else np.empty(
-                    (step, c) + tuple(kshape) + tuple(out_spatial), xp.dtype),
-                "part": np.empty((step, groups, kcols, o // groups), dtype=dtype),
-                "dwt": np.zeros((groups, kcols, o // groups), dtype=dtype)}
+        return _parallel.Buffers(
+            cols=cols if cols is not None else np.empty(
+                (step, c) + tuple(kshape) + tuple(out_spatial), xp.dtype),
+            part=np.empty((step, groups, kcols, o // groups), dtype=dtype),
+            dwt=np.zeros((groups, kcols, o // groups), dtype=dtype))
 
     def work(st, lo, hi):        # dw transposed: cols @ dy^T is the faster product
         m = hi - lo
         if cols is None:
-            im2col(xp[lo:hi], kshape, out_spatial, strides, dilations, out=st["cols"][:m])
-        colsm = st["cols"][:m].reshape(m, groups, kcols, p)
-        part = np.matmul(colsm, dym[lo:hi].transpose(0, 1, 3, 2), out=st["part"][:m])
-        st["dwt"] += part[0] if m == 1 else part.sum(0)
+            im2col(xp[lo:hi], kshape, out_spatial, strides, dilations, out=st.cols[:m])
+        colsm = st.cols[:m].reshape(m, groups, kcols, p)
+        part = np.matmul(colsm, dym[lo:hi].transpose(0, 1, 3, 2), out=st.part[:m])
+        st.dwt += part[0] if m == 1 else part.sum(0)
 
-    dwt = sum(st["dwt"] for st in _parallel.run(parts, work, make_state))
+    dwt = sum(st.dwt for st in _parallel.run(parts, work, make_state))
     return dwt.transpose(0, 2, 1).reshape((o, c // groups) + tuple(kshape))
 
 

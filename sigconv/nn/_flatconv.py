@@ -140,19 +140,19 @@ def forward(x, w, pads, dilations, groups, out_spatial, bias=None):
 
     def work(st, lo, hi):
         m = hi - lo
-        block = _im2col(xpf, st["cols"][:m], lo, hi, c * size, lay)
-        grid = st["grid"][:m]
+        block = _im2col(xpf, st.cols[:m], lo, hi, c * size, lay)
+        grid = st.grid[:m]
         np.matmul(wk, block.reshape(m, groups, taps * cg, size)[..., :length],
                   out=grid[..., :length])
         if b is not None:      # whole grid rows: long inner loops
             grid += b
         y[lo:hi] = _grid_view(grid, m, o, out_spatial, lay)
 
-    states = _parallel.run(parts, work, lambda: {
-        "cols": np.empty((step, groups, taps, cg * size), dtype=x.dtype),
-        "grid": np.empty((step, groups, og, lay.grid), dtype=x.dtype)})
+    states = _parallel.run(parts, work, lambda: _parallel.Buffers(
+        cols=np.empty((step, groups, taps, cg * size), dtype=x.dtype),
+        grid=np.empty((step, groups, og, lay.grid), dtype=x.dtype)))
     state = (xpf, x.shape, lay, wk.shape, parts,
-             states[0]["cols"] if len(parts) == 1 else None)
+             states[0].cols if len(parts) == 1 else None)
     return y, state
 
 
@@ -199,25 +199,26 @@ def backward(dy, w, state, need_dx):
         # the columns' buffer takes dcols once dw is done (less memory in cache), unless
         # it holds the forward pass's columns
         cols = kept if kept is not None else np.empty(rows, dtype=dtype)
-        return {"cols": cols,
-                "dcols": None if not need_dx or kept is None else np.zeros(rows, dtype),
-                "dy": np.zeros((rows[0], groups, og, lay.grid), dtype=dtype),  # 0 off-grid
-                "part": np.empty((rows[0], groups, kcols, og), dtype=dtype),
-                "dwt": np.zeros((groups, kcols, og), dtype=dtype)}   # dw transposed
+        return _parallel.Buffers(
+            cols=cols,
+            dcols=None if not need_dx or kept is None else np.zeros(rows, dtype),
+            dy=np.zeros((rows[0], groups, og, lay.grid), dtype=dtype),   # 0 off the grid
+            part=np.empty((rows[0], groups, kcols, og), dtype=dtype),
+            dwt=np.zeros((groups, kcols, og), dtype=dtype))              # dw transposed
 
     def work(st, lo, hi):
         m = hi - lo
-        dyg = st["dy"][:m]
+        dyg = st.dy[:m]
         _grid_view(dyg, m, o, dy.shape[2:], lay)[...] = dy[lo:hi]
         dyl = dyg[..., :length]
-        cols = st["cols"][:m]
+        cols = st.cols[:m]
         if kept is None:
             _im2col(xpf, cols, lo, hi, c * size, lay)
         block = cols.reshape(m, groups, kcols, size)[..., :length]
-        part = np.matmul(block, dyl.transpose(0, 1, 3, 2), out=st["part"][:m])
-        st["dwt"] += part[0] if m == 1 else part.sum(0)
+        part = np.matmul(block, dyl.transpose(0, 1, 3, 2), out=st.part[:m])
+        st.dwt += part[0] if m == 1 else part.sum(0)
         if need_dx:
-            dcols = cols if st["dcols"] is None else st["dcols"][:m]
+            dcols = cols if st.dcols is None else st.dcols[:m]
             grid = dcols.reshape(m, groups, kcols, size)
             grid[..., length:] = 0          # no-ops in the block adds below
             np.matmul(wt, dyl, out=grid[..., :length])
@@ -226,7 +227,7 @@ def backward(dy, w, state, need_dx):
 
     shared = _parallel.threads_for(parts) > 1
     states = _parallel.run(parts, work, make_state)
-    dwt = sum(st["dwt"] for st in states)
+    dwt = sum(st.dwt for st in states)
     dw = dwt.reshape(groups, taps, cg, og).transpose(0, 3, 2, 1).reshape(w.shape)
     return dx, dw
 

@@ -11,7 +11,10 @@ loop runs on the calling thread.
 
 import functools
 import threading
+import types
 from concurrent.futures import ThreadPoolExecutor
+
+Buffers = types.SimpleNamespace      # one thread's work buffers, by name
 
 
 @functools.lru_cache(maxsize=1)
