@@ -11,10 +11,13 @@ Every layer reduces to three primitives on a zero-padded input ``xp`` of shape
 ``correlate`` then ``input_grad``/``weight_grad`` in backward; a transposed convolution is
 ``input_grad`` forward and ``correlate``/``weight_grad`` backward.
 
-Small kernels run as im2col (one strided slice copy per kernel tap) followed by one batched
-BLAS matrix product per group.  Large kernels run through real FFTs (scipy.fft; the
-planned FFTW ``sigconv.Convolver`` can replace ``_correlate_fft`` once it lands) with the
-channel sum done as a matrix product per frequency.  ``choose`` compares the two costs.
+Small kernels run as im2col (one strided slice copy per kernel tap) followed by one
+BLAS matrix product per sample and group, over batch chunks whose column matrix stays in
+cache (``chunks``), spread over threads (``_parallel``).  Stride-1 layers take the faster
+flat layout of ``_flatconv`` instead (chosen in ``functional``).  Large kernels run
+through real FFTs (scipy.fft; the planned FFTW ``sigconv.Convolver`` can replace
+``_correlate_fft`` once it lands) with the channel sum done as a matrix product per
+frequency.  ``choose`` compares the two costs.
 """
 
 import functools
