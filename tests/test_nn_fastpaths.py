@@ -231,3 +231,16 @@ def test_empty_batch_gives_empty_outputs_and_zero_weight_gradients(kw):
     assert dx.shape == x.shape
     np.testing.assert_array_equal(dw, np.zeros_like(w))
     np.testing.assert_array_equal(db, np.zeros(3))
+
+
+@pytest.mark.parametrize("budget", [1, 1 << 40], ids=["chunked", "one-chunk"])
+def test_backward_twice_from_one_forward_gives_the_same_gradients(budget, monkeypatch):
+    from sigconv import nn
+    monkeypatch.setattr(_conv, "_CHUNK_BYTES", budget)
+    layer = nn.Conv2D(3, 4, 3, padding=1, dtype="float64", seed=0)
+    y = layer.forward(RNG.standard_normal((3, 3, 6, 5)))
+    dy = RNG.standard_normal(y.shape)
+    dx1, dw1 = layer.backward(dy), layer.grads["weight"].copy()
+    dx2, dw2 = layer.backward(dy), layer.grads["weight"]
+    np.testing.assert_array_equal(dx1, dx2)
+    np.testing.assert_array_equal(dw1, dw2)
