@@ -67,7 +67,7 @@ def test_flat_layout_equals_textbook_and_classic_im2col(case):
     np.testing.assert_allclose(y, textbook(x, w, pads, dilations, groups), rtol=1e-12,
                                atol=1e-12)
     dy = RNG.standard_normal(y.shape)
-    dx, dw = _flatconv.backward(dy, w, state, True)
+    dx, dw = _flatconv.backward(dy, w, state, True)[:2]
     ry, rdx, rdw = _classic(x, w, pads, dilations, groups, dy)
     np.testing.assert_allclose(y, ry, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, rdx, rtol=1e-12, atol=1e-12)
@@ -75,6 +75,15 @@ def test_flat_layout_equals_textbook_and_classic_im2col(case):
     # the adjoint identity <conv(x), dy> == <x, dx> ties dx to the forward map
     np.testing.assert_allclose(np.sum(y * dy), np.sum(x * dx), rtol=1e-11)
     assert _flatconv.backward(dy, w, state, False)[0] is None
+    # a bias rides along as a row of ones in the columns: y + b, and db = sum of dy
+    b = RNG.standard_normal(w.shape[0])
+    yb, state_b = _flatconv.forward(x, w, pads, dilations, groups, out, b)
+    np.testing.assert_allclose(yb, y + b.reshape((1, -1) + (1,) * len(spatial)), rtol=1e-12,
+                               atol=1e-12)
+    dxb, dwb, db = _flatconv.backward(dy, w, state_b, True)
+    np.testing.assert_allclose(db, dy.sum(axis=(0,) + tuple(range(2, dy.ndim))), rtol=1e-12)
+    np.testing.assert_allclose(dxb, dx, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dwb, dw, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("budget", [1, 3000, 1 << 40], ids=["one-sample", "some", "whole"])
@@ -88,7 +97,7 @@ def test_batch_chunking_does_not_change_results(case, budget, monkeypatch):
     ref = _classic(x, w, pads, dilations, groups, dy)
     monkeypatch.setattr(_conv, "_CHUNK_BYTES", budget)
     y, state = _flatconv.forward(x, w, pads, dilations, groups, out)
-    dx, dw = _flatconv.backward(dy, w, state, True)
+    dx, dw = _flatconv.backward(dy, w, state, True)[:2]
     for got, want in zip((y, dx, dw), ref):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
     for got, want in zip(_classic(x, w, pads, dilations, groups, dy), ref):
@@ -185,7 +194,7 @@ def test_threaded_chunks_equal_the_single_thread_result(threads, monkeypatch):
                         lambda *a: used.append(len(s := real_run(*a))) or s)
     with threadpoolctl.threadpool_limits(threads, user_api="blas"):
         y, state = _flatconv.forward(x, w, pads, dilations, groups, out)
-        dx, dw = _flatconv.backward(dy, w, state, True)
+        dx, dw = _flatconv.backward(dy, w, state, True)[:2]
     assert max(used) == threads
     np.testing.assert_allclose(y, ry, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, rdx, rtol=1e-12, atol=1e-12)

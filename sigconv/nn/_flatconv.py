@@ -130,30 +130,44 @@ def forward(x, w, pads, dilations, groups, out_spatial, bias=None):
         return np.zeros((0, o) + tuple(out_spatial), dtype=x.dtype), (None, x.shape, w.dtype)
     xpf = pad_flat(x, lay)
     size = math.prod(lay.extent)
-    # weight rows ordered (group, tap, channel): (G, Og, T*Cg)
-    wk = np.moveaxis(w.reshape(groups, og, cg, taps), 2, 3).reshape(
-        groups, og, taps * cg).astype(x.dtype, copy=False)
+    # weight rows ordered (group, tap, channel), then the bias: (G, Og, T*Cg [+ 1])
+    wk = np.moveaxis(w.reshape(groups, og, cg, taps), 2, 3).reshape(groups, og, taps * cg)
+    if bias is not None:
+        wk = np.concatenate([wk, np.reshape(bias, (groups, og, 1))], axis=2)
+    wk = wk.astype(x.dtype, copy=False)
     y = np.empty((n, o) + tuple(out_spatial), dtype=x.dtype)
-    b = None if bias is None else np.asarray(bias, dtype=x.dtype).reshape(groups, og, 1)
     parts = _conv.chunks(n, c * taps * size * x.itemsize)
     step = parts[0][1]
+    rows = wk.shape[2]
 
     def work(st, lo, hi):
         m = hi - lo
-        block = _im2col(xpf, st.cols[:m], lo, hi, c * size, lay)
+        _im2col(xpf, _taps(st.cols[:m], taps, cg, size), lo, hi, c * size, lay)
         grid = st.grid[:m]
-        np.matmul(wk, block.reshape(m, groups, taps * cg, size)[..., :length],
+        np.matmul(wk, st.cols[:m].reshape(m, groups, rows, size)[..., :length],
                   out=grid[..., :length])
-        if b is not None:      # whole grid rows: long inner loops
-            grid += b
         y[lo:hi] = _grid_view(grid, m, o, out_spatial, lay)
 
     states = _parallel.run(parts, work, lambda: _parallel.Buffers(
-        cols=np.empty((step, groups, taps, cg * size), dtype=x.dtype),
+        cols=_columns(step, groups, rows, size, x.dtype),
         grid=np.empty((step, groups, og, lay.grid), dtype=x.dtype)))
     state = (xpf, x.shape, lay, wk.shape, parts,
              states[0].cols if len(parts) == 1 else None)
     return y, state
+
+
+def _columns(step, groups, rows, size, dtype):
+    """A column buffer ``(step, G, rows*S)``; with a bias, its last row is ones, so the
+    matrix product adds the bias (and the weight gradient's product sums ``dy``)."""
+    cols = np.empty((step, groups, rows * size), dtype=dtype)
+    cols[:, :, (rows - 1) * size:] = 1
+    return cols
+
+
+def _taps(cols, taps, cg, size):
+    """The ``(m, G, T, Cg*S)`` tap blocks of a column buffer (the ones row left out)."""
+    m, groups = cols.shape[:2]
+    return cols[:, :, :taps * cg * size].reshape(m, groups, taps, cg * size)
 
 
 def _im2col(xpf, cols, lo, hi, sample, lay):
@@ -172,23 +186,25 @@ def dtype(state):
 
 
 def backward(dy, w, state, need_dx):
-    """``(dx or None, dw)`` for the output gradient ``dy``."""
+    """``(dx or None, dw, db or None)`` for the output gradient ``dy`` (``db`` when the
+    forward pass had a bias)."""
     if state[0] is None:         # an empty batch
         return (np.zeros(state[1], dtype=state[2]) if need_dx else None,
-                np.zeros(w.shape, dtype=state[2]))
+                np.zeros(w.shape, dtype=state[2]), None)
     xpf, x_shape, lay, wk_shape, parts, kept = state
     n, c = x_shape[:2]
     o, cg = w.shape[:2]
-    groups, og, kcols = wk_shape
+    groups, og, rows = wk_shape            # rows: T*Cg, plus one with a bias
     length = lay.length
     taps = len(lay.offsets)
+    kcols = taps * cg
     size = math.prod(lay.extent)
     dtype = xpf.dtype
-    rows = (parts[0][1], groups, taps, cg * size)
+    step = parts[0][1]
     wt = dxpf = dx = None
     if need_dx:
         wt = np.ascontiguousarray(
-            np.moveaxis(w.reshape(groups, og, cg, taps), 2, 3).reshape(wk_shape)
+            np.moveaxis(w.reshape(groups, og, cg, taps), 2, 3).reshape(groups, og, kcols)
             .astype(dtype, copy=False).transpose(0, 2, 1))
         dxpf = np.zeros(xpf.shape, dtype=dtype)
         dxp = _channels(dxpf, lay, n, c)
@@ -198,13 +214,14 @@ def backward(dy, w, state, need_dx):
     def make_state():
         # the columns' buffer takes dcols once dw is done (less memory in cache), unless
         # it holds the forward pass's columns
-        cols = kept if kept is not None else np.empty(rows, dtype=dtype)
+        cols = kept if kept is not None else _columns(step, groups, rows, size, dtype)
         return _parallel.Buffers(
             cols=cols,
-            dcols=None if not need_dx or kept is None else np.zeros(rows, dtype),
-            dy=np.zeros((rows[0], groups, og, lay.grid), dtype=dtype),   # 0 off the grid
-            part=np.empty((rows[0], groups, kcols, og), dtype=dtype),
-            dwt=np.zeros((groups, kcols, og), dtype=dtype))              # dw transposed
+            dcols=None if not need_dx or kept is None else np.zeros(
+                (step, groups, kcols * size), dtype),
+            dy=np.zeros((step, groups, og, lay.grid), dtype=dtype),   # 0 off the grid
+            part=np.empty((step, groups, rows, og), dtype=dtype),
+            dwt=np.zeros((groups, rows, og), dtype=dtype))          # dw (and db) transposed
 
     def work(st, lo, hi):
         m = hi - lo
@@ -213,23 +230,24 @@ def backward(dy, w, state, need_dx):
         dyl = dyg[..., :length]
         cols = st.cols[:m]
         if kept is None:
-            _im2col(xpf, cols, lo, hi, c * size, lay)
-        block = cols.reshape(m, groups, kcols, size)[..., :length]
+            _im2col(xpf, _taps(cols, taps, cg, size), lo, hi, c * size, lay)
+        block = cols.reshape(m, groups, rows, size)[..., :length]
         part = np.matmul(block, dyl.transpose(0, 1, 3, 2), out=st.part[:m])
         st.dwt += part[0] if m == 1 else part.sum(0)
         if need_dx:
-            dcols = cols if st.dcols is None else st.dcols[:m]
+            dcols = cols[:, :, :kcols * size] if st.dcols is None else st.dcols[:m]
             grid = dcols.reshape(m, groups, kcols, size)
             grid[..., length:] = 0          # no-ops in the block adds below
             np.matmul(wt, dyl, out=grid[..., :length])
-            _col2im(dxpf, dcols, lo, hi, c * size, lay, shared)
+            _col2im(dxpf, _taps(dcols, taps, cg, size), lo, hi, c * size, lay, shared)
             dx[lo:hi] = dxp[lo:hi][inner]   # complete: later chunks add only elsewhere
 
     shared = _parallel.threads_for(parts) > 1
     states = _parallel.run(parts, work, make_state)
     dwt = sum(st.dwt for st in states)
-    dw = dwt.reshape(groups, taps, cg, og).transpose(0, 3, 2, 1).reshape(w.shape)
-    return dx, dw
+    dw = dwt[:, :kcols].reshape(groups, taps, cg, og).transpose(0, 3, 2, 1).reshape(w.shape)
+    db = dwt[:, kcols].reshape(o) if rows > kcols else None
+    return dx, dw, db
 
 
 def _col2im(dxpf, dcols, lo, hi, sample, lay, shared):

@@ -166,10 +166,10 @@ def _conv_backward_cached(dy, cache, input_grad=True):
     ``input_grad`` is False: a first layer needs no input gradient)."""
     x_shape, xp, w, strides, dilations, pads, groups, cols, method = cache
     dy = np.asarray(dy, dtype=_flatconv.dtype(cols) if method == "flat" else xp.dtype)
-    db = _bias_grad(dy)
     if method == "flat":
-        dx, dw = _flatconv.backward(dy, w, cols, input_grad)
-        return dx, dw.astype(w.dtype, copy=False), db
+        dx, dw, db = _flatconv.backward(dy, w, cols, input_grad)
+        return dx, dw.astype(w.dtype, copy=False), _bias_grad(dy) if db is None else db
+    db = _bias_grad(dy)
     dw = _conv.weight_grad(xp, dy, w.shape[2:], strides, dilations, groups, cols, method)
     if not input_grad:
         return None, dw.astype(w.dtype, copy=False), db
