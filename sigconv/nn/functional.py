@@ -10,8 +10,9 @@ zero-padded input, summed over the channels ``c`` of the group of ``o``.  Weight
 Small kernels run as im2col plus one BLAS matrix product per group; large kernels through
 real FFTs; ``method='auto'`` picks by estimated cost.  The im2col route works through the
 batch in cache-sized chunks, spread over as many threads as numpy's BLAS is set to use
-(``threadpoolctl.threadpool_limits`` sets both); float32 stays float32 throughout.  Each ``*_backward`` returns the
-gradients of ``sum(dy * op(...))`` with respect to the inputs of the op.
+(``threadpoolctl.threadpool_limits`` sets both); float32 stays float32 throughout.  Each
+``*_backward`` returns the gradients of ``sum(dy * op(...))`` with respect to the inputs
+of the op.
 """
 
 import math
