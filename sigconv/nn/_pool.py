@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ._args import crop, pad_zeros
-from . import _conv
+from . import _parallel
 from ._conv import tap_slices
 
 
@@ -23,40 +23,65 @@ def scatter(parts, padded_shape, kshape, out_spatial, strides, pads):
     return np.ascontiguousarray(crop(dxp, pads))
 
 
+def _views(xp, kshape, out_spatial, strides):
+    """One strided view of ``xp`` per window tap, in tap order."""
+    ones = (1,) * len(kshape)
+    return [xp[(Ellipsis,) + tap_slices(t, out_spatial, strides, ones)]
+            for t in np.ndindex(*kshape)]
+
+
 def max_forward(x, kshape, strides, pads, out_spatial):
-    """``(y, argmax)``; padding is -inf, so it is never the maximum of a window that
-    holds an input sample."""
+    """``(y, argmax)``: the window maxima and the tap of each window's first maximum
+    (uint8 when the window has at most 256 taps).  Padding is -inf, so it is never the
+    maximum of a window that holds an input sample.  Large batches run on threads."""
     xp = pad_zeros(x, pads, value=-np.inf)
-    views = [xp[(Ellipsis,) + tap_slices(t, out_spatial, strides, (1,) * len(kshape))]
-             for t in np.ndindex(*kshape)]
-    y = views[0].copy()
-    for v in views[1:]:
-        np.maximum(y, v, out=y)
-    arg = np.zeros(y.shape, dtype=np.intp)
-    for t in range(len(views) - 1, 0, -1):     # descending, so the first maximum wins
-        np.copyto(arg, t, where=views[t] == y)
+    shape = x.shape[:2] + tuple(out_spatial)
+    y = np.empty(shape, dtype=x.dtype)
+    arg = np.empty(shape, dtype=np.uint8 if math.prod(kshape) <= 256 else np.intp)
+    _parallel.each(len(x), x.size, lambda lo, hi: _max_into(
+        xp[lo:hi], y[lo:hi], arg[lo:hi], kshape, strides, out_spatial))
     return y, arg
 
 
-def max_backward(dy, arg, x_shape, kshape, strides, pads):
-    """Route each ``dy`` to its window's (first) maximum through flat indices."""
-    n, c = x_shape[:2]
-    nsp = len(kshape)
-    out = dy.shape[2:]
-    padded = tuple(s + b + a for s, (b, a) in zip(x_shape[2:], pads))
-    size = c * math.prod(padded)
-    origin = _conv._flat_index(c, padded, (1,) * nsp, tuple(out), tuple(strides), (1,) * nsp)
-    pitch = [math.prod(padded[a + 1:]) for a in range(nsp)]
-    offsets = np.array([sum(t * p for t, p in zip(tap, pitch)) for tap in np.ndindex(*kshape)],
-                       dtype=np.intp)
-    idx = origin.reshape((1, c) + tuple(out)) + offsets[arg]
-    idx += (np.arange(n, dtype=np.intp) * size).reshape((n,) + (1,) * (nsp + 1))
-    flat = np.zeros(n * size, dtype=dy.dtype)
-    if tuple(strides) == tuple(kshape):        # windows do not overlap
-        flat[idx.reshape(-1)] = dy.reshape(-1)
+def _max_into(xp, y, arg, kshape, strides, out_spatial):
+    views = _views(xp, kshape, out_spatial, strides)
+    if len(views) > 1:
+        np.maximum(views[0], views[1], out=y)
     else:
-        np.add.at(flat, idx.reshape(-1), dy.reshape(-1))
-    return np.ascontiguousarray(crop(flat.reshape((n, c) + padded), pads))
+        y[...] = views[0]
+    for v in views[2:]:
+        np.maximum(y, v, out=y)
+    hit = np.empty(y.shape, dtype=bool)
+    step = np.empty(y.shape, dtype=arg.dtype)
+    arg[...] = 0
+    for t in range(len(views) - 1, -1, -1):    # descending, so the first maximum wins
+        np.equal(views[t], y, out=hit)
+        np.subtract(t, arg, out=step)          # arg += hit * (t - arg): arg = t where hit
+        np.multiply(step, hit, out=step)
+        arg += step
+
+
+def max_backward(dy, arg, x_shape, kshape, strides, pads):
+    """Route each ``dy`` to its window's (first) maximum: one masked product per tap,
+    written into the padded gradient (added where windows overlap)."""
+    padded = tuple(x_shape[:2]) + tuple(s + b + a for s, (b, a) in zip(x_shape[2:], pads))
+    dxp = np.zeros(padded, dtype=dy.dtype)
+    _parallel.each(len(dy), math.prod(x_shape), lambda lo, hi: _route_into(
+        dxp[lo:hi], dy[lo:hi], arg[lo:hi], kshape, strides))
+    return np.ascontiguousarray(crop(dxp, pads))
+
+
+def _route_into(dxp, dy, arg, kshape, strides):
+    views = _views(dxp, kshape, dy.shape[2:], strides)
+    overlap = any(s < k for s, k in zip(strides, kshape))
+    hit = np.empty(arg.shape, dtype=bool)
+    part = np.empty(dy.shape, dtype=dy.dtype) if overlap else None
+    for t, view in enumerate(views):
+        np.equal(arg, t, out=hit)
+        if overlap:
+            view += np.multiply(dy, hit, out=part)
+        else:
+            np.multiply(dy, hit, out=view)
 
 
 def avg_forward(x, kshape, strides, pads, out_spatial):

@@ -8,14 +8,19 @@ zero-padded input, summed over the channels ``c`` of the group of ``o``.  Weight
 ``(in_channels, out_channels/groups, *kernel)``, as in PyTorch.
 
 Small kernels run as im2col plus one BLAS matrix product per group; large kernels through
-real FFTs; ``method='auto'`` picks by estimated cost.  Each ``*_backward`` returns the
-gradients of ``sum(dy * op(...))`` with respect to the inputs of the op.
+real FFTs; ``method='auto'`` picks by estimated cost.  The im2col route works through the
+batch in cache-sized chunks, spread over as many threads as numpy's BLAS is set to use
+(``threadpoolctl.threadpool_limits`` sets both); float32 stays float32 throughout.  Each
+``*_backward`` returns the gradients of ``sum(dy * op(...))`` with respect to the inputs
+of the op.
 """
+
+import math
 
 import numpy as np
 
 from .._validate import one_of, positive_int
-from . import _conv
+from . import _conv, _flatconv
 from ._args import (CONV_METHODS, ChainError, conv_out_spatial, crop, float_input,
                     pad_zeros, padding_arg, resolve_pads, transpose_out_spatial, tuple_arg)
 from .._errors import ShapeError
@@ -131,22 +136,44 @@ def _conv_plan(x_shape, w_shape, stride, padding, dilation, groups, method, func
 def _conv_run(x, w, bias, plan):
     """``(y, cache)`` of a convolution whose ``plan`` was validated for ``x.shape``."""
     strides, dilations, pads, out, groups, method = plan
+    wx = w.astype(x.dtype, copy=False)
+    padded = tuple(n + b + a for n, (b, a) in zip(x.shape[2:], pads))
+    if method == "auto":
+        method = _conv.choose(x.shape[:2] + padded, w.shape, out, groups)
+    if method == "im2col" and _flatconv.applies(strides, x.shape[2:], pads, w.shape[2:],
+                                                dilations, out):
+        y, state = _flatconv.forward(x, wx, pads, dilations, groups, out, bias)
+        return y, (x.shape, None, w, strides, dilations, pads, groups, state, "flat")
     xp = pad_zeros(x, pads)
-    y, cols = _conv.correlate(xp, w.astype(x.dtype, copy=False), strides, dilations, groups,
-                              out, method)
+    y, cols = _conv.correlate(xp, wx, strides, dilations, groups, out, method)
     if bias is not None:
-        y += np.asarray(bias, dtype=y.dtype).reshape((1, -1) + (1,) * len(out))
+        _add_bias(y, bias)
     cache = (x.shape, xp, w, strides, dilations, pads, groups, cols, method)
     return y, cache
+
+
+def _add_bias(y, bias):
+    """``y[:, o] += bias[o]`` in place (``y`` contiguous), a whole channel per inner loop."""
+    y3 = y.reshape(y.shape[:2] + (math.prod(y.shape[2:]),))
+    y3 += np.asarray(bias, dtype=y.dtype)[:, None]
+
+
+def _bias_grad(dy):
+    """``sum over n and positions of dy[n, o]`` (a matrix product with ones: fast)."""
+    dy3 = dy.reshape(dy.shape[:2] + (math.prod(dy.shape[2:]),))
+    return np.matmul(dy3, np.ones(dy3.shape[2], dtype=dy.dtype)).sum(axis=0)
 
 
 def _conv_backward_cached(dy, cache, input_grad=True):
     """``(dx, dweight, dbias)`` from the cache of ``_conv_forward`` (``dx`` is None when
     ``input_grad`` is False: a first layer needs no input gradient)."""
     x_shape, xp, w, strides, dilations, pads, groups, cols, method = cache
-    dy = np.asarray(dy, dtype=xp.dtype)
+    dy = np.asarray(dy, dtype=_flatconv.dtype(cols) if method == "flat" else xp.dtype)
+    if method == "flat":
+        dx, dw, db = _flatconv.backward(dy, w, cols, input_grad)
+        return dx, dw.astype(w.dtype, copy=False), _bias_grad(dy) if db is None else db
+    db = _bias_grad(dy)
     dw = _conv.weight_grad(xp, dy, w.shape[2:], strides, dilations, groups, cols, method)
-    db = dy.sum(axis=(0,) + tuple(range(2, dy.ndim)))
     if not input_grad:
         return None, dw.astype(w.dtype, copy=False), db
     dxp = _conv.input_grad(dy, w.astype(xp.dtype, copy=False), xp.shape[2:], strides,
@@ -245,7 +272,7 @@ def _conv_transpose_forward(x, weight, bias, stride, padding, output_padding, di
                           groups, method)
     y = np.ascontiguousarray(crop(yp, pads))
     if bias is not None:
-        y += np.asarray(bias, dtype=y.dtype).reshape((1, -1) + (1,) * len(out))
+        _add_bias(y, bias)
     return y, (x, w, strides, dilations, pads, groups, method)
 
 

@@ -33,7 +33,8 @@ class SoftmaxCrossEntropy:
         z = np.asarray(logits)
         if z.ndim != 2:
             raise ShapeError(f"SoftmaxCrossEntropy: logits must be (N, classes); got {z.shape}")
-        onehot = self._onehot(np.asarray(target), z.shape)
+        onehot = self._onehot(np.asarray(target), z.shape,
+                              z.dtype if z.dtype.kind == "f" else np.float64)
         shifted = z - z.max(axis=1, keepdims=True)
         logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         self._p, self._t = np.exp(logp), onehot
@@ -43,16 +44,16 @@ class SoftmaxCrossEntropy:
         return (self._p - self._t) / self._p.shape[0]
 
     @staticmethod
-    def _onehot(t, shape):
+    def _onehot(t, shape, dtype):
         if t.shape == shape:
-            return t.astype(np.float64)
+            return t.astype(dtype)
         if t.shape != shape[:1] or t.dtype.kind not in "iu":
             raise ShapeError(f"SoftmaxCrossEntropy: target must be integer labels of shape "
                              f"{shape[:1]} or one-hot rows {shape}; got {t.dtype} {t.shape}")
         if t.size and (t.min() < 0 or t.max() >= shape[1]):
             raise ValueError(f"SoftmaxCrossEntropy: labels must lie in [0, {shape[1]}); got "
                              f"[{t.min()}, {t.max()}]")
-        out = np.zeros(shape)
+        out = np.zeros(shape, dtype=dtype)     # float32 logits keep float32 gradients
         out[np.arange(shape[0]), t] = 1
         return out
 

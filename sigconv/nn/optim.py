@@ -59,10 +59,13 @@ class SGD:
             w, g = layer.params[key], layer.grads[key]
             if self.weight_decay:
                 g = g + self.weight_decay * w
-            if self.momentum:
+            if self.momentum:            # the velocity is updated in place
                 v = self.state.get(name)
-                v = g.copy() if v is None else np.add(self.momentum * v, g, out=v)
-                self.state[name] = v
+                if v is None:
+                    v = self.state[name] = g.copy()
+                else:
+                    v *= self.momentum
+                    v += g
                 g = g + self.momentum * v if self.nesterov else v
             w -= (self.lr * g).astype(w.dtype, copy=False)
 

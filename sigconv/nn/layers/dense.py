@@ -6,7 +6,7 @@ import numpy as np
 
 from ..._errors import ShapeError
 from ..._validate import one_of, positive_int
-from .. import functional as F
+from .. import _parallel, functional as F
 from .._args import ChainError, float_input
 from ..init import INITS, initialize
 from .base import Layer, dtype_name, fresh_grads, new_param, rng_of, seed_config
@@ -124,10 +124,20 @@ class ReLU(_Elementwise):
     """
 
     def _f(self, x):
-        return F.relu(x)
+        if x.ndim == 0:
+            return F.relu(x)
+        y = np.empty_like(x)        # large batches split over threads
+        _parallel.each(len(x), x.size, lambda lo, hi: np.maximum(x[lo:hi], 0, out=y[lo:hi]))
+        return y
 
     def backward(self, dy):
-        return dy * (self._x > 0)
+        dy, x = np.asarray(dy), self._x
+        if dy.shape != x.shape or x.ndim == 0:
+            return dy * (x > 0)
+        dx = np.empty(x.shape, dtype=np.result_type(dy.dtype, bool))
+        _parallel.each(len(x), x.size, lambda lo, hi: np.multiply(
+            dy[lo:hi], x[lo:hi] > 0, out=dx[lo:hi]))
+        return dx
 
 
 class LeakyReLU(_Elementwise):

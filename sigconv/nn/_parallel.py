@@ -1,0 +1,106 @@
+"""Batch chunks spread over threads, each thread running single-threaded BLAS.
+
+A convolution layer is a loop over small batch chunks (a cache-sized im2col block and
+its matrix products).  Letting BLAS thread every small product costs one thread
+handshake per product, which is slow on a loaded machine; instead the chunks themselves
+go to threads that pull the next chunk when done (so a descheduled thread delays nobody)
+while BLAS runs single-threaded inside them.  The thread count is the one numpy's BLAS
+is set to (``threadpoolctl.threadpool_limits`` changes both); without threadpoolctl the
+loop runs on the calling thread.
+"""
+
+import functools
+import threading
+import types
+from concurrent.futures import ThreadPoolExecutor
+
+Buffers = types.SimpleNamespace      # one thread's work buffers, by name
+
+
+@functools.lru_cache(maxsize=1)
+def _controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:          # optional: comes with scikit-learn
+        return None
+    return ThreadpoolController()
+
+
+@functools.lru_cache(maxsize=1)
+def _thread_getters():
+    """One cheap callable per BLAS library returning its current thread count."""
+    ctl = _controller()
+    if ctl is None:
+        return ()
+    getters = []
+    for lib in ctl.select(user_api="blas").lib_controllers:
+        direct = None
+        if lib.internal_api == "openblas" and getattr(lib, "threading_layer", "") != "openmp":
+            try:       # the ctypes function itself: a call costs well under a microsecond
+                direct = lib._get_symbol("openblas_get_num_threads")
+            except Exception:       # a private helper of threadpoolctl: fall back
+                direct = None
+        getters.append(direct or lib.get_num_threads)
+    return tuple(getters)
+
+
+def blas_threads():
+    """The number of threads numpy's BLAS is set to use (1 when unknown)."""
+    counts = [g() or 1 for g in _thread_getters()]
+    return max(counts) if counts else 1
+
+
+_pools = {}
+
+
+def _pool(n):
+    if n not in _pools:
+        _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="sigconv-nn")
+    return _pools[n]
+
+
+_PARALLEL_MIN = 1 << 18    # elements below which threads cost more than they save
+
+
+def each(n, size, fn):
+    """``fn(lo, hi)`` over ``range(n)`` split into one part per thread (serially when the
+    ``size`` elements of work are few)."""
+    parts = split(n) if size >= _PARALLEL_MIN else [(0, n)]
+    run(parts, lambda _, lo, hi: fn(lo, hi), lambda: None)
+
+
+def split(n):
+    """``n`` items as one ``(lo, hi)`` range per thread."""
+    k = max(1, min(n, blas_threads()))
+    bounds = [n * i // k for i in range(k + 1)]
+    return [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
+
+
+def threads_for(parts):
+    """How many threads ``run`` uses for ``parts``."""
+    return min(blas_threads(), len(parts))
+
+
+def run(parts, work, make_state):
+    """Call ``work(state, lo, hi)`` for every ``(lo, hi)`` in ``parts``; each thread has its
+    own ``state = make_state()``.  Returns the list of states (one per thread used)."""
+    threads = threads_for(parts)
+    if threads <= 1:
+        state = make_state()
+        for lo, hi in parts:
+            work(state, lo, hi)
+        return [state]
+    queue, lock = iter(parts), threading.Lock()
+
+    def worker():
+        state = make_state()
+        while True:
+            with lock:
+                part = next(queue, None)
+            if part is None:
+                return state
+            work(state, *part)
+
+    with _controller().limit(limits=1, user_api="blas"):
+        futures = [_pool(threads).submit(worker) for _ in range(threads)]
+        return [f.result() for f in futures]
