@@ -8,6 +8,7 @@ from . import _convolve as C
 from ._errors import DTypeError, ShapeError
 from ._plan import make_plan
 from .engines import cost, fft, overlap
+from .engines.tiled import TiledBank
 
 __all__ = ["Convolver"]
 
@@ -84,14 +85,25 @@ class Convolver:
         self.plan, self.input_shape, self.nsp, self.dtype = plan, input_shape, nsp, np.dtype(dtype)
         self.method = _auto_method(plan) if plan.method == "auto" else plan.method
         self.output_shape = plan.out_shape[1:] if self.single else plan.out_shape
-        self._build()
+        self._build(tiles=_tiles_apply(plan, self.method))
 
-    def _build(self):
-        """Transform the kernels for the chosen method and block sizes."""
-        plan, name = self.plan, self.method
-        self.extra = C._memory_check(plan, name)
+    def _build(self, tiles):
+        """Transform the kernels for the chosen method and block (or tile) sizes."""
+        plan = self.plan
         self.work_dtype = plan.compute_dtype if not plan.integer else np.dtype(np.float64)
         self.kernel = plan.kernel.astype(self.work_dtype)   # (K, *k)
+        self.tiles = None
+        if tiles:
+            self.method, self.extra = "os", {}
+            padded = plan.boundary != "constant" or plan.fillvalue != 0
+            shape = tuple(n + b + a for n, (b, a) in zip(self.input_shape, plan.pads)) \
+                if padded else self.input_shape
+            pads = ((0, 0),) * self.nsp if padded else plan.pads
+            self.tiles = TiledBank(self.kernel, shape, pads, plan.dilations,
+                                   dtype=self.work_dtype)
+            return
+        name = self.method
+        self.extra = C._memory_check(plan, name)
         if name == "direct":
             return
         real = self.work_dtype.kind != "c"
@@ -124,6 +136,8 @@ class Convolver:
         if name != "direct" and not self._transform_ok(x):
             name = "direct"
         batch = x.shape[:x.ndim - nsp]
+        if self.tiles is not None and name != "direct":
+            return self._finish(self._apply_tiles(x, batch), batch)
         dt = self.work_dtype if name != "direct" else plan.compute_dtype
         xb = x.astype(dt, copy=False).reshape(batch + (1,) + self.input_shape)
         pads = plan.pads
@@ -136,6 +150,20 @@ class Convolver:
         extra = self.extra if name == self.method else {}
         out = C.ENGINES[name](xb, kernel, out_shape, plan.strides, plan.dilations, pads,
                               workers=plan.workers, **extra)
+        return self._finish(out, batch)
+
+    def _apply_tiles(self, x, batch):
+        """The overlap-save tiles: real inputs stay real (complex kernels or not)."""
+        plan, dt = self.plan, self.work_dtype
+        if x.dtype.kind != "c":
+            dt = np.dtype(dt.char.lower())
+        xb = x.astype(dt, copy=False)
+        if plan.boundary != "constant" or plan.fillvalue != 0:
+            xb = C.pad(xb, plan.pads, plan.boundary, plan.fillvalue, dtype=dt)
+        return self.tiles.apply(xb, workers=plan.workers)
+
+    def _finish(self, out, batch):
+        plan = self.plan
         if plan.integer and out.dtype != plan.compute_dtype:
             out = np.rint(out).astype(plan.compute_dtype)
         out = out.astype(plan.result_dtype, copy=False)
@@ -155,6 +183,15 @@ class Convolver:
     def __repr__(self):
         return (f"Convolver(kernels={self.plan.kernel.shape[1:]}, input_shape="
                 f"{self.input_shape}, method={self.method!r})")
+
+
+def _tiles_apply(plan, method):
+    """Overlap-save tiles serve every transform method 'auto' picks (and 'os' asked for)
+    when the stride is 1 and the dtype one the transforms compute in."""
+    if method == "direct" or (plan.method != "auto" and method != "os"):
+        return False
+    work = np.dtype(np.float64) if plan.integer else np.dtype(plan.compute_dtype)
+    return all(s == 1 for s in plan.strides) and work.char in "fdFD"
 
 
 def _auto_method(plan):
