@@ -39,6 +39,9 @@ TILE_CALL = 90_000
 GROUP_POINTS = 1 << 16
 #: below this many output points times kernels, one thread (threads cost more than they save)
 THREAD_MIN_WORK = 1 << 20
+#: a call running a tile transform this many times has FFTW measure its plan at once
+#: (~0.1-0.5 s, once per shape and process; estimated plans run up to 4x slower)
+MEASURE_CALLS = 64
 
 
 def tile_lengths(L, ke):
@@ -105,6 +108,9 @@ class TiledBank:
         The spectra are computed in ``w``'s precision and then rounded to it.
     complex_input : bool
         Whether inputs are complex.
+    tile : tuple of int, optional
+        The tile transform shape (default :func:`tile_shape`); each length must exceed the
+        kernel's extent on its axis.
 
     Notes
     -----
@@ -112,7 +118,8 @@ class TiledBank:
     range of the padded input, ``L = n + before + after - (k - 1)*d``.
     """
 
-    def __init__(self, w, in_shape, pads, dilations, *, dtype, complex_input=False):
+    def __init__(self, w, in_shape, pads, dilations, *, dtype, complex_input=False,
+                 tile=None):
         nsp = len(in_shape)
         self.in_shape, self.pads = tuple(in_shape), tuple(pads)
         self.ke = tuple(d * (k - 1) + 1 for k, d in zip(w.shape[1:], dilations))
@@ -122,7 +129,7 @@ class TiledBank:
         self.complex = w.dtype.kind == "c" or complex_input or np.dtype(dtype).kind == "c"
         self.out_dtype = np.result_type(self.real_dtype, np.complex64) if self.complex \
             else self.real_dtype
-        self.tile = tile_shape(self.L, self.ke)
+        self.tile = tuple(tile) if tile is not None else tile_shape(self.L, self.ke)
         self.valid = tuple(t - k + 1 for t, k in zip(self.tile, self.ke))
         ks = KernelSpectrum(w, self.tile, (1,) * nsp, dilations, (0,) * nsp,
                             real=not self.complex)
@@ -147,23 +154,25 @@ class TiledBank:
         tasks = list(itertools.product(np.ndindex(batch), self.origins))
         work = len(tasks) * math.prod(self.tile) * self.K
         threads = max(1, min(int(workers or 1), len(tasks)))
-        if threads == 1 or work < THREAD_MIN_WORK:
-            self._run(x, out, iter(tasks), threading.Lock())
-            return out
+        many = len(tasks) * -(-self.K // self.group) >= MEASURE_CALLS
         queue, lock = iter(tasks), threading.Lock()
+        if threads == 1 or work < THREAD_MIN_WORK:
+            self._run(x, out, queue, lock, many)
+            return out
         with ThreadPoolExecutor(threads) as pool:
-            for f in [pool.submit(self._run, x, out, queue, lock) for _ in range(threads)]:
+            for f in [pool.submit(self._run, x, out, queue, lock, many)
+                      for _ in range(threads)]:
                 f.result()
         return out
 
-    def _run(self, x, out, queue, lock):
+    def _run(self, x, out, queue, lock, many):
         """Take tiles from ``queue`` until it is empty: forward once, then per kernel
         group the product, the inverse and the copy of the valid part."""
         nsp, G, K = len(self.tile), self.group, self.K
         fwd_kind, inv_kind = ("fwd", "inv") if self.complex else ("r2c", "c2r")
-        with transform(fwd_kind, self.tile, nsp, self.real_dtype, 1, repeated=True) as fwd, \
+        with transform(fwd_kind, self.tile, nsp, self.real_dtype, 1, repeated=many) as fwd, \
                 transform(inv_kind, (G,) + self.tile, nsp, self.real_dtype, 1,
-                          repeated=True) as inv:
+                          repeated=many) as inv:
             while True:
                 with lock:
                     task = next(queue, None)
