@@ -11,7 +11,11 @@ complex64 kernels (the precision sigconv uses for a float32 image).
   * "once":   a new FilterBank (no cached spectra) applied once, FFTW wisdom warm;
   * "cold":   the first apply in this process, including FFTW planning;
   * "reused": the same bank applied again (spectra cached);
-  * "out= buffer": reused, writing into a preallocated result (as for video frames).
+  * "out= buffer": reused, writing into a preallocated result (as for video frames);
+  * "floor": writing the (16, 2048, 2048) complex64 result at all (np.empty + fill, and
+    fill of an existing buffer): no implementation returning that array can beat it.
+The bank runs by overlap-save in cache-sized tiles (sigconv.engines.tiled): one forward
+transform per tile, one product and inverse per kernel and tile.
 Canny: 512x512, sigma=1, one thread, on a crop of matplotlib's sample photograph and on
 noise (every pixel a candidate for non-maximum suppression: the worst case).
 """
@@ -54,7 +58,9 @@ def bench_bank(n, repeats):
     bank = gabor_bank([0.05, 0.1, 0.2, 0.3], 4, size=31)
     kernels = bank.kernels
     k64 = [k.astype(np.complex64) for k in kernels]
-    print(f"Gabor bank: {len(kernels)} kernels {kernels[0].shape} on {image.shape} float32")
+    tile = bank._applier.spectra(tuple(n + 30 for n in image.shape), np.float32).tile
+    print(f"Gabor bank: {len(kernels)} kernels {kernels[0].shape} on {image.shape} float32 "
+          f"(tiles {tile})")
 
     t0 = time.perf_counter()
     out = FilterBank(kernels).apply(image, workers=1)
@@ -81,6 +87,13 @@ def bench_bank(n, repeats):
             lambda: reused.apply(image, out=buffer, workers=workers), repeats)
         del buffer
     rows["sigconv cold, first call (1 thread)"] = (cold, float("nan"))
+    shape, cdt = (len(kernels),) + image.shape, np.complex64
+    rows["floor: np.empty + fill of the result"] = wall_and_cpu(
+        lambda: np.empty(shape, cdt).fill(1), repeats)
+    buffer = np.empty(shape, cdt)
+    rows["floor: fill of an existing result buffer"] = wall_and_cpu(lambda: buffer.fill(1),
+                                                                    repeats)
+    del buffer
     (w128, c128), (w64, c64) = rows["scipy loop, complex128 kernels"], \
         rows["scipy loop, complex64 kernels"]
     print(f"  {'':46s} {'wall s':>8s} {'cpu s':>7s}   ratios wall (cpu) vs the loop with "

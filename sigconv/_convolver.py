@@ -19,7 +19,10 @@ class Convolver:
     Construction validates the arguments, picks the method (as ``method='auto'`` would
     for inputs of this shape) and transforms the kernels once.  Each call then costs one
     forward transform of the input, shared by all K kernels, K spectrum products and K
-    inverse transforms (per block, for the overlap methods).
+    inverse transforms (per block, for the overlap methods).  With stride 1, whenever
+    'auto' picks a transform method (and for ``method='os'``) the work runs by
+    overlap-save in cache-sized tiles (:mod:`sigconv.engines.tiled`), shared among
+    ``workers`` threads; ``method`` then reads ``'os'``.
 
     Parameters
     ----------
