@@ -121,34 +121,55 @@ def run_sweep(quick):
     return rows
 
 
+def interleaved(fns, rounds=7):
+    """Median seconds of each of ``fns``, timed in turn round by round (after one warm-up
+    round), so that a change in the machine's load hits every candidate alike."""
+    times = {name: [] for name in fns}
+    for r in range(rounds + 1):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            if r:
+                times[name].append(time.perf_counter() - t0)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
 def bank():
     """16 kernels of 31x31 on a 2048x2048 float32 image, 'same': looping fftconvolve
     against a Convolver built and applied once, and reused; plus the floor of writing the
     (16, 2048, 2048) float32 result at all (allocating it fresh, and into a buffer)."""
     x = data((2048, 2048), np.float32, 3)
     kernels = data((16, 31, 31), np.float32, 4)
-    loop = timeit(lambda: [ss.fftconvolve(x, w, "same") for w in kernels])
-    with scipy.fft.set_workers(WORKERS):
-        loop_w = timeit(lambda: [ss.fftconvolve(x, w, "same") for w in kernels])
-    base = min(loop, loop_w)
-    once = timeit(lambda: sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)(x))
     conv = sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)
-    reused = timeit(lambda: conv(x))
-    oneoff = timeit(lambda: sigconv.convolve(x[None], kernels, "same", axes=(1, 2)))
     shape = (16, 2048, 2048)
-    fresh = timeit(lambda: np.empty(shape, np.float32).fill(1))
     buf = np.empty(shape, np.float32)
-    into = timeit(lambda: buf.fill(1))
+
+    def loop_w():
+        with scipy.fft.set_workers(WORKERS):
+            return [ss.fftconvolve(x, w, "same") for w in kernels]
+
+    t = interleaved({
+        "loop": lambda: [ss.fftconvolve(x, w, "same") for w in kernels],
+        "loop_w": loop_w,
+        "once": lambda: sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)(x),
+        "reused": lambda: conv(x),
+        "oneoff": lambda: sigconv.convolve(x[None], kernels, "same", axes=(1, 2)),
+        "fresh": lambda: np.empty(shape, np.float32).fill(1),
+        "into": lambda: buf.fill(1)})
     del buf
+    base = min(t["loop"], t["loop_w"])
     tiles = f", tiles {conv.tiles.tile}" if conv.tiles is not None else ""
-    print(f"\nbank 16 x 31x31 on 2048x2048 float32 (method {conv.method}{tiles}):")
-    print(f"  looping fftconvolve: {loop:.3f} s, with workers={WORKERS}: {loop_w:.3f} s")
-    print(f"  Convolver built and applied once: {once:.3f} s  -> {base / once:.2f}x")
-    print(f"  convolve(x[None], bank, axes=(1, 2)): {oneoff:.3f} s  -> {base / oneoff:.2f}x")
-    print(f"  Convolver reused: {reused:.3f} s  -> {base / reused:.2f}x")
-    print(f"  floor, writing the 256 MB result: {fresh:.3f} s fresh (np.empty + fill), "
-          f"{into:.3f} s into a buffer")
-    return base / once, base / reused
+    print(f"\nbank 16 x 31x31 on 2048x2048 float32 (method {conv.method}{tiles}; "
+          "medians of 7 interleaved rounds):")
+    print(f"  looping fftconvolve: {t['loop']:.3f} s, with workers={WORKERS}: "
+          f"{t['loop_w']:.3f} s")
+    print(f"  Convolver built and applied once: {t['once']:.3f} s  -> {base / t['once']:.2f}x")
+    print(f"  convolve(x[None], bank, axes=(1, 2)): {t['oneoff']:.3f} s  -> "
+          f"{base / t['oneoff']:.2f}x")
+    print(f"  Convolver reused: {t['reused']:.3f} s  -> {base / t['reused']:.2f}x")
+    print(f"  floor, writing the 256 MB result: {t['fresh']:.3f} s fresh (np.empty + fill), "
+          f"{t['into']:.3f} s into a buffer")
+    return base / t["once"], base / t["reused"]
 
 
 def raw_fftw(xs, ks, dtype):

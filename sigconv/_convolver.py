@@ -158,7 +158,7 @@ class Convolver:
     def _apply_tiles(self, x, batch):
         """The overlap-save tiles: real inputs stay real (complex kernels or not)."""
         plan, dt = self.plan, self.work_dtype
-        if x.dtype.kind != "c":
+        if x.dtype.kind != "c" and not np.iscomplexobj(plan.fillvalue):
             dt = np.dtype(dt.char.lower())
         xb = x.astype(dt, copy=False)
         if plan.boundary != "constant" or plan.fillvalue != 0:

@@ -183,6 +183,18 @@ def test_convolver_tiles_geometry_and_complex_kernels_on_real_input(op, boundary
         np.testing.assert_allclose(out[k], ref, atol=2e-4 * np.abs(ref).max())
 
 
+def test_convolver_tiles_complex_fillvalue_on_real_input():
+    rng = np.random.default_rng(12)
+    x, bank = rng.standard_normal((40, 50)), rng.standard_normal((2, 5, 5))
+    conv = sigconv.Convolver(bank, x.shape, "same", method="os", fillvalue=1 + 2j,
+                             dtype=complex)
+    out = conv(x)
+    for k in range(2):
+        ref = sigconv.convolve(x.astype(complex), bank[k].astype(complex), "same",
+                               method="direct", fillvalue=1 + 2j)
+        np.testing.assert_allclose(out[k], ref, atol=1e-12)
+
+
 def test_convolver_bank_dispatch_runs_only_the_tiles(monkeypatch):
     """'auto' on a bank large enough for transforms runs the tiles: the other transform
     engines are made to raise."""
