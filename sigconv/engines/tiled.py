@@ -27,8 +27,10 @@ import numpy as np
 from ..fft.backend import transform
 from .fft import KernelSpectrum
 
-#: transforms of about this many points run from a core's cache
+#: transforms of about this many points run from a core's cache (1-D transforms of more
+#: than ~2**13 points already lose speed; 2-D and 3-D ones stay fast to ~2**17)
 TILE_POINTS = 1 << 17
+TILE_POINTS_1D = 1 << 13
 #: growth of the per-point cost of larger transforms, per doubling past TILE_POINTS
 #: (measured: 2080^2 costs ~2x per point*log2 what 288^2 does)
 CACHE_PENALTY = 0.2
@@ -44,15 +46,15 @@ THREAD_MIN_WORK = 1 << 20
 MEASURE_CALLS = 64
 
 
-def tile_lengths(L, ke):
-    """Candidate tile lengths for ``L`` outputs of a kernel of extent ``ke``: the
-    ``2^a`` sizes times 1, 3, 5 or 9 (FFTW's fastest here) that leave at least
-    ``ke`` outputs per tile, and the single tile covering the axis."""
+def tile_lengths(L, ke, odd=(1, 3, 5)):
+    """Candidate tile lengths for ``L`` outputs of a kernel of extent ``ke``: the sizes
+    ``2^a`` times an ``odd`` factor (FFTW's fastest here: 9 * 2^a runs ~25 % slower per
+    point, and in 1-D only powers of two keep up) that are at least ``2 ke``, and the
+    single tile covering the axis."""
     from ..fft.backend import next_fast_len
     whole = next_fast_len(L + ke - 1)
     out = {whole}
-    for odd in (1, 3, 5, 9):
-        t = odd
+    for t in odd:
         while t < whole:
             if t >= 2 * ke:
                 out.add(t)
@@ -65,7 +67,8 @@ def tile_cost(shape, L, ke):
     penalty + fixed cost per call)."""
     tiles = math.prod(-(-n // (t - k + 1)) for n, t, k in zip(L, shape, ke))
     P = math.prod(shape)
-    penalty = 1 + CACHE_PENALTY * max(0.0, math.log2(P / TILE_POINTS))
+    fast = TILE_POINTS_1D if len(shape) == 1 else TILE_POINTS
+    penalty = 1 + CACHE_PENALTY * max(0.0, math.log2(P / fast))
     return tiles * (P * max(math.log2(P), 1) * penalty + TILE_CALL)
 
 
@@ -75,11 +78,12 @@ def tile_shape(L, ke):
     Examples
     --------
     >>> tile_shape((2048, 2048), (31, 31))
-    (288, 288)
+    (384, 384)
     >>> tile_shape((100,), (5,))
     (104,)
     """
-    lengths = [tile_lengths(n, k) for n, k in zip(L, ke)]
+    odd = (1,) if len(L) == 1 else (1, 3, 5)
+    lengths = [tile_lengths(n, k, odd) for n, k in zip(L, ke)]
     keep = max(4, int(4096 ** (1 / len(L))))    # bound the search in many dimensions
     lengths = [c if len(c) <= keep else _thin(c, keep) for c in lengths]
     return min(itertools.product(*lengths), key=lambda s: tile_cost(s, L, ke))
