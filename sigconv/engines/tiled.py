@@ -27,6 +27,8 @@ import numpy as np
 from ..fft.backend import transform
 from .fft import KernelSpectrum
 
+__all__ = ["TiledBank", "tile_shape", "tile_cost", "tile_lengths"]
+
 #: transforms of about this many points run from a core's cache (1-D transforms of more
 #: than ~2**13 points already lose speed; 2-D and 3-D ones stay fast to ~2**17)
 TILE_POINTS = 1 << 17
@@ -143,10 +145,6 @@ class TiledBank:
         counts = [-(-n // v) for n, v in zip(self.L, self.valid)]
         self.origins = [tuple(i * v for i, v in zip(index, self.valid))
                         for index in itertools.product(*map(range, counts))]
-
-    @property
-    def nbytes(self):
-        return self.spectrum.nbytes
 
     def apply(self, x, *, out=None, workers=1):
         """``(*batch, K, *L)`` responses of ``x`` (``(*batch, *in_shape)``), written into
