@@ -47,6 +47,8 @@ class Convolver:
         The method every call uses.
     output_shape : tuple of int
         Shape of the result of an unbatched call: ``(K, *spatial)`` for a bank.
+    tiles : sigconv.engines.tiled.TiledBank or None
+        The overlap-save tiles (their shape is ``tiles.tile``) when they run.
 
     Notes
     -----

@@ -99,6 +99,21 @@ def test_threads_and_reuse_give_the_serial_result():
     np.testing.assert_allclose(bank.apply(x, workers=2), one, rtol=1e-13, atol=1e-13)
 
 
+def test_many_threads_sharing_one_convolver_get_the_serial_results():
+    from concurrent.futures import ThreadPoolExecutor
+    rng = np.random.default_rng(13)
+    bank = rng.standard_normal((3, 9, 9)).astype(np.float32)
+    conv = sigconv.Convolver(bank, (150, 140), "same", method="os", dtype=np.float32)
+    xs = rng.standard_normal((12, 150, 140)).astype(np.float32)
+    for x in xs[:4]:        # let 'auto' planner effort settle on its measured plans
+        conv(x)
+    serial = [conv(x) for x in xs]
+    with ThreadPoolExecutor(12) as pool:
+        results = list(pool.map(lambda i: (i, conv(xs[i])), list(range(12)) * 4))
+    for i, out in results:
+        np.testing.assert_array_equal(out, serial[i])
+
+
 def test_one_forward_transform_per_tile_and_one_inverse_per_kernel_group(monkeypatch):
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal((30, 30)), rng.standard_normal((16, 5, 5))
