@@ -122,16 +122,18 @@ def run_sweep(quick):
 
 
 def interleaved(fns, rounds=7):
-    """Median seconds of each of ``fns``, timed in turn round by round (after one warm-up
-    round), so that a change in the machine's load hits every candidate alike."""
+    """``{name: (median wall s, median CPU s)}`` of each of ``fns``, timed in turn round by
+    round (after one warm-up round), so that a change in the machine's load hits every
+    candidate alike.  CPU seconds (summed over threads) are what the work itself costs on
+    a shared machine."""
     times = {name: [] for name in fns}
     for r in range(rounds + 1):
         for name, fn in fns.items():
-            t0 = time.perf_counter()
+            w0, c0 = time.perf_counter(), time.process_time()
             fn()
             if r:
-                times[name].append(time.perf_counter() - t0)
-    return {name: float(np.median(t)) for name, t in times.items()}
+                times[name].append((time.perf_counter() - w0, time.process_time() - c0))
+    return {name: tuple(np.median(np.array(t), axis=0)) for name, t in times.items()}
 
 
 def bank():
@@ -141,6 +143,7 @@ def bank():
     x = data((2048, 2048), np.float32, 3)
     kernels = data((16, 31, 31), np.float32, 4)
     conv = sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)
+    conv1 = sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32, workers=1)
     shape = (16, 2048, 2048)
     buf = np.empty(shape, np.float32)
 
@@ -153,23 +156,28 @@ def bank():
         "loop_w": loop_w,
         "once": lambda: sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)(x),
         "reused": lambda: conv(x),
+        "reused_1": lambda: conv1(x),
         "oneoff": lambda: sigconv.convolve(x[None], kernels, "same", axes=(1, 2)),
         "fresh": lambda: np.empty(shape, np.float32).fill(1),
         "into": lambda: buf.fill(1)})
     del buf
-    base = min(t["loop"], t["loop_w"])
+    wall = {name: w for name, (w, _) in t.items()}
+    base = min(wall["loop"], wall["loop_w"])
     tiles = f", tiles {conv.tiles.tile}" if conv.tiles is not None else ""
     print(f"\nbank 16 x 31x31 on 2048x2048 float32 (method {conv.method}{tiles}; "
-          "medians of 7 interleaved rounds):")
-    print(f"  looping fftconvolve: {t['loop']:.3f} s, with workers={WORKERS}: "
-          f"{t['loop_w']:.3f} s")
-    print(f"  Convolver built and applied once: {t['once']:.3f} s  -> {base / t['once']:.2f}x")
-    print(f"  convolve(x[None], bank, axes=(1, 2)): {t['oneoff']:.3f} s  -> "
-          f"{base / t['oneoff']:.2f}x")
-    print(f"  Convolver reused: {t['reused']:.3f} s  -> {base / t['reused']:.2f}x")
-    print(f"  floor, writing the 256 MB result: {t['fresh']:.3f} s fresh (np.empty + fill), "
-          f"{t['into']:.3f} s into a buffer")
-    return base / t["once"], base / t["reused"]
+          "medians of 7 interleaved rounds; wall s, and CPU s in brackets):")
+    print(f"  looping fftconvolve: {wall['loop']:.3f} s ({t['loop'][1]:.3f}), with "
+          f"workers={WORKERS}: {wall['loop_w']:.3f} s ({t['loop_w'][1]:.3f})")
+    for name, label in (("once", "Convolver built and applied once"),
+                        ("oneoff", "convolve(x[None], bank, axes=(1, 2))"),
+                        ("reused", "Convolver reused"),
+                        ("reused_1", "Convolver reused, workers=1")):
+        print(f"  {label}: {wall[name]:.3f} s ({t[name][1]:.3f})  -> {base / wall[name]:.2f}x")
+    print(f"  CPU seconds, one thread each: looping fftconvolve / Convolver reused = "
+          f"{t['loop'][1] / t['reused_1'][1]:.2f}x")
+    print(f"  floor, writing the 256 MB result: {wall['fresh']:.3f} s fresh (np.empty + "
+          f"fill), {wall['into']:.3f} s into a buffer")
+    return base / wall["once"], base / wall["reused"]
 
 
 def raw_fftw(xs, ks, dtype):
