@@ -138,14 +138,15 @@ def interleaved(fns, rounds=7):
 
 def bank():
     """16 kernels of 31x31 on a 2048x2048 float32 image, 'same': looping fftconvolve
-    against a Convolver built and applied once, and reused; plus the floor of writing the
-    (16, 2048, 2048) float32 result at all (allocating it fresh, and into a buffer)."""
+    against a Convolver built and applied once, and reused (also on one thread, and
+    writing into a result buffer); plus the floor of writing the (16, 2048, 2048) float32
+    result at all (allocating it fresh, and into a buffer)."""
     x = data((2048, 2048), np.float32, 3)
     kernels = data((16, 31, 31), np.float32, 4)
     conv = sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)
     conv1 = sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32, workers=1)
     shape = (16, 2048, 2048)
-    buf = np.empty(shape, np.float32)
+    buf, result = np.empty(shape, np.float32), np.empty(shape, np.float32)
 
     def loop_w():
         with scipy.fft.set_workers(WORKERS):
@@ -157,10 +158,11 @@ def bank():
         "once": lambda: sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)(x),
         "reused": lambda: conv(x),
         "reused_1": lambda: conv1(x),
+        "reused_out": lambda: conv(x, out=result),
         "oneoff": lambda: sigconv.convolve(x[None], kernels, "same", axes=(1, 2)),
         "fresh": lambda: np.empty(shape, np.float32).fill(1),
         "into": lambda: buf.fill(1)})
-    del buf
+    del buf, result
     wall = {name: w for name, (w, _) in t.items()}
     base = min(wall["loop"], wall["loop_w"])
     tiles = f", tiles {conv.tiles.tile}" if conv.tiles is not None else ""
@@ -171,7 +173,8 @@ def bank():
     for name, label in (("once", "Convolver built and applied once"),
                         ("oneoff", "convolve(x[None], bank, axes=(1, 2))"),
                         ("reused", "Convolver reused"),
-                        ("reused_1", "Convolver reused, workers=1")):
+                        ("reused_1", "Convolver reused, workers=1"),
+                        ("reused_out", "Convolver reused, out= buffer")):
         print(f"  {label}: {wall[name]:.3f} s ({t[name][1]:.3f})  -> {base / wall[name]:.2f}x")
     print(f"  CPU seconds, one thread each: looping fftconvolve / Convolver reused = "
           f"{t['loop'][1] / t['reused_1'][1]:.2f}x")

@@ -122,13 +122,21 @@ class Convolver:
                                         plan.dilations, real=real, workers=plan.workers)
         self.extra["spectrum"] = ks
 
-    def __call__(self, x):
+    def __call__(self, x, *, out=None):
         """Apply the kernels to ``x`` (shape ``input_shape`` or ``(*batch, *input_shape)``).
+
+        Parameters
+        ----------
+        x : array_like
+        out : ndarray, optional
+            An array of the result's shape and dtype to write into (reusing one buffer
+            for many inputs saves allocating, and first touching, a large result).
 
         Returns
         -------
         ndarray
-            ``(*batch, K, *out)`` for a bank, ``(*batch, *out)`` for one kernel.
+            ``(*batch, K, *out)`` for a bank, ``(*batch, *out)`` for one kernel; ``out``
+            if it was given.
         """
         x = np.asarray(x)
         nsp, plan = self.nsp, self.plan
@@ -137,12 +145,18 @@ class Convolver:
                              f"got {x.shape}")
         if x.dtype.kind not in "biufc":
             raise DTypeError(f"Convolver: input must be numeric; got dtype {x.dtype}")
+        batch = x.shape[:x.ndim - nsp]
+        self._check_out(out, batch)
         name = self.method
         if name != "direct" and not self._transform_ok(x):
             name = "direct"
-        batch = x.shape[:x.ndim - nsp]
         if self.tiles is not None and name != "direct":
-            return self._finish(self._apply_tiles(x, batch), batch)
+            if out is not None and out.dtype == self.tiles.out_dtype and not plan.integer \
+                    and not np.may_share_memory(out, x):
+                self._apply_tiles(x, batch, np.expand_dims(out, len(batch))
+                                  if self.single else out)
+                return out
+            return _into(out, self._finish(self._apply_tiles(x, batch), batch))
         dt = self.work_dtype if name != "direct" else plan.compute_dtype
         xb = x.astype(dt, copy=False).reshape(batch + (1,) + self.input_shape)
         pads = plan.pads
@@ -153,11 +167,23 @@ class Convolver:
             plan.kernel.astype(dt).reshape((1,) * len(batch) + plan.kernel.shape)
         out_shape = batch + plan.out_shape
         extra = self.extra if name == self.method else {}
-        out = C.ENGINES[name](xb, kernel, out_shape, plan.strides, plan.dilations, pads,
-                              workers=plan.workers, **extra)
-        return self._finish(out, batch)
+        result = C.ENGINES[name](xb, kernel, out_shape, plan.strides, plan.dilations, pads,
+                                 workers=plan.workers, **extra)
+        return _into(out, self._finish(result, batch))
 
-    def _apply_tiles(self, x, batch):
+    def _check_out(self, out, batch):
+        if out is None:
+            return
+        shape, dtype = batch + self.output_shape, self.plan.result_dtype
+        if not isinstance(out, np.ndarray) or out.shape != shape:
+            got = getattr(out, "shape", type(out).__name__)
+            raise ShapeError(f"Convolver: out must be an ndarray of shape {shape}; got {got}")
+        if out.dtype != dtype:
+            raise DTypeError(f"Convolver: out must have dtype {dtype}; got {out.dtype}")
+        if not out.flags.writeable:
+            raise ValueError("Convolver: out must be writeable; got a read-only array")
+
+    def _apply_tiles(self, x, batch, out=None):
         """The overlap-save tiles: real inputs stay real (complex kernels or not)."""
         plan, dt = self.plan, self.work_dtype
         if x.dtype.kind != "c" and not np.iscomplexobj(plan.fillvalue):
@@ -165,7 +191,7 @@ class Convolver:
         xb = x.astype(dt, copy=False)
         if plan.boundary != "constant" or plan.fillvalue != 0:
             xb = C.pad(xb, plan.pads, plan.boundary, plan.fillvalue, dtype=dt)
-        return self.tiles.apply(xb, workers=plan.workers)
+        return self.tiles.apply(xb, out=out, workers=plan.workers)
 
     def _finish(self, out, batch):
         plan = self.plan
@@ -188,6 +214,13 @@ class Convolver:
     def __repr__(self):
         return (f"Convolver(kernels={self.plan.kernel.shape[1:]}, input_shape="
                 f"{self.input_shape}, method={self.method!r})")
+
+
+def _into(out, result):
+    if out is None:
+        return result
+    out[...] = result
+    return out
 
 
 def _tiles_apply(plan, method):

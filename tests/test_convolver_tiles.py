@@ -242,6 +242,55 @@ def test_convolver_tiles_fall_back_for_nonfinite_and_big_integers():
     np.testing.assert_array_equal(ints(small)[0], np.convolve(small, [1, -2, 3]))
 
 
+@pytest.mark.parametrize("method", ["os", "fft", "direct"])
+def test_convolver_writes_into_out(method):
+    rng = np.random.default_rng(14)
+    bank = rng.standard_normal((3, 7, 6)).astype(np.float32)
+    conv = sigconv.Convolver(bank, (60, 50), "same", method=method, dtype=np.float32)
+    x = rng.standard_normal((2, 60, 50)).astype(np.float32)
+    buf = np.full((2, 3, 60, 50), np.nan, np.float32)
+    assert conv(x, out=buf) is buf
+    np.testing.assert_allclose(buf, conv(x), rtol=1e-6, atol=1e-5)
+    strided = np.full((2, 3, 60, 100), np.nan, np.float32)[..., ::2]
+    assert conv(x, out=strided) is strided
+    np.testing.assert_allclose(strided, buf, rtol=1e-6, atol=1e-5)
+    single = sigconv.Convolver(bank[1], (60, 50), "same", method=method, dtype=np.float32)
+    one = np.empty((60, 50), np.float32)
+    assert single(x[0], out=one) is one
+    np.testing.assert_allclose(one, buf[0, 1], rtol=1e-6, atol=1e-5)
+    y = x.copy()
+    y[1, 3, 4] = np.nan                # the direct fallback writes into out too
+    conv(y, out=buf)
+    assert np.isnan(buf[1]).sum() == 3 * 7 * 6 and np.isfinite(buf[0]).all()
+
+
+def test_convolver_out_may_alias_its_input():
+    rng = np.random.default_rng(15)
+    kernel = rng.standard_normal((9, 9))
+    conv = sigconv.Convolver(kernel, (80, 70), "same", method="os")
+    x = rng.standard_normal((80, 70))
+    expected = conv(x)
+    assert conv(x, out=x) is x
+    np.testing.assert_allclose(x, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("out,error,match", [
+    (np.empty((3, 20)), sigconv.ShapeError,
+     r"Convolver: out must be an ndarray of shape \(2, 20\); got \(3, 20\)"),
+    ([[0.0] * 20] * 2, sigconv.ShapeError, r"of shape \(2, 20\); got list"),
+    (np.empty((2, 20), np.float32), sigconv.DTypeError,
+     r"Convolver: out must have dtype float64; got float32"),
+])
+def test_convolver_rejects_bad_out(out, error, match):
+    conv = sigconv.Convolver(np.ones((2, 3)), (20,), "same", method="os")
+    with pytest.raises(error, match=match):
+        conv(np.ones(20), out=out)
+    frozen = np.empty((2, 20))
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="Convolver: out must be writeable"):
+        conv(np.ones(20), out=frozen)
+
+
 def test_tiles_run_on_scipy_fft_without_pyfftw(monkeypatch):
     from sigconv.fft import plans
     monkeypatch.setattr(plans.PlanCache, "slot", _raise)
