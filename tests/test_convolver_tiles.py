@@ -88,7 +88,13 @@ def test_tiles_equal_the_textbook_correlation():
     np.testing.assert_allclose(out[0], discrete.correlate(x, w[0]), atol=1e-12)
 
 
-def test_threads_and_reuse_give_the_serial_result():
+def test_threads_and_reuse_give_the_serial_result(monkeypatch):
+    monkeypatch.setattr(tiled, "idle_cores", lambda: 4)    # threads even on a busy machine
+    monkeypatch.setattr(tiled, "THREAD_MIN_WORK", 0)
+    started = []
+    real_run = TiledBank._run
+    monkeypatch.setattr(TiledBank, "_run", lambda self, *a: started.append(1) or
+                        real_run(self, *a))
     rng = np.random.default_rng(4)
     x, w = rng.standard_normal((3, 40, 50)), rng.standard_normal((5, 6, 7))
     bank = TiledBank(w, (40, 50), ((2, 3), (3, 3)), (1, 1), dtype=np.float64, tile=(16, 18))
@@ -97,6 +103,7 @@ def test_threads_and_reuse_give_the_serial_result():
     assert bank.apply(x, workers=3, out=buf) is buf
     np.testing.assert_allclose(buf, one, rtol=1e-13, atol=1e-13)
     np.testing.assert_allclose(bank.apply(x, workers=2), one, rtol=1e-13, atol=1e-13)
+    assert len(started) == 1 + 3 + 2
 
 
 def test_many_threads_sharing_one_convolver_get_the_serial_results():

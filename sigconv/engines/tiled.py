@@ -11,7 +11,8 @@ Why tiles and not one transform of the whole padded input: a transform of about
 ``2**17`` points runs from a core's cache, two to three times faster per point than one
 of millions of points, and the kernels' spectra at the tile shape cost next to nothing to
 compute.  Tiles go to the worker threads one at a time (a thread that falls behind on a
-shared machine takes fewer), and every thread writes disjoint parts of the result.
+shared machine takes fewer), and every thread writes disjoint parts of the result; on a
+machine that is already oversubscribed one thread runs (as in the other engines).
 
 :func:`tile_shape` (a small pure function) picks ``T``; :class:`TiledBank` holds the
 spectra and runs the tiles.
@@ -24,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..fft.backend import transform
+from ..fft.backend import idle_cores, transform
 from .fft import KernelSpectrum
 
 __all__ = ["TiledBank", "tile_shape", "tile_cost", "tile_lengths"]
@@ -155,7 +156,8 @@ class TiledBank:
             out = np.empty(batch + (self.K,) + self.L, dtype=self.out_dtype)
         tasks = list(itertools.product(np.ndindex(batch), self.origins))
         work = len(tasks) * math.prod(self.tile) * self.K
-        threads = max(1, min(int(workers or 1), len(tasks)))
+        # an oversubscribed machine runs extra threads slower than one (as cost.fft_threads)
+        threads = max(1, min(int(workers or 1), len(tasks), idle_cores()))
         many = len(tasks) * -(-self.K // self.group) >= MEASURE_CALLS
         queue, lock = iter(tasks), threading.Lock()
         if threads == 1 or work < THREAD_MIN_WORK:
