@@ -130,23 +130,66 @@ def run_sweep(quick, dims=None):
     return rows
 
 
+def interleaved(fns, rounds=7):
+    """``{name: (median wall s, median CPU s)}`` of each of ``fns``, timed in turn round by
+    round (after one warm-up round), so that a change in the machine's load hits every
+    candidate alike.  CPU seconds (summed over threads) are what the work itself costs on
+    a shared machine."""
+    times = {name: [] for name in fns}
+    for r in range(rounds + 1):
+        for name, fn in fns.items():
+            w0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            if r:
+                times[name].append((time.perf_counter() - w0, time.process_time() - c0))
+    return {name: tuple(np.median(np.array(t), axis=0)) for name, t in times.items()}
+
+
 def bank():
+    """16 kernels of 31x31 on a 2048x2048 float32 image, 'same': looping fftconvolve
+    against a Convolver built and applied once, and reused (also on one thread, and
+    writing into a result buffer); plus the floor of writing the (16, 2048, 2048) float32
+    result at all (allocating it fresh, and into a buffer)."""
     x = data((2048, 2048), np.float32, 3)
     kernels = data((16, 31, 31), np.float32, 4)
-    loop = timeit(lambda: [ss.fftconvolve(x, w, "same") for w in kernels])
-    with scipy.fft.set_workers(WORKERS):
-        loop_w = timeit(lambda: [ss.fftconvolve(x, w, "same") for w in kernels])
-    base = min(loop, loop_w)
-    once = timeit(lambda: sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)(x))
     conv = sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)
-    reused = timeit(lambda: conv(x))
-    oneoff = timeit(lambda: sigconv.convolve(x[None], kernels, "same", axes=(1, 2)))
-    print(f"\nbank 16 x 31x31 on 2048x2048 float32 (method {conv.method}):")
-    print(f"  looping fftconvolve: {loop:.3f} s, with workers={WORKERS}: {loop_w:.3f} s")
-    print(f"  Convolver built and applied once: {once:.3f} s  -> {base / once:.2f}x")
-    print(f"  convolve(x[None], bank, axes=(1, 2)): {oneoff:.3f} s  -> {base / oneoff:.2f}x")
-    print(f"  Convolver reused: {reused:.3f} s  -> {base / reused:.2f}x")
-    return base / once, base / reused
+    conv1 = sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32, workers=1)
+    shape = (16, 2048, 2048)
+    buf, result = np.empty(shape, np.float32), np.empty(shape, np.float32)
+
+    def loop_w():
+        with scipy.fft.set_workers(WORKERS):
+            return [ss.fftconvolve(x, w, "same") for w in kernels]
+
+    t = interleaved({
+        "loop": lambda: [ss.fftconvolve(x, w, "same") for w in kernels],
+        "loop_w": loop_w,
+        "once": lambda: sigconv.Convolver(kernels, x.shape, "same", dtype=np.float32)(x),
+        "reused": lambda: conv(x),
+        "reused_1": lambda: conv1(x),
+        "reused_out": lambda: conv(x, out=result),
+        "oneoff": lambda: sigconv.convolve(x[None], kernels, "same", axes=(1, 2)),
+        "fresh": lambda: np.empty(shape, np.float32).fill(1),
+        "into": lambda: buf.fill(1)})
+    del buf, result
+    wall = {name: w for name, (w, _) in t.items()}
+    base = min(wall["loop"], wall["loop_w"])
+    tiles = f", tiles {conv.tiles.tile}" if conv.tiles is not None else ""
+    print(f"\nbank 16 x 31x31 on 2048x2048 float32 (method {conv.method}{tiles}; "
+          "medians of 7 interleaved rounds; wall s, and CPU s in brackets):")
+    print(f"  looping fftconvolve: {wall['loop']:.3f} s ({t['loop'][1]:.3f}), with "
+          f"workers={WORKERS}: {wall['loop_w']:.3f} s ({t['loop_w'][1]:.3f})")
+    for name, label in (("once", "Convolver built and applied once"),
+                        ("oneoff", "convolve(x[None], bank, axes=(1, 2))"),
+                        ("reused", "Convolver reused"),
+                        ("reused_1", "Convolver reused, workers=1"),
+                        ("reused_out", "Convolver reused, out= buffer")):
+        print(f"  {label}: {wall[name]:.3f} s ({t[name][1]:.3f})  -> {base / wall[name]:.2f}x")
+    print(f"  CPU seconds, one thread each: looping fftconvolve / Convolver reused = "
+          f"{t['loop'][1] / t['reused_1'][1]:.2f}x")
+    print(f"  floor, writing the 256 MB result: {wall['fresh']:.3f} s fresh (np.empty + "
+          f"fill), {wall['into']:.3f} s into a buffer")
+    return base / wall["once"], base / wall["reused"]
 
 
 def raw_fftw(xs, ks, dtype):

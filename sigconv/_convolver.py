@@ -8,6 +8,7 @@ from . import _convolve as C
 from ._errors import DTypeError, ShapeError
 from ._plan import make_plan
 from .engines import cost, fft, overlap
+from .engines.tiled import TiledBank
 
 __all__ = ["Convolver"]
 
@@ -18,7 +19,10 @@ class Convolver:
     Construction validates the arguments, picks the method (as ``method='auto'`` would
     for inputs of this shape) and transforms the kernels once.  Each call then costs one
     forward transform of the input, shared by all K kernels, K spectrum products and K
-    inverse transforms (per block, for the overlap methods).
+    inverse transforms (per block, for the overlap methods).  With stride 1, whenever
+    'auto' picks a transform method (and for ``method='os'``) the work runs by
+    overlap-save in cache-sized tiles (:mod:`sigconv.engines.tiled`), shared among
+    ``workers`` threads; ``method`` then reads ``'os'``.
 
     Parameters
     ----------
@@ -43,6 +47,8 @@ class Convolver:
         The method every call uses.
     output_shape : tuple of int
         Shape of the result of an unbatched call: ``(K, *spatial)`` for a bank.
+    tiles : sigconv.engines.tiled.TiledBank or None
+        The overlap-save tiles (their shape is ``tiles.tile``) when they run.
 
     Notes
     -----
@@ -84,14 +90,25 @@ class Convolver:
         self.plan, self.input_shape, self.nsp, self.dtype = plan, input_shape, nsp, np.dtype(dtype)
         self.method = _auto_method(plan) if plan.method == "auto" else plan.method
         self.output_shape = plan.out_shape[1:] if self.single else plan.out_shape
-        self._build()
+        self._build(tiles=_tiles_apply(plan, self.method))
 
-    def _build(self):
-        """Transform the kernels for the chosen method and block sizes."""
-        plan, name = self.plan, self.method
-        self.extra = C._memory_check(plan, name)
+    def _build(self, tiles):
+        """Transform the kernels for the chosen method and block (or tile) sizes."""
+        plan = self.plan
         self.work_dtype = plan.compute_dtype if not plan.integer else np.dtype(np.float64)
         self.kernel = plan.kernel.astype(self.work_dtype)   # (K, *k)
+        self.tiles = None
+        if tiles:
+            self.method, self.extra = "os", {}
+            padded = plan.boundary != "constant" or plan.fillvalue != 0
+            shape = tuple(n + b + a for n, (b, a) in zip(self.input_shape, plan.pads)) \
+                if padded else self.input_shape
+            pads = ((0, 0),) * self.nsp if padded else plan.pads
+            self.tiles = TiledBank(self.kernel, shape, pads, plan.dilations,
+                                   dtype=self.work_dtype)
+            return
+        name = self.method
+        self.extra = C._memory_check(plan, name)
         if name == "direct":
             return
         real = self.work_dtype.kind != "c"
@@ -105,13 +122,21 @@ class Convolver:
                                         plan.dilations, real=real, workers=plan.workers)
         self.extra["spectrum"] = ks
 
-    def __call__(self, x):
+    def __call__(self, x, *, out=None):
         """Apply the kernels to ``x`` (shape ``input_shape`` or ``(*batch, *input_shape)``).
+
+        Parameters
+        ----------
+        x : array_like
+        out : ndarray, optional
+            An array of the result's shape and dtype to write into (reusing one buffer
+            for many inputs saves allocating, and first touching, a large result).
 
         Returns
         -------
         ndarray
-            ``(*batch, K, *out)`` for a bank, ``(*batch, *out)`` for one kernel.
+            ``(*batch, K, *out)`` for a bank, ``(*batch, *out)`` for one kernel; ``out``
+            if it was given.
         """
         x = np.asarray(x)
         nsp, plan = self.nsp, self.plan
@@ -120,10 +145,18 @@ class Convolver:
                              f"got {x.shape}")
         if x.dtype.kind not in "biufc":
             raise DTypeError(f"Convolver: input must be numeric; got dtype {x.dtype}")
+        batch = x.shape[:x.ndim - nsp]
+        self._check_out(out, batch)
         name = self.method
         if name != "direct" and not self._transform_ok(x):
             name = "direct"
-        batch = x.shape[:x.ndim - nsp]
+        if self.tiles is not None and name != "direct":
+            if out is not None and out.dtype == self.tiles.out_dtype and not plan.integer \
+                    and not np.may_share_memory(out, x):
+                self._apply_tiles(x, batch, np.expand_dims(out, len(batch))
+                                  if self.single else out)
+                return out
+            return _into(out, self._finish(self._apply_tiles(x, batch), batch))
         dt = self.work_dtype if name != "direct" else plan.compute_dtype
         xb = x.astype(dt, copy=False).reshape(batch + (1,) + self.input_shape)
         pads = plan.pads
@@ -134,8 +167,34 @@ class Convolver:
             plan.kernel.astype(dt).reshape((1,) * len(batch) + plan.kernel.shape)
         out_shape = batch + plan.out_shape
         extra = self.extra if name == self.method else {}
-        out = C.ENGINES[name](xb, kernel, out_shape, plan.strides, plan.dilations, pads,
-                              workers=plan.workers, **extra)
+        result = C.ENGINES[name](xb, kernel, out_shape, plan.strides, plan.dilations, pads,
+                                 workers=plan.workers, **extra)
+        return _into(out, self._finish(result, batch))
+
+    def _check_out(self, out, batch):
+        if out is None:
+            return
+        shape, dtype = batch + self.output_shape, self.plan.result_dtype
+        if not isinstance(out, np.ndarray) or out.shape != shape:
+            got = getattr(out, "shape", type(out).__name__)
+            raise ShapeError(f"Convolver: out must be an ndarray of shape {shape}; got {got}")
+        if out.dtype != dtype:
+            raise DTypeError(f"Convolver: out must have dtype {dtype}; got {out.dtype}")
+        if not out.flags.writeable:
+            raise ValueError("Convolver: out must be writeable; got a read-only array")
+
+    def _apply_tiles(self, x, batch, out=None):
+        """The overlap-save tiles: real inputs stay real (complex kernels or not)."""
+        plan, dt = self.plan, self.work_dtype
+        if x.dtype.kind != "c" and not np.iscomplexobj(plan.fillvalue):
+            dt = np.dtype(dt.char.lower())
+        xb = x.astype(dt, copy=False)
+        if plan.boundary != "constant" or plan.fillvalue != 0:
+            xb = C.pad(xb, plan.pads, plan.boundary, plan.fillvalue, dtype=dt)
+        return self.tiles.apply(xb, out=out, workers=plan.workers)
+
+    def _finish(self, out, batch):
+        plan = self.plan
         if plan.integer and out.dtype != plan.compute_dtype:
             out = np.rint(out).astype(plan.compute_dtype)
         out = out.astype(plan.result_dtype, copy=False)
@@ -155,6 +214,22 @@ class Convolver:
     def __repr__(self):
         return (f"Convolver(kernels={self.plan.kernel.shape[1:]}, input_shape="
                 f"{self.input_shape}, method={self.method!r})")
+
+
+def _into(out, result):
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def _tiles_apply(plan, method):
+    """Overlap-save tiles serve every transform method 'auto' picks (and 'os' asked for)
+    when the stride is 1 and the dtype one the transforms compute in."""
+    if method == "direct" or (plan.method != "auto" and method != "os"):
+        return False
+    work = np.dtype(np.float64) if plan.integer else np.dtype(plan.compute_dtype)
+    return all(s == 1 for s in plan.strides) and work.char in "fdFD"
 
 
 def _auto_method(plan):

@@ -428,27 +428,31 @@ def _raise(*args, **kwargs):
 
 
 @pytest.mark.parametrize("output", ["complex", "real"])
-def test_bank_fftw_inverse_path(monkeypatch, output):
-    """With FFTW planning forced, the per-kernel inverse runs on pyFFTW (scipy's inverse
-    is made to raise) and gives the same result."""
-    from sigconv.filters import _spectral
+def test_bank_fftw_path(monkeypatch, output):
+    """With pyFFTW the tiles run on planned FFTW transforms (the scipy.fft slot is made to
+    raise) and give the same result."""
+    import importlib
+    backend = importlib.import_module("sigconv.fft.backend")
     pytest.importorskip("pyfftw")
     img = np.random.default_rng(6).random((120, 90)).astype(np.float32)
     bank = gabor_bank([0.1, 0.3], 2, output=output)
-    monkeypatch.setattr(_spectral, "_PLAN_WORTH", 0)
-    monkeypatch.setattr(_spectral.sfft, "ifftn", _raise)
-    monkeypatch.setattr(_spectral.sfft, "irfftn", _raise)
+    monkeypatch.setattr(backend._ScipySlot, "execute", _raise)
     out = bank.apply(img, workers=2)
+    assert out.dtype == (np.complex64 if output == "complex" else np.float32)
     for k, kernel in enumerate(bank.kernels):
         np.testing.assert_allclose(out[k], _reference(img.astype(float), kernel), atol=2e-6)
 
 
 def test_bank_scipy_path_without_pyfftw(monkeypatch):
-    from sigconv.filters import _spectral
+    from sigconv.fft import plans
+    import sigconv.fft
     img = np.random.default_rng(8).random((64, 80))
     bank = gabor_bank(0.2, 2)
-    monkeypatch.setattr(_spectral, "pyfftw", None)
-    monkeypatch.setattr(_spectral, "_PLAN_WORTH", 0)
-    out = bank.apply(img)
+    monkeypatch.setattr(plans.PlanCache, "slot", _raise)
+    old = sigconv.fft.set_backend("scipy")
+    try:
+        out = bank.apply(img)
+    finally:
+        sigconv.fft.set_backend(old)
     for k, kernel in enumerate(bank.kernels):
         np.testing.assert_allclose(out[k], _reference(img, kernel), atol=1e-12)

@@ -346,19 +346,22 @@ class _ScipySlot:
 
 
 @contextlib.contextmanager
-def transform(kind, shape, nsp, dtype, threads):
+def transform(kind, shape, nsp, dtype, threads, *, repeated=False):
     """Lend an exclusive transform slot over the last ``nsp`` axes of ``shape``.
 
     ``kind`` is ``'r2c'`` (real input of ``shape``), ``'c2r'`` (real output of ``shape``,
     half-spectrum input), ``'fwd'`` or ``'inv'`` (complex).  Transforms are unnormalized
     in both directions.  ``slot.input`` is a writable buffer the caller fills completely;
     ``slot.execute()`` returns an array that stays valid until the ``with`` block ends.
+    ``repeated=True`` says the slot will run many times (overlap tiles): with the 'auto'
+    planner effort its plan is measured at once instead of on the shape's third use.
     """
     dtype = np.dtype(dtype)
     real = np.dtype(dtype.char.lower()) if dtype.kind == "c" else dtype
     if _state["backend"] == "pyfftw" and real in _FFTW_DTYPES:
         from .plans import default_cache
-        with default_cache().slot(kind, tuple(shape), nsp, real, threads) as slot:
+        with default_cache().slot(kind, tuple(shape), nsp, real, threads,
+                                  repeated=repeated) as slot:
             yield slot
     else:
         backend()   # warns once when pyFFTW was wanted but is missing

@@ -76,10 +76,11 @@ class PlanCache:
         return plan_cache_limit()
 
     @contextlib.contextmanager
-    def slot(self, kind, shape, nsp, real_dtype, threads):
-        """Check out a plan for ``kind`` over the last ``nsp`` axes of ``shape``."""
+    def slot(self, kind, shape, nsp, real_dtype, threads, *, repeated=False):
+        """Check out a plan for ``kind`` over the last ``nsp`` axes of ``shape``
+        (``repeated``: it will run many times, so the 'auto' effort measures at once)."""
         key = (kind, shape, nsp, np.dtype(real_dtype).str, int(threads))
-        effort = self._effort(key)
+        effort = self._effort(key, repeated)
         slot = self._take(key, effort)
         if slot is None:
             slot = self._plan(key, effort)
@@ -88,7 +89,7 @@ class PlanCache:
         finally:
             self._give_back(key, slot)
 
-    def _effort(self, key):
+    def _effort(self, key, repeated=False):
         opts = get_options()
         with self._lock:
             uses = self._uses.pop(key, 0) + 1
@@ -97,7 +98,7 @@ class PlanCache:
                 self._uses.popitem(last=False)
         if opts["planner_effort"] != "auto":
             return opts["planner_effort"]
-        return "measure" if uses >= opts["measure_after"] else "estimate"
+        return "measure" if repeated or uses >= opts["measure_after"] else "estimate"
 
     def _take(self, key, effort):
         with self._lock:

@@ -28,9 +28,10 @@ class FilterBank:
     Notes
     -----
     ``apply(image)[k] = convolve(image, kernels[k], 'same', boundary='reflect')`` with the
-    ``k // 2`` anchor.  The image is transformed once (block by block, overlap-save) and
-    multiplied by each kernel's spectrum, cached per block shape, so applying a bank of
-    ``K`` kernels costs one forward and ``K`` inverse transforms.
+    ``k // 2`` anchor.  The image is transformed once, by overlap-save in cache-sized
+    tiles (:mod:`sigconv.engines.tiled`), and each tile's spectrum is multiplied by every
+    kernel's, cached per image shape, so applying a bank of ``K`` kernels costs one
+    forward and ``K`` inverse transforms per tile.
 
     Examples
     --------
@@ -100,8 +101,7 @@ class FilterBank:
             An array of the result's shape and dtype to write into (reusing one buffer
             for many images saves allocating, and first touching, a large result).
         workers : int, optional
-            Threads, each transforming its share of the blocks (default: the cores this
-            process may use).
+            Threads, each taking tiles in turn (default: the cores this process may use).
 
         Returns
         -------

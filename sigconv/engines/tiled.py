@@ -1,0 +1,208 @@
+"""A bank of K kernels applied to inputs by overlap-save in cache-sized tiles.
+
+The valid correlation ``out[..., k, i] = sum_m xpad[..., i + m*dilation] * w[k, m]`` of
+a zero-padded input (stride 1) is cut into tiles of transform shape ``T`` whose outputs
+``V = T - ke + 1`` per axis do not overlap.  Each input tile is transformed once; each
+kernel's spectrum for shape ``T`` is computed once (at construction) and multiplied into
+the tile's spectrum; the product's inverse keeps its first ``V`` samples per axis, which
+the circular wrap-around cannot reach.
+
+Why tiles and not one transform of the whole padded input: a transform of about
+``2**17`` points runs from a core's cache, two to three times faster per point than one
+of millions of points, and the kernels' spectra at the tile shape cost next to nothing to
+compute.  Tiles go to the worker threads one at a time (a thread that falls behind on a
+shared machine takes fewer), and every thread writes disjoint parts of the result; on a
+machine that is already oversubscribed one thread runs (as in the other engines).
+
+:func:`tile_shape` (a small pure function) picks ``T``; :class:`TiledBank` holds the
+spectra and runs the tiles.
+"""
+
+import itertools
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ..fft.backend import idle_cores, transform
+from .fft import KernelSpectrum
+
+__all__ = ["TiledBank", "tile_shape", "tile_cost", "tile_lengths"]
+
+#: transforms of about this many points run from a core's cache (1-D transforms of more
+#: than ~2**13 points already lose speed; 2-D and 3-D ones stay fast to ~2**17)
+TILE_POINTS = 1 << 17
+TILE_POINTS_1D = 1 << 13
+#: growth of the per-point cost of larger transforms, per doubling past TILE_POINTS
+#: (measured: 2080^2 costs ~2x per point*log2 what 288^2 does)
+CACHE_PENALTY = 0.2
+#: fixed cost of one tile and kernel (product, transform and copy calls), in the
+#: ``points * log2(points)`` units of transform work
+TILE_CALL = 90_000
+#: spectrum products handed to one inverse call hold about this many points
+GROUP_POINTS = 1 << 16
+#: below this many output points times kernels, one thread (threads cost more than they save)
+THREAD_MIN_WORK = 1 << 20
+#: a call running a tile transform this many times has FFTW measure its plan at once
+#: (~0.1-0.5 s, once per shape and process; estimated plans run up to 4x slower)
+MEASURE_CALLS = 64
+
+
+def tile_lengths(L, ke, odd=(1, 3, 5)):
+    """Candidate tile lengths for ``L`` outputs of a kernel of extent ``ke``: the sizes
+    ``2^a`` times an ``odd`` factor (FFTW's fastest here: 9 * 2^a runs ~25 % slower per
+    point, and in 1-D only powers of two keep up) that are at least ``2 ke``, and the
+    single tile covering the axis."""
+    from ..fft.backend import next_fast_len
+    whole = next_fast_len(L + ke - 1)
+    out = {whole}
+    for t in odd:
+        while t < whole:
+            if t >= 2 * ke:
+                out.add(t)
+            t *= 2
+    return sorted(out)
+
+
+def tile_cost(shape, L, ke):
+    """Relative cost of tiles of ``shape``: tiles x (transform work with its cache
+    penalty + fixed cost per call)."""
+    tiles = math.prod(-(-n // (t - k + 1)) for n, t, k in zip(L, shape, ke))
+    P = math.prod(shape)
+    fast = TILE_POINTS_1D if len(shape) == 1 else TILE_POINTS
+    penalty = 1 + CACHE_PENALTY * max(0.0, math.log2(P / fast))
+    return tiles * (P * max(math.log2(P), 1) * penalty + TILE_CALL)
+
+
+def tile_shape(L, ke):
+    """The tile transform shape minimizing :func:`tile_cost` for outputs ``L``.
+
+    Examples
+    --------
+    >>> tile_shape((2048, 2048), (31, 31))
+    (384, 384)
+    >>> tile_shape((100,), (5,))
+    (104,)
+    """
+    odd = (1,) if len(L) == 1 else (1, 3, 5)
+    lengths = [tile_lengths(n, k, odd) for n, k in zip(L, ke)]
+    keep = max(4, int(4096 ** (1 / len(L))))    # bound the search in many dimensions
+    lengths = [c if len(c) <= keep else _thin(c, keep) for c in lengths]
+    return min(itertools.product(*lengths), key=lambda s: tile_cost(s, L, ke))
+
+
+def _thin(lengths, keep):
+    """``keep`` of the sorted ``lengths``, evenly spread, always with the largest."""
+    idx = np.unique(np.linspace(0, len(lengths) - 1, keep).round().astype(int))
+    return [lengths[i] for i in idx]
+
+
+class TiledBank:
+    """K kernels' spectra for overlap-save tiles, applied to inputs of one shape.
+
+    Parameters
+    ----------
+    w : ndarray
+        ``(K, *k)`` correlation-orientation kernels (real or complex).
+    in_shape : tuple of int
+        Spatial shape of the inputs (before the implicit zero padding).
+    pads : tuple of (int, int)
+        Zeros implicitly added before and after each axis.
+    dilations : tuple of int
+    dtype : dtype
+        Precision of the computation (float32 or float64; complex when inputs are).
+        The spectra are computed in ``w``'s precision and then rounded to it.
+    complex_input : bool
+        Whether inputs are complex.
+    tile : tuple of int, optional
+        The tile transform shape (default :func:`tile_shape`); each length must exceed the
+        kernel's extent on its axis.
+
+    Notes
+    -----
+    ``apply(x)[..., k, i] = sum_m xpad[..., i + m*d] * w[k, m]`` for ``i`` in the valid
+    range of the padded input, ``L = n + before + after - (k - 1)*d``.
+    """
+
+    def __init__(self, w, in_shape, pads, dilations, *, dtype, complex_input=False,
+                 tile=None):
+        nsp = len(in_shape)
+        self.in_shape, self.pads = tuple(in_shape), tuple(pads)
+        self.ke = tuple(d * (k - 1) + 1 for k, d in zip(w.shape[1:], dilations))
+        self.L = tuple(n + b + a - k + 1 for n, (b, a), k in zip(in_shape, pads, self.ke))
+        self.K = w.shape[0]
+        self.real_dtype = np.dtype(np.dtype(dtype).char.lower())
+        self.complex = w.dtype.kind == "c" or complex_input or np.dtype(dtype).kind == "c"
+        self.out_dtype = np.result_type(self.real_dtype, np.complex64) if self.complex \
+            else self.real_dtype
+        self.tile = tuple(tile) if tile is not None else tile_shape(self.L, self.ke)
+        self.valid = tuple(t - k + 1 for t, k in zip(self.tile, self.ke))
+        ks = KernelSpectrum(w, self.tile, (1,) * nsp, dilations, (0,) * nsp,
+                            real=not self.complex)
+        spectrum_dtype = np.result_type(self.real_dtype, np.complex64)
+        self.spectrum = ks.spectrum.astype(spectrum_dtype)
+        self.group = max(1, min(self.K, GROUP_POINTS // math.prod(self.tile)))
+        counts = [-(-n // v) for n, v in zip(self.L, self.valid)]
+        self.origins = [tuple(i * v for i, v in zip(index, self.valid))
+                        for index in itertools.product(*map(range, counts))]
+
+    def apply(self, x, *, out=None, workers=1):
+        """``(*batch, K, *L)`` responses of ``x`` (``(*batch, *in_shape)``), written into
+        ``out`` when given."""
+        nsp = len(self.in_shape)
+        batch = x.shape[:x.ndim - nsp]
+        if out is None:
+            out = np.empty(batch + (self.K,) + self.L, dtype=self.out_dtype)
+        tasks = list(itertools.product(np.ndindex(batch), self.origins))
+        work = len(tasks) * math.prod(self.tile) * self.K
+        # an oversubscribed machine runs extra threads slower than one (as cost.fft_threads)
+        threads = max(1, min(int(workers or 1), len(tasks), idle_cores()))
+        many = len(tasks) * -(-self.K // self.group) >= MEASURE_CALLS
+        queue, lock = iter(tasks), threading.Lock()
+        if threads == 1 or work < THREAD_MIN_WORK:
+            self._run(x, out, queue, lock, many)
+            return out
+        with ThreadPoolExecutor(threads) as pool:
+            for f in [pool.submit(self._run, x, out, queue, lock, many)
+                      for _ in range(threads)]:
+                f.result()
+        return out
+
+    def _run(self, x, out, queue, lock, many):
+        """Take tiles from ``queue`` until it is empty: forward once, then per kernel
+        group the product, the inverse and the copy of the valid part."""
+        nsp, G, K = len(self.tile), self.group, self.K
+        fwd_kind, inv_kind = ("fwd", "inv") if self.complex else ("r2c", "c2r")
+        with transform(fwd_kind, self.tile, nsp, self.real_dtype, 1, repeated=many) as fwd, \
+                transform(inv_kind, (G,) + self.tile, nsp, self.real_dtype, 1,
+                          repeated=many) as inv:
+            while True:
+                with lock:
+                    task = next(queue, None)
+                if task is None:
+                    return
+                b, origin = task
+                self._fill(fwd.input, x[b], origin)
+                spec = fwd.execute()
+                kept = tuple(min(v, n - o) for v, n, o in zip(self.valid, self.L, origin))
+                keep = tuple(slice(0, c) for c in kept)
+                dest = tuple(slice(o, o + c) for o, c in zip(origin, kept))
+                for g0 in range(0, K, G):
+                    g = min(G, K - g0)
+                    np.multiply(spec, self.spectrum[g0:g0 + g], out=inv.input[:g])
+                    y = inv.execute()
+                    out[b + (slice(g0, g0 + g),) + dest] = y[(slice(0, g),) + keep]
+
+    def _fill(self, buf, x, origin):
+        """The tile of the zero-padded input starting at ``origin`` (padded coords)."""
+        src, dst, whole = [], [], True
+        for o, t, n, (before, _) in zip(origin, self.tile, self.in_shape, self.pads):
+            lo, hi = max(o - before, 0), min(o - before + t, n)
+            hi = max(hi, lo)
+            src.append(slice(lo, hi))
+            dst.append(slice(lo - (o - before), hi - (o - before)))
+            whole = whole and hi - lo == t
+        if not whole:
+            buf[...] = 0
+        buf[tuple(dst)] = x[tuple(src)]
