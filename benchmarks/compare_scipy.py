@@ -55,15 +55,16 @@ def sweep(quick):
 
 def timeit(fn, budget=1.5):
     """Median of up to 7 runs, fewer for slow calls (at least 3), after warm-up calls
-    that let sigconv settle: at least three, and more (up to 12) until two consecutive
-    calls agree within 25 % (FFTW re-plans a shape on its third use, and 'auto' times
-    close candidates on a shape's first calls)."""
+    that let sigconv settle: until three consecutive calls agree within 25 % (at most 20
+    calls or 30 s): FFTW re-plans a shape carefully on its third use, and 'auto' times
+    close candidates on a shape's first calls."""
     times = []
-    while len(times) < 12:
+    start = time.perf_counter()
+    while len(times) < 20 and time.perf_counter() - start < 30:
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-        if len(times) >= 3 and max(times[-2:]) <= 1.25 * min(times[-2:]):
+        if len(times) >= 3 and max(times[-3:]) <= 1.25 * min(times[-3:]):
             break
     first = times[-1]
     reps = 3 if first > budget / 3 else 5 if first > budget / 10 else 7

@@ -159,3 +159,15 @@ def test_spectrum_cache_confirms_hits_on_the_whole_kernel():
                                atol=1e-8)
     with sigconv.fft.options(spectrum_cache_bytes=0):
         assert fft.kernel_spectrum(w, *args, real=True) is not first
+
+
+def test_quick_planning_makes_only_estimate_plans():
+    from sigconv.fft import plans
+    cache = plans.PlanCache(max_bytes=1 << 26)
+    with sigconv.fft.options(planner_effort="auto", measure_after=2):
+        with plans.quick_planning():
+            for _ in range(4):
+                with cache.slot("r2c", (96,), 1, np.float64, 1) as slot:
+                    assert slot.effort == "estimate"
+        with cache.slot("r2c", (96,), 1, np.float64, 1) as slot:
+            assert slot.effort == "measure"       # the shape is re-planned once trials end

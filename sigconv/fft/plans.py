@@ -24,6 +24,20 @@ __all__ = ["PlanCache", "default_cache", "clear_cache", "cache_info", "save_wisd
            "load_wisdom"]
 
 _PLAN_LOCK = threading.Lock()
+_quick = threading.local()
+
+
+@contextlib.contextmanager
+def quick_planning():
+    """Within this block (on this thread) the 'auto' planner effort makes only
+    FFTW_ESTIMATE plans: for trial runs, such as 'auto' timing its candidates, which
+    should not pay for measured plans of the methods that lose."""
+    old = getattr(_quick, "on", False)
+    _quick.on = True
+    try:
+        yield
+    finally:
+        _quick.on = old
 _FLAGS = {"estimate": "FFTW_ESTIMATE", "measure": "FFTW_MEASURE", "patient": "FFTW_PATIENT"}
 
 
@@ -98,6 +112,8 @@ class PlanCache:
                 self._uses.popitem(last=False)
         if opts["planner_effort"] != "auto":
             return opts["planner_effort"]
+        if getattr(_quick, "on", False):
+            return "estimate"
         return "measure" if repeated or uses >= opts["measure_after"] else "estimate"
 
     def _take(self, key, effort):
