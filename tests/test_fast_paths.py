@@ -87,20 +87,26 @@ def test_lane_keeps_nan_local_like_the_sum():
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])
-@pytest.mark.parametrize("mode", ["full", "valid"])
+@pytest.mark.parametrize("window", ["full", "valid", "inner", "left", "right"])
 @pytest.mark.parametrize("conjugate", [False, True])
 @pytest.mark.parametrize("k", [1, 3, 70])
-def test_dot_correlation_split_over_threads_equals_one_call(dtype, mode, conjugate, k,
-                                                            monkeypatch):
+def test_dot_correlation_in_pieces_and_threads_equals_one_call(dtype, window, conjugate, k,
+                                                               monkeypatch):
+    """Windows of the 'full' correlation cut into pieces (several per thread) equal
+    numpy's one call."""
     monkeypatch.setattr(direct, "_THREAD_WORK", 1)
+    monkeypatch.setattr(direct, "DOT_PIECE", 64)
     rng = np.random.default_rng(k)
-    x, w = random_array(rng, 1001, dtype), random_array(rng, k, dtype)
-    one = np.correlate(x.astype(np.complex128), np.asarray(w, np.complex128)
-                       if conjugate else np.conj(w.astype(np.complex128)), mode)
-    for workers in (2, 3, 7):
-        got = direct.dot_correlate(x, w, mode, conjugate=conjugate, workers=workers)
+    n = 1001
+    x, w = random_array(rng, n, dtype), random_array(rng, k, dtype)
+    full = np.correlate(x.astype(np.complex128), np.asarray(w, np.complex128)
+                        if conjugate else np.conj(w.astype(np.complex128)), "full")
+    start, stop = {"full": (0, n + k - 1), "valid": (k - 1, n), "inner": (300, 700),
+                   "left": (0, max(k - 2, 1)), "right": (n - 1, n + k - 1)}[window]
+    for workers in (1, 2, 3, 7):
+        got = direct.dot_correlate(x, w, start, stop, conjugate=conjugate, workers=workers)
         rtol, atol = tolerance(dtype)
-        np.testing.assert_allclose(got, one, rtol=rtol * 10, atol=atol * 10 * k)
+        np.testing.assert_allclose(got, full[start:stop], rtol=rtol * 10, atol=atol * 10 * k)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])

@@ -85,8 +85,9 @@ def direct_seconds(out_elements, taps, char, threads, bands=1):
 
 
 #: seconds per multiply-add of numpy's 1-D dot correlation (``np.correlate``), real and
-#: complex, measured on the build machine for kernels of 32 to 1001 taps (1e-10 .. 1.5e-10)
-DOT_SECONDS_PER_MAC = {False: 1.3e-10, True: 5e-10}
+#: complex, measured on the build machine for kernels of 32 to 1001 taps (1e-10 .. 2.5e-10,
+#: float32 no faster than float64; the upper half counts: long signals leave the cache)
+DOT_SECONDS_PER_MAC = {False: 2.2e-10, True: 5e-10}
 DOT_CALL_SECONDS = 2e-6
 
 

@@ -37,14 +37,12 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
         (before, after), = pads
         k = w.shape[-1]
         if before <= k - 1 and after <= k - 1:
-            # the zero-padded valid part is a slice of np.correlate's 'full' result
-            mode = "valid" if before == after == 0 else "full"
-            start = 0 if mode == "valid" else k - 1 - before
-            return _correlate_rows(x, w, out_shape, mode, start, workers)
+            # the zero-padded valid part is a window of the 'full' correlation
+            return _correlate_rows(x, w, out_shape, k - 1 - before, workers)
     if any(b or a for b, a in pads):
         x = pad(x, pads, "constant")
     if _dot_path(x, w, nsp, strides, dilations):
-        return _correlate_rows(x, w, out_shape, "valid", 0, workers)
+        return _correlate_rows(x, w, out_shape, w.shape[-1] - 1, workers)
     terms = low_rank_terms(w, nsp)
     if terms is None:
         return shift_add(x, w, out_shape, strides, dilations, workers=workers)
@@ -77,14 +75,14 @@ def _dot_path(x, w, nsp, strides, dilations):
         math.prod(np.broadcast_shapes(x.shape[:-1], w.shape[:-1])))
 
 
-def _correlate_rows(x, w, out_shape, mode, start, workers=1):
-    """Row by row the plain correlation ``dot_correlate(x, w, mode)[start:start + L]``."""
+def _correlate_rows(x, w, out_shape, start, workers=1):
+    """Row by row the window ``[start, start + L)`` of the plain 'full' correlation."""
     out = np.empty(out_shape, dtype=x.dtype)
     lead = out_shape[:-1]
     for idx in np.ndindex(lead):
         xi = x[_row(idx, x.shape)]
         wi = w[_row(idx, w.shape)]
-        out[idx] = dot_correlate(xi, wi, mode, workers=workers)[start:start + out_shape[-1]]
+        out[idx] = dot_correlate(xi, wi, start, start + out_shape[-1], workers=workers)
     return out
 
 
@@ -100,21 +98,29 @@ def _row(idx, shape):
 SPLIT_TAPS = 64
 
 
-def dot_correlate(x, w, mode, *, conjugate=False, workers=1):
-    """1-D ``sum_m x[i + m] * w[m]`` (``conj(w[m])`` if ``conjugate``) through numpy's
-    compiled correlation, in ``np.correlate``'s ``mode`` ('full' or 'valid').
+#: outputs per piece when a long 1-D dot correlation is cut up: each piece's result stays
+#: in cache on its way into the output (one temporary the size of the output would double
+#: the memory traffic of these memory-bound sums)
+DOT_PIECE = 1 << 15
+
+
+def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
+    """Samples ``[start, stop)`` of the 1-D 'full' correlation ``sum_m x[i + m] * w[m]``
+    (``conj(w[m])`` if ``conjugate``; index ``k - 1`` is the first full overlap), through
+    numpy's compiled correlation.
 
     A read-only ``x`` is copied first (numpy's correlation of a read-only array runs
-    several times slower); large problems are split over ``workers`` threads (numpy
-    releases the GIL inside the correlation).
+    several times slower).  Long signals are cut into cache-sized pieces, spread over
+    ``workers`` threads when the work is large (numpy releases the GIL inside).
     """
     if not x.flags.writeable:
         x = x.copy()
     n, k = x.shape[0], w.shape[0]
     threads = _thread_count(workers, n * k)
-    if threads > 1 and n >= k and n - k + 1 >= 4 * threads:
-        return _split_correlate(x, w, mode, conjugate, threads)
-    return _correlate(x, w, mode, conjugate)
+    if n >= k and (threads > 1 or stop - start > 2 * DOT_PIECE):
+        return _pieces(x, w, conjugate, threads, start, stop)
+    full = _correlate(x, w, "full", conjugate)
+    return full if (start, stop) == (0, full.shape[0]) else full[start:stop].copy()
 
 
 def _correlate(x, w, mode, conjugate):
@@ -133,23 +139,29 @@ def _correlate(x, w, mode, conjugate):
     return out
 
 
-def _split_correlate(x, w, mode, conjugate, threads):
-    """:func:`dot_correlate` for ``len(x) >= len(w)``: the valid part in ``threads``
-    chunks, the ``k - 1`` edge samples of each side of 'full' mode separately."""
+def _pieces(x, w, conjugate, threads, start, stop):
+    """:func:`dot_correlate` for ``len(x) >= len(w)``: the edges of the 'full' result
+    (partial overlaps) from short correlations, the full-overlap part piece by piece."""
     n, k = x.shape[0], w.shape[0]
-    L = n - k + 1
-    off = k - 1 if mode == "full" else 0
-    out = np.empty(L + 2 * off, dtype=np.result_type(x.dtype, w.dtype))
-    if off:
-        out[:off] = _correlate(x[:off], w, "full", conjugate)[:off]
-        out[off + L:] = _correlate(x[n - off:], w, "full", conjugate)[off:]
-    step = -(-L // threads)
+    out = np.empty(stop - start, dtype=np.result_type(x.dtype, w.dtype))
+    a, b = max(start, 0), min(stop, k - 1)
+    if a < b:
+        out[a - start:b - start] = _correlate(x[:k - 1], w, "full", conjugate)[a:b]
+    a, b = max(start, n), min(stop, n + k - 1)
+    if a < b:
+        tail = n - (k - 1)
+        out[a - start:b - start] = _correlate(x[tail:], w, "full", conjugate)[a - tail:b - tail]
+    lo, hi = max(start, k - 1), min(stop, n)
 
-    def chunk(a):
-        b = min(a + step, L)
-        out[off + a:off + b] = _correlate(x[a:b + k - 1], w, "valid", conjugate)
+    def piece(j0):
+        j1 = min(j0 + DOT_PIECE, hi)
+        out[j0 - start:j1 - start] = _correlate(x[j0 - k + 1:j1], w, "valid", conjugate)
 
-    list(_pool(threads).map(chunk, range(0, L, step)))
+    if threads > 1:
+        list(_pool(threads).map(piece, range(lo, hi, DOT_PIECE)))
+    else:
+        for j0 in range(lo, hi, DOT_PIECE):
+            piece(j0)
     return out
 
 
