@@ -264,6 +264,8 @@ LANE_WORK = {"f": 1 << 20, "c": 1 << 17}
 #: kernels up to this many taps take that path at any signal length (real, complex):
 #: below it no transform method beats the (threaded) direct sum in 1-D
 LANE_TAPS = {"f": 24, "c": 6}
+
+
 def _lane_applies(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                   dilation, out_dtype, nan_policy, workers):
     """True for the common small call: two 1-D arrays of one float or complex dtype,
@@ -299,6 +301,58 @@ def _lane(op, x, w, mode):
     if op == "convolve":
         return direct.dot_correlate(x, w[::-1], start, stop, workers=None)
     return direct.dot_correlate(x, w, start, stop, conjugate=True, workers=None)
+
+
+#: 'auto' tunes itself where the cost model is unsure: when the estimates of several
+#: methods lie within AUTOTUNE_RATIO of the best one and the best exceeds AUTOTUNE_SECONDS,
+#: the first calls of that problem shape run each of them in turn (every call gives a
+#: correct result) and, after AUTOTUNE_RUNS timings each, the fastest is kept for good
+#: (turn off with ``sigconv.fft.set_options(autotune=False)``)
+AUTOTUNE_RATIO = 1.6
+AUTOTUNE_SECONDS = 2e-4
+AUTOTUNE_RUNS = 2
+_TUNING = {}            # problem signature -> {method: [seconds, ...]} while tuning
+_TUNING_LOCK = threading.Lock()
+
+
+def _trial(plan, choice):
+    """The method this 'auto' call should time, or None (settled or nothing to tune)."""
+    from .fft.backend import get_options
+    if not choice.reason.startswith(_COST_REASON) or not get_options()["autotune"]:
+        return None
+    sig = _signature(plan)
+    with _TUNING_LOCK:
+        times = _TUNING.get(sig)
+        if times is None:
+            est = choice.estimates
+            best = est[choice.method]
+            close = [m for m, t in est.items() if t <= AUTOTUNE_RATIO * best]
+            if best < AUTOTUNE_SECONDS or len(close) < 2:
+                return None
+            if len(_TUNING) > 1024:
+                _TUNING.clear()
+            times = _TUNING[sig] = {m: [] for m in close}
+        return min(times, key=lambda m: len(times[m]))
+
+
+def _record(plan, method, seconds, warm):
+    """Add one timing (``warm``: no FFTW plan was made during it).  Once every candidate
+    has AUTOTUNE_RUNS warm timings (or twice as many runs), keep the fastest."""
+    sig = _signature(plan)
+    with _TUNING_LOCK:
+        times = _TUNING.get(sig)
+        if times is None:
+            return
+        times[method].append((not warm, seconds))
+        if all(sum(not cold for cold, _ in t) >= AUTOTUNE_RUNS or len(t) >= 2 * AUTOTUNE_RUNS
+               for t in times.values()):
+            _MEASURED[sig] = min(times, key=lambda m: min(times[m]))
+            del _TUNING[sig]
+
+
+def _plans_made():
+    from .fft import plans
+    return plans.default_cache().planned
 
 
 #: multiply-adds below which 'auto' runs the direct sum without consulting the cost model:
