@@ -98,10 +98,11 @@ def _row(idx, shape):
 SPLIT_TAPS = 64
 
 
-#: outputs per piece when a long 1-D dot correlation is cut up: each piece's result stays
-#: in cache on its way into the output (one temporary the size of the output would double
-#: the memory traffic of these memory-bound sums)
-DOT_PIECE = 1 << 15
+#: outputs per piece when a long 1-D dot correlation is spread over threads (each thread
+#: loops over its pieces: results stay in cache on their way into the output)
+DOT_PIECE = 1 << 16
+#: kernels shorter than this are correlated on one thread: the sum is memory-bound there
+DOT_THREAD_TAPS = 8
 
 
 def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
@@ -110,17 +111,20 @@ def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
     numpy's compiled correlation.
 
     A read-only ``x`` is copied first (numpy's correlation of a read-only array runs
-    several times slower).  Long signals are cut into cache-sized pieces, spread over
-    ``workers`` threads when the work is large (numpy releases the GIL inside).
+    several times slower).  Large problems with kernels of DOT_THREAD_TAPS or more are
+    cut into pieces spread over ``workers`` threads (numpy releases the GIL inside).
     """
     if not x.flags.writeable:
         x = x.copy()
     n, k = x.shape[0], w.shape[0]
-    threads = _thread_count(workers, n * k)
-    if n >= k and (threads > 1 or stop - start > 2 * DOT_PIECE):
+    threads = _thread_count(workers, n * k) if k >= DOT_THREAD_TAPS else 1
+    if n >= k and threads > 1:
         return _pieces(x, w, conjugate, threads, start, stop)
-    full = _correlate(x, w, "full", conjugate)
-    return full if (start, stop) == (0, full.shape[0]) else full[start:stop].copy()
+    for mode, window in (("full", (0, n + k - 1)), ("valid", (k - 1, n)),
+                         ("same", ((k - 1) // 2, (k - 1) // 2 + n))):
+        if (start, stop) == window and (mode == "full" or n >= k):
+            return _correlate(x, w, mode, conjugate)
+    return _correlate(x, w, "full", conjugate)[start:stop].copy()
 
 
 def _correlate(x, w, mode, conjugate):
@@ -153,15 +157,17 @@ def _pieces(x, w, conjugate, threads, start, stop):
         out[a - start:b - start] = _correlate(x[tail:], w, "full", conjugate)[a - tail:b - tail]
     lo, hi = max(start, k - 1), min(stop, n)
 
-    def piece(j0):
-        j1 = min(j0 + DOT_PIECE, hi)
-        out[j0 - start:j1 - start] = _correlate(x[j0 - k + 1:j1], w, "valid", conjugate)
+    def part(bounds):
+        for j0 in range(bounds[0], bounds[1], DOT_PIECE):
+            j1 = min(j0 + DOT_PIECE, bounds[1])
+            out[j0 - start:j1 - start] = _correlate(x[j0 - k + 1:j1], w, "valid", conjugate)
 
-    if threads > 1:
-        list(_pool(threads).map(piece, range(lo, hi, DOT_PIECE)))
-    else:
-        for j0 in range(lo, hi, DOT_PIECE):
-            piece(j0)
+    step = -(-(hi - lo) // threads) if hi > lo else 1
+    parts = [(a, min(a + step, hi)) for a in range(lo, hi, step)]
+    if len(parts) > 1:
+        list(_pool(len(parts)).map(part, parts))
+    elif parts:
+        part(parts[0])
     return out
 
 
