@@ -21,7 +21,7 @@ Buffers = types.SimpleNamespace      # one thread's work buffers, by name
 def _controller():
     try:
         from threadpoolctl import ThreadpoolController
-    except ImportError:          # optional: comes with scikit-learn
+    except ImportError:          # a declared dependency; tolerated if removed
         return None
     return ThreadpoolController()
 
