@@ -132,10 +132,17 @@ def batch_broadcast(a, b, axes, func):
 
 
 def finite_count(arr):
-    """Number of non-finite entries (0 for integer and bool arrays)."""
-    if arr.dtype.kind in "fc":
-        return int(arr.size - np.count_nonzero(np.isfinite(arr)))
-    return 0
+    """Number of non-finite entries (0 for integer and bool arrays).
+
+    One summing pass without temporaries decides the common case: a finite sum means
+    every entry is finite (NaN and inf propagate); only otherwise (or on overflow) are
+    the non-finite entries counted."""
+    if arr.dtype.kind not in "fc":
+        return 0
+    with np.errstate(all="ignore"):
+        if np.isfinite(np.sum(arr)):
+            return 0
+    return int(arr.size - np.count_nonzero(np.isfinite(arr)))
 
 
 def dtype_arg(value, name, func):

@@ -236,8 +236,10 @@ def fft_accurate_for(plan):
     if sample.size == 0:
         return True
     typical = float(np.partition(sample, sample.size // 2)[sample.size // 2])
-    top = float(np.max(np.abs(flat))) if big.dtype.kind == "c" else \
-        max(abs(float(np.max(flat))), abs(float(np.min(flat))))
+    parts = (flat.real, flat.imag) if big.dtype.kind == "c" else (flat,)
+    # reductions without temporaries; for complex, |z| <= sqrt(2) max(|re|, |im|)
+    top = max(max(abs(float(np.max(p))), abs(float(np.min(p)))) for p in parts) * \
+        (math.sqrt(2) if big.dtype.kind == "c" else 1.0)
     itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
     return fft_accurate(top / typical, itemsize)
 
