@@ -29,6 +29,7 @@ from scipy import signal
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
 
+from _timing import interleaved  # noqa: E402
 from sigconv.filters import FilterBank, canny, gabor_bank  # noqa: E402
 
 
@@ -39,19 +40,6 @@ def median_time(fn, repeats, clock=time.perf_counter):
         fn()
         times.append(clock() - t0)
     return float(np.median(times))
-
-
-def interleaved(fns, rounds):
-    """``{name: (median wall s, median CPU s)}`` of ``fns`` timed in turn, round by round
-    after one warm-up round, so that changes in the machine's load hit all alike."""
-    times = {name: [] for name in fns}
-    for r in range(rounds + 1):
-        for name, fn in fns.items():
-            w0, c0 = time.perf_counter(), time.process_time()
-            fn()
-            if r:
-                times[name].append((time.perf_counter() - w0, time.process_time() - c0))
-    return {name: tuple(np.median(np.array(t), axis=0)) for name, t in times.items()}
 
 
 def scipy_loop(image, kernels):

@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
 import pyfftw  # noqa: E402
 
 import sigconv  # noqa: E402
+from _timing import interleaved  # noqa: E402
 from sigconv.fft import available_cores, next_fast_len  # noqa: E402
 
 WORKERS = available_cores()
@@ -133,21 +134,6 @@ def run_sweep(quick, dims=None):
         print(f"{name:34s} {best_sc:>13s} {sc[best_sc]:8.4f} {sg['auto']:9.4f} "
               f"{picked:>5s} {speedup:7.2f}x {best_sg:>8s} {auto_ratio:8.2f}", flush=True)
     return rows
-
-
-def interleaved(fns, rounds=7):
-    """``{name: (median wall s, median CPU s)}`` of each of ``fns``, timed in turn round by
-    round (after one warm-up round), so that a change in the machine's load hits every
-    candidate alike.  CPU seconds (summed over threads) are what the work itself costs on
-    a shared machine."""
-    times = {name: [] for name in fns}
-    for r in range(rounds + 1):
-        for name, fn in fns.items():
-            w0, c0 = time.perf_counter(), time.process_time()
-            fn()
-            if r:
-                times[name].append((time.perf_counter() - w0, time.process_time() - c0))
-    return {name: tuple(np.median(np.array(t), axis=0)) for name, t in times.items()}
 
 
 def bank():

@@ -200,13 +200,13 @@ def rows_estimate(p):
     groups, per = row_groups(-(-L // B), N)
     rows = p.xbatch * groups * per
     real, size = not p.complex_, p.itemsize
+    per_number = size * (1 if real else 2)
     threads = p.workers if groups > 1 else 1
     secs = transform_seconds(N, 1, real, size, 1)                       # kernel spectrum
     secs += 2 * transform_seconds(N, rows, real, size, threads)          # forward, inverse
     secs += 2 * (groups - 1) * C["fft_call"] / _speedup(threads, rows * N, THREAD_MIN_ELEMENTS)
-    secs += elementwise_seconds(3 * rows * N, size * (1 if real else 2))  # fill, product, copy
-    secs += elementwise_seconds(2 * p.xbatch * (n + L), size * (1 if real else 2))
-    per_number = size * (1 if real else 2)
+    secs += elementwise_seconds(3 * rows * N, per_number)               # fill, product, copy
+    secs += elementwise_seconds(2 * p.xbatch * (n + L), per_number)
     nbytes = per_number * (2 * p.xbatch * (groups * per * B + ke) + 4 * per * N * max(threads, 1))
     return Estimate(secs, nbytes + p.out_bytes, [(N, N, B)])
 
