@@ -177,3 +177,76 @@ def test_quick_planning_makes_only_estimate_plans():
                     assert slot.effort == "estimate"
         with cache.slot("r2c", (96,), 1, np.float64, 1) as slot:
             assert slot.effort == "measure"       # the shape is re-planned once trials end
+
+
+def _nd_reference(op, x, w, mode, axes, dilation=1):
+    """The direct engine in long double/complex256 (itself checked against the textbook
+    sums in test_engines) on the reference copies."""
+    return getattr(sigconv, op)(as_reference(x), as_reference(w), mode, method="direct",
+                                axes=axes, dilation=dilation)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("xshape, wshape, axes, dilation", [
+    ((40, 37), (5, 4), (0, 1), (1, 1)),
+    ((70, 9), (9, 9), (0, 1), (1, 1)),            # kernel as large as an axis
+    ((3, 33, 30), (1, 7, 5), (1, 2), (1, 1)),     # a batch of inputs, one kernel
+    ((1, 45, 40), (4, 6, 3), (1, 2), (2, 1)),     # one input, a bank of kernels, dilated
+    ((20, 18, 16), (3, 4, 5), (0, 1, 2), (1, 1, 1)),   # 3-D
+])
+def test_overlap_save_tiles_equal_the_direct_sum(dtype, mode, xshape, wshape, axes, dilation,
+                                                 monkeypatch):
+    """Two or more axes without stride run as tiles; small tiles force many of them."""
+    from sigconv.engines import fft, tiled
+    monkeypatch.setattr(fft, "_spectra", type(fft._spectra)())     # no banks remembered
+    monkeypatch.setattr(tiled, "tile_shape", lambda L, ke: tuple(max(2 * k, 16) for k in ke))
+    monkeypatch.setattr(tiled, "THREAD_MIN_WORK", 1)
+    assert overlap.tiles_apply(len(axes), (1,) * len(axes), 1, 1, np.dtype(dtype).char)
+    rng = np.random.default_rng(len(xshape) * 7 + wshape[-1])
+    x, w = random_array(rng, xshape, dtype), random_array(rng, wshape, dtype)
+    if mode == "valid" and any(x.shape[a] < d * (w.shape[a] - 1) + 1
+                               for a, d in zip(axes, dilation)):
+        return
+    for op in ("convolve", "correlate"):
+        got = getattr(sigconv, op)(x, w, mode, method="os", axes=axes, dilation=dilation,
+                                   workers=2)
+        want = _nd_reference(op, x, w, mode, axes, dilation)
+        rtol, atol = tolerance(dtype)
+        scale = np.sqrt(w.size) * 10
+        assert got.shape == want.shape and got.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(got, want, rtol=rtol * scale, atol=atol * scale)
+
+
+def test_overlap_save_tiles_are_used_and_remembered(monkeypatch):
+    """Tiles serve 2-D 'os'; a kernel seen again reuses its bank, a changed one does not;
+    batches of inputs *and* kernels go block by block."""
+    from sigconv.engines import fft, tiled
+    monkeypatch.setattr(fft, "_spectra", type(fft._spectra)())
+    made = []
+    real = tiled.TiledBank
+
+    class Counting(real):
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(tiled, "TiledBank", Counting)
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal((60, 50)), rng.standard_normal((6, 5))
+    want = _nd_reference("convolve", x, w, "same", (0, 1))
+    for _ in range(3):
+        np.testing.assert_allclose(sigconv.convolve(x, w, "same", method="os"), want,
+                                   atol=1e-12)
+    assert len(made) == 1
+    v = w.copy()
+    v[2, 3] += 1
+    np.testing.assert_allclose(sigconv.convolve(x, v, "same", method="os"),
+                               _nd_reference("convolve", x, v, "same", (0, 1)), atol=1e-12)
+    assert len(made) == 2
+    xb, wb = rng.standard_normal((2, 1, 20, 20)), rng.standard_normal((1, 3, 4, 4))
+    assert not overlap.tiles_apply(2, (1, 1), 2, 3, "d")
+    got = sigconv.convolve(xb, wb, "full", method="os", axes=(2, 3))
+    np.testing.assert_allclose(got, _nd_reference("convolve", xb, wb, "full", (2, 3)),
+                               atol=1e-12)
+    assert len(made) == 2

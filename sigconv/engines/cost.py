@@ -39,12 +39,20 @@ def _speedup(threads, work_elements, threshold):
     return max(1.0, full)
 
 
+#: transforms of more points than this leave the caches: their time per
+#: ``N log2 N`` grows by LARGE_PENALTY per doubling (measured on 2-D float64 full
+#: correlations: 1040^2 points 1.3x, 4112^2 points 2.75x the calibrated rate)
+LARGE_POINTS = 1 << 18
+LARGE_PENALTY = 0.25
+
+
 def transform_seconds(points, count, real, itemsize, threads):
     """``count`` transforms of ``points`` points each (real or complex)."""
     if points <= 1 or count == 0:
         return C["fft_call"]
     table = C["fft_real"] if real else C["fft_complex"]
     per = table.get(itemsize, table[8] * itemsize / 8)
+    per *= 1 + LARGE_PENALTY * max(0.0, math.log2(points / LARGE_POINTS))
     work = count * points * math.log2(points) * per
     return C["fft_call"] + work / _speedup(threads, count * points, THREAD_MIN_ELEMENTS)
 
@@ -169,9 +177,11 @@ def fft_estimate(p):
 def overlap_estimate(kind, p, max_bytes):
     """Overlap-save (``'os'``) or overlap-add (``'oa'``), blocks shrunk to fit ``max_bytes``."""
     from .fft import memory_bytes
-    from .overlap import block_count, block_sizes, rows_apply
+    from .overlap import block_count, block_sizes, rows_apply, tiles_apply
     if kind == "os" and rows_apply(len(p.xshape), p.strides, p.kbatch):
         return rows_estimate(p)
+    if kind == "os" and tiles_apply(len(p.xshape), p.strides, p.xbatch, p.kbatch, p.char):
+        return tiles_estimate(p)
     single = single_sizes(p)
     max_points = None
     while True:
@@ -209,6 +219,30 @@ def rows_estimate(p):
     secs += elementwise_seconds(2 * p.xbatch * (n + L), per_number)
     nbytes = per_number * (2 * p.xbatch * (groups * per * B + ke) + 4 * per * N * max(threads, 1))
     return Estimate(secs, nbytes + p.out_bytes, [(N, N, B)])
+
+
+def tiles_estimate(p):
+    """Overlap-save in cache-sized tiles (:class:`sigconv.engines.tiled.TiledBank`): per
+    tile one forward transform, and per kernel a product, an inverse and a copy; tiles
+    run on the worker threads; the kernels' spectra at the tile shape once."""
+    from .tiled import THREAD_MIN_WORK, tile_shape
+    tile = tile_shape(tuple(p.out_spatial), tuple(p.keshape))
+    valid = [t - k + 1 for t, k in zip(tile, p.keshape)]
+    K = p.kbatch
+    tiles = p.xbatch * math.prod(-(-L // v) for L, v in zip(p.out_spatial, valid))
+    real, size = not p.complex_, p.itemsize
+    per_number = size * (1 if real else 2)
+    P = math.prod(tile)
+    spec = P // tile[-1] * (tile[-1] // 2 + 1) if real else P
+    one = transform_seconds(P, 1, real, size, 1)
+    per_tile = (1 + K) * one + elementwise_seconds(P, per_number) \
+        + elementwise_seconds(K * spec, 2 * size) + elementwise_seconds(K * math.prod(valid),
+                                                                        per_number)
+    threads = min(int(p.workers or 1), tiles)
+    speed = _speedup(threads, tiles * P * K, THREAD_MIN_WORK)
+    secs = K * one + tiles * per_tile / speed
+    nbytes = p.out_bytes + K * spec * 2 * size + max(threads, 1) * 3 * P * per_number
+    return Estimate(secs, nbytes)
 
 
 def estimates(p, max_bytes):

@@ -109,33 +109,41 @@ _spectra_lock = threading.Lock()
 
 
 def kernel_spectrum(w, sizes, strides, dilations, shifts, *, real, workers=1):
-    """A :class:`KernelSpectrum`, remembered for kernels seen again (read-only, shared).
+    """A :class:`KernelSpectrum`, remembered for kernels seen again (read-only, shared)."""
+    key = ("spectrum", tuple(sizes), tuple(strides), tuple(dilations), tuple(shifts), real)
+    return remembered(w, key, lambda: KernelSpectrum(w, sizes, strides, dilations, shifts,
+                                                     real=real, workers=workers))
 
-    The cache key holds the geometry and a sample of the kernel's values; a hit is
-    confirmed by comparing the whole kernel with the stored copy.
+
+def remembered(w, key, build):
+    """``build()`` (an object with a ``spectrum`` array computed from kernels ``w``),
+    remembered for kernels seen again under ``key`` (the geometry), up to the
+    ``spectrum_cache_bytes`` option of spectra, least recently used dropped first.
+
+    The cache key adds a sample of the kernel's values to ``key``; a hit is confirmed by
+    comparing the whole kernel with the stored copy.  Kernels of more than
+    SPECTRUM_CACHE_KERNEL elements are not remembered.
     """
     from ..fft.backend import get_options
     limit = get_options()["spectrum_cache_bytes"]
     if w.size > SPECTRUM_CACHE_KERNEL or not limit:
-        return KernelSpectrum(w, sizes, strides, dilations, shifts, real=real,
-                              workers=workers)
+        return build()
     flat = w.reshape(-1)
-    key = (flat[::max(1, flat.size // 64)].tobytes(), w.shape, w.dtype.str, tuple(sizes),
-           tuple(strides), tuple(dilations), tuple(shifts), real)
+    key = (flat[::max(1, flat.size // 64)].tobytes(), w.shape, w.dtype.str) + key
     with _spectra_lock:
         hit = _spectra.get(key)
         if hit is not None and np.array_equal(hit[1], w):
             _spectra.move_to_end(key)
             return hit[0]
-    ks = KernelSpectrum(w, sizes, strides, dilations, shifts, real=real, workers=workers)
-    if ks.spectrum.nbytes > limit:
-        return ks
+    made = build()
+    if made.spectrum.nbytes > limit:
+        return made
     with _spectra_lock:
-        _spectra[key] = (ks, w.copy())
+        _spectra[key] = (made, w.copy())
         total = sum(v[0].spectrum.nbytes for v in _spectra.values())
         while total > limit and len(_spectra) > 1:
             total -= _spectra.popitem(last=False)[1][0].spectrum.nbytes
-    return ks
+    return made
 
 
 def _fold_index(N, s):

@@ -168,21 +168,52 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
     return flat if nb * B == L else np.ascontiguousarray(flat[..., :L])
 
 
+def tiles_apply(nsp, strides, xbatch, kbatch, char):
+    """Whether overlap-save runs as cache-sized tiles (:mod:`sigconv.engines.tiled`): two
+    or more axes, no stride, float32/float64 (real or complex), and one input or one kernel
+    (the tiles' transforms then serve every kernel, or every input, in one pass)."""
+    return nsp >= 2 and all(s == 1 for s in strides) and (xbatch == 1 or kbatch == 1) \
+        and char in "fdFD"
+
+
+def _os_tiles(x, w, out_shape, dilations, pads):
+    """Overlap-save by a (remembered) :class:`~sigconv.engines.tiled.TiledBank`."""
+    from .tiled import tiled_bank
+    nsp = len(dilations)
+    xs, ks = x.shape[x.ndim - nsp:], w.shape[w.ndim - nsp:]
+    if math.prod(w.shape[:w.ndim - nsp]) == 1:
+        w = w.reshape((1,) + ks)
+    else:
+        x = x.reshape(xs)
+        w = w.reshape((-1,) + ks)
+    real = np.dtype(x.dtype.char.lower())
+    bank = tiled_bank(w, xs, pads, dilations, dtype=np.result_type(real, w.dtype),
+                      complex_input=x.dtype.kind == "c")
+    return bank, x
+
+
 def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, workers=None,
                        blocks=None, spectrum=None):
     """Overlap-save valid correlation of zero-padded ``x`` with ``w`` (trailing axes).
 
     ``blocks`` holds per axis ``(N, M, B)`` from :func:`block_sizes` (default: chosen
     here without a memory bound); ``spectrum`` a cached :class:`KernelSpectrum` for them.
-    One axis without stride and one kernel run as batched rows (:func:`row_block`).
+    One axis without stride and one kernel run as batched rows (:func:`row_block`); two
+    or more axes without stride as tiles (:func:`tiles_apply`), unless ``spectrum`` is
+    given.
     """
     nsp = len(strides)
     xs = x.shape[-nsp:]
     ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
     L = out_shape[-nsp:]
-    if rows_apply(nsp, strides, math.prod(w.shape[:-nsp])):
+    kbatch = math.prod(w.shape[:-nsp])
+    if rows_apply(nsp, strides, kbatch):
         block = blocks[0] if blocks else row_block(ke[0], L[0])
         return _os_rows(x, w, out_shape, dilations[0], pads, workers, block, spectrum)
+    char = np.result_type(x.dtype, w.dtype).char
+    if spectrum is None and tiles_apply(nsp, strides, math.prod(x.shape[:-nsp]), kbatch, char):
+        bank, xt = _os_tiles(x, w, out_shape, dilations, pads)
+        return bank.apply(xt, workers=workers).reshape(out_shape)
     blocks = blocks or block_sizes("os", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
     ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
     out = np.empty(out_shape, dtype=np.result_type(x.dtype, w.dtype))

@@ -18,6 +18,7 @@ machine that is already oversubscribed one thread runs (as in the other engines)
 spectra and runs the tiles.
 """
 
+import functools
 import itertools
 import math
 import threading
@@ -26,9 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..fft.backend import idle_cores, transform
-from .fft import KernelSpectrum
+from .fft import KernelSpectrum, remembered
 
-__all__ = ["TiledBank", "tile_shape", "tile_cost", "tile_lengths"]
+__all__ = ["TiledBank", "tiled_bank", "tile_shape", "tile_cost", "tile_lengths"]
 
 #: transforms of about this many points run from a core's cache (1-D transforms of more
 #: than ~2**13 points already lose speed; 2-D and 3-D ones stay fast to ~2**17)
@@ -75,6 +76,7 @@ def tile_cost(shape, L, ke):
     return tiles * (P * max(math.log2(P), 1) * penalty + TILE_CALL)
 
 
+@functools.lru_cache(maxsize=1024)
 def tile_shape(L, ke):
     """The tile transform shape minimizing :func:`tile_cost` for outputs ``L``.
 
@@ -85,6 +87,7 @@ def tile_shape(L, ke):
     >>> tile_shape((100,), (5,))
     (104,)
     """
+    L, ke = tuple(L), tuple(ke)
     odd = (1,) if len(L) == 1 else (1, 3, 5)
     lengths = [tile_lengths(n, k, odd) for n, k in zip(L, ke)]
     keep = max(4, int(4096 ** (1 / len(L))))    # bound the search in many dimensions
@@ -96,6 +99,16 @@ def _thin(lengths, keep):
     """``keep`` of the sorted ``lengths``, evenly spread, always with the largest."""
     idx = np.unique(np.linspace(0, len(lengths) - 1, keep).round().astype(int))
     return [lengths[i] for i in idx]
+
+
+def tiled_bank(w, in_shape, pads, dilations, *, dtype, complex_input=False):
+    """A :class:`TiledBank` with the default tiles, remembered for kernels seen again
+    (one-off calls of ``convolve`` with a kernel used before skip the kernels' spectra
+    and the tile search; the bank is read-only and shared between threads)."""
+    key = ("tiles", tuple(in_shape), tuple(pads), tuple(dilations), np.dtype(dtype).str,
+           bool(complex_input))
+    return remembered(w, key, lambda: TiledBank(w, in_shape, pads, dilations, dtype=dtype,
+                                                complex_input=complex_input))
 
 
 class TiledBank:
@@ -142,6 +155,7 @@ class TiledBank:
                             real=not self.complex)
         spectrum_dtype = np.result_type(self.real_dtype, np.complex64)
         self.spectrum = ks.spectrum.astype(spectrum_dtype)
+        self.spectrum.flags.writeable = False
         self.group = max(1, min(self.K, GROUP_POINTS // math.prod(self.tile)))
         counts = [-(-n // v) for n, v in zip(self.L, self.valid)]
         self.origins = [tuple(i * v for i, v in zip(index, self.valid))
