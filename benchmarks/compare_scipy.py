@@ -13,13 +13,15 @@ minutes).  Then: a bank of 16 31x31 kernels on a 2048x2048 float32 image against
 FFT path against pre-planned raw FFTW (rfftn, product, irfftn) on the same padded shapes.
 All times are medians of repeats after warm-up calls (so they compare steady-state
 speed: FFTW plans measured, 'auto' settled, kernel spectra cached, scipy's caches warm),
-measured in this run; inputs are seeded.
+measured in this run, the candidates of one case in interleaved rounds (the shared
+machine's speed drifts by tens of percent within minutes); inputs are seeded.
 """
 
 import argparse
 import itertools
 import math
 import os
+import random
 import sys
 import time
 
@@ -54,11 +56,10 @@ def sweep(quick):
             + [((n,) * 3, (k,) * 3) for n, k in three]), list(DTYPES), ["full", "same"]
 
 
-def timeit(fn, budget=1.5):
-    """Median of up to 7 runs, fewer for slow calls (at least 3), after warm-up calls
-    that let sigconv settle: until three consecutive calls agree within 25 % (at most 20
-    calls or 30 s): FFTW re-plans a shape carefully on its third use, and 'auto' times
-    close candidates on a shape's first calls."""
+def warm(fn):
+    """Warm-up calls until three consecutive ones agree within 25 % (at most 20 calls or
+    30 s): FFTW re-plans a shape carefully on its third use, and caches fill.  Returns
+    the last call's seconds."""
     times = []
     start = time.perf_counter()
     while len(times) < 20 and time.perf_counter() - start < 30:
@@ -67,14 +68,32 @@ def timeit(fn, budget=1.5):
         times.append(time.perf_counter() - t0)
         if len(times) >= 3 and max(times[-3:]) <= 1.25 * min(times[-3:]):
             break
-    first = times[-1]
-    reps = 3 if first > budget / 3 else 5 if first > budget / 10 else 7
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+    return times[-1]
+
+
+def measure(fns):
+    """``{name: median seconds per call}`` of ``fns``, timed round by round (in a
+    shuffled order) so that the machine's changing speed (it is shared) and the effects
+    of the previous call hit every candidate alike.  In a round each
+    function gets one untimed call first when it is fast (so it runs with its own data in
+    the caches, not its predecessor's), then timed calls repeated to at least 2 ms."""
+    first = {name: warm(fn) for name, fn in fns.items()}
+    reps = {name: max(1, min(200, int(2e-3 / max(t, 1e-7)))) for name, t in first.items()}
+    per_round = sum(first[n] * (reps[n] + (first[n] < 0.01)) for n in fns)
+    rounds = 7 if per_round <= 0.5 else 5 if per_round <= 2 else 3
+    times = {name: [] for name in fns}
+    order = list(fns)
+    for r in range(rounds):
+        random.Random(r).shuffle(order)      # no candidate always follows the same one
+        for name in order:
+            fn = fns[name]
+            if first[name] < 0.01:
+                fn()
+            t0 = time.perf_counter()
+            for _ in range(reps[name]):
+                fn()
+            times[name].append((time.perf_counter() - t0) / reps[name])
+    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def data(shape, dtype, seed):
@@ -85,31 +104,48 @@ def data(shape, dtype, seed):
     return a.astype(dtype)
 
 
-def scipy_times(x, k, mode):
+def scipy_fns(x, k, mode):
     out = {}
     fns = {"convolve": lambda: ss.convolve(x, k, mode, method="auto"),
            "fftconvolve": lambda: ss.fftconvolve(x, k, mode),
            "oaconvolve": lambda: ss.oaconvolve(x, k, mode)}
     for name, fn in fns.items():
-        out[name] = timeit(fn)
-        with scipy.fft.set_workers(WORKERS):
-            out[name + f"[w={WORKERS}]"] = timeit(fn)
+        out[name] = fn
+
+        def threaded(fn=fn):
+            with scipy.fft.set_workers(WORKERS):
+                return fn()
+        out[name + f"[w={WORKERS}]"] = threaded
     return out
 
 
-def sigconv_times(x, k, mode):
+def sigconv_fns(x, k, mode):
     choice = sigconv.choose_method(x, k, mode)
     best_est = min(choice.estimates.values())
     for _ in range(24):       # let 'auto' finish timing its close candidates (autotune)
         sigconv.convolve(x, k, mode)
         if not sigconv._convolve._TUNING:
             break
-    out = {"auto": timeit(lambda: sigconv.convolve(x, k, mode))}
+    out = {"auto": lambda: sigconv.convolve(x, k, mode)}
     for m, est in choice.estimates.items():
         if est > (20 if m == "direct" else 4) * best_est:
             continue
-        out[m] = timeit(lambda: sigconv.convolve(x, k, mode, method=m))
+        out[m] = lambda m=m: sigconv.convolve(x, k, mode, method=m)
     return out, choice.method
+
+
+def case_times(x, k, mode):
+    """scipy's and sigconv's times of one case, measured together (:func:`measure`)."""
+    sc = scipy_fns(x, k, mode)
+    sg, picked = sigconv_fns(x, k, mode)
+    t = measure({**{"scipy " + n: f for n, f in sc.items()}, **sg})
+    return ({n: t["scipy " + n] for n in sc}, {n: t[n] for n in sg},
+            sigconv._convolve._MEASURED.get(_signature(x, k, mode), picked))
+
+
+def _signature(x, k, mode):
+    plan = sigconv._convolve._plan("convolve", x, k, mode, "auto", {}, "convolve")
+    return sigconv._convolve._signature(plan)
 
 
 def run_sweep(quick, dims=None):
@@ -123,8 +159,7 @@ def run_sweep(quick, dims=None):
     for (xs, ks), dt, mode in itertools.product(cases, dtypes, modes):
         x = data(xs, DTYPES[dt], 1)
         k = data(ks, DTYPES[dt], 2)
-        sc = scipy_times(x, k, mode)
-        sg, picked = sigconv_times(x, k, mode)
+        sc, sg, picked = case_times(x, k, mode)
         best_sc = min(sc, key=sc.get)
         best_sg = min((m for m in sg if m != "auto"), key=sg.get)
         speedup = sc[best_sc] / sg["auto"]
@@ -201,9 +236,8 @@ def raw_fftw(xs, ks, dtype):
         np.multiply(fx(), fk(), out=spec)
         return inv(spec).copy()
 
-    t_raw = timeit(raw)
-    t_sig = timeit(lambda: sigconv.convolve(x, k, "full", method="fft"))
-    return t_sig / t_raw
+    t = measure({"raw": raw, "sigconv": lambda: sigconv.convolve(x, k, "full", method="fft")})
+    return t["sigconv"] / t["raw"]
 
 
 def main(argv=None):

@@ -1,5 +1,6 @@
 """``convolve``, ``correlate`` and ``choose_method``: validate -> choose -> engine -> finish."""
 
+import contextlib
 import math
 import threading
 import time
@@ -244,7 +245,8 @@ def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, 
         if trial is not None:
             from .fft.plans import quick_planning
             planned = _plans_made()
-            with quick_planning():
+            quick = choice.estimates[choice.method] > AUTOTUNE_QUICK_SECONDS
+            with quick_planning() if quick else contextlib.nullcontext():
                 t0 = time.perf_counter()
                 out = _engine_run(plan, trial)
                 seconds = time.perf_counter() - t0
@@ -308,9 +310,14 @@ def _lane(op, x, w, mode):
 #: the first calls of that problem shape run each of them in turn (every call gives a
 #: correct result) and, after AUTOTUNE_RUNS timings each, the fastest is kept for good
 #: (turn off with ``sigconv.fft.set_options(autotune=False)``)
+#: Trials plan their transforms as every call does (FFTW_ESTIMATE first, FFTW_MEASURE
+#: once a shape repeats, so a candidate's later trials run its measured plans, which is
+#: what the winner will run); where the best estimate exceeds AUTOTUNE_QUICK_SECONDS,
+#: measuring the losers' plans would cost too much, and trials keep FFTW_ESTIMATE plans.
 AUTOTUNE_RATIO = 1.6
 AUTOTUNE_SECONDS = 2e-4
 AUTOTUNE_RUNS = 2
+AUTOTUNE_QUICK_SECONDS = 0.05
 _TUNING = {}            # problem signature -> {method: [seconds, ...]} while tuning
 _TUNING_LOCK = threading.Lock()
 

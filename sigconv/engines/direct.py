@@ -279,7 +279,31 @@ def low_rank_terms(w, nsp):
 
     Returns a list of terms (each a list of one 1-D factor per spatial axis) or None when
     the kernel is batched, integer, long double, not worth splitting or not low-rank.
+    The answer for a small kernel is remembered (its SVD costs more than many a direct
+    sum); the factors are read-only.
     """
+    if w.size > LOW_RANK_CACHE_KERNEL:
+        return _low_rank_terms(w, nsp)
+    key = (w.tobytes(), w.shape, w.dtype.str, nsp)
+    hit = _low_rank.get(key, _MISSING)
+    if hit is _MISSING:
+        hit = _low_rank_terms(w, nsp)
+        for term in hit or ():
+            for f in term:
+                f.flags.writeable = False
+        if len(_low_rank) >= 512:
+            _low_rank.clear()
+        _low_rank[key] = hit
+    return hit
+
+
+#: kernels of at most this many elements have their low-rank split remembered
+LOW_RANK_CACHE_KERNEL = 4096
+_low_rank = {}
+_MISSING = object()
+
+
+def _low_rank_terms(w, nsp):
     lead = w.ndim - nsp
     if any(s != 1 for s in w.shape[:lead]) or w.dtype.kind not in "fc":
         return None
