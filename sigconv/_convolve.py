@@ -1,6 +1,5 @@
 """``convolve``, ``correlate`` and ``choose_method``: validate -> choose -> engine -> finish."""
 
-import contextlib
 import math
 import threading
 import time
@@ -245,8 +244,7 @@ def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, 
         if trial is not None:
             from .fft.plans import quick_planning
             planned = _plans_made()
-            quick = choice.estimates[choice.method] > AUTOTUNE_QUICK_SECONDS
-            with quick_planning() if quick else contextlib.nullcontext():
+            with quick_planning():
                 t0 = time.perf_counter()
                 out = _engine_run(plan, trial)
                 seconds = time.perf_counter() - t0
@@ -310,14 +308,15 @@ def _lane(op, x, w, mode):
 #: the first calls of that problem shape run each of them in turn (every call gives a
 #: correct result) and, after AUTOTUNE_RUNS timings each, the fastest is kept for good
 #: (turn off with ``sigconv.fft.set_options(autotune=False)``)
-#: Trials plan their transforms as every call does (FFTW_ESTIMATE first, FFTW_MEASURE
-#: once a shape repeats, so a candidate's later trials run its measured plans, which is
-#: what the winner will run); where the best estimate exceeds AUTOTUNE_QUICK_SECONDS,
-#: measuring the losers' plans would cost too much, and trials keep FFTW_ESTIMATE plans.
+#: Trials run under ``sigconv.fft.plans.quick_planning``: transforms small enough to
+#: measure cheaply are planned as every call plans them (so a candidate's later trials
+#: run the measured plans the winner will run), larger ones with FFTW_ESTIMATE only (the
+#: losers should not pay for measuring them).  The machine's noise (one method's time
+#: varies by 2x from call to call here) is why each candidate runs AUTOTUNE_RUNS times and
+#: keeps its fastest run.
 AUTOTUNE_RATIO = 1.6
 AUTOTUNE_SECONDS = 2e-4
-AUTOTUNE_RUNS = 2
-AUTOTUNE_QUICK_SECONDS = 0.05
+AUTOTUNE_RUNS = 3
 _TUNING = {}            # problem signature -> {method: [seconds, ...]} while tuning
 _TUNING_LOCK = threading.Lock()
 

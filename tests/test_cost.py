@@ -146,6 +146,22 @@ def test_huge_dynamic_range_goes_direct(monkeypatch):
     assert np.isclose(out[5], np.dot(x[:6], k[5::-1]), rtol=1e-12)
 
 
+@pytest.mark.parametrize("part", ["real", "imag"])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_complex_dynamic_range_counts_either_part(part, contiguous):
+    """One huge imaginary (or real) entry among unit values sends a complex input direct;
+    without it a transform is chosen (so the spike is what decides)."""
+    rng = np.random.default_rng(11)
+    base = rng.standard_normal(40_000) + 1j * rng.standard_normal(40_000)
+    k = rng.standard_normal(2001) + 1j * rng.standard_normal(2001)
+    x = base if contiguous else np.repeat(base, 2)[::2]
+    assert sigconv.choose_method(x, k).method != "direct"
+    spiked = x.copy() if contiguous else np.repeat(x, 2)[::2]
+    spiked[12_345] += 1e40 if part == "real" else 1e40j
+    choice = sigconv.choose_method(spiked, k)
+    assert choice.method == "direct" and "dynamic range" in choice.reason
+
+
 def test_float32_with_moderate_range_still_uses_transforms():
     rng = np.random.default_rng(10)
     x = rng.standard_normal(100_000).astype(np.float32)

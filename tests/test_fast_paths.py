@@ -167,15 +167,21 @@ def test_spectrum_cache_confirms_hits_on_the_whole_kernel():
         assert fft.kernel_spectrum(w, *args, real=True) is not first
 
 
-def test_quick_planning_makes_only_estimate_plans():
+def test_quick_planning_estimates_only_large_transforms():
     from sigconv.fft import plans
-    cache = plans.PlanCache(max_bytes=1 << 26)
+    cache = plans.PlanCache(max_bytes=1 << 28)
+    big = (plans.QUICK_MEASURE_POINTS * 2,)
     with sigconv.fft.options(planner_effort="auto", measure_after=2):
         with plans.quick_planning():
             for _ in range(4):
-                with cache.slot("r2c", (96,), 1, np.float64, 1) as slot:
+                with cache.slot("r2c", big, 1, np.float64, 1) as slot:
                     assert slot.effort == "estimate"
-        with cache.slot("r2c", (96,), 1, np.float64, 1) as slot:
+            efforts = []
+            for _ in range(3):                   # small ones are planned as usual
+                with cache.slot("r2c", (96,), 1, np.float64, 1) as slot:
+                    efforts.append(slot.effort)
+            assert efforts == ["estimate", "measure", "measure"]
+        with cache.slot("r2c", big, 1, np.float64, 1) as slot:
             assert slot.effort == "measure"       # the shape is re-planned once trials end
 
 

@@ -270,9 +270,14 @@ def fft_accurate_for(plan):
     if sample.size == 0:
         return True
     typical = float(np.partition(sample, sample.size // 2)[sample.size // 2])
-    parts = (flat.real, flat.imag) if big.dtype.kind == "c" else (flat,)
-    # reductions without temporaries; for complex, |z| <= sqrt(2) max(|re|, |im|)
-    top = max(max(abs(float(np.max(p))), abs(float(np.min(p)))) for p in parts) * \
+    # reductions without temporaries; for complex, over the interleaved real and
+    # imaginary parts (one contiguous pass), and |z| <= sqrt(2) max(|re|, |im|)
+    parts = flat
+    if big.dtype.kind == "c" and big.dtype.isnative and flat.flags.c_contiguous:
+        parts = flat.view(np.dtype(big.dtype.char.lower()))
+    elif big.dtype.kind == "c":
+        parts = np.concatenate([flat.real, flat.imag])
+    top = max(abs(float(np.max(parts))), abs(float(np.min(parts)))) * \
         (math.sqrt(2) if big.dtype.kind == "c" else 1.0)
     itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
     return fft_accurate(top / typical, itemsize)

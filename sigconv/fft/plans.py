@@ -10,6 +10,7 @@ under one lock (FFTW's planner is not thread-safe), and with a time limit.
 
 import collections
 import contextlib
+import math
 import os
 import socket
 import tempfile
@@ -25,13 +26,18 @@ __all__ = ["PlanCache", "default_cache", "clear_cache", "cache_info", "save_wisd
 
 _PLAN_LOCK = threading.Lock()
 _quick = threading.local()
+#: under quick_planning, transforms of up to this many points are still measured (FFTW
+#: measures them in milliseconds; a 2**20-point one takes up to a second)
+QUICK_MEASURE_POINTS = 1 << 16
 
 
 @contextlib.contextmanager
 def quick_planning():
-    """Within this block (on this thread) the 'auto' planner effort makes only
-    FFTW_ESTIMATE plans: for trial runs, such as 'auto' timing its candidates, which
-    should not pay for measured plans of the methods that lose."""
+    """Within this block (on this thread) the 'auto' planner effort makes FFTW_ESTIMATE
+    plans of transforms over more than QUICK_MEASURE_POINTS points (and plans smaller
+    ones as usual, measuring is cheap there): for trial runs, such as 'auto' timing its
+    candidates, which should not pay for measured plans of the methods that lose, but
+    should time the plans the winner would run."""
     old = getattr(_quick, "on", False)
     _quick.on = True
     try:
@@ -112,7 +118,9 @@ class PlanCache:
                 self._uses.popitem(last=False)
         if opts["planner_effort"] != "auto":
             return opts["planner_effort"]
-        if getattr(_quick, "on", False):
+        kind, shape, nsp = key[:3]
+        if getattr(_quick, "on", False) and math.prod(shape[len(shape) - nsp:]) > \
+                QUICK_MEASURE_POINTS:
             return "estimate"
         return "measure" if repeated or uses >= opts["measure_after"] else "estimate"
 
