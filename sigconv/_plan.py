@@ -41,6 +41,7 @@ class Plan:
     method: str
     nan_policy: str
     workers: int
+    tops: tuple = (None, None)   # largest |real or imaginary part| of x and of kernel
 
     @property
     def nsp(self):
@@ -94,7 +95,8 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
                 f"{func}: the exact integer result can reach {bound}, beyond the 64-bit "
                 f"integer range; convert the inputs to float to accept rounding")
         compute = result = np.dtype(np.uint64)
-    nonfinite = V.finite_count(a) + V.finite_count(b)
+    (bad_a, top_a), (bad_b, top_b) = V.finite_extremes(a), V.finite_extremes(b)
+    nonfinite = bad_a + bad_b
     if nan_policy == "raise" and nonfinite:
         raise ValueError(f"{func}: inputs contain {nonfinite} non-finite value(s) and "
                          "nan_policy='raise'")
@@ -102,7 +104,8 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
                 dilations=dilations, out_shape=tuple(batch) + spatial, boundary=boundary,
                 fillvalue=fillvalue, compute_dtype=compute, result_dtype=result,
                 out_dtype=out_dtype, integer=integer, int_bound=bound, nonfinite=nonfinite,
-                method=method, nan_policy=nan_policy, workers=workers)
+                method=method, nan_policy=nan_policy, workers=workers,
+                tops=(top_b, top_a) if swap else (top_a, top_b))
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ vocabularies (modes, methods, boundaries, ...) are constants here; messages are 
 from them and never retyped.
 """
 
+import math
 import numbers
 import operator
 
@@ -131,18 +132,43 @@ def batch_broadcast(a, b, axes, func):
                 f"convolved; got shapes {a.shape} and {b.shape}")
 
 
-def finite_count(arr):
-    """Number of non-finite entries (0 for integer and bool arrays).
+#: elements per chunk of :func:`finite_extremes` (a chunk stays in the core's cache
+#: between its max and its min)
+EXTREMES_CHUNK = 1 << 15
 
-    One summing pass without temporaries decides the common case: a finite sum means
-    every entry is finite (NaN and inf propagate); only otherwise (or on overflow) are
-    the non-finite entries counted."""
+
+def finite_extremes(arr):
+    """(number of non-finite entries, largest magnitude of a real or imaginary part).
+
+    The maximum and minimum, taken chunk by chunk so that the data is read from memory
+    once, decide the common case: NaN and inf propagate into them, so finite extremes
+    mean every entry is finite; only otherwise are the non-finite entries counted.
+    Integer and bool arrays give ``(0, None)``.
+
+    Examples
+    --------
+    >>> finite_extremes(np.array([1.0, -3.0, 2.0]))
+    (0, 3.0)
+    >>> finite_extremes(np.array([1 - 4j, np.nan]))[0]
+    1
+    """
     if arr.dtype.kind not in "fc":
-        return 0
-    with np.errstate(all="ignore"):
-        if np.isfinite(np.sum(arr)):
-            return 0
-    return int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        return 0, None
+    flat = arr.reshape(-1)
+    if arr.dtype.kind == "c":
+        flat = flat.view(flat.real.dtype) if flat.flags.c_contiguous and arr.dtype.isnative \
+            else np.concatenate([flat.real, flat.imag])
+    if flat.size == 0:
+        return 0, 0.0
+    highs, lows = [], []
+    for i in range(0, flat.size, EXTREMES_CHUNK):
+        chunk = flat[i:i + EXTREMES_CHUNK]
+        highs.append(np.max(chunk))
+        lows.append(np.min(chunk))
+    top = max(abs(float(max(highs))), abs(float(min(lows))))
+    if math.isfinite(top) and all(math.isfinite(v) for v in highs + lows):
+        return 0, top
+    return int(arr.size - np.count_nonzero(np.isfinite(arr))), None
 
 
 def dtype_arg(value, name, func):

@@ -218,6 +218,23 @@ def test_non_finite_stays_local(bad):
         assert_array_equal(np.isfinite(sigconv.convolve(x, k)), np.isfinite(direct))
 
 
+def test_opposite_infinities_give_nan_quietly_like_the_sum():
+    """+inf and -inf under one kernel: NaN there (as in the defining sum and np.convolve),
+    finite elsewhere, and no RuntimeWarning from the engine's arithmetic."""
+    x = np.zeros((40, 40))
+    x[10, 10], x[10, 12] = np.inf, -np.inf
+    k = np.ones((3, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = sigconv.convolve(x, k, "same")
+    want = np.zeros((40, 40), dtype=object)
+    want[9:12, 9:12] = np.inf
+    for i in range(9, 12):
+        for j in range(11, 14):
+            want[i, j] = np.nan if want[i, j] == np.inf else -np.inf
+    assert_array_equal(out, want.astype(float))
+
+
 def test_nan_policy_raise():
     with pytest.raises(ValueError, match=r"contain 1 non-finite value\(s\) and nan_policy='raise'"):
         sigconv.convolve([1.0, np.nan], [1.0], nan_policy="raise")

@@ -252,3 +252,37 @@ def test_calibration_constants_record_their_source():
     assert CALIBRATION["source"]
     for key in ("fft_real", "fft_complex", "direct_mac", "per_element"):
         assert all(v > 0 for v in CALIBRATION[key].values())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+@pytest.mark.parametrize("size", [0, 1, 7, 3 * (1 << 15) + 5])
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf])
+def test_finite_extremes_against_numpy(dtype, size, bad):
+    """Counts and largest part magnitude, with the bad value in any chunk."""
+    from sigconv import _validate
+    rng = np.random.default_rng(size)
+    a = rng.standard_normal(size) * 5
+    if dtype.startswith("complex"):
+        a = a + 1j * rng.standard_normal(size) * 7
+    a = a.astype(dtype)
+    for where in ([] if bad is None or size == 0 else [0, size - 1, size // 2]):
+        a[where] = bad
+    for arr in (a, a[::-1], a.reshape(1, -1)[:, ::2]):
+        count, top = _validate.finite_extremes(arr)
+        assert count == arr.size - np.count_nonzero(np.isfinite(arr))
+        if count:
+            assert top is None
+        else:
+            parts = np.concatenate([arr.real.ravel(), arr.imag.ravel()]) \
+                if arr.dtype.kind == "c" else arr.ravel()
+            assert top == (float(np.max(np.abs(parts))) if parts.size else 0.0)
+
+
+def test_integer_input_with_float_kernel_keeps_transforms():
+    """The dynamic-range check reads integer inputs too (a mixed call computes in float)."""
+    x = np.random.default_rng(12).integers(-100, 100, 200_000)
+    k = np.random.default_rng(13).standard_normal(4001)
+    choice = sigconv.choose_method(x, k)
+    assert choice.method in ("fft", "os", "oa")
+    x[7] = 10**15                         # max/median ~ 1e13: beyond float64's tolerance
+    assert sigconv.choose_method(x, k).method == "direct"

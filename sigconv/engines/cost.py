@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .. import _validate
 from ._calibration import CALIBRATION as C
 
 #: transforms with at least this many points (times batch) use every worker; the
@@ -270,15 +271,15 @@ def fft_accurate_for(plan):
     if sample.size == 0:
         return True
     typical = float(np.partition(sample, sample.size // 2)[sample.size // 2])
-    # reductions without temporaries; for complex, over the interleaved real and
-    # imaginary parts (one contiguous pass), and |z| <= sqrt(2) max(|re|, |im|)
-    parts = flat
-    if big.dtype.kind == "c" and big.dtype.isnative and flat.flags.c_contiguous:
-        parts = flat.view(np.dtype(big.dtype.char.lower()))
-    elif big.dtype.kind == "c":
-        parts = np.concatenate([flat.real, flat.imag])
-    top = max(abs(float(np.max(parts))), abs(float(np.min(parts)))) * \
-        (math.sqrt(2) if big.dtype.kind == "c" else 1.0)
+    top = plan.tops[0 if big is plan.x else 1]
+    if top is None and big.dtype.kind in "fc":
+        top = _validate.finite_extremes(big)[1]
+        if top is None:
+            return False                # non-finite entries
+    elif top is None:
+        top = float(max(abs(int(np.max(big))), abs(int(np.min(big)))))
+    if big.dtype.kind == "c":
+        top *= math.sqrt(2)            # |z| <= sqrt(2) max(|re|, |im|)
     itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
     return fft_accurate(top / typical, itemsize)
 
