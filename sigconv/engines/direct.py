@@ -112,13 +112,17 @@ def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
 
     A read-only ``x`` is copied first (numpy's correlation of a read-only array runs
     several times slower).  Large problems with kernels of DOT_THREAD_TAPS or more are
-    cut into pieces spread over ``workers`` threads (numpy releases the GIL inside).
+    cut into pieces spread over ``workers`` threads (numpy releases the GIL inside), and
+    so are long complex ones computed as four real correlations.
     """
     if not x.flags.writeable:
         x = x.copy()
     n, k = x.shape[0], w.shape[0]
     threads = _thread_count(workers, n * k) if k >= DOT_THREAD_TAPS else 1
-    if n >= k and threads > 1:
+    split = x.dtype.kind == "c" and w.dtype.kind == "c" and k < SPLIT_TAPS
+    if n >= k and (threads > 1 or split and stop - start > 2 * DOT_PIECE):
+        # a long complex split goes piece by piece too: its real and imaginary parts and
+        # four partial results then stay in cache instead of being whole-signal arrays
         return _pieces(x, w, conjugate, threads, start, stop)
     for mode, window in (("full", (0, n + k - 1)), ("valid", (k - 1, n)),
                          ("same", ((k - 1) // 2, (k - 1) // 2 + n))):
