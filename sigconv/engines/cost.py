@@ -181,7 +181,8 @@ def overlap_estimate(kind, p, max_bytes):
     from .overlap import block_count, block_sizes, rows_apply, tiles_apply
     if kind == "os" and rows_apply(len(p.xshape), p.strides, p.kbatch):
         return rows_estimate(p)
-    if kind == "os" and tiles_apply(len(p.xshape), p.strides, p.xbatch, p.kbatch, p.char):
+    char = p.char if p.char in "fdgFDG" else "d"      # integers are transformed in float64
+    if kind == "os" and tiles_apply(len(p.xshape), p.strides, p.xbatch, p.kbatch, char):
         return tiles_estimate(p)
     single = single_sizes(p)
     max_points = None
