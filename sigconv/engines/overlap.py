@@ -176,7 +176,7 @@ def tiles_apply(nsp, strides, xbatch, kbatch, char):
         and char in "fdFD"
 
 
-def _os_tiles(x, w, out_shape, dilations, pads):
+def _os_tiles(x, w, dilations, pads):
     """Overlap-save by a (remembered) :class:`~sigconv.engines.tiled.TiledBank`."""
     from .tiled import tiled_bank
     nsp = len(dilations)
@@ -212,7 +212,7 @@ def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, workers=Non
         return _os_rows(x, w, out_shape, dilations[0], pads, workers, block, spectrum)
     char = np.result_type(x.dtype, w.dtype).char
     if spectrum is None and tiles_apply(nsp, strides, math.prod(x.shape[:-nsp]), kbatch, char):
-        bank, xt = _os_tiles(x, w, out_shape, dilations, pads)
+        bank, xt = _os_tiles(x, w, dilations, pads)
         return bank.apply(xt, workers=workers).reshape(out_shape)
     blocks = blocks or block_sizes("os", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
     ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)

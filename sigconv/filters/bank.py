@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from .._convolve import convolve
+from .._convolver import _into
 from .._errors import ShapeError
 from .._validate import as_numeric_array, boundary_name
 from ._common import axis_index, float_image
@@ -299,13 +300,6 @@ def _check_out(out, shape, dtype, func):
                          f"{np.dtype(dtype)}; got shape {got[0]} and dtype {got[1]}")
     if not out.flags.writeable:
         raise ValueError(f"{func}: out is read-only")
-
-
-def _into(out, result):
-    if out is None:
-        return result
-    out[...] = result
-    return out
 
 
 def _out_dtype(image, kernels):
