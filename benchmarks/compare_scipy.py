@@ -35,7 +35,8 @@ import pyfftw  # noqa: E402
 
 import sigconv  # noqa: E402
 from _timing import interleaved  # noqa: E402
-from sigconv.fft import available_cores, next_fast_len  # noqa: E402
+from sigconv.engines.fft import transform_sizes  # noqa: E402
+from sigconv.fft import available_cores  # noqa: E402
 
 WORKERS = available_cores()
 DTYPES = {"f8": np.float64, "f4": np.float32, "c16": np.complex128}
@@ -219,9 +220,12 @@ def bank():
 
 
 def raw_fftw(xs, ks, dtype):
-    """sigconv method='fft' against pre-planned FFTW on the same padded shapes."""
+    """sigconv method='fft' against pre-planned FFTW on the same padded shapes (the
+    transform lengths sigconv's FFT engine picks)."""
     x, k = data(xs, dtype, 5), data(ks, dtype, 6)
-    sizes = [next_fast_len(n + m - 1) for n, m in zip(xs, ks)]
+    sizes = [N for N, _ in transform_sizes(xs, ks, [n + m - 1 for n, m in zip(xs, ks)],
+                                            (1,) * len(xs), [(m - 1, m - 1) for m in ks],
+                                            np.dtype(dtype).kind != "c")]
     b = pyfftw.builders
     xa = pyfftw.zeros_aligned(sizes, dtype=dtype)
     ka = pyfftw.zeros_aligned(sizes, dtype=dtype)

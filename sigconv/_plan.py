@@ -41,7 +41,7 @@ class Plan:
     method: str
     nan_policy: str
     workers: int
-    tops: tuple = (None, None)   # largest |real or imaginary part| of x and of kernel
+    tops: tuple = (None, None)   # upper bounds of max |x| and max |kernel| (norms), or None
 
     @property
     def nsp(self):
@@ -95,7 +95,7 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
                 f"{func}: the exact integer result can reach {bound}, beyond the 64-bit "
                 f"integer range; convert the inputs to float to accept rounding")
         compute = result = np.dtype(np.uint64)
-    (bad_a, top_a), (bad_b, top_b) = V.finite_extremes(a), V.finite_extremes(b)
+    (bad_a, top_a), (bad_b, top_b) = V.finite_norm(a), V.finite_norm(b)
     nonfinite = bad_a + bad_b
     if nan_policy == "raise" and nonfinite:
         raise ValueError(f"{func}: inputs contain {nonfinite} non-finite value(s) and "

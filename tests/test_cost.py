@@ -278,6 +278,56 @@ def test_finite_extremes_against_numpy(dtype, size, bad):
             assert top == (float(np.max(np.abs(parts))) if parts.size else 0.0)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128",
+                                   "float16", ">f8"])
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf, "overflow"])
+def test_finite_norm_counts_and_bounds_like_numpy(dtype, bad):
+    """The count of non-finite entries is exact; the bound is the norm when finite and
+    otherwise at least the largest magnitude (squares overflowing fall back to max/min)."""
+    from sigconv import _validate
+    size = 3 * (1 << 15) + 5
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal(size) * 5
+    if dtype.startswith("complex"):
+        a = a + 1j * rng.standard_normal(size) * 7
+    a = a.astype(dtype)
+    if bad == "overflow":
+        a[size // 3] = np.finfo(a.real.dtype).max / 4
+    elif bad is not None:
+        a[[0, size // 2, size - 1]] = bad
+    for arr in (a, a[::-1], a.reshape(1, -1)[:, ::2]):
+        count, bound = _validate.finite_norm(arr)
+        assert count == arr.size - np.count_nonzero(np.isfinite(arr))
+        if count:
+            assert bound is None
+            continue
+        big = np.abs(arr.astype(np.complex128 if arr.dtype.kind == "c" else np.float64))
+        top = float(np.max(big))
+        assert bound >= top * (1 - 1e-3)
+        with np.errstate(over="ignore"):
+            norm = float(np.sqrt(np.sum(big.astype(np.float64) ** 2)))
+        if np.isfinite(norm) and bad != "overflow" and arr.dtype.char in "fdFD" \
+                and arr.dtype.isnative:
+            np.testing.assert_allclose(bound, norm, rtol=1e-3)
+
+
+def test_loose_norm_bound_still_finds_a_spike():
+    """A bound too loose for the dynamic-range check is replaced by the exact maximum."""
+    x = np.random.default_rng(14).standard_normal(400_000)
+    k = np.random.default_rng(15).standard_normal(4001)
+    assert sigconv.choose_method(x, k).method in ("fft", "os", "oa")
+    y = x.copy()
+    y[5] = 1e9                  # max/median ~ 1.5e9: beyond float64's tolerance
+    assert sigconv.choose_method(y, k).method == "direct"
+    # a thousand values at 1e7 x the median: the norm (~3e8 x the median) exceeds the
+    # float64 tolerance (range 4.5e7), the exact maximum does not, and it decides
+    z = x.copy()
+    median = float(np.median(np.abs(x)))
+    z[::400] = 1e7 * median
+    assert np.linalg.norm(z) / median > 4.5e7 > np.max(np.abs(z)) / median
+    assert sigconv.choose_method(z, k).method in ("fft", "os", "oa")
+
+
 def test_integer_input_with_float_kernel_keeps_transforms():
     """The dynamic-range check reads integer inputs too (a mixed call computes in float)."""
     x = np.random.default_rng(12).integers(-100, 100, 200_000)

@@ -38,6 +38,55 @@ def test_next_fast_len_real_is_fast_and_never_much_longer(n):
     assert _smooth(m) and n <= m <= sfw.next_fast_len(n, real=False) * 1.02
 
 
+def _factors(n):
+    out = {}
+    for p in (2, 3, 5, 7, 11, 13):
+        while n % p == 0:
+            out[p] = out.get(p, 0) + 1
+            n //= p
+    return out, n
+
+
+@pytest.mark.parametrize("n", [1, 2, 17, 65, 97, 1000, 1025, 4224, 11024, 10**5 + 1024,
+                               10**6 + 65536, 2 * 10**6, 10**7 + 65536])
+def test_cheapest_len_is_a_friendly_length_at_most_a_quarter_longer(n):
+    m = sfw.cheapest_len(n)
+    assert _smooth(m) and m >= n
+    assert m <= max(sfw.next_fast_len(n), 1.25 * n)
+
+
+def test_cheapest_len_weighs_the_factors_as_documented():
+    # the cost per N log2 N, recomputed from the factors: odd lengths x2, one 2 +1/4,
+    # 11/13 +1/4, each 7 +1/10, each 3 or 5 +3/100, past 2**18 each 2 beyond 2**14 +1/10
+    def model(m):
+        f, rest = _factors(m)
+        assert rest == 1
+        twos = f.get(2, 0)
+        c = 1 + (1 if twos == 0 and m > 2 else 0.25 if twos == 1 else 0)
+        c += 0.03 * (f.get(3, 0) + f.get(5, 0)) + 0.1 * f.get(7, 0)
+        c += 0.25 * (f.get(11, 0) + f.get(13, 0))
+        c += 0.1 * max(0, twos - 14) if m > 2**18 else 0
+        return m * np.log2(m) * c
+
+    for n in (65, 1025, 11024, 70000, 10**6 + 65536):
+        first = sfw.next_fast_len(n)
+        window = [m for m in range(n, int(max(first, 1.25 * n)) + 1) if _smooth(m)]
+        assert sfw.cheapest_len(n) == min(window, key=model)
+    # measured here: 11088 = 2^4 3^2 7 11 ran 51 us, 11520 = 2^8 3^2 5 39 us
+    assert (sfw.next_fast_len(11024), sfw.cheapest_len(11024)) == (11088, 11520)
+    assert sfw.cheapest_len(4096) == 4096 and sfw.cheapest_len(2**20) != 2**20
+
+
+def test_fft_engine_pads_real_problems_to_the_cheapest_length():
+    from sigconv.engines.fft import transform_sizes
+    real = transform_sizes((10000,), (1025,), (11024,), (1,), ((1024, 1024),), True)
+    cplx = transform_sizes((10000,), (1025,), (11024,), (1,), ((1024, 1024),), False)
+    assert real == [(11520, 11520)] and cplx == [(sfw.next_fast_len(11024, real=False),) * 2]
+    x, w = np.random.default_rng(0).standard_normal((2, 10000))[0], np.ones(1025)
+    np.testing.assert_allclose(sigconv.convolve(x, w, method="fft"), np.convolve(x, w),
+                               atol=1e-9)
+
+
 def test_next_fast_len_refuses_sizes_beyond_its_table():
     with pytest.raises(ValueError, match=r"next_fast_len: n must be <= \d+; got"):
         sfw.next_fast_len(2**41)

@@ -122,8 +122,8 @@ def fft_accurate(dynamic_range, itemsize):
 
 
 def fast_length(n):
-    from ..fft.backend import next_fast_len
-    return next_fast_len(max(int(n), 1))
+    from ..fft.backend import cheapest_len
+    return cheapest_len(max(int(n), 1))
 
 
 class Problem:
@@ -162,7 +162,8 @@ class Estimate:
 
 def single_sizes(p):
     from .fft import transform_sizes
-    return transform_sizes(p.xshape, p.keshape, p.out_spatial, p.strides, p.pads)
+    return transform_sizes(p.xshape, p.keshape, p.out_spatial, p.strides, p.pads,
+                           not p.complex_)
 
 
 def fft_estimate(p):
@@ -272,16 +273,18 @@ def fft_accurate_for(plan):
     if sample.size == 0:
         return True
     typical = float(np.partition(sample, sample.size // 2)[sample.size // 2])
-    top = plan.tops[0 if big is plan.x else 1]
-    if top is None and big.dtype.kind in "fc":
-        top = _validate.finite_extremes(big)[1]
+    itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
+    bound = plan.tops[0 if big is plan.x else 1]       # a norm: max|x| <= bound
+    if bound is not None and fft_accurate(bound / typical, itemsize):
+        return True
+    if big.dtype.kind in "fc":
+        top = _validate.finite_extremes(big)[1]         # the exact maximum
         if top is None:
             return False                # non-finite entries
-    elif top is None:
+        if big.dtype.kind == "c":
+            top *= math.sqrt(2)        # |z| <= sqrt(2) max(|re|, |im|)
+    else:
         top = float(max(abs(int(np.max(big))), abs(int(np.min(big)))))
-    if big.dtype.kind == "c":
-        top *= math.sqrt(2)            # |z| <= sqrt(2) max(|re|, |im|)
-    itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
     return fft_accurate(top / typical, itemsize)
 
 

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ..fft.backend import next_fast_len
+from ..fft.backend import cheapest_len
 from . import cost
 from .fft import KernelSpectrum, correlate_block, kernel_spectrum
 
@@ -30,13 +30,14 @@ BLOCK_OVERHEAD = 60_000
 
 
 def _candidates(lo, hi):
-    """Fast transform lengths from ``lo`` to ``hi``, spaced by about 8 %."""
+    """Fast transform lengths from ``lo`` to ``hi``, spaced by about 8 % (each the
+    :func:`~sigconv.fft.cheapest_len` of its neighbourhood: block lengths are free)."""
     out, n = [], max(lo, 1)
     while n < hi:
-        m = next_fast_len(n)
+        m = cheapest_len(n)
         out.append(m)
         n = max(m + 1, int(m * 1.08))
-    out.append(next_fast_len(hi))
+    out.append(cheapest_len(hi))
     return sorted(set(out))
 
 
@@ -134,7 +135,13 @@ def row_groups(nblocks, N):
 
 
 def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
-    """Overlap-save along one axis with every block a row of a batched transform."""
+    """Overlap-save along one axis with every block a row of a batched transform.
+
+    Groups of blocks whose windows lie inside ``x`` read it through a strided view, and
+    groups whose outputs lie inside the result write straight into it; only the groups at
+    the two ends go through small zero-padded or trimmed buffers (whole-signal copies,
+    and their fresh pages, cost about as much as the transforms here).
+    """
     N, _, B = block
     ke = dilation * (w.shape[-1] - 1) + 1
     L = out_shape[-1]
@@ -142,30 +149,51 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
     groups, per = row_groups(-(-L // B), N)
     nb = groups * per
     n = x.shape[-1]
-    padded = np.zeros(x.shape[:-1] + (nb * B + ke - 1,), dtype=x.dtype)
-    m = max(0, min(n, padded.shape[-1] - before))
-    padded[..., before:before + m] = x[..., :m]
-    item = padded.itemsize
-    windows = np.lib.stride_tricks.as_strided(
-        padded, x.shape[:-1] + (nb, B + ke - 1), padded.strides[:-1] + (B * item, item),
-        writeable=False)
+    lead = x.shape[:-1]
+    width = B + ke - 1
     ks = spectrum or _spectrum(x, w, [block], (1,), (dilation,), 1)
     dtype = np.result_type(x.dtype, w.dtype)
-    out = np.empty(x.shape[:-1] + (nb, B), dtype=dtype)
+    out = np.empty(lead + (L,), dtype=dtype)
+    item = x.itemsize
+    direct_read = x.strides[-1] == item
+
+    def windows(g):
+        """The (..., per, width) input windows of group ``g`` (padded coordinates
+        ``[g * per * B, g * per * B + per * B + ke - 1)``)."""
+        a = g * per * B - before
+        b = a + per * B + ke - 1
+        if direct_read and a >= 0 and b <= n:
+            base = x[..., a:]
+            return np.lib.stride_tricks.as_strided(
+                base, lead + (per, width), base.strides[:-1] + (B * item, item),
+                writeable=False)
+        padded = np.zeros(lead + (b - a,), dtype=x.dtype)
+        lo, hi = max(a, 0), min(b, n)
+        if lo < hi:
+            padded[..., lo - a:hi - a] = x[..., lo:hi]
+        step = padded.strides[-1]
+        return np.lib.stride_tricks.as_strided(
+            padded, lead + (per, width), padded.strides[:-1] + (B * step, step),
+            writeable=False)
 
     def group(g):
-        rows = slice(g * per, (g + 1) * per)
-        correlate_block(windows[..., rows, :], (0,), ks, [slice(0, B)], out=out[..., rows, :])
+        a, b = g * per * B, (g + 1) * per * B
+        if b <= L:
+            target = np.reshape(out[..., a:b], lead + (per, B), copy=False)
+            correlate_block(windows(g), (0,), ks, [slice(0, B)], out=target)
+        else:
+            piece = correlate_block(windows(g), (0,), ks, [slice(0, B)])
+            piece = piece.reshape(lead + (per * B,))
+            out[..., a:L] = piece[..., :L - a]
 
-    threads = cost.fft_threads(workers, nb * N * math.prod(x.shape[:-1]))
+    threads = cost.fft_threads(workers, nb * N * math.prod(lead))
     if threads > 1 and groups > 1:
         from .direct import _pool
         list(_pool(threads).map(group, range(groups)))
     else:
         for g in range(groups):
             group(g)
-    flat = out.reshape(x.shape[:-1] + (nb * B,))
-    return flat if nb * B == L else np.ascontiguousarray(flat[..., :L])
+    return out
 
 
 def tiles_apply(nsp, strides, xbatch, kbatch, char):
