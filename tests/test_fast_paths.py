@@ -96,6 +96,7 @@ def test_dot_correlation_in_pieces_and_threads_equals_one_call(dtype, window, co
     numpy's one call."""
     monkeypatch.setattr(direct, "_THREAD_WORK", 1)
     monkeypatch.setattr(direct, "DOT_PIECE", 64)
+    monkeypatch.setattr(direct, "DOT_THREAD_BYTES", 1)     # short kernels thread too
     rng = np.random.default_rng(k)
     n = 1001
     x, w = random_array(rng, n, dtype), random_array(rng, k, dtype)
@@ -107,6 +108,26 @@ def test_dot_correlation_in_pieces_and_threads_equals_one_call(dtype, window, co
         got = direct.dot_correlate(x, w, start, stop, conjugate=conjugate, workers=workers)
         rtol, atol = tolerance(dtype)
         np.testing.assert_allclose(got, full[start:stop], rtol=rtol * 10, atol=atol * 10 * k)
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "reversed", "batch", "fortran batch"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_overlap_save_rows_in_many_groups_read_and_write_in_place(layout, mode, monkeypatch):
+    """Small groups: interior groups read the input through strided views and write into
+    the result, the end groups go through padded and trimmed buffers; all equal the sum."""
+    monkeypatch.setattr(overlap, "GROUP_POINTS", 512)
+    rng = np.random.default_rng(7)
+    n, k = 5003, 41
+    x = rng.standard_normal((2, n) if "batch" in layout else n)
+    if layout == "reversed":
+        x = x[::-1]
+    elif layout == "fortran batch":
+        x = np.asfortranarray(x)
+    w = rng.standard_normal((1, k) if x.ndim == 2 else k)
+    got = sigconv.convolve(x, w, mode, method="os", axes=-1, workers=2)
+    rows = x if x.ndim == 2 else x[None]
+    want = np.array([np.convolve(r, w.ravel(), mode) for r in rows]).reshape(got.shape)
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])
