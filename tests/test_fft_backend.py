@@ -77,11 +77,14 @@ def test_cheapest_len_weighs_the_factors_as_documented():
     assert sfw.cheapest_len(4096) == 4096 and sfw.cheapest_len(2**20) != 2**20
 
 
-def test_fft_engine_pads_real_problems_to_the_cheapest_length():
+def test_fft_engine_pads_real_1d_problems_to_the_cheapest_length():
     from sigconv.engines.fft import transform_sizes
     real = transform_sizes((10000,), (1025,), (11024,), (1,), ((1024, 1024),), True)
     cplx = transform_sizes((10000,), (1025,), (11024,), (1,), ((1024, 1024),), False)
-    assert real == [(11520, 11520)] and cplx == [(sfw.next_fast_len(11024, real=False),) * 2]
+    assert real == [(11520, 11520)] and cplx == [(sfw.next_fast_len(11024),) * 2]
+    # on two or more axes the padding multiplies: the smallest fast lengths
+    assert transform_sizes((64,) * 3, (3,) * 3, (66,) * 3, (1,) * 3, ((2, 2),) * 3,
+                           True) == [(66, 66)] * 3
     x, w = np.random.default_rng(0).standard_normal((2, 10000))[0], np.ones(1025)
     np.testing.assert_allclose(sigconv.convolve(x, w, method="fft"), np.convolve(x, w),
                                atol=1e-9)
@@ -198,10 +201,13 @@ def test_repeated_shapes_are_replanned_with_measure():
     assert efforts == ["estimate", "estimate", "measure", "measure"]
 
 
-def test_plans_cut_short_by_the_time_limit_are_measured_once_more_when_repeated():
-    """A measured plan whose planning ran into the limit is re-planned once, with a longer
-    limit, at the LONG_PLAN_AFTER-th use; one planned in time is kept."""
+def test_plans_cut_short_by_the_time_limit_are_measured_once_more_when_repeated(
+        monkeypatch):
+    """A measured plan (of LONG_PLAN_POINTS or more points) whose planning ran into the
+    limit is re-planned once, with a longer limit, at the LONG_PLAN_AFTER-th use; one
+    planned in time is kept, and so is a smaller one."""
     from sigconv.fft import plans
+    monkeypatch.setattr(plans, "LONG_PLAN_POINTS", 64)
     f8 = np.dtype(np.float64)
     x = np.random.default_rng(3).standard_normal(96)
     for limit, replans in ((1e-7, 1), (60.0, 0)):
@@ -218,6 +224,13 @@ def test_plans_cut_short_by_the_time_limit_are_measured_once_more_when_repeated(
         long_from = plans.LONG_PLAN_AFTER - 1
         assert efforts[long_from:] == ["measure_long" if replans else "measure"] * 9
         assert set(efforts[2:long_from]) == {"measure"}
+    monkeypatch.setattr(plans, "LONG_PLAN_POINTS", 97)
+    cache = PlanCache(1 << 20)
+    with sfw.options(planner_effort="auto", measure_after=3, planning_timelimit=1e-7):
+        for _ in range(plans.LONG_PLAN_AFTER + 2):
+            with cache.slot("r2c", (96,), 1, f8, 1):
+                pass
+    assert cache.info()["planned"] == 2
 
 
 def test_wisdom_round_trip(tmp_path):
@@ -290,3 +303,14 @@ def test_import_never_reads_wisdom_or_fails_because_of_it(tmp_path):
     res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0 and res.stdout.strip() == "pyfftw", res.stderr
+
+
+def test_spectrum_cache_defaults_to_the_plan_cache_bound():
+    """None (the default) bounds kept kernel spectra like the plan cache; ints override."""
+    assert sfw.get_options()["spectrum_cache_bytes"] is None
+    assert B.spectrum_cache_limit() == B.plan_cache_limit() == B._default_cache_bytes()
+    assert 256 << 20 <= B.spectrum_cache_limit() <= 1 << 30
+    with sfw.options(spectrum_cache_bytes=1000):
+        assert B.spectrum_cache_limit() == 1000
+    with pytest.raises(ValueError, match="spectrum_cache_bytes must be a non-negative int"):
+        sfw.set_options(spectrum_cache_bytes=-1)

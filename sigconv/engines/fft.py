@@ -38,22 +38,28 @@ def dilate(w, dilations):
     return out
 
 
-def axis_sizes(n, ke, L, s, before, real=True):
+def axis_sizes(n, ke, L, s, before, cheapest=False):
     """(N, M): transform length of one axis and its folded length ``M = N / s``
-    (unstrided real transforms take the :func:`~sigconv.fft.cheapest_len`; complex ones
-    the smallest fast length, since the factor costs were measured on real transforms
-    and a complex 1105920 ran 1.3x slower than 1069200)."""
+    (``cheapest``: the :func:`~sigconv.fft.cheapest_len` rather than the smallest fast
+    length, for an unstrided axis)."""
     need = max(n + before, (L - 1) * s - before + ke, 1)
     if s == 1:
-        N = cheapest_len(need) if real else next_fast_len(need, real=False)
+        N = cheapest_len(need) if cheapest else next_fast_len(need)
         return N, N
     M = next_fast_len(max(L, -(-need // s)), real=False)
     return s * M, M
 
 
 def transform_sizes(nshape, keshape, out_spatial, strides, pads, real=True):
-    """Per axis (N, M) of the single-transform engine (``real``: real transforms)."""
-    return [axis_sizes(n, ke, L, s, b, real)
+    """Per axis (N, M) of the single-transform engine (``real``: real transforms).
+
+    A real 1-D transform takes the :func:`~sigconv.fft.cheapest_len`.  Complex ones and
+    those of two or more axes take the smallest fast lengths: the factor costs were
+    measured on real 1-D transforms (a complex 1105920 ran 1.3x slower than 1069200), and
+    in N-D padding multiplies over the axes (66 -> 72 on three axes is 1.3x the points,
+    and 64^3 * 3^3 ran 8 ms against 5 ms)."""
+    cheapest = real and len(nshape) == 1
+    return [axis_sizes(n, ke, L, s, b, cheapest)
             for n, ke, L, s, (b, _) in zip(nshape, keshape, out_spatial, strides, pads)]
 
 
@@ -127,8 +133,8 @@ def remembered(w, key, build):
     comparing the whole kernel with the stored copy.  Kernels of more than
     SPECTRUM_CACHE_KERNEL elements are not remembered.
     """
-    from ..fft.backend import get_options
-    limit = get_options()["spectrum_cache_bytes"]
+    from ..fft.backend import spectrum_cache_limit
+    limit = spectrum_cache_limit()
     if w.size > SPECTRUM_CACHE_KERNEL or not limit:
         return build()
     flat = w.reshape(-1)

@@ -40,7 +40,7 @@ _options = {
     "planner_effort": "auto",    # 'auto': ESTIMATE first, MEASURE once a shape repeats
     "planning_timelimit": 1.0,   # seconds FFTW may spend planning one transform
     "measure_after": 3,          # 'auto' effort: calls of one shape before it is measured
-    "spectrum_cache_bytes": 128 << 20,   # kernel spectra kept for repeated one-off calls
+    "spectrum_cache_bytes": None,   # kernel spectra kept for repeated one-off calls
     "autotune": True,            # 'auto' times close candidates on a shape's first calls
 }
 _options_lock = threading.Lock()
@@ -124,10 +124,12 @@ def set_options(**changes):
         Seconds FFTW may spend planning one transform (ten times that for the second
         measurement of a much-used shape, above).
     measure_after : int
-    spectrum_cache_bytes : int
-        Bound on the bytes of kernel spectra that one-off calls keep (LRU, default
-        128 MiB): convolving many inputs with one kernel transforms the kernel once.
-        0 turns the cache off.
+    spectrum_cache_bytes : int or None
+        Bound on the bytes of kernel spectra that one-off calls keep (LRU): convolving
+        many inputs with one kernel transforms the kernel once.  None (default): as
+        ``plan_cache_bytes`` (1/16 of physical memory, 256 MiB to 1 GiB; the spectrum of
+        a 129x129 kernel padded for a 4096x4096 image alone takes 143 MB).  0 turns the
+        cache off.
     autotune : bool
         Let ``method='auto'`` settle close calls by timing: where the cost model's
         estimates for several methods are within a factor 1.6 and the problem takes over
@@ -155,7 +157,8 @@ def set_options(**changes):
             raise TypeError(f"{func}: unknown option {key!r}; options are {sorted(_options)}")
         if key == "planner_effort":
             one_of(value, PLANNER_EFFORTS, key, func)
-        elif key in ("max_memory", "plan_cache_bytes") and value is None:
+        elif key in ("max_memory", "plan_cache_bytes", "spectrum_cache_bytes") \
+                and value is None:
             continue
         elif key == "autotune":
             if not isinstance(value, bool):
@@ -204,6 +207,12 @@ def memory_limit():
 def plan_cache_limit():
     """Bytes the plan cache may keep (the ``plan_cache_bytes`` option or its default)."""
     limit = _options["plan_cache_bytes"]
+    return int(limit) if limit is not None else _DEFAULT_CACHE_BYTES
+
+
+def spectrum_cache_limit():
+    """Bytes of kernel spectra kept (the ``spectrum_cache_bytes`` option or its default)."""
+    limit = _options["spectrum_cache_bytes"]
     return int(limit) if limit is not None else _DEFAULT_CACHE_BYTES
 
 

@@ -30,13 +30,16 @@ _quick = threading.local()
 #: under quick_planning, transforms of up to this many points are still measured (FFTW
 #: measures them in milliseconds; a 2**20-point one takes up to a second)
 QUICK_MEASURE_POINTS = 1 << 16
-#: a shape measured within ``planning_timelimit`` without finishing (its planning ran
-#: into the limit) is measured once more, with LONG_PLAN_FACTOR times the limit, when it
+#: a large shape measured within ``planning_timelimit`` without finishing (its planning
+#: ran into the limit) is measured once more, with LONG_PLAN_FACTOR times the limit, when it
 #: has been used LONG_PLAN_AFTER times: a transform run that often repays a careful plan
 #: (a 4320x4320 one is timed at ~0.1 s per trial, so one second tries only a few
 #: algorithms), and ``save_wisdom`` keeps it for later processes
 LONG_PLAN_AFTER = 16
 LONG_PLAN_FACTOR = 10
+#: ... for transforms of at least this many points (smaller ones gain too little for the
+#: pause: a 204800-point one measured for 6-8 s)
+LONG_PLAN_POINTS = 1 << 20
 
 
 @contextlib.contextmanager
@@ -131,7 +134,7 @@ class PlanCache:
         if getattr(_quick, "on", False) and math.prod(shape[len(shape) - nsp:]) > \
                 QUICK_MEASURE_POINTS:
             return "estimate"
-        if uses >= LONG_PLAN_AFTER:
+        if uses >= LONG_PLAN_AFTER and math.prod(shape[len(shape) - nsp:]) >= LONG_PLAN_POINTS:
             return "measure_long"
         return "measure" if repeated or uses >= opts["measure_after"] else "estimate"
 
