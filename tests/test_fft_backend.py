@@ -201,38 +201,6 @@ def test_repeated_shapes_are_replanned_with_measure():
     assert efforts == ["estimate", "estimate", "measure", "measure"]
 
 
-def test_plans_cut_short_by_the_time_limit_are_measured_once_more_when_repeated(
-        monkeypatch):
-    """A measured plan (of LONG_PLAN_POINTS or more points) whose planning ran into the
-    limit is re-planned once, with a longer limit, at the LONG_PLAN_AFTER-th use; one
-    planned in time is kept, and so is a smaller one."""
-    from sigconv.fft import plans
-    monkeypatch.setattr(plans, "LONG_PLAN_POINTS", 64)
-    f8 = np.dtype(np.float64)
-    x = np.random.default_rng(3).standard_normal(96)
-    for limit, replans in ((1e-7, 1), (60.0, 0)):
-        cache = PlanCache(1 << 20)
-        efforts = []
-        with sfw.options(planner_effort="auto", measure_after=3, planning_timelimit=limit):
-            for _ in range(plans.LONG_PLAN_AFTER + 8):
-                with cache.slot("r2c", (96,), 1, f8, 1) as slot:
-                    slot.input[:] = x
-                    np.testing.assert_allclose(slot.execute(), np.fft.rfft(x), atol=1e-12)
-                    efforts.append(slot.effort)
-        assert efforts[:2] == ["estimate"] * 2
-        assert cache.info()["planned"] == 2 + replans
-        long_from = plans.LONG_PLAN_AFTER - 1
-        assert efforts[long_from:] == ["measure_long" if replans else "measure"] * 9
-        assert set(efforts[2:long_from]) == {"measure"}
-    monkeypatch.setattr(plans, "LONG_PLAN_POINTS", 97)
-    cache = PlanCache(1 << 20)
-    with sfw.options(planner_effort="auto", measure_after=3, planning_timelimit=1e-7):
-        for _ in range(plans.LONG_PLAN_AFTER + 2):
-            with cache.slot("r2c", (96,), 1, f8, 1):
-                pass
-    assert cache.info()["planned"] == 2
-
-
 def test_wisdom_round_trip(tmp_path):
     path = tmp_path / "wisdom.txt"
     cache = PlanCache(1 << 20)

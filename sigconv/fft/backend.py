@@ -115,14 +115,11 @@ def set_options(**changes):
         (default): 1/16 of physical memory, at least 256 MiB and at most 1 GiB.
     planner_effort : {'auto', 'estimate', 'measure', 'patient'}
         'auto' plans a new shape with FFTW_ESTIMATE and re-plans it with FFTW_MEASURE once
-        it has been used ``measure_after`` times; if that planning ran into
-        ``planning_timelimit``, the shape is measured once more, with ten times the limit,
-        at its 16th use.  A re-planned transform can round the
+        it has been used ``measure_after`` times.  A re-planned transform can round the
         last bit differently; use 'estimate' for bit-identical results from the first
         call on (at some cost in speed).
     planning_timelimit : float
-        Seconds FFTW may spend planning one transform (ten times that for the second
-        measurement of a much-used shape, above).
+        Seconds FFTW may spend planning one transform.
     measure_after : int
     spectrum_cache_bytes : int or None
         Bound on the bytes of kernel spectra that one-off calls keep (LRU): convolving

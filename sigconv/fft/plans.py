@@ -15,7 +15,6 @@ import os
 import socket
 import tempfile
 import threading
-import time
 
 import numpy as np
 
@@ -30,16 +29,6 @@ _quick = threading.local()
 #: under quick_planning, transforms of up to this many points are still measured (FFTW
 #: measures them in milliseconds; a 2**20-point one takes up to a second)
 QUICK_MEASURE_POINTS = 1 << 16
-#: a large shape measured within ``planning_timelimit`` without finishing (its planning
-#: ran into the limit) is measured once more, with LONG_PLAN_FACTOR times the limit, when it
-#: has been used LONG_PLAN_AFTER times: a transform run that often repays a careful plan
-#: (a 4320x4320 one is timed at ~0.1 s per trial, so one second tries only a few
-#: algorithms), and ``save_wisdom`` keeps it for later processes
-LONG_PLAN_AFTER = 16
-LONG_PLAN_FACTOR = 10
-#: ... for transforms of at least this many points (smaller ones gain too little for the
-#: pause: a 204800-point one measured for 6-8 s)
-LONG_PLAN_POINTS = 1 << 20
 
 
 @contextlib.contextmanager
@@ -61,9 +50,8 @@ _FLAGS = {"estimate": "FFTW_ESTIMATE", "measure": "FFTW_MEASURE", "patient": "FF
 class _Slot:
     """One checked-out FFTW plan: ``input`` buffer and ``execute()`` -> output buffer."""
 
-    def __init__(self, fftw, effort, nbytes, limited=False):
+    def __init__(self, fftw, effort, nbytes):
         self.fftw, self.effort, self.nbytes = fftw, effort, nbytes
-        self.limited = limited          # its planning ran into the time limit
         self.input = fftw.input_array
 
     def execute(self):
@@ -134,8 +122,6 @@ class PlanCache:
         if getattr(_quick, "on", False) and math.prod(shape[len(shape) - nsp:]) > \
                 QUICK_MEASURE_POINTS:
             return "estimate"
-        if uses >= LONG_PLAN_AFTER and math.prod(shape[len(shape) - nsp:]) >= LONG_PLAN_POINTS:
-            return "measure_long"
         return "measure" if repeated or uses >= opts["measure_after"] else "estimate"
 
     def _take(self, key, effort):
@@ -148,8 +134,7 @@ class PlanCache:
             self._bytes -= slot.nbytes
             if not slots:
                 del self._idle[key]
-            if slot.effort == "estimate" and effort != "estimate" or \
-                    slot.effort == "measure" and slot.limited and effort == "measure_long":
+            if slot.effort == "estimate" and effort != "estimate":
                 return None          # re-plan a repeated shape more carefully
             return slot
 
@@ -164,19 +149,14 @@ class PlanCache:
         a = pyfftw.empty_aligned(ins[0], dtype=ins[1])
         b = pyfftw.empty_aligned(outs[0], dtype=outs[1])
         direction = "FFTW_BACKWARD" if kind in ("c2r", "inv") else "FFTW_FORWARD"
-        flags = (_FLAGS.get(effort, "FFTW_MEASURE"), "FFTW_DESTROY_INPUT")
+        flags = (_FLAGS[effort], "FFTW_DESTROY_INPUT")
         limit = get_options()["planning_timelimit"]
-        if effort == "measure_long":
-            limit *= LONG_PLAN_FACTOR
         with _PLAN_LOCK:
-            t0 = time.perf_counter()
             fftw = pyfftw.FFTW(a, b, axes=tuple(range(len(shape) - nsp, len(shape))),
                                direction=direction, flags=flags, threads=threads,
                                planning_timelimit=limit)
-            seconds = time.perf_counter() - t0
             self.planned += 1
-        limited = effort != "estimate" and seconds >= 0.9 * limit
-        return _Slot(fftw, effort, a.nbytes + b.nbytes, limited)
+        return _Slot(fftw, effort, a.nbytes + b.nbytes)
 
     def _give_back(self, key, slot):
         limit = self.max_bytes
