@@ -96,6 +96,7 @@ def test_dot_correlation_in_pieces_and_threads_equals_one_call(dtype, window, co
     numpy's one call."""
     monkeypatch.setattr(direct, "_THREAD_WORK", 1)
     monkeypatch.setattr(direct, "DOT_PIECE", 64)
+    monkeypatch.setattr(direct, "SPLIT_PIECE", 48)
     monkeypatch.setattr(direct, "DOT_THREAD_BYTES", 1)     # short kernels thread too
     rng = np.random.default_rng(k)
     n = 1001

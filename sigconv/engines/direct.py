@@ -101,6 +101,11 @@ SPLIT_TAPS = 64
 #: outputs per piece when a long 1-D dot correlation is spread over threads (each thread
 #: loops over its pieces: results stay in cache on their way into the output)
 DOT_PIECE = 1 << 16
+#: outputs per piece of a complex sum split into four real correlations: its six float64
+#: temporaries (124 KB each) stay under glibc's 128 KiB mmap threshold, so they are reused
+#: rather than freshly faulted in (1e5 x 3 complex128: 0.90 ms, against 5.8 ms in pieces
+#: of 2**16 and 2.4 ms for numpy's complex correlation; 1e6: 7.1 ms against 20 ms)
+SPLIT_PIECE = 15872
 #: kernels shorter than this are correlated on one thread: the sum is memory-bound there
 DOT_THREAD_TAPS = 8
 #: ... unless the signal is this long in bytes: then two cores' memory streams win
@@ -124,10 +129,11 @@ def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
     threads = _thread_count(workers, n * k) \
         if k >= DOT_THREAD_TAPS or x.nbytes >= DOT_THREAD_BYTES else 1
     split = x.dtype.kind == "c" and w.dtype.kind == "c" and k < SPLIT_TAPS
-    if n >= k and (threads > 1 or split and stop - start > 2 * DOT_PIECE):
+    if n >= k and (threads > 1 or split and stop - start > SPLIT_PIECE):
         # a long complex split goes piece by piece too: its real and imaginary parts and
         # four partial results then stay in cache instead of being whole-signal arrays
-        return _pieces(x, w, conjugate, threads, start, stop)
+        return _pieces(x, w, conjugate, threads, start, stop,
+                       SPLIT_PIECE if split else DOT_PIECE)
     for mode, window in (("full", (0, n + k - 1)), ("valid", (k - 1, n)),
                          ("same", ((k - 1) // 2, (k - 1) // 2 + n))):
         if (start, stop) == window and (mode == "full" or n >= k):
@@ -151,7 +157,7 @@ def _correlate(x, w, mode, conjugate):
     return out
 
 
-def _pieces(x, w, conjugate, threads, start, stop):
+def _pieces(x, w, conjugate, threads, start, stop, piece=DOT_PIECE):
     """:func:`dot_correlate` for ``len(x) >= len(w)``: the edges of the 'full' result
     (partial overlaps) from short correlations, the full-overlap part piece by piece."""
     n, k = x.shape[0], w.shape[0]
@@ -166,8 +172,8 @@ def _pieces(x, w, conjugate, threads, start, stop):
     lo, hi = max(start, k - 1), min(stop, n)
 
     def part(bounds):
-        for j0 in range(bounds[0], bounds[1], DOT_PIECE):
-            j1 = min(j0 + DOT_PIECE, bounds[1])
+        for j0 in range(bounds[0], bounds[1], piece):
+            j1 = min(j0 + piece, bounds[1])
             out[j0 - start:j1 - start] = _correlate(x[j0 - k + 1:j1], w, "valid", conjugate)
 
     step = -(-(hi - lo) // threads) if hi > lo else 1
