@@ -137,6 +137,17 @@ def batch_broadcast(a, b, axes, func):
 EXTREMES_CHUNK = 1 << 15
 
 
+def _real_numbers(arr):
+    """``arr``'s real numbers as one 1-D array (a complex array's real and imaginary
+    parts side by side: a view when contiguous and native, else a copy)."""
+    flat = arr.reshape(-1)
+    if arr.dtype.kind != "c":
+        return flat
+    if flat.flags.c_contiguous and arr.dtype.isnative:
+        return flat.view(flat.real.dtype)
+    return np.concatenate([flat.real, flat.imag])
+
+
 def finite_extremes(arr):
     """(number of non-finite entries, largest magnitude of a real or imaginary part).
 
@@ -154,10 +165,7 @@ def finite_extremes(arr):
     """
     if arr.dtype.kind not in "fc":
         return 0, None
-    flat = arr.reshape(-1)
-    if arr.dtype.kind == "c":
-        flat = flat.view(flat.real.dtype) if flat.flags.c_contiguous and arr.dtype.isnative \
-            else np.concatenate([flat.real, flat.imag])
+    flat = _real_numbers(arr)
     if flat.size == 0:
         return 0, 0.0
     highs, lows = [], []
@@ -191,10 +199,7 @@ def finite_norm(arr):
     if arr.dtype.kind not in "fc":
         return 0, None
     if arr.dtype.char in "fdFD" and arr.dtype.isnative:
-        flat = arr.reshape(-1)
-        if arr.dtype.kind == "c":
-            flat = flat.view(flat.real.dtype) if flat.flags.c_contiguous \
-                else np.concatenate([flat.real, flat.imag])
+        flat = _real_numbers(arr)
         if flat.size == 0:
             return 0, 0.0
         with np.errstate(over="ignore", invalid="ignore"):

@@ -121,11 +121,6 @@ def fft_accurate(dynamic_range, itemsize):
     return eps * dynamic_range <= FFT_RTOL.get(itemsize, 1e-8)
 
 
-def fast_length(n):
-    from ..fft.backend import cheapest_len
-    return cheapest_len(max(int(n), 1))
-
-
 class Problem:
     """A convolution reduced to what the model needs: extents, batches, dtype, threads.
 

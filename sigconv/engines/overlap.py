@@ -154,8 +154,7 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
     ks = spectrum or _spectrum(x, w, [block], (1,), (dilation,), 1)
     dtype = np.result_type(x.dtype, w.dtype)
     out = np.empty(lead + (L,), dtype=dtype)
-    item = x.itemsize
-    direct_read = x.strides[-1] == item
+    direct_read = x.strides[-1] == x.itemsize
 
     def windows(g):
         """The (..., per, width) input windows of group ``g`` (padded coordinates
@@ -164,16 +163,14 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
         b = a + per * B + ke - 1
         if direct_read and a >= 0 and b <= n:
             base = x[..., a:]
-            return np.lib.stride_tricks.as_strided(
-                base, lead + (per, width), base.strides[:-1] + (B * item, item),
-                writeable=False)
-        padded = np.zeros(lead + (b - a,), dtype=x.dtype)
-        lo, hi = max(a, 0), min(b, n)
-        if lo < hi:
-            padded[..., lo - a:hi - a] = x[..., lo:hi]
-        step = padded.strides[-1]
+        else:
+            base = np.zeros(lead + (b - a,), dtype=x.dtype)
+            lo, hi = max(a, 0), min(b, n)
+            if lo < hi:
+                base[..., lo - a:hi - a] = x[..., lo:hi]
+        step = base.strides[-1]
         return np.lib.stride_tricks.as_strided(
-            padded, lead + (per, width), padded.strides[:-1] + (B * step, step),
+            base, lead + (per, width), base.strides[:-1] + (B * step, step),
             writeable=False)
 
     def group(g):

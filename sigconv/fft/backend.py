@@ -203,13 +203,16 @@ def memory_limit():
 
 def plan_cache_limit():
     """Bytes the plan cache may keep (the ``plan_cache_bytes`` option or its default)."""
-    limit = _options["plan_cache_bytes"]
-    return int(limit) if limit is not None else _DEFAULT_CACHE_BYTES
+    return _cache_limit("plan_cache_bytes")
 
 
 def spectrum_cache_limit():
     """Bytes of kernel spectra kept (the ``spectrum_cache_bytes`` option or its default)."""
-    limit = _options["spectrum_cache_bytes"]
+    return _cache_limit("spectrum_cache_bytes")
+
+
+def _cache_limit(option):
+    limit = _options[option]
     return int(limit) if limit is not None else _DEFAULT_CACHE_BYTES
 
 
