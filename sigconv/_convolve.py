@@ -323,8 +323,8 @@ _TUNING_LOCK = threading.Lock()
 
 def _trial(plan, choice):
     """The method this 'auto' call should time, or None (settled or nothing to tune)."""
-    from .fft.backend import get_options
-    if not choice.reason.startswith(_COST_REASON) or not get_options()["autotune"]:
+    from .fft.backend import option
+    if not choice.reason.startswith(_COST_REASON) or not option("autotune"):
         return None
     sig = _signature(plan)
     with _TUNING_LOCK:

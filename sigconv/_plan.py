@@ -86,7 +86,7 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
         x, k = np.moveaxis(x, axes, trailing), np.moveaxis(k, axes, trailing)
     pads, spatial = _geometry(op, mode, center, x.shape[x.ndim - naxes:],
                               k.shape[k.ndim - naxes:], strides, dilations, func)
-    batch = np.broadcast_shapes(x.shape[:x.ndim - naxes], k.shape[:k.ndim - naxes])
+    batch = _shapes.broadcast(x.shape[:x.ndim - naxes], k.shape[:k.ndim - naxes])
     bound = _integer_bound(a, b, fillvalue, func) if integer else 0
     if integer and bound > _INT64_MAX:
         both_unsigned = a.dtype.kind in "bu" and b.dtype.kind in "bu"

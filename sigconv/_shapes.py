@@ -9,6 +9,8 @@ where ``kc`` is the kernel in correlation orientation (flipped for convolution, 
 for correlation).  A mode, a centre and a boundary only decide ``before``/``after``.
 """
 
+import numpy as np
+
 from ._errors import ShapeError
 
 
@@ -71,3 +73,17 @@ def valid_swap_needed(shape1, shape2, axes, func):
 def full_length(n, k):
     """Length of the full convolution of lengths ``n`` and ``k`` (0 if either is empty)."""
     return n + k - 1 if n and k else 0
+
+
+def broadcast(a, b):
+    """``np.broadcast_shapes(a, b)`` of two shape tuples, without its cost in the common
+    cases (equal shapes, or one of them empty), which every transform call meets.
+
+    >>> broadcast((3, 1), (4,)), broadcast((), (2,)), broadcast((5,), (5,))
+    ((3, 4), (2,), (5,))
+    """
+    if a == b or not b:
+        return a
+    if not a:
+        return b
+    return np.broadcast_shapes(a, b)

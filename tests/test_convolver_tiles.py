@@ -316,8 +316,12 @@ def test_measured_plans_are_requested_for_tiles():
     backend = importlib.import_module("sigconv.fft.backend")
     cache = sigconv.fft.PlanCache(1 << 30)
     with sigconv.fft.options(planner_effort="auto"):
-        effort = cache._effort(("r2c", (8,), 1, "<f8", 1), True)
+        with cache.slot("r2c", (8,), 1, np.dtype(np.float64), 1, repeated=True) as slot:
+            effort = slot.effort
+        with cache.slot("r2c", (16,), 1, np.dtype(np.float64), 1) as slot:
+            first_use = slot.effort
     assert effort == "measure" and backend.get_options()["measure_after"] > 1
+    assert first_use == "estimate"
 
 
 def _raise(*args, **kwargs):

@@ -22,6 +22,7 @@ import threading
 
 import numpy as np
 
+from .._shapes import broadcast
 from ..fft.backend import cheapest_len, next_fast_len, transform
 from . import cost
 
@@ -130,7 +131,7 @@ def remembered(w, key, build):
     ``spectrum_cache_bytes`` option of spectra, least recently used dropped first.
 
     The cache key adds a sample of the kernel's values to ``key``; a hit is confirmed by
-    comparing the whole kernel with the stored copy.  Kernels of more than
+    comparing the whole kernel's bytes with the stored ones (equal bytes, equal values).  Kernels of more than
     SPECTRUM_CACHE_KERNEL elements are not remembered.
     """
     from ..fft.backend import spectrum_cache_limit
@@ -139,16 +140,17 @@ def remembered(w, key, build):
         return build()
     flat = w.reshape(-1)
     key = (flat[::max(1, flat.size // 64)].tobytes(), w.shape, w.dtype.str) + key
+    values = w.tobytes()
     with _spectra_lock:
         hit = _spectra.get(key)
-        if hit is not None and np.array_equal(hit[1], w):
+        if hit is not None and hit[1] == values:
             _spectra.move_to_end(key)
             return hit[0]
     made = build()
     if made.spectrum.nbytes > limit:
         return made
     with _spectra_lock:
-        _spectra[key] = (made, w.copy())
+        _spectra[key] = (made, values)
         total = sum(v[0].spectrum.nbytes for v in _spectra.values())
         while total > limit and len(_spectra) > 1:
             total -= _spectra.popitem(last=False)[1][0].spectrum.nbytes
@@ -213,7 +215,7 @@ def correlate_block(x, offsets, ks, take, *, workers=1, out=None):
     """
     nsp = ks.nsp
     bx = x.shape[:x.ndim - nsp]
-    batch = np.broadcast_shapes(bx, ks.batch)
+    batch = broadcast(bx, ks.batch)
     index = tuple(t if isinstance(t, slice) else np.asarray(t) for t in take)
     if not all(isinstance(t, slice) for t in index):
         index = np.ix_(*[np.arange(M)[t] if isinstance(t, slice) else t

@@ -101,6 +101,18 @@ def get_options():
         return dict(_options)
 
 
+def option(name):
+    """The current value of one FFT setting (no copy of the others: read on every call).
+
+    Examples
+    --------
+    >>> from sigconv.fft.backend import option
+    >>> option('measure_after')
+    3
+    """
+    return _options[name]
+
+
 def set_options(**changes):
     """Change FFT settings process-wide; returns the previous values of those changed.
 
@@ -191,7 +203,7 @@ def options(**changes):
 
 def memory_limit():
     """Bytes an FFT convolution may use now (the ``max_memory`` option or its default)."""
-    limit = get_options()["max_memory"]
+    limit = option("max_memory")
     if limit is not None:
         return int(limit)
     try:
@@ -428,9 +440,9 @@ class _ScipySlot:
         return sfft.ifftn(self.input, norm="forward", **kw)
 
 
-@contextlib.contextmanager
 def transform(kind, shape, nsp, dtype, threads, *, repeated=False):
-    """Lend an exclusive transform slot over the last ``nsp`` axes of ``shape``.
+    """Lend an exclusive transform slot over the last ``nsp`` axes of ``shape`` (a
+    context manager: ``with transform(...) as slot``).
 
     ``kind`` is ``'r2c'`` (real input of ``shape``), ``'c2r'`` (real output of ``shape``,
     half-spectrum input), ``'fwd'`` or ``'inv'`` (complex).  Transforms are unnormalized
@@ -443,9 +455,7 @@ def transform(kind, shape, nsp, dtype, threads, *, repeated=False):
     real = np.dtype(dtype.char.lower()) if dtype.kind == "c" else dtype
     if _state["backend"] == "pyfftw" and real in _FFTW_DTYPES:
         from .plans import default_cache
-        with default_cache().slot(kind, tuple(shape), nsp, real, threads,
-                                  repeated=repeated) as slot:
-            yield slot
-    else:
-        backend()   # warns once when pyFFTW was wanted but is missing
-        yield _ScipySlot(kind, tuple(shape), nsp, real, threads)
+        return default_cache().slot(kind, tuple(shape), nsp, real, threads,
+                                    repeated=repeated)
+    backend()   # warns once when pyFFTW was wanted but is missing
+    return contextlib.nullcontext(_ScipySlot(kind, tuple(shape), nsp, real, threads))

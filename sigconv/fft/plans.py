@@ -19,7 +19,7 @@ import threading
 import numpy as np
 
 from .._errors import WisdomError
-from .backend import get_options, plan_cache_limit, pyfftw_module
+from .backend import option, plan_cache_limit, pyfftw_module
 
 __all__ = ["PlanCache", "default_cache", "clear_cache", "cache_info", "save_wisdom",
            "load_wisdom"]
@@ -95,48 +95,49 @@ class PlanCache:
             return self._max_bytes
         return plan_cache_limit()
 
-    @contextlib.contextmanager
     def slot(self, kind, shape, nsp, real_dtype, threads, *, repeated=False):
         """Check out a plan for ``kind`` over the last ``nsp`` axes of ``shape``
-        (``repeated``: it will run many times, so the 'auto' effort measures at once)."""
-        key = (kind, shape, nsp, np.dtype(real_dtype).str, int(threads))
-        effort = self._effort(key, repeated)
-        slot = self._take(key, effort)
-        if slot is None:
-            slot = self._plan(key, effort)
-        try:
-            yield slot
-        finally:
-            self._give_back(key, slot)
+        (``repeated``: it will run many times, so the 'auto' effort measures at once).
+        A context manager: ``with cache.slot(...) as s`` lends the :class:`_Slot` ``s``
+        for the block."""
+        return _Lease(self, (kind, shape, nsp, np.dtype(real_dtype).str, int(threads)),
+                      repeated)
 
-    def _effort(self, key, repeated=False):
-        opts = get_options()
+    def _check_out(self, key, repeated):
+        """Count a use of ``key`` and take an idle plan of it planned with at least the
+        effort this use asks for, or plan one (outside the cache's lock)."""
+        effort, after = option("planner_effort"), option("measure_after")
         with self._lock:
             uses = self._uses.pop(key, 0) + 1
             self._uses[key] = uses
-            while len(self._uses) > 4096:
+            if len(self._uses) > 4096:
                 self._uses.popitem(last=False)
-        if opts["planner_effort"] != "auto":
-            return opts["planner_effort"]
+            if effort == "auto":
+                effort = self._auto_effort(key, uses, repeated, after)
+            slot = self._take(key, effort)
+        return slot if slot is not None else self._plan(key, effort)
+
+    @staticmethod
+    def _auto_effort(key, uses, repeated, after):
         kind, shape, nsp = key[:3]
         if getattr(_quick, "on", False) and math.prod(shape[len(shape) - nsp:]) > \
                 QUICK_MEASURE_POINTS:
             return "estimate"
-        return "measure" if repeated or uses >= opts["measure_after"] else "estimate"
+        return "measure" if repeated or uses >= after else "estimate"
 
     def _take(self, key, effort):
-        with self._lock:
-            slots = self._idle.get(key)
-            if not slots:
-                return None
-            self._idle.move_to_end(key)
-            slot = slots.pop()
-            self._bytes -= slot.nbytes
-            if not slots:
-                del self._idle[key]
-            if slot.effort == "estimate" and effort != "estimate":
-                return None          # re-plan a repeated shape more carefully
-            return slot
+        """An idle plan of ``key`` (lock held), or None."""
+        slots = self._idle.get(key)
+        if not slots:
+            return None
+        self._idle.move_to_end(key)
+        slot = slots.pop()
+        self._bytes -= slot.nbytes
+        if not slots:
+            del self._idle[key]
+        if slot.effort == "estimate" and effort != "estimate":
+            return None          # re-plan a repeated shape more carefully
+        return slot
 
     def _plan(self, key, effort):
         import pyfftw
@@ -150,7 +151,7 @@ class PlanCache:
         b = pyfftw.empty_aligned(outs[0], dtype=outs[1])
         direction = "FFTW_BACKWARD" if kind in ("c2r", "inv") else "FFTW_FORWARD"
         flags = (_FLAGS[effort], "FFTW_DESTROY_INPUT")
-        limit = get_options()["planning_timelimit"]
+        limit = option("planning_timelimit")
         with _PLAN_LOCK:
             fftw = pyfftw.FFTW(a, b, axes=tuple(range(len(shape) - nsp, len(shape))),
                                direction=direction, flags=flags, threads=threads,
@@ -184,6 +185,24 @@ class PlanCache:
             n = sum(len(v) for v in self._idle.values())
             return {"plans": n, "bytes": self._bytes, "max_bytes": self.max_bytes,
                     "planned": self.planned}
+
+
+class _Lease:
+    """``with`` support for :meth:`PlanCache.slot` (a class: it runs on every transform,
+    and a generator-based context manager costs several microseconds more)."""
+
+    __slots__ = ("cache", "key", "repeated", "slot")
+
+    def __init__(self, cache, key, repeated):
+        self.cache, self.key, self.repeated = cache, key, repeated
+
+    def __enter__(self):
+        self.slot = self.cache._check_out(self.key, self.repeated)
+        return self.slot
+
+    def __exit__(self, *exc):
+        self.cache._give_back(self.key, self.slot)
+        return False
 
 
 _DEFAULT = PlanCache()
