@@ -174,14 +174,18 @@ def _orient(op, a, b, swap, axes):
     Convolution flips the kernel; correlation conjugates it.  With the swap, correlate
     becomes scipy's ``convolve(flip(conj(in2)), in1)``.
     """
+    def flip(arr):         # np.flip's result, by one basic index (np.flip costs ~5 us)
+        return arr[tuple(slice(None, None, -1) if i in axes else slice(None)
+                         for i in range(arr.ndim))]
+
     if op == "correlate":
         b = np.conj(b) if b.dtype.kind == "c" else b
         if not swap:
             return a, b
-        return np.flip(b, axis=axes), np.flip(a, axis=axes)
+        return flip(b), flip(a)
     if swap:
         a, b = b, a
-    return a, np.flip(b, axis=axes)
+    return a, flip(b)
 
 
 def _geometry(op, mode, center, xshape, kshape, strides, dilations, func):

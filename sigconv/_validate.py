@@ -74,6 +74,8 @@ def positive_int(value, name, func, minimum=1):
 
 def per_axis(value, naxes, name, func, minimum=1):
     """An int or a sequence of ints, expanded to a tuple with one entry per axis."""
+    if type(value) is int and value >= minimum:       # the common case, checked cheaply
+        return (value,) * naxes
     if isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool):
         return (positive_int(value, name, func, minimum),) * naxes
     try:
