@@ -131,8 +131,8 @@ def remembered(w, key, build):
     ``spectrum_cache_bytes`` option of spectra, least recently used dropped first.
 
     The cache key adds a sample of the kernel's values to ``key``; a hit is confirmed by
-    comparing the whole kernel's bytes with the stored ones (equal bytes, equal values).  Kernels of more than
-    SPECTRUM_CACHE_KERNEL elements are not remembered.
+    comparing the whole kernel's bytes with the stored ones (equal bytes, equal values).
+    Kernels of more than SPECTRUM_CACHE_KERNEL elements are not remembered.
     """
     from ..fft.backend import spectrum_cache_limit
     limit = spectrum_cache_limit()
