@@ -116,7 +116,7 @@ def test_dot_correlation_in_pieces_and_threads_equals_one_call(dtype, window, co
 def test_overlap_save_rows_in_many_groups_read_and_write_in_place(layout, mode, monkeypatch):
     """Small groups: interior groups read the input through strided views and write into
     the result, the end groups go through padded and trimmed buffers; all equal the sum."""
-    monkeypatch.setattr(overlap, "GROUP_POINTS", 512)
+    monkeypatch.setattr(overlap, "GROUP_BYTES", 512 * 8)
     rng = np.random.default_rng(7)
     n, k = 5003, 41
     x = rng.standard_normal((2, n) if "batch" in layout else n)
@@ -154,7 +154,7 @@ def test_overlap_save_rows_equal_the_textbook_sum(dtype, mode, n, k, dilation):
 
 def test_overlap_save_rows_batch_groups_and_threads(monkeypatch):
     """Many blocks in several groups, spread over threads, with a batch axis."""
-    monkeypatch.setattr(overlap, "GROUP_POINTS", 1 << 10)
+    monkeypatch.setattr(overlap, "GROUP_BYTES", (1 << 10) * 8)
     rng = np.random.default_rng(9)
     x = rng.standard_normal((3, 20_000))
     w = rng.standard_normal((1, 40))

@@ -205,7 +205,7 @@ def rows_estimate(p):
     from .overlap import row_block, row_groups
     (ke,), (L,), (n,) = p.keshape, p.out_spatial, p.xshape
     N, _, B = row_block(ke, L)
-    groups, per = row_groups(-(-L // B), N)
+    groups, per = row_groups(-(-L // B), N, p.itemsize)
     rows = p.xbatch * groups * per
     real, size = not p.complex_, p.itemsize
     per_number = size * (1 if real else 2)

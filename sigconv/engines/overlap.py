@@ -102,9 +102,11 @@ def _oa_starts(n, before, P):
     return range((before // P) * P, before + n, P)
 
 
-#: transform points per group of batched 1-D overlap-save blocks: a group's buffers stay
-#: in cache, and one batched transform call serves all its blocks
-GROUP_POINTS = 1 << 16
+#: bytes of real samples per group of batched 1-D overlap-save blocks (2**16 float64
+#: points, 2**17 float32 ones): a group's buffers stay in cache, one batched transform
+#: call serves all its blocks, and fewer, larger float32 groups spend less time in Python
+#: (1e6 x 65 float32, two threads: 3.9 ms in groups of 2**17 points, 5.5 ms of 2**16)
+GROUP_BYTES = 1 << 19
 #: per-block cost of the batched 1-D path (copies, product), in units of N log2 N work
 ROW_ELEMENT_COST = 12
 
@@ -127,9 +129,10 @@ def row_block(ke, L):
     return best[1], best[1], best[2]
 
 
-def row_groups(nblocks, N):
-    """(groups, blocks per group) covering ``nblocks`` blocks with near-equal groups."""
-    per = max(1, min(nblocks, GROUP_POINTS // N))
+def row_groups(nblocks, N, itemsize):
+    """(groups, blocks per group) covering ``nblocks`` blocks of ``N`` samples of
+    ``itemsize`` bytes (a complex sample counts its real part's) with near-equal groups."""
+    per = max(1, min(nblocks, GROUP_BYTES // (N * itemsize)))
     groups = -(-nblocks // per)
     return groups, -(-nblocks // groups)
 
@@ -146,7 +149,7 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
     ke = dilation * (w.shape[-1] - 1) + 1
     L = out_shape[-1]
     (before, _), = pads
-    groups, per = row_groups(-(-L // B), N)
+    groups, per = row_groups(-(-L // B), N, np.dtype(x.dtype.char.lower()).itemsize)
     nb = groups * per
     n = x.shape[-1]
     lead = x.shape[:-1]
