@@ -254,9 +254,8 @@ def raw_fftw(xs, ks, dtype):
     xs_, ks_, spec = (pyfftw.empty_aligned(half, dtype=cplx) for _ in range(3))
     res = pyfftw.empty_aligned(sizes, dtype=dtype)
     axes = tuple(range(len(sizes)))
-    # FFTW_MEASURE within the time limit sigconv's own planning uses for large transforms
-    kw = dict(axes=axes, threads=WORKERS, flags=("FFTW_MEASURE",),
-              planning_timelimit=max(sigconv.fft.get_options()["planning_timelimit"], 10.0))
+    # FFTW_MEASURE within 10 s, the most sigconv's own 'auto' time limit allows
+    kw = dict(axes=axes, threads=WORKERS, flags=("FFTW_MEASURE",), planning_timelimit=10.0)
     fx, fk = pyfftw.FFTW(xa, xs_, **kw), pyfftw.FFTW(ka, ks_, **kw)
     inv = pyfftw.FFTW(spec, res, direction="FFTW_BACKWARD", **kw)
     xa[...], ka[...] = 0, 0                    # planning overwrote them; place the data

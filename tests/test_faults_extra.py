@@ -350,7 +350,7 @@ def test_c5_concurrent_wisdom_saves(tmp_path):
 # C6: planning is time-limited, plans on scratch buffers, and the documented defaults hold
 def test_c6_defaults_are_the_documented_ones():
     opts = sfw.get_options()
-    assert opts["planner_effort"] == "auto" and opts["planning_timelimit"] == 1.0
+    assert opts["planner_effort"] == "auto" and opts["planning_timelimit"] == "auto"
     assert opts["measure_after"] == 3
 
 
@@ -385,6 +385,26 @@ def test_c6_patient_planning_honours_the_time_limit(monkeypatch):
     assert len(seen) == 1 and "FFTW_PATIENT" in seen[0][0] and seen[0][1] == 0.05
     assert elapsed < 10.0
 
+
+
+def test_c6_auto_time_limit_grows_with_the_transform(monkeypatch):
+    pyfftw = pytest.importorskip("pyfftw")
+    seen = []
+    real = pyfftw.FFTW
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs.get("planning_timelimit"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pyfftw, "FFTW", recording)
+    cache = sfw.PlanCache(1 << 30)
+    with sfw.options(planner_effort="estimate", planning_timelimit="auto"):
+        for shape in [(1000,), (4, 1024, 1024), (20, 1000, 1050)]:
+            with cache.slot("r2c", shape, 2, np.dtype(np.float32), 1):
+                pass
+    points = [1000, 4 * 1024 * 1024, 20 * 1000 * 1050]
+    assert seen == [min(10.0, max(1.0, p / 2e6)) for p in points]
+    assert seen[0] == 1.0 and seen[1] == 4 * 1024 * 1024 / 2e6 and seen[2] == 10.0
 
 # ---- D. model files ---------------------------------------------------------------------
 

@@ -126,7 +126,7 @@ def test_set_backend_validates_its_argument():
 
 @pytest.mark.parametrize("change,match", [
     (dict(planner_effort="exhaustive"), "planner_effort must be one of 'auto', 'estimate'"),
-    (dict(planning_timelimit=0), "planning_timelimit must be a positive number; got 0"),
+    (dict(planning_timelimit=0), "planning_timelimit must be a positive number or .auto.; got 0"),
     (dict(max_memory=-5), "max_memory must be a non-negative int; got -5"),
     (dict(colour="red"), "unknown option 'colour'"),
 ])

@@ -38,7 +38,7 @@ _options = {
     "max_memory": None,          # bytes an FFT may use; None: half the available memory
     "plan_cache_bytes": None,    # None: 1/16 of physical memory, between 256 MiB and 1 GiB
     "planner_effort": "auto",    # 'auto': ESTIMATE first, MEASURE once a shape repeats
-    "planning_timelimit": 1.0,   # seconds FFTW may spend planning one transform
+    "planning_timelimit": "auto",   # seconds FFTW may spend planning one transform
     "measure_after": 3,          # 'auto' effort: calls of one shape before it is measured
     "spectrum_cache_bytes": None,   # kernel spectra kept for repeated one-off calls
     "autotune": True,            # 'auto' times close candidates on a shape's first calls
@@ -130,8 +130,13 @@ def set_options(**changes):
         it has been used ``measure_after`` times.  A re-planned transform can round the
         last bit differently; use 'estimate' for bit-identical results from the first
         call on (at some cost in speed).
-    planning_timelimit : float
-        Seconds FFTW may spend planning one transform.
+    planning_timelimit : float or 'auto'
+        Seconds FFTW may spend planning one transform.  'auto' (default) scales the
+        limit with the transform: 1 s per PLANNING_POINTS_PER_SECOND (2 million) points,
+        batch included, at least 1 s and at most 10 s.  A limit FFTW reaches leaves it
+        with the best plan found so far, which for large transforms can run no faster
+        than FFTW_ESTIMATE's (a 189**3 complex transform: 0.079 s after 1 s of measuring,
+        0.054 s after the 2.5 s a full FFTW_MEASURE took).
     measure_after : int
     spectrum_cache_bytes : int or None
         Bound on the bytes of kernel spectra that one-off calls keep (LRU): convolving
@@ -173,8 +178,11 @@ def set_options(**changes):
             if not isinstance(value, bool):
                 raise ValueError(f"{func}: autotune must be True or False; got {value!r}")
         elif key == "planning_timelimit":
+            if value == "auto":
+                continue
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise ValueError(f"{func}: {key} must be a positive number; got {value!r}")
+                raise ValueError(f"{func}: {key} must be a positive number or 'auto'; "
+                                 f"got {value!r}")
         elif isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
             raise ValueError(f"{func}: {key} must be a non-negative int; got {value!r}")
     with _options_lock:
@@ -199,6 +207,29 @@ def options(**changes):
         yield
     finally:
         set_options(**old)
+
+
+#: the 'auto' planning time limit: 1 s per this many points, between 1 s and 10 s (a full
+#: FFTW_MEASURE of a 189**3 complex or 192**3 real transform took 1.2-3.5 s here, and
+#: cut at 1 s its plans ran 1.5-2x slower than the finished ones)
+PLANNING_POINTS_PER_SECOND = 2_000_000
+
+
+def planning_timelimit(points):
+    """Seconds FFTW may spend planning a transform of ``points`` points (batch included):
+    the ``planning_timelimit`` option, or when it is 'auto' 1 s per
+    PLANNING_POINTS_PER_SECOND points between 1 s and 10 s.
+
+    Examples
+    --------
+    >>> from sigconv.fft.backend import planning_timelimit
+    >>> planning_timelimit(4096), planning_timelimit(8_000_000), planning_timelimit(10**8)
+    (1.0, 4.0, 10.0)
+    """
+    limit = option("planning_timelimit")
+    if limit != "auto":
+        return float(limit)
+    return min(10.0, max(1.0, points / PLANNING_POINTS_PER_SECOND))
 
 
 def memory_limit():

@@ -19,7 +19,7 @@ import threading
 import numpy as np
 
 from .._errors import WisdomError
-from .backend import option, plan_cache_limit, pyfftw_module
+from .backend import option, plan_cache_limit, planning_timelimit, pyfftw_module
 
 __all__ = ["PlanCache", "default_cache", "clear_cache", "cache_info", "save_wisdom",
            "load_wisdom"]
@@ -151,7 +151,7 @@ class PlanCache:
         b = pyfftw.empty_aligned(outs[0], dtype=outs[1])
         direction = "FFTW_BACKWARD" if kind in ("c2r", "inv") else "FFTW_FORWARD"
         flags = (_FLAGS[effort], "FFTW_DESTROY_INPUT")
-        limit = option("planning_timelimit")
+        limit = planning_timelimit(math.prod(shape))
         with _PLAN_LOCK:
             fftw = pyfftw.FFTW(a, b, axes=tuple(range(len(shape) - nsp, len(shape))),
                                direction=direction, flags=flags, threads=threads,
