@@ -205,6 +205,8 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
     plan = _plan(op, in1, in2, mode, "auto", options, "choose_method")
     choice = _choose(plan)
     candidates = [m for m, t in choice.estimates.items() if math.isfinite(t)]
+    if measure and choice.method == "direct" and _transforms_refused(plan):
+        candidates = ["direct"]
     if measure and choice.reason.startswith(_COST_REASON) and len(candidates) > 1 \
             and math.prod(plan.out_shape) and plan.x.size and plan.kernel.size:
         timings = {}
@@ -241,6 +243,8 @@ def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, 
         choice = None if _small(plan) else _choose(plan)
         name = "direct" if choice is None else choice.method
         trial = None if choice is None else _trial(plan, choice)
+        if trial not in (None, "direct") and _transforms_refused(plan):
+            trial = None
         if trial is not None:
             from .fft.plans import quick_planning
             planned = _plans_made()
@@ -420,11 +424,10 @@ _COST_REASON = "lowest estimated time"
 
 
 def _choose(plan):
-    """The cost model's decision for ``method='auto'``."""
+    """The cost model's decision for ``method='auto'``.  The inputs' values (non-finite
+    entries, dynamic range) are read only when a transform would otherwise be chosen:
+    they can only rule the transforms out."""
     estimates = _estimates(plan)
-    if plan.nonfinite:
-        return MethodChoice("direct", "non-finite inputs stay local only with the direct sum",
-                            estimates)
     if plan.integer and not _fft_exact(plan):
         return MethodChoice("direct", "integer inputs this large would not be exact "
                             "through an FFT", estimates)
@@ -433,16 +436,27 @@ def _choose(plan):
         return MethodChoice("direct", "long double is computed directly at full precision",
                             estimates)
     best = min(estimates, key=estimates.get)
-    if best != "direct" and not plan.integer and not cost.fft_accurate_for(plan):
-        return MethodChoice("direct", "the inputs' dynamic range would make FFT rounding "
-                            "error exceed the dtype's tolerance", estimates)
     measured = _MEASURED.get(_signature(plan))
     if measured is not None and math.isfinite(estimates.get(measured, math.inf)):
-        return MethodChoice(measured, "fastest when timed on inputs of this shape",
-                            estimates)
-    if not math.isfinite(estimates[best]):
-        best = "direct"
-    return MethodChoice(best, f"{_COST_REASON} ({estimates[best]:.3g} s)", estimates)
+        best, reason = measured, "fastest when timed on inputs of this shape"
+    elif not math.isfinite(estimates[best]):
+        best, reason = "direct", f"{_COST_REASON} ({estimates['direct']:.3g} s)"
+    else:
+        reason = f"{_COST_REASON} ({estimates[best]:.3g} s)"
+    refused = _transforms_refused(plan) if best != "direct" else None
+    if refused:
+        return MethodChoice("direct", refused, estimates)
+    return MethodChoice(best, reason, estimates)
+
+
+def _transforms_refused(plan):
+    """Why no transform may run on these inputs' values, or None."""
+    if plan.nonfinite:
+        return "non-finite inputs stay local only with the direct sum"
+    if not plan.integer and not cost.fft_accurate_for(plan):
+        return ("the inputs' dynamic range would make FFT rounding error exceed the "
+                "dtype's tolerance")
+    return None
 
 
 def _signature(plan):

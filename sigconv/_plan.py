@@ -37,11 +37,27 @@ class Plan:
     out_dtype: object        # requested output dtype or None
     integer: bool            # exact integer semantics
     int_bound: int           # bound on |result| for integer inputs (0 otherwise)
-    nonfinite: int           # count of non-finite input values
     method: str
     nan_policy: str
     workers: int
-    tops: tuple = (None, None)   # upper bounds of max |x| and max |kernel| (norms), or None
+    inputs: tuple = ()       # the caller's arrays behind x and kernel, in that order
+
+    @functools.cached_property
+    def _norms(self):
+        # one pass over each input, made only when a decision needs it (see nonfinite)
+        return tuple(V.finite_norm(arr) for arr in self.inputs)
+
+    @property
+    def nonfinite(self):
+        """Count of non-finite input values.  Computed on first use: 'auto' needs it only
+        to rule out the transforms, so a call that is clearly a direct sum never reads its
+        inputs an extra time for it."""
+        return sum(bad for bad, _ in self._norms)
+
+    @property
+    def tops(self):
+        """Upper bounds of max |x| and max |kernel| (norms), or None."""
+        return tuple(top for _, top in self._norms)
 
     @property
     def nsp(self):
@@ -95,17 +111,16 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
                 f"{func}: the exact integer result can reach {bound}, beyond the 64-bit "
                 f"integer range; convert the inputs to float to accept rounding")
         compute = result = np.dtype(np.uint64)
-    (bad_a, top_a), (bad_b, top_b) = V.finite_norm(a), V.finite_norm(b)
-    nonfinite = bad_a + bad_b
-    if nan_policy == "raise" and nonfinite:
-        raise ValueError(f"{func}: inputs contain {nonfinite} non-finite value(s) and "
-                         "nan_policy='raise'")
-    return Plan(func=func, x=x, kernel=k, axes=axes, pads=pads, strides=strides,
+    plan = Plan(func=func, x=x, kernel=k, axes=axes, pads=pads, strides=strides,
                 dilations=dilations, out_shape=tuple(batch) + spatial, boundary=boundary,
                 fillvalue=fillvalue, compute_dtype=compute, result_dtype=result,
-                out_dtype=out_dtype, integer=integer, int_bound=bound, nonfinite=nonfinite,
+                out_dtype=out_dtype, integer=integer, int_bound=bound,
                 method=method, nan_policy=nan_policy, workers=workers,
-                tops=(top_b, top_a) if swap else (top_a, top_b))
+                inputs=(b, a) if swap else (a, b))
+    if nan_policy == "raise" and plan.nonfinite:
+        raise ValueError(f"{func}: inputs contain {plan.nonfinite} non-finite value(s) and "
+                         "nan_policy='raise'")
+    return plan
 
 
 @functools.lru_cache(maxsize=1)

@@ -235,6 +235,60 @@ def test_opposite_infinities_give_nan_quietly_like_the_sum():
     assert_array_equal(out, want.astype(float))
 
 
+def test_non_finite_check_is_made_only_when_it_decides(monkeypatch):
+    """A long 1-D signal and a 3-tap kernel is a direct sum whatever its values: 'auto'
+    does not read the inputs for non-finite values, yet NaN stays local as in the
+    defining sum.  Where a transform is chosen or tried (autotune), or with
+    nan_policy='raise', the inputs are read and NaN still stays local."""
+    from sigconv import _validate
+    calls = []
+    real = _validate.finite_norm
+    monkeypatch.setattr(_validate, "finite_norm", lambda a: calls.append(a.shape) or real(a))
+    rng = np.random.default_rng(5)
+    x, k = rng.standard_normal(100_000), rng.standard_normal(3)
+    x[500] = np.nan
+    assert sigconv.choose_method(x, k, workers=1).method == "direct"
+    calls.clear()
+    out = sigconv.convolve(x, k, workers=1)           # workers=1: the general path
+    assert calls == []
+    bad = np.zeros(out.shape, bool)
+    bad[500:503] = True
+    assert_array_equal(np.isnan(out), bad)
+    want = np.convolve(np.nan_to_num(x), k)
+    assert_allclose(out[~bad], want[~bad], rtol=1e-12, atol=1e-12)
+
+    # 300x300 * 3x3: direct first, overlap-save close enough for autotune to try it
+    img, k2 = rng.standard_normal((300, 300)), rng.standard_normal((3, 3))
+    img[100, 100] = np.nan
+    bad = np.zeros((300, 300), bool)
+    bad[99:102, 99:102] = True
+    want = ss.convolve(np.nan_to_num(img), k2, "same", method="direct")
+    for _ in range(8):
+        out = sigconv.convolve(img, k2, "same")
+        assert_array_equal(np.isnan(out), bad)
+        assert_allclose(out[~bad], want[~bad], rtol=1e-12, atol=1e-12)
+
+    wide, big = rng.standard_normal((512, 512)), rng.standard_normal((64, 64))
+    wide[100, 100] = np.nan
+    assert sigconv.choose_method(np.ones((512, 512)), big).method != "direct"
+    assert sigconv.choose_method(wide, big).method == "direct"
+    calls.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = sigconv.convolve(wide, big)
+    assert calls, "a transform was the cost model's choice, so the inputs are read"
+    bad = np.zeros(out.shape, bool)
+    bad[100:164, 100:164] = True                # the windows that cover the NaN
+    assert_array_equal(np.isnan(out), bad)
+    want = ss.convolve(np.nan_to_num(wide), big)
+    assert_allclose(out[~bad], want[~bad], rtol=1e-10, atol=1e-10)
+
+    calls.clear()
+    with pytest.raises(ValueError, match="non-finite"):
+        sigconv.convolve(x, k, nan_policy="raise")
+    assert calls
+
+
 def test_nan_policy_raise():
     with pytest.raises(ValueError, match=r"contain 1 non-finite value\(s\) and nan_policy='raise'"):
         sigconv.convolve([1.0, np.nan], [1.0], nan_policy="raise")
