@@ -180,7 +180,9 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
     in1, in2 : array_like
     mode : {'full', 'same', 'valid'}
     measure : bool
-        Time every admissible method once on these inputs and choose the fastest.
+        Time every admissible method once on these inputs and choose the fastest (a
+        transform method runs once untimed first, to make the measured FFTW plans it
+        would run for good; the winner is remembered for inputs of this shape).
     op : {'convolve', 'correlate'}
     **options
         Any keyword argument of :func:`convolve` (axes, boundary, stride, ...).
@@ -209,11 +211,15 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
         candidates = ["direct"]
     if measure and choice.reason.startswith(_COST_REASON) and len(candidates) > 1 \
             and math.prod(plan.out_shape) and plan.x.size and plan.kernel.size:
+        from .fft.plans import measured_planning
         timings = {}
         for name in candidates:
-            t0 = time.perf_counter()
-            _engine_run(plan, name)
-            timings[name] = time.perf_counter() - t0
+            with measured_planning():
+                if name != "direct":
+                    _engine_run(plan, name)         # plans made here are not timed
+                t0 = time.perf_counter()
+                _engine_run(plan, name)
+                timings[name] = time.perf_counter() - t0
         best = min(timings, key=timings.get)
         _MEASURED[_signature(plan)] = best
         return MethodChoice(best, "fastest when timed on these inputs", timings)
@@ -243,12 +249,13 @@ def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, 
         choice = None if _small(plan) else _choose(plan)
         name = "direct" if choice is None else choice.method
         trial = None if choice is None else _trial(plan, choice)
-        if trial not in (None, "direct") and _transforms_refused(plan):
+        if trial is not None and trial[0] != "direct" and _transforms_refused(plan):
             trial = None
         if trial is not None:
-            from .fft.plans import quick_planning
+            from .fft.plans import measured_planning, quick_planning
+            trial, first = trial
             planned = _plans_made()
-            with quick_planning():
+            with quick_planning() if first else measured_planning():
                 t0 = time.perf_counter()
                 out = _engine_run(plan, trial)
                 seconds = time.perf_counter() - t0
@@ -312,13 +319,16 @@ def _lane(op, x, w, mode):
 #: the first calls of that problem shape run each of them in turn (every call gives a
 #: correct result) and, after AUTOTUNE_RUNS timings each, the fastest is kept for good
 #: (turn off with ``sigconv.fft.set_options(autotune=False)``)
-#: Trials run under ``sigconv.fft.plans.quick_planning``: transforms small enough to
-#: measure cheaply are planned as every call plans them (so a candidate's later trials
-#: run the measured plans the winner will run), larger ones with FFTW_ESTIMATE only (the
-#: losers should not pay for measuring them).  The machine's noise (one method's time
-#: varies by 2x from call to call here) is why each candidate runs AUTOTUNE_RUNS times and
-#: keeps its fastest run.
-AUTOTUNE_RATIO = 1.6
+#: A candidate's first trial runs under ``sigconv.fft.plans.quick_planning`` (large
+#: transforms get FFTW_ESTIMATE plans: a shape called only once or twice should not pay
+#: for measuring the losers' plans); its later trials, once the shape has proved to be
+#: called again, under ``measured_planning``, so the timings that decide compare the
+#: measured plans each candidate would run for good (FFTW_ESTIMATE plans ran 1.0-2.7x
+#: slower here, by factors that differ between shapes, and picked overlap-save where
+#: the measured FFT was faster).  Timings of a run that made plans do not count.  The
+#: machine's noise (one method's time varies by 2x from call to call here) is why each
+#: candidate runs AUTOTUNE_RUNS times and keeps its fastest run.
+AUTOTUNE_RATIO = 2.5
 AUTOTUNE_SECONDS = 2e-4
 AUTOTUNE_RUNS = 3
 _TUNING = {}            # problem signature -> {method: [seconds, ...]} while tuning
@@ -326,23 +336,27 @@ _TUNING_LOCK = threading.Lock()
 
 
 def _trial(plan, choice):
-    """The method this 'auto' call should time, or None (settled or nothing to tune)."""
+    """``(method, first)``: the method this 'auto' call should time and whether it is
+    that method's first trial; or None (settled or nothing to tune)."""
     from .fft.backend import option
     if not choice.reason.startswith(_COST_REASON) or not option("autotune"):
+        return None
+    est = choice.estimates
+    best = est[choice.method]
+    if best < AUTOTUNE_SECONDS:     # (estimates are fixed per signature: never tuned)
         return None
     sig = _signature(plan)
     with _TUNING_LOCK:
         times = _TUNING.get(sig)
         if times is None:
-            est = choice.estimates
-            best = est[choice.method]
             close = [m for m, t in est.items() if t <= AUTOTUNE_RATIO * best]
-            if best < AUTOTUNE_SECONDS or len(close) < 2:
+            if len(close) < 2:
                 return None
             if len(_TUNING) > 1024:
                 _TUNING.clear()
             times = _TUNING[sig] = {m: [] for m in close}
-        return min(times, key=lambda m: len(times[m]))
+        method = min(times, key=lambda m: len(times[m]))
+        return method, not times[method]
 
 
 def _record(plan, method, seconds, warm):
@@ -466,13 +480,14 @@ def _signature(plan):
 
 
 _ESTIMATES = {}
+_PROBLEMS = {}
 
 
 def _estimates(plan):
     """Estimated seconds per method; ``inf`` where a method would exceed ``max_memory``."""
     limit = memory_limit()
-    p = _problem(plan)
-    key = (tuple(vars(p).items()), limit >> 20)
+    p, key = _problem(plan)
+    key = (key, limit >> 20)
     est = _ESTIMATES.get(key)
     if est is None:
         if len(_ESTIMATES) > 1024:
@@ -483,12 +498,22 @@ def _estimates(plan):
 
 
 def _problem(plan):
-    """``cost.problem(plan)``, computed once per plan (the plan is frozen)."""
-    p = plan.__dict__.get("_problem")
-    if p is None:
-        p = cost.problem(plan)
-        object.__setattr__(plan, "_problem", p)
-    return p
+    """``(cost.problem(plan), key)``: computed once per plan (the plan is frozen) and
+    remembered under a key of what the problem depends on (shapes, dtype, geometry,
+    threads, and the kernel's multiply-adds per output), which is cheaper to build than
+    the problem and stands for it in the estimate caches."""
+    found = plan.__dict__.get("_problem")
+    if found is None:
+        key = (_signature(plan), plan.integer,
+               plan.boundary != "constant" or plan.fillvalue != 0, cost.direct_taps(plan))
+        p = _PROBLEMS.get(key)
+        if p is None:
+            if len(_PROBLEMS) > 1024:
+                _PROBLEMS.clear()
+            p = _PROBLEMS[key] = cost.problem(plan)
+        found = (p, key)
+        object.__setattr__(plan, "_problem", found)
+    return found
 
 
 def _memory_check(plan, name):
@@ -496,8 +521,8 @@ def _memory_check(plan, name):
     if name == "direct":
         return {}
     limit = memory_limit()
-    p = _problem(plan)
-    key = (name, tuple(vars(p).items()), limit >> 20)
+    p, key = _problem(plan)
+    key = (name, key, limit >> 20)
     est = _ESTIMATES.get(key)
     if est is None:
         est = _ESTIMATES[key] = cost.fft_estimate(p) if name == "fft" else \

@@ -76,13 +76,42 @@ def test_autotune_times_the_close_candidates_and_keeps_the_fastest(monkeypatch):
                 time.sleep(0.05)
             return _engine(*args, **kwargs)
         monkeypatch.setitem(C.ENGINES, name, spy)
-    for _ in range(4 * len(ALL) + 2):
+    for _ in range(2 * C.AUTOTUNE_RUNS * len(ALL) + 2):    # the most trials, then 2 more
         np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-9, atol=1e-9)
     assert set(ran[:len(ALL)]) == set(ALL)          # each candidate in turn first
     settled = sigconv.choose_method(x, k)
     assert settled.method != favourite
     assert settled.reason == "fastest when timed on inputs of this shape"
     assert ran[-2:] == [settled.method] * 2
+
+
+def test_autotune_times_later_trials_with_measured_plans(monkeypatch):
+    """A candidate's first trial plans quickly; its later trials under measured planning
+    (the plans it would run once chosen)."""
+    from sigconv.fft import plans
+    x, k = CASES["long-signal-short-kernel"]
+    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
+    monkeypatch.setattr(C, "AUTOTUNE_RATIO", 1e9)
+    monkeypatch.setattr(C, "_TUNING", {})
+    monkeypatch.setattr(C, "_MEASURED", {})
+    context = []
+    for name in ("quick_planning", "measured_planning"):
+        real = getattr(plans, name)
+        monkeypatch.setattr(plans, name, lambda _n=name, _r=real: context.append(_n) or _r())
+    ran = []
+    for name, engine in list(C.ENGINES.items()):
+        def spy(*args, _name=name, _engine=engine, **kwargs):
+            ran.append(_name)
+            return _engine(*args, **kwargs)
+        monkeypatch.setitem(C.ENGINES, name, spy)
+    for _ in range(2 * C.AUTOTUNE_RUNS * len(ALL)):
+        sigconv.convolve(x, k)
+    trials = list(zip(ran, context))
+    assert len(context) >= C.AUTOTUNE_RUNS * len(ALL)
+    for method in ALL:
+        seen = [c for m, c in trials if m == method]
+        assert seen[0] == "quick_planning" and set(seen[1:]) == {"measured_planning"}
+    assert C._TUNING == {} and sigconv.choose_method(x, k).reason.startswith("fastest")
 
 
 def test_autotune_off_follows_the_cost_model(monkeypatch):
@@ -281,11 +310,11 @@ def test_finite_extremes_against_numpy(dtype, size, bad):
 @pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128",
                                    "float16", ">f8"])
 @pytest.mark.parametrize("bad", [None, np.nan, np.inf, -np.inf, "overflow"])
-def test_finite_norm_counts_and_bounds_like_numpy(dtype, bad):
+@pytest.mark.parametrize("size", [3 * (1 << 15) + 5, 4001])    # einsum's sum, and dot's
+def test_finite_norm_counts_and_bounds_like_numpy(dtype, bad, size):
     """The count of non-finite entries is exact; the bound is the norm when finite and
     otherwise at least the largest magnitude (squares overflowing fall back to max/min)."""
     from sigconv import _validate
-    size = 3 * (1 << 15) + 5
     rng = np.random.default_rng(5)
     a = rng.standard_normal(size) * 5
     if dtype.startswith("complex"):

@@ -207,6 +207,25 @@ def test_quick_planning_estimates_only_large_transforms():
             assert slot.effort == "measure"       # the shape is re-planned once trials end
 
 
+def test_measured_planning_measures_new_plans_at_once():
+    from sigconv.fft import plans
+    cache = plans.PlanCache(max_bytes=1 << 28)
+    big = (plans.QUICK_MEASURE_POINTS * 2,)
+    with sigconv.fft.options(planner_effort="auto", measure_after=3):
+        with cache.slot("r2c", big, 1, np.float64, 1) as slot:
+            assert slot.effort == "estimate"      # first use, as usual
+        with plans.measured_planning():
+            with cache.slot("r2c", big, 1, np.float64, 1) as slot:
+                assert slot.effort == "measure"   # re-planned although used only twice
+            with plans.quick_planning():          # the innermost block decides
+                with cache.slot("r2c", (2 * big[0],), 1, np.float64, 1) as slot:
+                    assert slot.effort == "estimate"
+            with cache.slot("c2r", (96,), 1, np.float64, 1) as slot:
+                assert slot.effort == "measure"
+        with cache.slot("c2r", (2 * big[0] + 2,), 1, np.float64, 1) as slot:
+            assert slot.effort == "estimate"      # outside the block: as usual again
+
+
 def _nd_reference(op, x, w, mode, axes, dilation=1):
     """The direct engine in long double/complex256 (itself checked against the textbook
     sums in test_engines) on the reference copies."""

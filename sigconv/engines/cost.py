@@ -277,7 +277,8 @@ def fft_accurate_for(plan):
     sample = sample[sample > 0]
     if sample.size == 0:
         return True
-    typical = float(np.partition(sample, sample.size // 2)[sample.size // 2])
+    sample.sort()                       # (faster than a partition on ~256 values)
+    typical = float(sample[sample.size // 2])
     itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
     bound = plan.tops[0 if big is plan.x else 1]       # a norm: max|x| <= bound
     if bound is not None and fft_accurate(bound / typical, itemsize):
@@ -310,10 +311,10 @@ def problem(plan):
                            batch(plan.out_shape))
     return Problem(xshape, ke, plan.out_shape[-nsp:], plan.strides, pads,
                    batch(plan.x.shape), batch(plan.kernel.shape), batch(plan.out_shape),
-                   itemsize, complex_, plan.workers, _direct_taps(plan), dt.char, dot)
+                   itemsize, complex_, plan.workers, direct_taps(plan), dt.char, dot)
 
 
-def _direct_taps(plan):
+def direct_taps(plan):
     """Multiply-adds per output of the direct engine: non-zero taps, or fewer when the
     kernel splits into low-rank 1-D passes (remembered per small kernel)."""
     k = plan.kernel

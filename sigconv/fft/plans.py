@@ -38,12 +38,27 @@ def quick_planning():
     ones as usual, measuring is cheap there): for trial runs, such as 'auto' timing its
     candidates, which should not pay for measured plans of the methods that lose, but
     should time the plans the winner would run."""
-    old = getattr(_quick, "on", False)
-    _quick.on = True
+    old = getattr(_quick, "mode", None)
+    _quick.mode = "quick"
     try:
         yield
     finally:
-        _quick.on = old
+        _quick.mode = old
+
+
+@contextlib.contextmanager
+def measured_planning():
+    """Within this block (on this thread) the 'auto' planner effort measures every new
+    plan at once (FFTW_MEASURE): for the later trials of 'auto' timing its candidates,
+    which must compare the plans each candidate would run once it is chosen (an
+    FFTW_ESTIMATE plan ran 1.0-2.7x slower than a measured one here, by a factor that
+    differs between the candidates' transform shapes)."""
+    old = getattr(_quick, "mode", None)
+    _quick.mode = "measure"
+    try:
+        yield
+    finally:
+        _quick.mode = old
 _FLAGS = {"estimate": "FFTW_ESTIMATE", "measure": "FFTW_MEASURE", "patient": "FFTW_PATIENT"}
 
 
@@ -120,8 +135,10 @@ class PlanCache:
     @staticmethod
     def _auto_effort(key, uses, repeated, after):
         kind, shape, nsp = key[:3]
-        if getattr(_quick, "on", False) and math.prod(shape[len(shape) - nsp:]) > \
-                QUICK_MEASURE_POINTS:
+        mode = getattr(_quick, "mode", None)
+        if mode == "measure":
+            return "measure"
+        if mode == "quick" and math.prod(shape[len(shape) - nsp:]) > QUICK_MEASURE_POINTS:
             return "estimate"
         return "measure" if repeated or uses >= after else "estimate"
 
