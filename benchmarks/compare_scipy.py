@@ -125,7 +125,7 @@ def scipy_fns(x, k, mode):
 def sigconv_fns(x, k, mode):
     choice = sigconv.choose_method(x, k, mode)
     best_est = min(choice.estimates.values())
-    for _ in range(24):       # let 'auto' finish timing its close candidates (autotune)
+    for _ in range(48):       # let 'auto' finish timing its close candidates (autotune)
         sigconv.convolve(x, k, mode)
         if not sigconv._convolve._TUNING:
             break
