@@ -77,8 +77,12 @@ def _dot_path(x, w, nsp, strides, dilations):
 
 def _correlate_rows(x, w, out_shape, start, workers=1):
     """Row by row the window ``[start, start + L)`` of the plain 'full' correlation."""
-    out = np.empty(out_shape, dtype=x.dtype)
     lead = out_shape[:-1]
+    if math.prod(lead) == 1:        # one row: its result is the output (no copy)
+        row = dot_correlate(x.reshape(-1), w.reshape(-1), start, start + out_shape[-1],
+                            workers=workers)
+        return row.reshape(out_shape)
+    out = np.empty(out_shape, dtype=x.dtype)
     for idx in np.ndindex(lead):
         xi = x[_row(idx, x.shape)]
         wi = w[_row(idx, w.shape)]
