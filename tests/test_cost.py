@@ -365,3 +365,21 @@ def test_integer_input_with_float_kernel_keeps_transforms():
     assert choice.method in ("fft", "os", "oa")
     x[7] = 10**15                         # max/median ~ 1e13: beyond float64's tolerance
     assert sigconv.choose_method(x, k).method == "direct"
+
+
+def test_dynamic_range_check_samples_strided_inputs_and_skips_zeros():
+    """The median magnitude comes from the non-zero values (a sparse input is not
+    'wide-ranged'), and a strided (transposed) input is sampled, not copied, with the
+    same verdict as its contiguous copy."""
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((600, 700))
+    k = rng.standard_normal((41, 41))
+    sparse = x * (rng.random(x.shape) < 0.3)        # 70 % zeros
+    assert sigconv.choose_method(sparse, k).method != "direct"
+    spiked = x.copy()
+    spiked[3, 5] = 1e12 * np.median(np.abs(x))
+    for arr in (spiked, np.ascontiguousarray(spiked.T).T):
+        assert not arr.flags.c_contiguous or arr is spiked
+        assert sigconv.choose_method(arr, k).method == "direct"
+        assert sigconv.choose_method(arr, k).reason.startswith("the inputs' dynamic range")
+    assert sigconv.choose_method(np.ascontiguousarray(x.T).T, k).method != "direct"

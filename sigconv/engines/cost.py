@@ -272,13 +272,14 @@ def fft_accurate_for(plan):
     The median comes from an evenly spaced sample of about ACCURACY_SAMPLE values, the
     maximum from the plan's norm bound, or exactly when that bound is too loose."""
     big = plan.x if plan.x.size >= plan.kernel.size else plan.kernel
-    flat = big.reshape(-1)
-    sample = np.abs(flat[::max(1, flat.size // ACCURACY_SAMPLE)])
-    sample = sample[sample > 0]
-    if sample.size == 0:
-        return True
+    step = max(1, big.size // ACCURACY_SAMPLE)
+    # (a strided view's reshape would copy all of it: 13 ms for 2000**2, flat 3 us)
+    sample = np.abs(big.reshape(-1)[::step] if big.flags.c_contiguous else big.flat[::step])
     sample.sort()                       # (faster than a partition on ~256 values)
-    typical = float(sample[sample.size // 2])
+    zeros = int(sample.searchsorted(0.0, "right"))
+    if zeros == sample.size:
+        return True
+    typical = float(sample[(zeros + sample.size) // 2])    # the non-zero values' median
     itemsize = plan.compute_dtype.itemsize // (2 if plan.compute_dtype.kind == "c" else 1)
     bound = plan.tops[0 if big is plan.x else 1]       # a norm: max|x| <= bound
     if bound is not None and fft_accurate(bound / typical, itemsize):
