@@ -336,6 +336,8 @@ def table_summary(rows):
           f"{math.exp(np.mean(np.log(speedups))):.2f}x (goal >= 2.0x)")
     print(f"  minimum speed-up: {speedups.min():.2f}x (goal >= 0.9x) at "
           f"{rows[int(np.argmin(speedups))][0]}")
+    below = [f"{name} {s:.2f}x" for name, s, _ in rows if s < 0.9]
+    print(f"  cases below 0.9x: {len(below)}" + (f" ({'; '.join(below)})" if below else ""))
     print(f"  'auto' within 10% of the fastest sigconv method: "
           f"{100 * np.mean(autos <= 1.10):.0f}% of cases (goal >= 95%)")
     for nd in (1, 2, 3):
