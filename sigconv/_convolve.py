@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from ._errors import NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, ResourceLimitError
 from ._padding import pad
-from ._plan import make_plan
+from ._plan import Plan, make_plan, orient
 from .engines import cost, direct, fft, overlap
 from .fft.backend import memory_limit
 
@@ -107,11 +107,16 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
     >>> sigconv.convolve([1, 2, 3, 4], [1, 1, 1], mode='same', boundary='reflect')
     array([ 4,  6,  9, 11])
     """
-    if _lane_applies(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
-                     dilation, out_dtype, nan_policy, workers):
-        return _lane("convolve", in1, in2, mode)
+    plain = _plain(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                   dilation, out_dtype, nan_policy, workers)
+    if plain:
+        if _lane_size(in1, in2):
+            return _lane("convolve", in1, in2, mode)
+        out = _settled("convolve", in1, in2, mode)
+        if out is not None:
+            return out
     return _run("convolve", in1, in2, mode, method, axes, boundary, fillvalue, center,
-                stride, dilation, out_dtype, nan_policy, workers)
+                stride, dilation, out_dtype, nan_policy, workers, remember=plain)
 
 
 def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "auto", *,
@@ -139,11 +144,16 @@ def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = 
     >>> sigconv.correlate(x, k, 'same')
     array([-5,  4, 15,  4, -2])
     """
-    if _lane_applies(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
-                     dilation, out_dtype, nan_policy, workers):
-        return _lane("correlate", in1, in2, mode)
+    plain = _plain(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                   dilation, out_dtype, nan_policy, workers)
+    if plain:
+        if _lane_size(in1, in2):
+            return _lane("correlate", in1, in2, mode)
+        out = _settled("correlate", in1, in2, mode)
+        if out is not None:
+            return out
     return _run("correlate", in1, in2, mode, method, axes, boundary, fillvalue, center,
-                stride, dilation, out_dtype, nan_policy, workers)
+                stride, dilation, out_dtype, nan_policy, workers, remember=plain)
 
 
 convolve.__doc__ = convolve.__doc__.replace("{notes}", _NOTES)
@@ -237,7 +247,7 @@ def _plan(op, in1, in2, mode, method, options, func):
 
 
 def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, dilation,
-         out_dtype, nan_policy, workers):
+         out_dtype, nan_policy, workers, remember=False):
     plan = make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                      dilation, out_dtype, nan_policy, workers)
     if plan.x.ndim == 0:
@@ -261,6 +271,8 @@ def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, 
                 seconds = time.perf_counter() - t0
             _record(plan, trial, seconds, _plans_made() == planned)
             return _finish(plan, out)
+        if remember and choice is not None:
+            _remember(op, in1, in2, mode, plan, choice)
     elif name in TRANSFORM_METHODS:
         name = _explicit_transform(plan, name)
     else:
@@ -280,8 +292,17 @@ LANE_TAPS = {"f": 24, "c": 6}
 def _lane_applies(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                   dilation, out_dtype, nan_policy, workers):
     """True for the common small call: two 1-D arrays of one float or complex dtype,
-    every option at its default.  Such a call is the direct sum whatever the cost model
-    would say, so it skips the general validation (its results are the same)."""
+    every option at its default (:func:`_plain`), and little work or a short kernel
+    (:func:`_lane_size`).  Such a call is the direct sum whatever the cost model would
+    say, so it skips the general validation (its results are the same)."""
+    return _plain(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                  dilation, out_dtype, nan_policy, workers) and _lane_size(in1, in2)
+
+
+def _plain(in1, in2, mode, method, axes, boundary, fillvalue, center, stride, dilation,
+           out_dtype, nan_policy, workers):
+    """Two non-empty 1-D arrays of one native float or complex dtype, method 'auto' and
+    every option at its default: nothing to validate beyond the shapes."""
     if not (type(in1) is np.ndarray and type(in2) is np.ndarray
             and in1.ndim == 1 and in2.ndim == 1 and in1.dtype == in2.dtype
             and in1.dtype.char in "dfDF" and in1.dtype.isnative):
@@ -292,9 +313,13 @@ def _lane_applies(in1, in2, mode, method, axes, boundary, fillvalue, center, str
             and _is(method, "auto") and _is(boundary, "constant") and _is(center, "scipy")
             and _is(nan_policy, "propagate") and mode in _LANE_MODES):
         return False
+    return in1.shape[0] > 0 and in2.shape[0] > 0
+
+
+def _lane_size(in1, in2):
     n, k = in1.shape[0], in2.shape[0]
     kind = in1.dtype.kind
-    return n > 0 and 0 < k and (n * k <= LANE_WORK[kind] or k <= LANE_TAPS[kind])
+    return n * k <= LANE_WORK[kind] or k <= LANE_TAPS[kind]
 
 
 _LANE_MODES = ("full", "same", "valid")
@@ -314,6 +339,57 @@ def _lane(op, x, w, mode):
     return direct.dot_correlate(x, w, start, stop, conjugate=True, workers=None)
 
 
+#: Plain 1-D calls beyond the lane (:func:`_plain`) remember what 'auto' decided for
+#: their shapes once the decision is settled (no autotuning under way): later calls of
+#: those shapes build their plan from the remembered one and skip the cost model, which
+#: made 'auto' about 25 us slower than naming its method (a fifth of a 10000-point call).
+#: The checks of the values (non-finite entries, dynamic range) still run on every call.
+#: An entry holds while the autotuned choice for the shapes (``_MEASURED``) is unchanged,
+#: while the kernel has as many non-zero taps, and while every method's memory fits the
+#: ``max_memory`` budget; otherwise the call takes the general path.
+_SETTLED = {}
+
+
+def _settled(op, x, w, mode):
+    """The result of a plain call through its remembered decision, or None."""
+    from .fft.backend import option
+    swap = mode == "valid" and w.shape[0] > x.shape[0]     # scipy's rule, as make_plan
+    taps = int(np.count_nonzero(x if swap else w))      # the direct sum's (cost.direct_taps)
+    entry = _SETTLED.get((op, x.shape[0], w.shape[0], x.dtype.char, mode, taps,
+                          option("autotune")))
+    if entry is None:
+        return None
+    fields, name, sig, measured, need = entry
+    if _MEASURED.get(sig) != measured or memory_limit() < need:
+        return None
+    xo, ko = orient(op, x, w, swap, (0,))
+    plan = object.__new__(Plan)
+    plan.__dict__.update(fields)
+    plan.__dict__.update(x=xo, kernel=ko, inputs=(w, x) if swap else (x, w))
+    if name != "direct" and _transforms_refused(plan):
+        name = "direct"
+    return _finish(plan, _engine_run(plan, name))
+
+
+def _remember(op, x, w, mode, plan, choice):
+    """Remember the settled decision of a plain call of ``x`` and ``w`` (``_SETTLED``)."""
+    if not choice.reason.startswith((_COST_REASON, _TIMED_REASON)):
+        return          # decided by the values (non-finite, dynamic range): not the shapes
+    from .fft.backend import option
+    p, _ = _problem(plan)
+    need = max(e.nbytes for e in cost.estimates(p, math.inf).values())
+    if need > memory_limit():
+        return
+    key = (op, x.shape[0], w.shape[0], x.dtype.char, mode,
+           int(np.count_nonzero(plan.kernel)), option("autotune"))
+    sig = _signature(plan)
+    fields = {f: v for f, v in plan.__dict__.items()
+              if f not in ("x", "kernel", "inputs", "_norms")}
+    if len(_SETTLED) > 1024:
+        _SETTLED.clear()
+    _SETTLED[key] = (fields, choice.method, sig, _MEASURED.get(sig), need)
+
+
 #: 'auto' tunes itself where the cost model is unsure: when the estimates of several
 #: methods lie within AUTOTUNE_RATIO of the best one and the best exceeds AUTOTUNE_SECONDS,
 #: the first calls of that problem shape run each of them in turn (every call gives a
@@ -327,11 +403,15 @@ def _lane(op, x, w, mode):
 #: slower here, by factors that differ between shapes, and picked overlap-save where
 #: the measured FFT was faster).  Timings of a run that made plans do not count.  The
 #: machine's noise (one method's time varies by 2x from call to call here) is why each
-#: candidate runs AUTOTUNE_RUNS times and keeps its fastest run.
+#: candidate runs AUTOTUNE_RUNS times and keeps its fastest run.  Ties go to the cost
+#: model: another method replaces its choice only when its fastest run beats the choice's
+#: by AUTOTUNE_MARGIN (with three runs each, a burst of load on the shared machine had
+#: made a 1.5x slower method look fastest and kept it for good).
 AUTOTUNE_RATIO = 2.5
 AUTOTUNE_SECONDS = 2e-4
 AUTOTUNE_RUNS = 3
-_TUNING = {}            # problem signature -> {method: [seconds, ...]} while tuning
+AUTOTUNE_MARGIN = 0.1
+_TUNING = {}    # problem signature -> (model's method, {method: [(cold, seconds)]}) while tuning
 _TUNING_LOCK = threading.Lock()
 
 
@@ -354,24 +434,41 @@ def _trial(plan, choice):
                 return None
             if len(_TUNING) > 1024:
                 _TUNING.clear()
-            times = _TUNING[sig] = {m: [] for m in close}
+            times = {m: [] for m in close}
+            _TUNING[sig] = (choice.method, times)
+        else:
+            times = times[1]
         method = min(times, key=lambda m: len(times[m]))
         return method, not times[method]
 
 
 def _record(plan, method, seconds, warm):
     """Add one timing (``warm``: no FFTW plan was made during it).  Once every candidate
-    has AUTOTUNE_RUNS warm timings (or twice as many runs), keep the fastest."""
+    has AUTOTUNE_RUNS warm timings (or twice as many runs), keep the fastest
+    (:func:`_tuned`)."""
     sig = _signature(plan)
     with _TUNING_LOCK:
-        times = _TUNING.get(sig)
-        if times is None:
+        entry = _TUNING.get(sig)
+        if entry is None:
             return
+        model, times = entry
         times[method].append((not warm, seconds))
         if all(sum(not cold for cold, _ in t) >= AUTOTUNE_RUNS or len(t) >= 2 * AUTOTUNE_RUNS
                for t in times.values()):
-            _MEASURED[sig] = min(times, key=lambda m: min(times[m]))
+            _MEASURED[sig] = _tuned(model, times)
             del _TUNING[sig]
+
+
+def _tuned(model, times):
+    """The method to keep from ``times`` (``{method: [(cold, seconds), ...]}``): the one
+    with the fastest warm run (a method whose runs all made FFTW plans comes last),
+    unless it beats the cost ``model``'s choice by less than AUTOTUNE_MARGIN."""
+    best = {m: min(t) for m, t in times.items() if t}      # (cold, seconds): warm first
+    fastest = min(best, key=best.get)
+    if model in best and best[model][0] == best[fastest][0] \
+            and best[fastest][1] > (1 - AUTOTUNE_MARGIN) * best[model][1]:
+        return model
+    return fastest
 
 
 def _plans_made():
@@ -435,6 +532,7 @@ def _fft_exact(plan):
 
 
 _COST_REASON = "lowest estimated time"
+_TIMED_REASON = "fastest when timed on inputs of this shape"
 
 
 def _choose(plan):
@@ -452,7 +550,7 @@ def _choose(plan):
     best = min(estimates, key=estimates.get)
     measured = _MEASURED.get(_signature(plan))
     if measured is not None and math.isfinite(estimates.get(measured, math.inf)):
-        best, reason = measured, "fastest when timed on inputs of this shape"
+        best, reason = measured, _TIMED_REASON
     elif not math.isfinite(estimates[best]):
         best, reason = "direct", f"{_COST_REASON} ({estimates['direct']:.3g} s)"
     else:

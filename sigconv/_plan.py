@@ -96,7 +96,7 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
 
     swap = (mode == "valid" and all(d == 1 for d in dilations) and a.size and b.size
             and _shapes.valid_swap_needed(a.shape, b.shape, axes, func))
-    x, k = _orient(op, a, b, swap, axes)
+    x, k = orient(op, a, b, swap, axes)
     trailing = tuple(range(a.ndim - naxes, a.ndim))
     if axes != trailing:
         x, k = np.moveaxis(x, axes, trailing), np.moveaxis(k, axes, trailing)
@@ -183,7 +183,7 @@ def _dtypes(dt1, dt2, fillvalue, boundary, func):
     return False, dt, dt
 
 
-def _orient(op, a, b, swap, axes):
+def orient(op, a, b, swap, axes):
     """(input, correlation-orientation kernel) for ``op``, after scipy's 'valid' swap.
 
     Convolution flips the kernel; correlation conjugates it.  With the swap, correlate

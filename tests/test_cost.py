@@ -393,3 +393,14 @@ def test_dynamic_range_check_samples_strided_inputs_and_skips_zeros():
         assert sigconv.choose_method(arr, k).method == "direct"
         assert sigconv.choose_method(arr, k).reason.startswith("the inputs' dynamic range")
     assert sigconv.choose_method(np.ascontiguousarray(x.T).T, k).method != "direct"
+
+
+@pytest.mark.parametrize("other, kept", [(0.95, "fft"), (0.85, "os"), (1.2, "fft")])
+def test_autotune_ties_go_to_the_cost_model(other, kept):
+    """Another method replaces the model's choice only when its fastest warm run is
+    AUTOTUNE_MARGIN faster; runs that made plans (cold) count after warm ones."""
+    times = {"fft": [(True, 0.5e-3), (False, 1.3e-3), (False, 1.0e-3)],
+             "os": [(False, other * 1e-3), (False, 2e-3)],
+             "direct": [(True, 0.1e-3)]}
+    assert C._tuned("fft", times) == kept
+    assert C._tuned("direct", times) == ("os" if other < 1 else "fft")

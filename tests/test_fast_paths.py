@@ -86,6 +86,123 @@ def test_lane_keeps_nan_local_like_the_sum():
     assert np.isnan(got).tolist() == [False, False, True, True, False, False, False, False]
 
 
+def numpy_reference(op, x, w, mode):
+    """numpy's own 1-D convolution/correlation (scipy's 'same' anchor for 'same')."""
+    if op == "convolve":
+        full = np.convolve(x.astype(np.complex128), w.astype(np.complex128))
+    else:
+        full = np.correlate(x.astype(np.complex128), w.astype(np.complex128), "full")
+    n, k = len(x), len(w)
+    if mode == "same":
+        start = (k - 1) // 2 if op == "convolve" else k // 2
+        full = full[start:start + n] if op == "convolve" else \
+            np.correlate(np.pad(x.astype(np.complex128), (k // 2, k - 1 - k // 2)),
+                         w.astype(np.complex128), "valid")
+    elif mode == "valid":
+        full = full[min(n, k) - 1:max(n, k)]
+    return full if np.dtype(x.dtype).kind == "c" else full.real
+
+
+def settle(op, x, w, mode):
+    """Call until the shapes' decision is remembered; the settled entry's method."""
+    for _ in range(40):
+        getattr(sigconv, op)(x, w, mode)
+        entry = [e for key, e in _convolve._SETTLED.items()
+                 if key[:5] == (op, len(x), len(w), x.dtype.char, mode)]
+        if entry:
+            return entry[0][1]
+    raise AssertionError("the decision never settled")
+
+
+@pytest.mark.parametrize("dtype", LANE_DTYPES)
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+@pytest.mark.parametrize("n, k", [(6000, 900), (900, 6000), (4000, 3000)])
+def test_settled_plain_calls_equal_numpy(dtype, mode, op, n, k, monkeypatch):
+    """Once 'auto' has settled for the shapes of a plain 1-D call, later calls skip the
+    general validation and the cost model (make_plan is made to raise) and still equal
+    numpy's sums, in every mode, swapped 'valid' inputs included."""
+    monkeypatch.setattr(_convolve, "_SETTLED", {})
+    rng = np.random.default_rng(n + k)
+    x, w = random_array(rng, n, dtype), random_array(rng, k, dtype)
+    settle(op, x, w, mode)
+
+    def boom(*args, **kwargs):
+        raise AssertionError("the general path ran")
+
+    monkeypatch.setattr(_convolve, "make_plan", boom)
+    x2, w2 = random_array(rng, n, dtype), random_array(rng, k, dtype)
+    got = getattr(sigconv, op)(x2, w2, mode)
+    want = numpy_reference(op, x2, w2, mode)
+    assert got.dtype == np.dtype(dtype) and got.shape == want.shape
+    scale = np.sqrt(min(n, k)) * 3
+    tol = 2e-5 if dtype in ("float32", "complex64") else 1e-11
+    np.testing.assert_allclose(got, want, rtol=0, atol=tol * scale)
+
+
+def test_settled_calls_still_check_the_values(monkeypatch):
+    """A remembered transform decision is not applied blindly: NaN stays local and a
+    wide dynamic range goes direct, as on the general path."""
+    import sigconv.fft
+    monkeypatch.setattr(_convolve, "_SETTLED", {})
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal(20000), rng.standard_normal(1500)
+    ran = []
+    with sigconv.fft.options(autotune=False):
+        assert settle("convolve", x, w, "full") != "direct"
+        for name, engine in list(_convolve.ENGINES.items()):
+            monkeypatch.setitem(_convolve.ENGINES, name, lambda *a, _n=name, _e=engine, **kw:
+                                ran.append(_n) or _e(*a, **kw))
+        y = x.copy()
+        y[100] = np.nan
+        got = sigconv.convolve(y, w)
+        assert ran == ["direct"]
+        assert np.isnan(got).sum() == len(w) and np.isnan(got[100:100 + len(w)]).all()
+        z = x.copy()
+        z[::2] *= 1e-12                               # half the values tiny: median 1e-12
+        got = sigconv.convolve(z, w)
+        assert ran == ["direct", "direct"]
+        np.testing.assert_allclose(got, np.convolve(z, w), rtol=0, atol=1e-9)
+
+
+def test_settled_entry_yields_to_new_facts(monkeypatch):
+    """The remembered decision is dropped when the autotuned choice for the shapes
+    changes, when the kernel has another count of non-zero taps, and when the methods no
+    longer fit the memory budget."""
+    from sigconv import fft as sfw
+    monkeypatch.setattr(_convolve, "_SETTLED", {})
+    monkeypatch.setattr(_convolve, "_MEASURED", {})
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal(12000), rng.standard_normal(900)
+    with sfw.options(autotune=False):
+        first = settle("convolve", x, w, "same")
+        (_, _, sig, _, need), = _convolve._SETTLED.values()
+        assert need > 1 << 18
+        other = "os" if first != "os" else "fft"
+        _convolve._MEASURED[sig] = other              # as choose_method(measure=True) does
+        ran = []
+        for name, engine in list(_convolve.ENGINES.items()):
+            monkeypatch.setitem(_convolve.ENGINES, name, lambda *a, _n=name, _e=engine, **kw:
+                                ran.append(_n) or _e(*a, **kw))
+        sigconv.convolve(x, w, "same")
+        assert ran == [other]
+        plans = []
+        real = _convolve.make_plan
+        monkeypatch.setattr(_convolve, "make_plan", lambda *a, **kw: plans.append(1) or
+                            real(*a, **kw))
+        sigconv.convolve(x, w, "same")                # settled again, on the new choice
+        assert ran == [other, other] and plans == []
+        sparse = w.copy()
+        sparse[10:] = 0                               # 10 taps: another problem
+        np.testing.assert_allclose(sigconv.convolve(x, sparse, "same"),
+                                   np.convolve(x, sparse)[449:449 + len(x)], atol=1e-9)
+        assert plans == [1]
+        with sfw.options(max_memory=1 << 18):         # under the transforms' bytes
+            np.testing.assert_allclose(sigconv.convolve(x, w, "same"),
+                                       np.convolve(x, w)[449:449 + len(x)], atol=1e-8)
+        assert plans == [1, 1]
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])
 @pytest.mark.parametrize("window", ["full", "valid", "inner", "left", "right"])
 @pytest.mark.parametrize("conjugate", [False, True])
