@@ -286,7 +286,10 @@ def _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, 
 LANE_WORK = {"f": 1 << 20, "c": 1 << 17}
 #: kernels up to this many taps take that path at any signal length (real, complex):
 #: below it no transform method beats the (threaded) direct sum in 1-D
-LANE_TAPS = {"f": 24, "c": 6}
+LANE_TAPS = {"f": 11, "c": 6}
+#: real kernels of ``direct.DOT_SLOW_TAPS`` (where numpy's correlation is slow) take the
+#: lane only up to this many multiply-adds
+LANE_SLOW_WORK = 1 << 15
 
 
 def _lane_applies(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
@@ -319,6 +322,8 @@ def _plain(in1, in2, mode, method, axes, boundary, fillvalue, center, stride, di
 def _lane_size(in1, in2):
     n, k = in1.shape[0], in2.shape[0]
     kind = in1.dtype.kind
+    if kind == "f" and k in direct.DOT_SLOW_TAPS:
+        return n * k <= LANE_SLOW_WORK
     return n * k <= LANE_WORK[kind] or k <= LANE_TAPS[kind]
 
 

@@ -414,3 +414,24 @@ def test_overlap_save_tiles_are_used_and_remembered(monkeypatch):
     np.testing.assert_allclose(got, _nd_reference("convolve", xb, wb, "full", (2, 3)),
                                atol=1e-12)
     assert len(made) == 2
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("k, uses_numpy", [(11, True), (12, False), (20, False),
+                                           (31, False), (32, True)])
+def test_numpy_correlation_is_skipped_where_it_is_slow(dtype, k, uses_numpy, monkeypatch):
+    """Real kernels of 12-31 taps, where np.correlate runs several times slower per
+    multiply-add, are shift-added by the direct method and leave the lane; other lengths
+    still use np.correlate.  Results equal numpy's either way."""
+    rng = np.random.default_rng(k)
+    x, w = random_array(rng, 30000, dtype), random_array(rng, k, dtype)
+    want = np.convolve(x.astype(np.float64), w.astype(np.float64))
+    real = np.correlate
+    calls = []
+    monkeypatch.setattr(np, "correlate", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    got = sigconv.convolve(x, w, method="direct")
+    assert bool(calls) == uses_numpy
+    tol = 1e-4 if dtype == "float32" else 1e-10
+    np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.sqrt(k))
+    assert _convolve._lane_size(x, w) == uses_numpy          # 30000 x 32 is little work
+    assert _convolve._lane_size(x[:1000], w)                 # up to 32,000 multiply-adds

@@ -19,9 +19,15 @@ from .._padding import pad
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
 _THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more than they save
-# 1-D kernels at least this long use numpy's compiled dot correlation (by dtype character:
-# for float64 it is never slower; float32 short kernels are faster shift-added)
-_DOT_TAPS = {"d": 1, "D": 1, "f": 32, "F": 32}
+# 1-D kernels at least this long use numpy's compiled dot correlation (by dtype character),
+# except real kernels of DOT_SLOW_TAPS
+_DOT_TAPS = {"d": 1, "D": 1, "f": 1, "F": 32}
+#: kernel lengths at which numpy's real 1-D correlation (np.correlate; numpy 2.4 with
+#: OpenBLAS here) is 3-5x slower per multiply-add than at shorter or longer ones (1e6
+#: samples, ns per multiply-add: float32 0.17-0.25 at 9-11 taps, 0.76-0.93 at 12-31,
+#: 0.12-0.34 from 32 on; float64 0.19-0.26, 0.39-0.73, 0.15-0.33): real kernels of these
+#: lengths are shift-added instead (float32 1e6 x 16: 3.9 ms against 12.2 ms)
+DOT_SLOW_TAPS = range(12, 32)
 _pools = {}
 
 
@@ -64,9 +70,11 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
 
 
 def dot_path_applies(nsp, strides, dilations, k, dtype, rows):
-    """1-D, long real/complex kernels: numpy's compiled dot-product correlation is faster."""
+    """1-D kernels where numpy's compiled dot-product correlation is faster than the
+    shifted sums: real ones of any length but DOT_SLOW_TAPS, complex ones from 32 taps."""
     return (nsp == 1 and tuple(strides) == (1,) and tuple(dilations) == (1,)
-            and k >= _DOT_TAPS.get(dtype.char, 1 << 62) and rows <= 64)
+            and k >= _DOT_TAPS.get(dtype.char, 1 << 62) and rows <= 64
+            and (dtype.kind == "c" or k not in DOT_SLOW_TAPS))
 
 
 def _dot_path(x, w, nsp, strides, dilations):
