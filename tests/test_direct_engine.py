@@ -117,7 +117,7 @@ def test_choose_method_reports_why():
 def test_long_1d_kernels_use_the_dot_path(dtype, mode, monkeypatch):
     rng = np.random.default_rng(5)
     x = (rng.standard_normal(500) + (1j * rng.standard_normal(500) if dtype in (np.complex64, np.complex128) else 0)).astype(dtype)
-    k = (rng.standard_normal(40) + (1j * rng.standard_normal(40) if dtype in (np.complex64, np.complex128) else 0)).astype(dtype)
+    k = (rng.standard_normal(70) + (1j * rng.standard_normal(70) if dtype in (np.complex64, np.complex128) else 0)).astype(dtype)
     monkeypatch.setattr(direct, "shift_add", _boom)
     for op in ("convolve", "correlate"):
         got = getattr(sigconv, op)(x, k, mode, "direct")

@@ -435,3 +435,23 @@ def test_numpy_correlation_is_skipped_where_it_is_slow(dtype, k, uses_numpy, mon
     np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.sqrt(k))
     assert _convolve._lane_size(x, w) == uses_numpy          # 30000 x 32 is little work
     assert _convolve._lane_size(x[:1000], w)                 # up to 32,000 multiply-adds
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("k, uses_numpy", [(5, False), (40, False), (64, True)])
+def test_complex_kernels_under_64_taps_are_shift_added(dtype, k, uses_numpy, monkeypatch):
+    """The direct method shift-adds complex 1-D kernels shorter than 64 taps (faster here
+    than four real correlations) and uses numpy's complex correlation from 64 on; a long
+    complex64 plain call leaves the lane for it.  Results equal numpy's."""
+    rng = np.random.default_rng(k)
+    x, w = random_array(rng, 20000, dtype), random_array(rng, k, dtype)
+    want = np.convolve(x.astype(np.complex128), w.astype(np.complex128))
+    real = np.correlate
+    calls = []
+    monkeypatch.setattr(np, "correlate", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    got = sigconv.convolve(x, w, method="direct")
+    assert bool(calls) == uses_numpy
+    tol = 1e-4 if dtype == "complex64" else 1e-10
+    np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.sqrt(k))
+    long = np.zeros(200_000, dtype)                          # 10**6 multiply-adds
+    assert _convolve._lane_size(long, w[:5]) == (dtype == "complex128")
