@@ -14,7 +14,7 @@ from ._errors import NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, 
 from ._padding import pad
 from ._plan import Plan, make_plan, orient
 from .engines import cost, direct, fft, overlap
-from .fft.backend import memory_limit
+from .fft.backend import memory_limit, option
 
 ENGINES = {"direct": direct.correlate_valid, "fft": fft.correlate_valid,
            "os": overlap.correlate_valid_os, "oa": overlap.correlate_valid_oa}
@@ -107,16 +107,8 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
     >>> sigconv.convolve([1, 2, 3, 4], [1, 1, 1], mode='same', boundary='reflect')
     array([ 4,  6,  9, 11])
     """
-    plain = _plain(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
-                   dilation, out_dtype, nan_policy, workers)
-    if plain:
-        if _lane_size(in1, in2):
-            return _lane("convolve", in1, in2, mode)
-        out = _settled("convolve", in1, in2, mode)
-        if out is not None:
-            return out
-    return _run("convolve", in1, in2, mode, method, axes, boundary, fillvalue, center,
-                stride, dilation, out_dtype, nan_policy, workers, remember=plain)
+    return _call("convolve", in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                 dilation, out_dtype, nan_policy, workers)
 
 
 def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "auto", *,
@@ -144,16 +136,8 @@ def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = 
     >>> sigconv.correlate(x, k, 'same')
     array([-5,  4, 15,  4, -2])
     """
-    plain = _plain(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
-                   dilation, out_dtype, nan_policy, workers)
-    if plain:
-        if _lane_size(in1, in2):
-            return _lane("correlate", in1, in2, mode)
-        out = _settled("correlate", in1, in2, mode)
-        if out is not None:
-            return out
-    return _run("correlate", in1, in2, mode, method, axes, boundary, fillvalue, center,
-                stride, dilation, out_dtype, nan_policy, workers, remember=plain)
+    return _call("correlate", in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                 dilation, out_dtype, nan_policy, workers)
 
 
 convolve.__doc__ = convolve.__doc__.replace("{notes}", _NOTES)
@@ -234,6 +218,22 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
         _MEASURED[_signature(plan)] = best
         return MethodChoice(best, "fastest when timed on these inputs", timings)
     return choice
+
+
+def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, dilation,
+          out_dtype, nan_policy, workers):
+    """``op`` of the public functions: a plain 1-D call takes the lane or its settled
+    decision when it can, everything else the general path."""
+    plain = _plain(in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                   dilation, out_dtype, nan_policy, workers)
+    if plain:
+        if _lane_size(in1, in2):
+            return _lane(op, in1, in2, mode)
+        out = _settled(op, in1, in2, mode)
+        if out is not None:
+            return out
+    return _run(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
+                dilation, out_dtype, nan_policy, workers, remember=plain)
 
 
 def _plan(op, in1, in2, mode, method, options, func):
@@ -358,13 +358,17 @@ def _lane(op, x, w, mode):
 _SETTLED = {}
 
 
-def _settled(op, x, w, mode):
-    """The result of a plain call through its remembered decision, or None."""
-    from .fft.backend import option
+def _settled_key(op, x, w, mode):
+    """(key of ``_SETTLED``, whether make_plan swaps the inputs) of a plain call."""
     swap = mode == "valid" and w.shape[0] > x.shape[0]     # scipy's rule, as make_plan
     taps = int(np.count_nonzero(x if swap else w))      # the direct sum's (cost.direct_taps)
-    entry = _SETTLED.get((op, x.shape[0], w.shape[0], x.dtype.char, mode, taps,
-                          option("autotune")))
+    return (op, x.shape[0], w.shape[0], x.dtype.char, mode, taps, option("autotune")), swap
+
+
+def _settled(op, x, w, mode):
+    """The result of a plain call through its remembered decision, or None."""
+    key, swap = _settled_key(op, x, w, mode)
+    entry = _SETTLED.get(key)
     if entry is None:
         return None
     fields, name, sig, measured, need = entry
@@ -383,13 +387,11 @@ def _remember(op, x, w, mode, plan, choice):
     """Remember the settled decision of a plain call of ``x`` and ``w`` (``_SETTLED``)."""
     if not choice.reason.startswith((_COST_REASON, _TIMED_REASON)):
         return          # decided by the values (non-finite, dynamic range): not the shapes
-    from .fft.backend import option
     p, _ = _problem(plan)
     need = max(e.nbytes for e in cost.estimates(p, math.inf).values())
     if need > memory_limit():
         return
-    key = (op, x.shape[0], w.shape[0], x.dtype.char, mode,
-           int(np.count_nonzero(plan.kernel)), option("autotune"))
+    key, _ = _settled_key(op, x, w, mode)
     sig = _signature(plan)
     fields = {f: v for f, v in plan.__dict__.items()
               if f not in ("x", "kernel", "inputs", "_norms")}
@@ -426,7 +428,6 @@ _TUNING_LOCK = threading.Lock()
 def _trial(plan, choice):
     """``(method, first)``: the method this 'auto' call should time and whether it is
     that method's first trial; or None (settled or nothing to tune)."""
-    from .fft.backend import option
     if not choice.reason.startswith(_COST_REASON) or not option("autotune"):
         return None
     est = choice.estimates

@@ -103,6 +103,22 @@ def numpy_reference(op, x, w, mode):
     return full if np.dtype(x.dtype).kind == "c" else full.real
 
 
+def spy_engines(monkeypatch):
+    """The list the engines of ``_convolve.ENGINES`` append their names to as they run."""
+    ran = []
+    for name, engine in list(_convolve.ENGINES.items()):
+        monkeypatch.setitem(_convolve.ENGINES, name, lambda *a, _n=name, _e=engine, **kw:
+                            ran.append(_n) or _e(*a, **kw))
+    return ran
+
+
+def spy_numpy_correlate(monkeypatch):
+    """The list np.correlate appends to on each call (it still computes)."""
+    real, calls = np.correlate, []
+    monkeypatch.setattr(np, "correlate", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    return calls
+
+
 def settle(op, x, w, mode):
     """Call until the shapes' decision is remembered; the settled entry's method."""
     for _ in range(40):
@@ -147,12 +163,9 @@ def test_settled_calls_still_check_the_values(monkeypatch):
     monkeypatch.setattr(_convolve, "_SETTLED", {})
     rng = np.random.default_rng(7)
     x, w = rng.standard_normal(20000), rng.standard_normal(1500)
-    ran = []
     with sigconv.fft.options(autotune=False):
         assert settle("convolve", x, w, "full") != "direct"
-        for name, engine in list(_convolve.ENGINES.items()):
-            monkeypatch.setitem(_convolve.ENGINES, name, lambda *a, _n=name, _e=engine, **kw:
-                                ran.append(_n) or _e(*a, **kw))
+        ran = spy_engines(monkeypatch)
         y = x.copy()
         y[100] = np.nan
         got = sigconv.convolve(y, w)
@@ -180,10 +193,7 @@ def test_settled_entry_yields_to_new_facts(monkeypatch):
         assert need > 1 << 18
         other = "os" if first != "os" else "fft"
         _convolve._MEASURED[sig] = other              # as choose_method(measure=True) does
-        ran = []
-        for name, engine in list(_convolve.ENGINES.items()):
-            monkeypatch.setitem(_convolve.ENGINES, name, lambda *a, _n=name, _e=engine, **kw:
-                                ran.append(_n) or _e(*a, **kw))
+        ran = spy_engines(monkeypatch)
         sigconv.convolve(x, w, "same")
         assert ran == [other]
         plans = []
@@ -426,9 +436,7 @@ def test_numpy_correlation_is_skipped_where_it_is_slow(dtype, k, uses_numpy, mon
     rng = np.random.default_rng(k)
     x, w = random_array(rng, 30000, dtype), random_array(rng, k, dtype)
     want = np.convolve(x.astype(np.float64), w.astype(np.float64))
-    real = np.correlate
-    calls = []
-    monkeypatch.setattr(np, "correlate", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    calls = spy_numpy_correlate(monkeypatch)
     got = sigconv.convolve(x, w, method="direct")
     assert bool(calls) == uses_numpy
     tol = 1e-4 if dtype == "float32" else 1e-10
@@ -446,9 +454,7 @@ def test_complex_kernels_under_64_taps_are_shift_added(dtype, k, uses_numpy, mon
     rng = np.random.default_rng(k)
     x, w = random_array(rng, 20000, dtype), random_array(rng, k, dtype)
     want = np.convolve(x.astype(np.complex128), w.astype(np.complex128))
-    real = np.correlate
-    calls = []
-    monkeypatch.setattr(np, "correlate", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    calls = spy_numpy_correlate(monkeypatch)
     got = sigconv.convolve(x, w, method="direct")
     assert bool(calls) == uses_numpy
     tol = 1e-4 if dtype == "complex64" else 1e-10

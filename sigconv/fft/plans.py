@@ -38,12 +38,8 @@ def quick_planning():
     ones as usual, measuring is cheap there): for trial runs, such as 'auto' timing its
     candidates, which should not pay for measured plans of the methods that lose, but
     should time the plans the winner would run."""
-    old = getattr(_quick, "mode", None)
-    _quick.mode = "quick"
-    try:
+    with _planning_mode("quick"):
         yield
-    finally:
-        _quick.mode = old
 
 
 @contextlib.contextmanager
@@ -53,12 +49,21 @@ def measured_planning():
     which must compare the plans each candidate would run once it is chosen (an
     FFTW_ESTIMATE plan ran 1.0-2.7x slower than a measured one here, by a factor that
     differs between the candidates' transform shapes)."""
+    with _planning_mode("measure"):
+        yield
+
+
+@contextlib.contextmanager
+def _planning_mode(mode):
+    """This thread's planning mode for the block; the enclosing one again afterwards."""
     old = getattr(_quick, "mode", None)
-    _quick.mode = "measure"
+    _quick.mode = mode
     try:
         yield
     finally:
         _quick.mode = old
+
+
 _FLAGS = {"estimate": "FFTW_ESTIMATE", "measure": "FFTW_MEASURE", "patient": "FFTW_PATIENT"}
 
 
