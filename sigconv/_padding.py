@@ -25,16 +25,18 @@ def boundary_index(index, n, boundary):
     raise ValueError(f"no index map for boundary {boundary!r}")
 
 
-def pad(x, pads, boundary, cval=0, dtype=None):
+def pad(x, pads, boundary, cval=0, dtype=None, out=None):
     """A new array: ``x`` extended by ``pads[i] = (before, after)`` on its trailing axes.
 
     ``pads`` covers the last ``len(pads)`` axes.  The result has ``dtype`` (default
-    ``x.dtype``) and is always a fresh, C-contiguous array.
+    ``x.dtype``) and is a fresh, C-contiguous array, or ``out`` (of the result's shape and
+    dtype, not overlapping ``x``) written over.
     """
     dtype = x.dtype if dtype is None else np.dtype(dtype)
     lead = x.ndim - len(pads)
     shape = x.shape[:lead] + tuple(n + b + a for n, (b, a) in zip(x.shape[lead:], pads))
-    out = np.empty(shape, dtype=dtype)
+    if out is None:
+        out = np.empty(shape, dtype=dtype)
     inner = (Ellipsis,) + tuple(slice(b, b + n) for n, (b, _) in zip(x.shape[lead:], pads))
     out[inner] = x
     if not any(b or a for b, a in pads):

@@ -450,7 +450,7 @@ def test_numpy_correlation_is_skipped_where_it_is_slow(dtype, k, uses_numpy, mon
 def test_complex_kernels_under_64_taps_are_shift_added(dtype, k, uses_numpy, monkeypatch):
     """The direct method shift-adds complex 1-D kernels shorter than 64 taps (faster here
     than four real correlations) and uses numpy's complex correlation from 64 on; a long
-    complex64 plain call leaves the lane for it.  Results equal numpy's."""
+    complex plain call leaves the lane for it.  Results equal numpy's."""
     rng = np.random.default_rng(k)
     x, w = random_array(rng, 20000, dtype), random_array(rng, k, dtype)
     want = np.convolve(x.astype(np.complex128), w.astype(np.complex128))
@@ -459,5 +459,11 @@ def test_complex_kernels_under_64_taps_are_shift_added(dtype, k, uses_numpy, mon
     assert bool(calls) == uses_numpy
     tol = 1e-4 if dtype == "complex64" else 1e-10
     np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.sqrt(k))
-    long = np.zeros(200_000, dtype)                          # 10**6 multiply-adds
-    assert _convolve._lane_size(long, w[:5]) == (dtype == "complex128")
+    assert not _convolve._lane_size(x, w[:5])                # 10**5 multiply-adds
+    assert _convolve._lane_size(x[:10000], w[:5])
+    want = np.convolve(x.astype(np.complex128), w[:5].astype(np.complex128))
+    calls.clear()
+    ran = spy_engines(monkeypatch)
+    got = sigconv.convolve(x, w[:5])
+    np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.sqrt(5))
+    assert not calls and ran == ["direct"]
