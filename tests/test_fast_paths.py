@@ -5,6 +5,7 @@ import itertools
 
 import numpy as np
 import pytest
+from scipy import signal
 
 import sigconv
 from sigconv import _convolve
@@ -467,3 +468,25 @@ def test_complex_kernels_under_64_taps_are_shift_added(dtype, k, uses_numpy, mon
     got = sigconv.convolve(x, w[:5])
     np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.sqrt(5))
     assert not calls and ran == ["direct"]
+
+
+@pytest.mark.parametrize("shape, kshape", [(100_000, 3), ((300, 200), (3, 3))])
+def test_direct_scratch_is_reused_and_never_returned(shape, kshape, monkeypatch):
+    """The direct engine's zero-padded input and band products come from per-thread
+    buffers reused by the next call; no result shares memory with them, so a later call
+    leaves earlier results as they were.  Over SCRATCH_BYTES fresh arrays are used."""
+    rng = np.random.default_rng(5)
+    x, w = random_array(rng, shape, "complex128"), random_array(rng, kshape, "complex128")
+    y = random_array(rng, shape, "complex128")
+    first = sigconv.convolve(x, w, method="direct")
+    pad, tmp = direct._scratch_buffers.pad, direct._scratch_buffers.tmp
+    second = sigconv.convolve(y, w, method="direct")
+    assert direct._scratch_buffers.pad is pad and direct._scratch_buffers.tmp is tmp
+    for got, u in ((first, x), (second, y)):
+        np.testing.assert_allclose(got, signal.convolve(u, w, method="direct"), rtol=0,
+                                   atol=1e-10)
+        assert not np.shares_memory(got, pad) and not np.shares_memory(got, tmp)
+    monkeypatch.setattr(direct, "SCRATCH_BYTES", 1024)
+    third = sigconv.convolve(x, w, method="direct")
+    assert direct._scratch_buffers.pad is pad
+    np.testing.assert_array_equal(third, first)

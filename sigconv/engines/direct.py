@@ -4,7 +4,9 @@ For each kernel tap the engine adds ``w[m] * x[shifted, strided slice]`` into th
 It runs band by band so each band's output stays in cache, spreads the bands over threads
 (numpy's arithmetic releases the GIL), skips zero taps, computes strided and dilated
 outputs without computing the samples a stride drops, and works in any numpy dtype —
-so integer results are exact and long double keeps its precision.
+so integer results are exact and long double keeps its precision.  Its temporaries (the
+zero-padded input, a band's products) live in scratch buffers kept per thread and reused
+by the next call (:data:`SCRATCH_BYTES`); results never share memory with them.
 
 Kernels whose matrix unfoldings have low rank (separable Gaussians, Sobel, box filters)
 are split into 1-D passes when that needs fewer multiply-adds.
