@@ -131,11 +131,12 @@ DOT_PIECE = 1 << 16
 #: rather than freshly faulted in (1e5 x 3 complex128: 0.90 ms, against 5.8 ms in pieces
 #: of 2**16 and 2.4 ms for numpy's complex correlation; 1e6: 7.1 ms against 20 ms)
 SPLIT_PIECE = 15872
-#: kernels shorter than this are correlated on one thread: the sum is memory-bound there
+#: kernels shorter than this are correlated on one thread: the sum is memory-bound there.
+#: Long signals had threaded too (two cores' memory streams), but two threads writing a
+#: fresh result stall now and then while its pages are faulted in (here 14 of 59 calls
+#: of 1e7 x 3 float64 took 20-107 ms): the median was numpy's 9.7 ms, the mean 20 ms
+#: against one thread's 10.1
 DOT_THREAD_TAPS = 8
-#: ... unless the signal is this long in bytes: then two cores' memory streams win
-#: (1e7 x 3 float32: 8.9 ms on two threads against 15 ms on one; 2e6-4e6 float64 lost)
-DOT_THREAD_BYTES = 32 << 20
 
 
 def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
@@ -151,8 +152,7 @@ def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
     if not x.flags.writeable:
         x = x.copy()
     n, k = x.shape[0], w.shape[0]
-    threads = _thread_count(workers, n * k) \
-        if k >= DOT_THREAD_TAPS or x.nbytes >= DOT_THREAD_BYTES else 1
+    threads = _thread_count(workers, n * k) if k >= DOT_THREAD_TAPS else 1
     split = _splits(x, w)
     if n >= k and (threads > 1 or split and stop - start > SPLIT_PIECE):
         # a long complex split goes piece by piece too: its real and imaginary parts and
