@@ -63,7 +63,10 @@ def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=Non
     2. Non-maximum suppression along the gradient direction, in any ndim: a pixel ``p``
        stays if ``m(p) >= low`` and ``m(p) >= m(p +- g/max_k|g_k|)``, ``m`` at those
        points by multilinear interpolation (the point lies on a face of the ``3^n``
-       neighbourhood; in 2-D this is scikit-image's bilinear scheme).
+       neighbourhood; in 2-D this is scikit-image's bilinear scheme).  The comparison
+       allows ``64 eps max(m)`` of rounding (``eps`` of the image's float type): a tie
+       up to rounding counts as a tie, so that the edges do not depend on which method
+       computed each filter pass (a cube's faces had lost a voxel to a 1e-16 difference).
     3. Hysteresis: connected components (full ``3^n`` connectivity, ``ndimage.label``)
        of the surviving pixels that contain a pixel with ``m >= high``.
 
@@ -183,6 +186,7 @@ def _suppress(magnitude, grads, candidates):
     """
     values = magnitude.ravel()
     flat = np.flatnonzero(candidates)
+    slack = 64 * np.finfo(values.dtype).eps * (values.max() if values.size else 0.0)
     g = [gk.ravel()[flat] for gk in grads]
     dominant = _dominant_axis(g)
     strides = [int(np.prod(magnitude.shape[i + 1:])) for i in range(magnitude.ndim)]
@@ -194,7 +198,7 @@ def _suppress(magnitude, grads, candidates):
         step = np.array([g[k][sel] / np.abs(gd) for k in others]).reshape(len(others),
                                                                           sel.size)
         towards = np.where(gd > 0, strides[d], -strides[d])
-        m = values[at]
+        m = values[at] + slack
         ok = m >= _interpolate(values, at + towards, step, [strides[k] for k in others])
         ok &= m >= _interpolate(values, at - towards, -step, [strides[k] for k in others])
         keep[at[ok]] = True
