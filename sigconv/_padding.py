@@ -25,6 +25,12 @@ def boundary_index(index, n, boundary):
     raise ValueError(f"no index map for boundary {boundary!r}")
 
 
+def padded_shape(shape, pads):
+    """``shape`` with ``pads[i] = (before, after)`` added to its last ``len(pads)`` axes."""
+    lead = len(shape) - len(pads)
+    return tuple(shape[:lead]) + tuple(n + b + a for n, (b, a) in zip(shape[lead:], pads))
+
+
 def pad(x, pads, boundary, cval=0, dtype=None, out=None):
     """A new array: ``x`` extended by ``pads[i] = (before, after)`` on its trailing axes.
 
@@ -34,9 +40,8 @@ def pad(x, pads, boundary, cval=0, dtype=None, out=None):
     """
     dtype = x.dtype if dtype is None else np.dtype(dtype)
     lead = x.ndim - len(pads)
-    shape = x.shape[:lead] + tuple(n + b + a for n, (b, a) in zip(x.shape[lead:], pads))
     if out is None:
-        out = np.empty(shape, dtype=dtype)
+        out = np.empty(padded_shape(x.shape, pads), dtype=dtype)
     inner = (Ellipsis,) + tuple(slice(b, b + n) for n, (b, _) in zip(x.shape[lead:], pads))
     out[inner] = x
     if not any(b or a for b, a in pads):

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .._padding import pad
+from .._padding import pad, padded_shape
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
 _THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more than they save
@@ -52,9 +52,8 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
             # the zero-padded valid part is a window of the 'full' correlation
             return _correlate_rows(x, w, out_shape, k - 1 - before, workers)
     if any(b or a for b, a in pads):
-        shape = x.shape[:x.ndim - nsp] + tuple(
-            n + b + a for n, (b, a) in zip(x.shape[x.ndim - nsp:], pads))
-        x = pad(x, pads, "constant", out=_scratch("pad", shape, x.dtype))
+        buf = _scratch("pad", padded_shape(x.shape, pads), x.dtype)
+        x = pad(x, pads, "constant", out=buf)
     if _dot_path(x, w, nsp, strides, dilations):
         return _correlate_rows(x, w, out_shape, w.shape[-1] - 1, workers)
     terms = low_rank_terms(w, nsp)
