@@ -342,7 +342,7 @@ def table_summary(rows):
     below = [f"{name} {s:.2f}x" for name, s, _ in rows if s < 0.9]
     print(f"  cases below 0.9x: {len(below)}" + (f" ({'; '.join(below)})" if below else ""))
     print(f"  'auto' within 10% of the fastest sigconv method: "
-          f"{100 * np.mean(autos <= 1.10):.0f}% of cases (goal >= 95%)")
+          f"{100 * np.mean(autos <= 1.10):.1f}% of cases (goal >= 95%)")
     for nd in (1, 2, 3):
         sel = [r[1] for r in rows if r[0].split()[0].count("x") == nd - 1]
         if sel:
