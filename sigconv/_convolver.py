@@ -9,6 +9,7 @@ from ._errors import DTypeError, ShapeError
 from ._plan import make_plan
 from .engines import cost, fft, overlap
 from .engines.tiled import TiledBank
+from ._padding import padded_shape
 
 __all__ = ["Convolver"]
 
@@ -101,7 +102,7 @@ class Convolver:
         if tiles:
             self.method, self.extra = "os", {}
             padded = plan.boundary != "constant" or plan.fillvalue != 0
-            shape = tuple(n + b + a for n, (b, a) in zip(self.input_shape, plan.pads)) \
+            shape = padded_shape(self.input_shape, plan.pads) \
                 if padded else self.input_shape
             pads = ((0, 0),) * self.nsp if padded else plan.pads
             self.tiles = TiledBank(self.kernel, shape, pads, plan.dilations,

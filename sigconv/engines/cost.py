@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _validate
 from ._calibration import CALIBRATION as C
+from .._padding import padded_shape
 
 #: transforms with at least this many points (times batch) use every worker; the
 #: measured break-even of two threads is ~1 ms of work, and they pay off from ~10 ms.
@@ -304,7 +305,7 @@ def problem(plan):
     batch = lambda shape: math.prod(shape[:len(shape) - nsp])
     materialized = plan.boundary != "constant" or plan.fillvalue != 0
     pads = ((0, 0),) * nsp if materialized else plan.pads
-    xshape = tuple(n + b + a for n, (b, a) in zip(plan.x_spatial, plan.pads)) \
+    xshape = padded_shape(plan.x_spatial, plan.pads) \
         if materialized else plan.x_spatial
     ke = tuple(d * (k - 1) + 1 for k, d in zip(plan.kernel_spatial, plan.dilations))
     from .direct import dot_path_applies

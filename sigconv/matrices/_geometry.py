@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import _shapes, _validate as V
 from .._errors import ShapeError
-from .._padding import boundary_index
+from .._padding import boundary_index, padded_shape
 from .._plan import _center, _fillvalue, _geometry as _plan_geometry
 
 OPS = ("convolve", "correlate")
@@ -47,7 +47,7 @@ class Geometry:
 
     @property
     def extended_shape(self):
-        return tuple(n + b + a for n, (b, a) in zip(self.input_shape, self.pads))
+        return padded_shape(self.input_shape, self.pads)
 
 
 def shape_arg(value, name, func):

@@ -7,6 +7,7 @@ import numpy as np
 from .._errors import DTypeError, ShapeError
 from .._shapes import effective_size, output_length
 from .._validate import one_of, per_axis, positive_int
+from .._padding import padded_shape
 
 PADDINGS = ("valid", "same")
 CONV_METHODS = ("auto", "im2col", "fft")
@@ -101,7 +102,7 @@ def pad_zeros(x, pads, value=0.0):
     """``x`` zero-padded on its spatial axes (no copy when all pads are 0)."""
     if all(b == 0 and a == 0 for b, a in pads):
         return x
-    shape = x.shape[:2] + tuple(n + b + a for n, (b, a) in zip(x.shape[2:], pads))
+    shape = padded_shape(x.shape, pads)
     out = np.zeros(shape, dtype=x.dtype) if value == 0 else np.full(shape, value, x.dtype)
     out[(slice(None), slice(None)) + tuple(slice(b, b + n) for n, (b, _) in
                                            zip(x.shape[2:], pads))] = x

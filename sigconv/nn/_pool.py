@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from .._padding import padded_shape
 from ._args import crop, pad_zeros
 from . import _parallel
 from ._conv import tap_slices
@@ -15,9 +16,9 @@ def taps(xp, kshape, out_spatial, strides):
                      for t in np.ndindex(*kshape)])
 
 
-def scatter(parts, padded_shape, kshape, out_spatial, strides, pads):
+def scatter(parts, xp_shape, kshape, out_spatial, strides, pads):
     """The adjoint of ``taps``: add each tap's ``(N, C, *out)`` part back, then crop."""
-    dxp = np.zeros(padded_shape, dtype=parts.dtype)
+    dxp = np.zeros(xp_shape, dtype=parts.dtype)
     for i, t in enumerate(np.ndindex(*kshape)):
         dxp[(Ellipsis,) + tap_slices(t, out_spatial, strides, (1,) * len(kshape))] += parts[i]
     return np.ascontiguousarray(crop(dxp, pads))
@@ -91,7 +92,7 @@ def avg_forward(x, kshape, strides, pads, out_spatial):
 
 
 def avg_backward(dy, x_shape, kshape, strides, pads):
-    padded = x_shape[:2] + tuple(n + b + a for n, (b, a) in zip(x_shape[2:], pads))
+    padded = padded_shape(x_shape, pads)
     t = math.prod(kshape)
     parts = np.broadcast_to(dy / t, (t,) + dy.shape)
     return scatter(parts, padded, kshape, dy.shape[2:], strides, pads)

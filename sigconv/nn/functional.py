@@ -24,6 +24,7 @@ from . import _conv, _flatconv
 from ._args import (CONV_METHODS, ChainError, conv_out_spatial, crop, float_input,
                     pad_zeros, padding_arg, resolve_pads, transpose_out_spatial, tuple_arg)
 from .._errors import ShapeError
+from .._padding import padded_shape
 
 __all__ = ["conv", "conv_backward", "conv_transpose", "conv_transpose_backward",
            "max_pool", "max_pool_backward", "avg_pool", "avg_pool_backward", "lp_pool",
@@ -137,7 +138,7 @@ def _conv_run(x, w, bias, plan):
     """``(y, cache)`` of a convolution whose ``plan`` was validated for ``x.shape``."""
     strides, dilations, pads, out, groups, method = plan
     wx = w.astype(x.dtype, copy=False)
-    padded = tuple(n + b + a for n, (b, a) in zip(x.shape[2:], pads))
+    padded = padded_shape(x.shape[2:], pads)
     if method == "auto":
         method = _conv.choose(x.shape[:2] + padded, w.shape, out, groups)
     if method == "im2col" and _flatconv.applies(strides, x.shape[2:], pads, w.shape[2:],
