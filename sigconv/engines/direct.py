@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .. import _alloc
 from .._padding import pad, padded_shape
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
@@ -97,7 +98,7 @@ def _correlate_rows(x, w, out_shape, start, workers=1):
         row = dot_correlate(x.reshape(-1), w.reshape(-1), start, start + out_shape[-1],
                             workers=workers)
         return row.reshape(out_shape)
-    out = np.empty(out_shape, dtype=x.dtype)
+    out = _alloc.empty(out_shape, x.dtype)
     for idx in np.ndindex(lead):
         xi = x[_row(idx, x.shape)]
         wi = w[_row(idx, w.shape)]
@@ -179,7 +180,7 @@ def _correlate(x, w, mode, conjugate):
     xr, xi, wr, wi = (np.ascontiguousarray(p) for p in (x.real, x.imag, w.real, w.imag))
     rr, ii = np.correlate(xr, wr, mode), np.correlate(xi, wi, mode)
     ri, ir = np.correlate(xr, wi, mode), np.correlate(xi, wr, mode)
-    out = np.empty(rr.shape, dtype=np.result_type(x.dtype, w.dtype))
+    out = _alloc.empty(rr.shape, np.result_type(x.dtype, w.dtype))
     if conjugate:
         out.real, out.imag = rr + ii, ir - ri
     else:
@@ -191,7 +192,7 @@ def _pieces(x, w, conjugate, threads, start, stop, piece=DOT_PIECE):
     """:func:`dot_correlate` for ``len(x) >= len(w)``: the edges of the 'full' result
     (partial overlaps) from short correlations, the full-overlap part piece by piece."""
     n, k = x.shape[0], w.shape[0]
-    out = np.empty(stop - start, dtype=np.result_type(x.dtype, w.dtype))
+    out = _alloc.empty((stop - start,), np.result_type(x.dtype, w.dtype))
     a, b = max(start, 0), min(stop, k - 1)
     if a < b:
         out[a - start:b - start] = _correlate(x[:k - 1], w, "full", conjugate)[a:b]
@@ -217,7 +218,7 @@ def _pieces(x, w, conjugate, threads, start, stop, piece=DOT_PIECE):
 
 def shift_add(x, w, out_shape, strides, dilations, *, workers=None):
     """Direct valid correlation by accumulating one shifted slice per kernel tap."""
-    out = np.empty(out_shape, dtype=x.dtype)
+    out = _alloc.empty(out_shape, x.dtype)
     if out.size == 0:
         return out
     nsp = len(strides)

@@ -22,6 +22,7 @@ import threading
 
 import numpy as np
 
+from .. import _alloc
 from .._shapes import broadcast
 from ..fft.backend import cheapest_len, next_fast_len, transform
 from . import cost
@@ -232,7 +233,7 @@ def correlate_block(x, offsets, ks, take, *, workers=1, out=None):
         chunk = max(1, min(rows, CHUNK_BYTES // max(row_bytes, 1)))
         if chunk == rows:
             return _invert(spec, ks, batch, (Ellipsis,) + tuple(index), threads, out)
-        result = np.empty((rows,) + kept, dtype=np.result_type(ks.dtype, x.dtype))
+        result = _alloc.empty((rows,) + kept, np.result_type(ks.dtype, x.dtype))
         spec_b = np.broadcast_to(spec, batch + spec.shape[-nsp:])
         kern_b = np.broadcast_to(ks.spectrum, batch + spec.shape[-nsp:])
         for r0 in range(0, rows, chunk):
@@ -257,10 +258,7 @@ def _invert(spec, ks, batch, index, threads, out=None):
             np.multiply(spec, ks.spectrum, out=inv.input)
         else:
             inv.input[...] = fold(spec * ks.spectrum, ks)
-        if out is None:
-            return np.array(inv.execute()[index], copy=True)
-        out[...] = inv.execute()[index]
-        return out
+        return _copy(inv.execute()[index], out)
 
 
 def _invert_rows(pairs, ks, chunk, index, threads):
@@ -272,7 +270,15 @@ def _invert_rows(pairs, ks, chunk, index, threads):
                 np.multiply(a, b, out=inv.input[row])
             else:
                 inv.input[row] = fold(a * b, ks)
-        return np.array(inv.execute()[index], copy=True)
+        return _copy(inv.execute()[index])
+
+
+def _copy(a, out=None):
+    """``a`` copied into ``out``, or into a new array (:func:`sigconv._alloc.empty`)."""
+    if out is None:
+        out = _alloc.empty(a.shape, a.dtype)
+    np.copyto(out, a)
+    return out
 
 
 def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None, spectrum=None):

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from .. import _alloc
 from ..fft.backend import cheapest_len
 from . import cost
 from .fft import KernelSpectrum, correlate_block, kernel_spectrum
@@ -156,7 +157,7 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
     width = B + ke - 1
     ks = spectrum or _spectrum(x, w, [block], (1,), (dilation,), 1)
     dtype = np.result_type(x.dtype, w.dtype)
-    out = np.empty(lead + (L,), dtype=dtype)
+    out = _alloc.empty(lead + (L,), dtype)
     direct_read = x.strides[-1] == x.itemsize
 
     def windows(g):
@@ -244,7 +245,7 @@ def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, workers=Non
         return bank.apply(xt, workers=workers).reshape(out_shape)
     blocks = blocks or block_sizes("os", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
     ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
-    out = np.empty(out_shape, dtype=np.result_type(x.dtype, w.dtype))
+    out = _alloc.empty(out_shape, np.result_type(x.dtype, w.dtype))
     grids = [range(0, Lj, B) for Lj, (_, _, B) in zip(L, blocks)]
     for origin in itertools.product(*grids):
         cnt = [min(B, Lj - o) for o, Lj, (_, _, B) in zip(origin, L, blocks)]
@@ -272,7 +273,7 @@ def correlate_valid_oa(x, w, out_shape, strides, dilations, pads, *, workers=Non
     L = out_shape[-nsp:]
     blocks = blocks or block_sizes("oa", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
     ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
-    out = np.zeros(out_shape, dtype=np.result_type(x.dtype, w.dtype))
+    out = _alloc.zeros(out_shape, np.result_type(x.dtype, w.dtype))
     grids = [_oa_starts(n, b, B) for n, (b, _), (_, _, B) in zip(xs, pads, blocks)]
     for q0s in itertools.product(*grids):
         src, offs, dst, take = [], [], [], []

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .. import _alloc
 from ..fft.backend import idle_cores, transform
 from .fft import KernelSpectrum, remembered
 
@@ -167,7 +168,7 @@ class TiledBank:
         nsp = len(self.in_shape)
         batch = x.shape[:x.ndim - nsp]
         if out is None:
-            out = np.empty(batch + (self.K,) + self.L, dtype=self.out_dtype)
+            out = _alloc.empty(batch + (self.K,) + self.L, self.out_dtype)
         tasks = list(itertools.product(np.ndindex(batch), self.origins))
         work = len(tasks) * math.prod(self.tile) * self.K
         # an oversubscribed machine runs extra threads slower than one (as cost.fft_threads)
