@@ -282,3 +282,34 @@ def test_spectrum_cache_defaults_to_the_plan_cache_bound():
         assert B.spectrum_cache_limit() == 1000
     with pytest.raises(ValueError, match="spectrum_cache_bytes must be a non-negative int"):
         sfw.set_options(spectrum_cache_bytes=-1)
+
+
+def _import_sigconv_showing_openmp(**env):
+    """Import sigconv in a fresh process with libgomp printing its settings when loaded:
+    ``(the wait policy libgomp reports or None, OMP_WAIT_POLICY in os.environ after)``."""
+    environ = {k: v for k, v in os.environ.items() if k not in B._OMP_POLICY}
+    environ.update(OMP_DISPLAY_ENV="TRUE", **env)
+    proc = subprocess.run([sys.executable, "-c",
+                           "import os, sigconv; print(os.environ.get('OMP_WAIT_POLICY'))"],
+                          capture_output=True, text=True, env=environ, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    reported = [line.split("=")[1].strip(" '") for line in proc.stderr.splitlines()
+                if line.strip().startswith("OMP_WAIT_POLICY")]
+    return (reported[0] if reported else None), proc.stdout.strip()
+
+
+@pytest.mark.skipif(B._pyfftw is None, reason="the OpenMP policy concerns pyFFTW's libgomp")
+def test_pyfftw_openmp_threads_wait_passively_and_the_environment_is_restored():
+    policy, after = _import_sigconv_showing_openmp()
+    if policy is None:
+        pytest.skip("this pyFFTW build does not load libgomp")
+    assert policy == "PASSIVE"
+    assert after == "None"
+
+
+@pytest.mark.skipif(B._pyfftw is None, reason="the OpenMP policy concerns pyFFTW's libgomp")
+def test_a_users_openmp_wait_policy_is_kept():
+    policy, after = _import_sigconv_showing_openmp(OMP_WAIT_POLICY="active")
+    if policy is None:
+        pytest.skip("this pyFFTW build does not load libgomp")
+    assert policy == "ACTIVE" and after == "active"
