@@ -205,7 +205,7 @@ def bank():
         with scipy.fft.set_workers(WORKERS):
             return [ss.fftconvolve(x, w, "same") for w in kernels]
 
-    for _ in range(24):     # the one-off call's 'auto' times its candidates first (autotune)
+    for _ in range(48):     # the one-off call's 'auto' times its candidates first (autotune)
         sigconv.convolve(x[None], kernels, "same", axes=(1, 2))
         if not sigconv._convolve._TUNING:
             break

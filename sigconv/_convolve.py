@@ -412,7 +412,12 @@ def _remember(op, x, w, mode, plan, choice):
 #: called again, under ``measured_planning``, so the timings that decide compare the
 #: measured plans each candidate would run for good (FFTW_ESTIMATE plans ran 1.0-2.7x
 #: slower here, by factors that differ between shapes, and picked overlap-save where
-#: the measured FFT was faster).  Timings of a run that made plans do not count.  The
+#: the measured FFT was faster).  Timings of a run that made plans do not count.
+#: Candidates run in pairs, and only the second run of a pair is timed: a method's time
+#: depends on what ran just before it (caches, the allocator's free memory), and the
+#: method kept will run after itself.  Taking turns call by call had timed every run
+#: right after another method: a 1024^2 x 17^2 'same' FFT ran at 5.7-5.9 ms after
+#: overlap-save against 3.5-3.7 ms after itself.  The
 #: machine's noise (one method's time varies by 2x from call to call here) is why each
 #: candidate runs AUTOTUNE_RUNS times and keeps its fastest run.  Ties go to the cost
 #: model: another method replaces its choice only when its fastest run beats the choice's
@@ -422,12 +427,22 @@ AUTOTUNE_RATIO = 2.5
 AUTOTUNE_SECONDS = 2e-4
 AUTOTUNE_RUNS = 3
 AUTOTUNE_MARGIN = 0.1
-_TUNING = {}    # problem signature -> (model's method, {method: [(cold, seconds)]}) while tuning
+#: problem signature -> _Tuning, while its candidates are being timed
+_TUNING = {}
 _TUNING_LOCK = threading.Lock()
 
 
+@dataclass
+class _Tuning:
+    """The trials of one problem signature: the cost model's method, the timed runs per
+    candidate (``[(cold, seconds)]``) and the candidate whose pair is half done."""
+    model: str
+    times: dict
+    primed: Optional[str] = None
+
+
 def _trial(plan, choice):
-    """``(method, first)``: the method this 'auto' call should time and whether it is
+    """``(method, first)``: the method this 'auto' call should run and whether it is
     that method's first trial; or None (settled or nothing to tune)."""
     if not choice.reason.startswith(_COST_REASON) or not option("autotune"):
         return None
@@ -437,35 +452,40 @@ def _trial(plan, choice):
         return None
     sig = _signature(plan)
     with _TUNING_LOCK:
-        times = _TUNING.get(sig)
-        if times is None:
+        tuning = _TUNING.get(sig)
+        if tuning is None:
             close = [m for m, t in est.items() if t <= AUTOTUNE_RATIO * best]
             if len(close) < 2:
                 return None
             if len(_TUNING) > 1024:
                 _TUNING.clear()
-            times = {m: [] for m in close}
-            _TUNING[sig] = (choice.method, times)
-        else:
-            times = times[1]
+            tuning = _TUNING[sig] = _Tuning(choice.method, {m: [] for m in close})
+        if tuning.primed is not None:
+            return tuning.primed, False
+        times = tuning.times
         method = min(times, key=lambda m: len(times[m]))
         return method, not times[method]
 
 
 def _record(plan, method, seconds, warm):
-    """Add one timing (``warm``: no FFTW plan was made during it).  Once every candidate
-    has AUTOTUNE_RUNS warm timings (or twice as many runs), keep the fastest
+    """Account for one trial run (``warm``: no FFTW plan was made during it): the first
+    run of a pair primes ``method``, the second is timed.  Once every candidate has
+    AUTOTUNE_RUNS warm timings (or twice as many timings), keep the fastest
     (:func:`_tuned`)."""
     sig = _signature(plan)
     with _TUNING_LOCK:
-        entry = _TUNING.get(sig)
-        if entry is None:
+        tuning = _TUNING.get(sig)
+        if tuning is None:
             return
-        model, times = entry
+        if tuning.primed != method:
+            tuning.primed = method
+            return
+        tuning.primed = None
+        times = tuning.times
         times[method].append((not warm, seconds))
         if all(sum(not cold for cold, _ in t) >= AUTOTUNE_RUNS or len(t) >= 2 * AUTOTUNE_RUNS
                for t in times.values()):
-            _MEASURED[sig] = _tuned(model, times)
+            _MEASURED[sig] = _tuned(tuning.model, times)
             del _TUNING[sig]
 
 

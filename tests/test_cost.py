@@ -76,9 +76,11 @@ def test_autotune_times_the_close_candidates_and_keeps_the_fastest(monkeypatch):
                 time.sleep(0.05)
             return _engine(*args, **kwargs)
         monkeypatch.setitem(C.ENGINES, name, spy)
-    for _ in range(2 * C.AUTOTUNE_RUNS * len(ALL) + 2):    # the most trials, then 2 more
+    for _ in range(4 * C.AUTOTUNE_RUNS * len(ALL) + 2):    # the most trials, then 2 more
         np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-9, atol=1e-9)
-    assert set(ran[:len(ALL)]) == set(ALL)          # each candidate in turn first
+    first = ran[:2 * len(ALL)]
+    assert first[0::2] == first[1::2]           # in pairs,
+    assert set(first[0::2]) == set(ALL)         # each candidate in turn first
     settled = sigconv.choose_method(x, k)
     assert settled.method != favourite
     assert settled.reason == "fastest when timed on inputs of this shape"
@@ -104,7 +106,7 @@ def test_autotune_times_later_trials_with_measured_plans(monkeypatch):
             ran.append(_name)
             return _engine(*args, **kwargs)
         monkeypatch.setitem(C.ENGINES, name, spy)
-    for _ in range(2 * C.AUTOTUNE_RUNS * len(ALL)):
+    for _ in range(4 * C.AUTOTUNE_RUNS * len(ALL)):
         sigconv.convolve(x, k)
     trials = list(zip(ran, context))
     assert len(context) >= C.AUTOTUNE_RUNS * len(ALL)
@@ -112,6 +114,35 @@ def test_autotune_times_later_trials_with_measured_plans(monkeypatch):
         seen = [c for m, c in trials if m == method]
         assert seen[0] == "quick_planning" and set(seen[1:]) == {"measured_planning"}
     assert C._TUNING == {} and sigconv.choose_method(x, k).reason.startswith("fastest")
+
+
+def test_autotune_times_each_method_after_itself(monkeypatch):
+    """Only the second run of a pair is timed: a method that is slow right after another
+    method and fastest after itself is the one kept (taking turns call by call would have
+    timed it only after the others)."""
+    x, k = CASES["long-signal-short-kernel"]
+    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
+    monkeypatch.setattr(C, "AUTOTUNE_RATIO", 1e9)
+    monkeypatch.setattr(C, "_TUNING", {})
+    monkeypatch.setattr(C, "_MEASURED", {})
+    monkeypatch.setattr(C, "_plans_made", lambda: 0)     # every run counts as warm
+    favourite = sigconv.choose_method(x, k).method
+    victim = next(m for m in ALL if m != favourite)
+    ran = []
+    for name, engine in list(C.ENGINES.items()):
+        def spy(*args, _name=name, _engine=engine, **kwargs):
+            after_other = not ran or ran[-1] != _name
+            ran.append(_name)
+            if _name != victim:
+                time.sleep(0.02)
+            elif after_other:
+                time.sleep(0.05)
+            return _engine(*args, **kwargs)
+        monkeypatch.setitem(C.ENGINES, name, spy)
+    for _ in range(4 * C.AUTOTUNE_RUNS * len(ALL)):
+        sigconv.convolve(x, k)
+    assert C._TUNING == {}
+    assert sigconv.choose_method(x, k).method == victim
 
 
 def test_autotune_off_follows_the_cost_model(monkeypatch):
