@@ -30,6 +30,28 @@ def only(monkeypatch, allowed):
             monkeypatch.setitem(C.ENGINES, name, boom)
 
 
+def tune_every_method(monkeypatch):
+    """Fresh autotune state in which every finite method is a candidate, whatever the size."""
+    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
+    monkeypatch.setattr(C, "AUTOTUNE_RATIO", 1e9)
+    monkeypatch.setattr(C, "_TUNING", {})
+    monkeypatch.setattr(C, "_MEASURED", {})
+
+
+def spy_engines(monkeypatch, before=None):
+    """Wrap every engine so that it appends its name to the returned list (after calling
+    ``before(name, ran)``, which sees the names of the runs before)."""
+    ran = []
+    for name, engine in list(C.ENGINES.items()):
+        def spy(*args, _name=name, _engine=engine, **kwargs):
+            if before is not None:
+                before(_name, ran)
+            ran.append(_name)
+            return _engine(*args, **kwargs)
+        monkeypatch.setitem(C.ENGINES, name, spy)
+    return ran
+
+
 CASES = {
     "tiny": (np.arange(10.0), np.array([1.0, 2.0, 3.0])),
     "long-signal-short-kernel": (np.random.default_rng(0).standard_normal(200_000),
@@ -62,20 +84,10 @@ def test_autotune_times_the_close_candidates_and_keeps_the_fastest(monkeypatch):
     """The cost model's favourite is made 50 ms slower: after trying each close
     candidate, 'auto' settles on another one, and every call's result is right."""
     x, k = CASES["long-signal-short-kernel"]
-    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
-    monkeypatch.setattr(C, "AUTOTUNE_RATIO", 1e9)      # every finite method is a candidate
-    monkeypatch.setattr(C, "_TUNING", {})
-    monkeypatch.setattr(C, "_MEASURED", {})
+    tune_every_method(monkeypatch)
     favourite = sigconv.choose_method(x, k).method
     ref = np.convolve(x, k)
-    ran = []
-    for name, engine in list(C.ENGINES.items()):
-        def spy(*args, _name=name, _engine=engine, **kwargs):
-            ran.append(_name)
-            if _name == favourite:
-                time.sleep(0.05)
-            return _engine(*args, **kwargs)
-        monkeypatch.setitem(C.ENGINES, name, spy)
+    ran = spy_engines(monkeypatch, lambda name, _: time.sleep(0.05 if name == favourite else 0))
     for _ in range(4 * C.AUTOTUNE_RUNS * len(ALL) + 2):    # the most trials, then 2 more
         np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-9, atol=1e-9)
     first = ran[:2 * len(ALL)]
@@ -92,20 +104,12 @@ def test_autotune_times_later_trials_with_measured_plans(monkeypatch):
     (the plans it would run once chosen)."""
     from sigconv.fft import plans
     x, k = CASES["long-signal-short-kernel"]
-    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
-    monkeypatch.setattr(C, "AUTOTUNE_RATIO", 1e9)
-    monkeypatch.setattr(C, "_TUNING", {})
-    monkeypatch.setattr(C, "_MEASURED", {})
+    tune_every_method(monkeypatch)
     context = []
     for name in ("quick_planning", "measured_planning"):
         real = getattr(plans, name)
         monkeypatch.setattr(plans, name, lambda _n=name, _r=real: context.append(_n) or _r())
-    ran = []
-    for name, engine in list(C.ENGINES.items()):
-        def spy(*args, _name=name, _engine=engine, **kwargs):
-            ran.append(_name)
-            return _engine(*args, **kwargs)
-        monkeypatch.setitem(C.ENGINES, name, spy)
+    ran = spy_engines(monkeypatch)
     for _ in range(4 * C.AUTOTUNE_RUNS * len(ALL)):
         sigconv.convolve(x, k)
     trials = list(zip(ran, context))
@@ -121,24 +125,17 @@ def test_autotune_times_each_method_after_itself(monkeypatch):
     method and fastest after itself is the one kept (taking turns call by call would have
     timed it only after the others)."""
     x, k = CASES["long-signal-short-kernel"]
-    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
-    monkeypatch.setattr(C, "AUTOTUNE_RATIO", 1e9)
-    monkeypatch.setattr(C, "_TUNING", {})
-    monkeypatch.setattr(C, "_MEASURED", {})
+    tune_every_method(monkeypatch)
     monkeypatch.setattr(C, "_plans_made", lambda: 0)     # every run counts as warm
     favourite = sigconv.choose_method(x, k).method
     victim = next(m for m in ALL if m != favourite)
-    ran = []
-    for name, engine in list(C.ENGINES.items()):
-        def spy(*args, _name=name, _engine=engine, **kwargs):
-            after_other = not ran or ran[-1] != _name
-            ran.append(_name)
-            if _name != victim:
-                time.sleep(0.02)
-            elif after_other:
-                time.sleep(0.05)
-            return _engine(*args, **kwargs)
-        monkeypatch.setitem(C.ENGINES, name, spy)
+
+    def slow_after_another_method(name, ran):
+        if name != victim:
+            time.sleep(0.02)
+        elif not ran or ran[-1] != name:
+            time.sleep(0.05)
+    spy_engines(monkeypatch, slow_after_another_method)
     for _ in range(4 * C.AUTOTUNE_RUNS * len(ALL)):
         sigconv.convolve(x, k)
     assert C._TUNING == {}
@@ -150,12 +147,7 @@ def test_autotune_off_follows_the_cost_model(monkeypatch):
     monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
     monkeypatch.setattr(C, "_TUNING", {})
     favourite = sigconv.choose_method(x, k).method
-    ran = []
-    for name, engine in list(C.ENGINES.items()):
-        def spy(*args, _name=name, _engine=engine, **kwargs):
-            ran.append(_name)
-            return _engine(*args, **kwargs)
-        monkeypatch.setitem(C.ENGINES, name, spy)
+    ran = spy_engines(monkeypatch)
     with sfw.options(autotune=False):
         for _ in range(3):
             sigconv.convolve(x, k)

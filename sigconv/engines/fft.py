@@ -240,8 +240,8 @@ def correlate_block(x, offsets, ks, take, *, workers=1, out=None):
             r1 = min(rows, r0 + chunk)
             pairs = [(spec_b[i], kern_b[i]) for i in np.ndindex(batch)][r0:r1] \
                 if len(batch) != 1 else [(spec_b[i], kern_b[i]) for i in range(r0, r1)]
-            result[r0:r1] = _invert_rows(pairs, ks, chunk,
-                                         (slice(0, r1 - r0),) + tuple(index), threads)
+            _invert_rows(pairs, ks, chunk, (slice(0, r1 - r0),) + tuple(index), threads,
+                         result[r0:r1])
         result = result.reshape(batch + kept)
         if out is None:
             return result
@@ -261,8 +261,9 @@ def _invert(spec, ks, batch, index, threads, out=None):
         return _copy(inv.execute()[index], out)
 
 
-def _invert_rows(pairs, ks, chunk, index, threads):
-    """Multiply (and fold) ``pairs`` of spectra row by row into one chunk, invert."""
+def _invert_rows(pairs, ks, chunk, index, threads, out):
+    """Multiply (and fold) ``pairs`` of spectra row by row into one chunk, invert, take
+    ``index`` into ``out``."""
     with transform("c2r" if ks.real else "inv", (chunk,) + ks.folded, ks.nsp, ks.dtype,
                    threads) as inv:
         for row, (a, b) in enumerate(pairs):
@@ -270,7 +271,7 @@ def _invert_rows(pairs, ks, chunk, index, threads):
                 np.multiply(a, b, out=inv.input[row])
             else:
                 inv.input[row] = fold(a * b, ks)
-        return _copy(inv.execute()[index])
+        return _copy(inv.execute()[index], out)
 
 
 def _copy(a, out=None):
