@@ -292,6 +292,47 @@ def test_overlap_save_rows_batch_groups_and_threads(monkeypatch):
         np.testing.assert_allclose(got, want, atol=1e-10)
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+@pytest.mark.parametrize("n", [997, 5003, 20_011])
+def test_overlap_save_rows_split_over_threads_keep_every_group(threads, n, monkeypatch):
+    """Forced threading: the groups are shared by ``threads`` participants
+    (:func:`sigconv._threads.share`); every group is computed once (group counts that do
+    not divide evenly included)."""
+    import importlib
+
+    from sigconv import _threads
+    from sigconv.engines import cost
+    backend = importlib.import_module("sigconv.fft.backend")   # the module, not the function
+    monkeypatch.setattr(overlap, "GROUP_BYTES", 512 * 8)
+    monkeypatch.setattr(cost, "THREAD_MIN_ELEMENTS", 0)
+    monkeypatch.setattr(backend, "idle_cores", lambda: threads)
+    calls, shared = [], []
+    real_place, real_share = overlap.place, _threads.share
+
+    def spy_place(buf, data, offsets):
+        calls.append(1)
+        return real_place(buf, data, offsets)
+
+    def spy_share(tasks, n, participant):
+        shared.append(n)
+        return real_share(tasks, n, participant)
+
+    monkeypatch.setattr(overlap, "place", spy_place)
+    monkeypatch.setattr(_threads, "share", spy_share)
+    rng = np.random.default_rng(n)
+    x, w = rng.standard_normal(n), rng.standard_normal(33)
+    for mode in ("full", "same", "valid"):
+        calls.clear()
+        shared.clear()
+        got = sigconv.convolve(x, w, mode, method="os", workers=threads)
+        np.testing.assert_allclose(got, np.convolve(x, w, mode), rtol=1e-10, atol=1e-10)
+        N, _, B = overlap.row_block(33, got.size)
+        nblocks = -(-got.size // B)
+        groups, per = overlap.row_groups(nblocks, N, 8, threads)
+        assert len(calls) == groups and (groups - 1) * per < nblocks <= groups * per
+        assert shared == [min(threads, groups)]
+
+
 def test_rows_block_lengths_are_fast_and_cover_the_kernel():
     for ke, L in itertools.product([1, 3, 65, 1025, 65537], [10, 10_000, 10**7]):
         N, M, B = overlap.row_block(ke, L)

@@ -181,21 +181,21 @@ def test_max_pool_backward_routes_ties_to_the_first_maximum(k, s, p):
 @pytest.mark.parametrize("threads", [1, 2])
 def test_threaded_chunks_equal_the_single_thread_result(threads, monkeypatch):
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    from sigconv.nn import _parallel
+    from sigconv import _threads
     spatial, k, pads, dilations, groups = FLAT[threads + 6]
     x, w = _case(spatial, k, groups, n=7)
     out = _out(spatial, k, pads, dilations)
     dy = RNG.standard_normal((7, w.shape[0]) + out)
     ry, rdx, rdw = _classic(x, w, pads, dilations, groups, dy)
     monkeypatch.setattr(_conv, "_CHUNK_BYTES", 1)        # one sample per chunk
-    used = []
-    real_run = _parallel.run
-    monkeypatch.setattr(_parallel, "run",
-                        lambda *a: used.append(len(s := real_run(*a))) or s)
+    used = []          # threads handed to the shared queue (none: the caller alone)
+    real_share = _threads.share
+    monkeypatch.setattr(_threads, "share",
+                        lambda tasks, n, part: used.append(n) or real_share(tasks, n, part))
     with threadpoolctl.threadpool_limits(threads, user_api="blas"):
         y, state = _flatconv.forward(x, w, pads, dilations, groups, out)
         dx, dw = _flatconv.backward(dy, w, state, True)[:2]
-    assert max(used) == threads
+    assert max(used, default=1) == threads
     np.testing.assert_allclose(y, ry, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, rdx, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dw, rdw, rtol=1e-12, atol=1e-12)

@@ -67,3 +67,61 @@ def test_threads_sharing_a_convolver_get_serial_results():
     for a, b in zip(outs, serial):
         np.testing.assert_array_equal(a, b)
     assert len({id(o) for o in outs}) == len(outs)
+
+
+def test_share_runs_every_task_once_on_the_caller_and_the_workers():
+    """Two participants meet at a barrier on their first tasks, so both threads run;
+    every task runs exactly once."""
+    from sigconv import _threads
+    barrier = threading.Barrier(2, timeout=10)
+    ran, lock = [], threading.Lock()
+
+    def participant(take):
+        first = True
+        for task in iter(take, None):
+            if first:
+                barrier.wait()
+                first = False
+            with lock:
+                ran.append((task, threading.get_ident()))
+
+    _threads.share(range(50), 2, participant)
+    assert sorted(t for t, _ in ran) == list(range(50))
+    assert threading.get_ident() in {i for _, i in ran}
+    assert len({i for _, i in ran}) == 2
+
+
+def test_share_alone_when_one_thread_and_no_worker_left_waiting():
+    from sigconv import _threads
+    ran = []
+    _threads.share(range(7), 1, lambda take: ran.extend(iter(take, None)))
+    assert ran == list(range(7))
+    ran.clear()
+    _threads.share(range(3), 3, lambda take: ran.extend(iter(take, None)))
+    assert sorted(ran) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("where", ["caller", "worker"])
+def test_share_raises_a_participants_error_and_stops_handing_out(where):
+    """An error in either participant reaches the caller, and the other participant's
+    next ``take()`` gives None: of 1000 tasks of 1 ms, few run."""
+    import time
+
+    from sigconv import _threads
+    caller = threading.get_ident()
+    barrier = threading.Barrier(2, timeout=10)
+    ran = []
+
+    def participant(take):
+        task = take()
+        barrier.wait()
+        if (threading.get_ident() == caller) == (where == "caller"):
+            raise ZeroDivisionError(f"in the {where}")
+        while task is not None:
+            time.sleep(0.001)
+            ran.append(task)
+            task = take()
+
+    with pytest.raises(ZeroDivisionError, match=where):
+        _threads.share(range(1000), 2, participant)
+    assert 1 <= len(ran) < 500

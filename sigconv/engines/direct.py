@@ -14,11 +14,10 @@ are split into 1-D passes when that needs fewer multiply-adds.
 
 import math
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .. import _alloc
+from .. import _alloc, _threads
 from .._padding import pad, padded_shape
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
@@ -35,7 +34,6 @@ _DOT_TAPS = {"d": 1, "D": 64, "f": 1, "F": 64}
 #: 0.12-0.34 from 32 on; float64 0.19-0.26, 0.39-0.73, 0.15-0.33): real kernels of these
 #: lengths are shift-added instead (float32 1e6 x 16: 3.9 ms against 12.2 ms)
 DOT_SLOW_TAPS = range(12, 32)
-_pools = {}
 
 
 def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
@@ -210,7 +208,7 @@ def _pieces(x, w, conjugate, threads, start, stop, piece=DOT_PIECE):
     step = -(-(hi - lo) // threads) if hi > lo else 1
     parts = [(a, min(a + step, hi)) for a in range(lo, hi, step)]
     if len(parts) > 1:
-        list(_pool(len(parts)).map(part, parts))
+        _threads.share(parts, len(parts), lambda take: [part(p) for p in iter(take, None)])
     elif parts:
         part(parts[0])
     return out
@@ -232,7 +230,7 @@ def shift_add(x, w, out_shape, strides, dilations, *, workers=None):
         for blk in blocks:
             job(blk)
     else:
-        list(_pool(nthreads).map(job, blocks))
+        _threads.share(blocks, nthreads, lambda take: [job(b) for b in iter(take, None)])
     return out
 
 
@@ -308,13 +306,6 @@ def _thread_count(workers, work):
         from .._plan import _cores
         workers = _cores()
     return max(1, min(int(workers), 64))
-
-
-def _pool(n):
-    pool = _pools.get(n)
-    if pool is None:
-        pool = _pools.setdefault(n, ThreadPoolExecutor(n, thread_name_prefix="sigconv-direct"))
-    return pool
 
 
 def _blocks(out_shape, x_shape, w_shape, nsp, strides, dilations, kshape, parts):

@@ -21,12 +21,10 @@ spectra and runs the tiles.
 import functools
 import itertools
 import math
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .. import _alloc
+from .. import _alloc, _threads
 from ..fft.backend import idle_cores, transform
 from .fft import KernelSpectrum, remembered
 
@@ -174,29 +172,23 @@ class TiledBank:
         # an oversubscribed machine runs extra threads slower than one (as cost.fft_threads)
         threads = max(1, min(int(workers or 1), len(tasks), idle_cores()))
         many = len(tasks) * -(-self.K // self.group) >= MEASURE_CALLS
-        queue, lock = iter(tasks), threading.Lock()
-        if threads == 1 or work < THREAD_MIN_WORK:
-            self._run(x, out, queue, lock, many)
-            return out
-        with ThreadPoolExecutor(threads) as pool:
-            for f in [pool.submit(self._run, x, out, queue, lock, many)
-                      for _ in range(threads)]:
-                f.result()
+        if work < THREAD_MIN_WORK:
+            threads = 1
+        _threads.share(tasks, threads, lambda take: self._run(x, out, take, many))
         return out
 
-    def _run(self, x, out, queue, lock, many):
-        """Take tiles from ``queue`` until it is empty: forward once, then per kernel
+    def _run(self, x, out, take, many):
+        """Take tiles from ``take()`` until it gives None: forward once, then per kernel
         group the product, the inverse and the copy of the valid part."""
         nsp, G, K = len(self.tile), self.group, self.K
         fwd_kind, inv_kind = ("fwd", "inv") if self.complex else ("r2c", "c2r")
+        task = take()
+        if task is None:
+            return
         with transform(fwd_kind, self.tile, nsp, self.real_dtype, 1, repeated=many) as fwd, \
                 transform(inv_kind, (G,) + self.tile, nsp, self.real_dtype, 1,
                           repeated=many) as inv:
-            while True:
-                with lock:
-                    task = next(queue, None)
-                if task is None:
-                    return
+            while task is not None:
                 b, origin = task
                 self._fill(fwd.input, x[b], origin)
                 spec = fwd.execute()
@@ -208,6 +200,7 @@ class TiledBank:
                     np.multiply(spec, self.spectrum[g0:g0 + g], out=inv.input[:g])
                     y = inv.execute()
                     out[b + (slice(g0, g0 + g),) + dest] = y[(slice(0, g),) + keep]
+                task = take()
 
     def _fill(self, buf, x, origin):
         """The tile of the zero-padded input starting at ``origin`` (padded coords)."""

@@ -12,7 +12,8 @@ loop runs on the calling thread.
 import functools
 import threading
 import types
-from concurrent.futures import ThreadPoolExecutor
+
+from .. import _threads
 
 Buffers = types.SimpleNamespace      # one thread's work buffers, by name
 
@@ -50,15 +51,6 @@ def blas_threads():
     return max(counts) if counts else 1
 
 
-_pools = {}
-
-
-def _pool(n):
-    if n not in _pools:
-        _pools[n] = ThreadPoolExecutor(n, thread_name_prefix="sigconv-nn")
-    return _pools[n]
-
-
 _PARALLEL_MIN = 1 << 18    # elements below which threads cost more than they save
 
 
@@ -90,17 +82,19 @@ def run(parts, work, make_state):
         for lo, hi in parts:
             work(state, lo, hi)
         return [state]
-    queue, lock = iter(parts), threading.Lock()
+    states, lock = [], threading.Lock()
 
-    def worker():
+    def participant(take):
+        part = take()
+        if part is None:
+            return
         state = make_state()
-        while True:
-            with lock:
-                part = next(queue, None)
-            if part is None:
-                return state
+        with lock:
+            states.append(state)
+        while part is not None:
             work(state, *part)
+            part = take()
 
     with _controller().limit(limits=1, user_api="blas"):
-        futures = [_pool(threads).submit(worker) for _ in range(threads)]
-        return [f.result() for f in futures]
+        _threads.share(parts, threads, participant)
+    return states
