@@ -129,12 +129,15 @@ DOT_PIECE = 1 << 16
 #: rather than freshly faulted in (1e5 x 3 complex128: 0.90 ms, against 5.8 ms in pieces
 #: of 2**16 and 2.4 ms for numpy's complex correlation; 1e6: 7.1 ms against 20 ms)
 SPLIT_PIECE = 15872
-#: kernels shorter than this are correlated on one thread: the sum is memory-bound there.
-#: Long signals had threaded too (two cores' memory streams), but two threads writing a
-#: fresh result stall now and then while its pages are faulted in (here 14 of 59 calls
-#: of 1e7 x 3 float64 took 20-107 ms): the median was numpy's 9.7 ms, the mean 20 ms
-#: against one thread's 10.1
-DOT_THREAD_TAPS = 8
+#: kernels shorter than this are correlated on one thread.  It was 8: two threads writing
+#: a fresh result stalled now and then while its pages were faulted in (14 of 59 calls
+#: of 1e7 x 3 float64 took 20-107 ms, the mean 20 ms against one thread's 10.1).  With
+#: results on huge pages (:mod:`sigconv._alloc`: 40 faults instead of 20,000) and the
+#: caller taking part in the work, threads pay at every length: 1e7 x 3 float64, 60
+#: calls, median 6.8 ms against 8.7-10.2 on one thread, mean 6.8-8.2 against 8.7-10.2
+#: (one call of 60 still stalled, to 15 or 86 ms, in two runs of three); 1e6 x 3
+#: float32 0.44 ms against 0.66
+DOT_THREAD_TAPS = 1
 
 
 def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
