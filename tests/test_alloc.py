@@ -52,3 +52,73 @@ def test_engines_return_large_results_on_huge_page_boundaries(method):
     assert got.flags.c_contiguous and got.flags.writeable
     if _advised():
         assert got.ctypes.data % _alloc.HUGE_PAGE == 0
+
+
+@pytest.fixture
+def pool():
+    """An empty result pool with room for 64 MiB, restored afterwards."""
+    import sigconv.fft
+    _alloc.release()
+    old = sigconv.fft.set_options(result_pool_bytes=64 << 20)
+    yield
+    sigconv.fft.set_options(**old)
+    _alloc.release()
+
+
+@pytest.mark.skipif(not _advised(), reason="numpy does not advise huge pages here")
+def test_a_dropped_result_buffer_is_handed_out_again(pool):
+    a = _alloc.empty((1 << 20,), np.float64)
+    where = a.ctypes.data                             # (a reference to a.base would hold it)
+    a[...] = 3
+    b = _alloc.empty((1 << 20,), np.float64)          # a is alive: another buffer
+    assert not np.shares_memory(a, b)
+    del a
+    c = _alloc.empty((1000, 1000), np.float64)        # same pages: a's buffer again
+    assert c.ctypes.data == where
+    c[...] = 1
+    np.testing.assert_array_equal(c, np.ones((1000, 1000)))
+
+
+@pytest.mark.skipif(not _advised(), reason="numpy does not advise huge pages here")
+def test_a_buffer_stays_out_of_reach_while_any_view_of_it_lives(pool):
+    a = _alloc.empty((1 << 20,), np.float64)
+    where = a.ctypes.data
+    view = a[10:20].reshape(2, 5)
+    del a
+    fresh = [_alloc.empty((1 << 20,), np.float64) for _ in range(3)]
+    assert all(f.ctypes.data != where for f in fresh)
+    view[...] = 5                                      # still its own memory
+    assert all(not np.shares_memory(view, f) for f in fresh)
+    del view                                           # the only unused buffer now
+    assert _alloc.empty((1 << 20,), np.float64).ctypes.data == where
+
+
+@pytest.mark.skipif(not _advised(), reason="numpy does not advise huge pages here")
+def test_the_pool_is_bounded_and_can_be_turned_off(pool):
+    import sigconv.fft
+    kept = [_alloc.empty((1 << 20,), np.float64) for _ in range(20)]   # 20 x ~10 MiB
+    assert _alloc.kept_bytes() <= 64 << 20
+    del kept
+    sigconv.fft.set_options(result_pool_bytes=0)
+    _alloc.release()
+    a = _alloc.empty((1 << 20,), np.float64)
+    del a
+    assert _alloc.kept_bytes() == 0
+
+
+def test_result_pool_bytes_is_validated():
+    import sigconv.fft
+    with pytest.raises(ValueError, match="result_pool_bytes must be a non-negative int"):
+        sigconv.fft.set_options(result_pool_bytes=-1)
+    assert sigconv.fft.get_options()["result_pool_bytes"] is None
+
+
+def test_engine_results_from_reused_buffers_are_right(pool):
+    """Repeated calls write every element of a reused buffer: no stale values."""
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(1 << 19)
+    for k in (rng.standard_normal(9), rng.standard_normal(65)):
+        for method in ("direct", "fft", "os", "oa"):
+            got = sigconv.convolve(x, k, method=method)
+            np.testing.assert_allclose(got, np.convolve(x, k), rtol=1e-9, atol=1e-9)
+            del got

@@ -64,6 +64,7 @@ _options = {
     "measure_after": 3,          # 'auto' effort: calls of one shape before it is measured
     "spectrum_cache_bytes": None,   # kernel spectra kept for repeated one-off calls
     "autotune": True,            # 'auto' times close candidates on a shape's first calls
+    "result_pool_bytes": None,   # result buffers kept for reuse (sigconv._alloc)
 }
 _options_lock = threading.Lock()
 
@@ -117,7 +118,7 @@ def get_options():
     --------
     >>> import sigconv.fft
     >>> sorted(sigconv.fft.get_options())
-    ['autotune', 'max_memory', 'measure_after', 'plan_cache_bytes', 'planner_effort', 'planning_timelimit', 'spectrum_cache_bytes']
+    ['autotune', 'max_memory', 'measure_after', 'plan_cache_bytes', 'planner_effort', 'planning_timelimit', 'result_pool_bytes', 'spectrum_cache_bytes']
     """
     with _options_lock:
         return dict(_options)
@@ -172,6 +173,12 @@ def set_options(**changes):
         0.2 ms, the first calls of that shape run each of them (twice) and the fastest is
         kept.  Results are correct either way, but may differ in the last bits between
         those first calls; False makes 'auto' follow the cost model alone.
+    result_pool_bytes : int or None
+        Bound on the bytes of result buffers (of 2 MiB and more) kept and handed out
+        again once no array refers to them: memory a process frees is given back to the
+        host and costs far more to fault in again (a 256 MB result after one second idle:
+        0.3 s of system time instead of 0.03).  None (default): 1/32 of physical memory,
+        at least 128 MiB and at most 512 MiB.  0 keeps none.
 
     Returns
     -------
@@ -193,8 +200,8 @@ def set_options(**changes):
             raise TypeError(f"{func}: unknown option {key!r}; options are {sorted(_options)}")
         if key == "planner_effort":
             one_of(value, PLANNER_EFFORTS, key, func)
-        elif key in ("max_memory", "plan_cache_bytes", "spectrum_cache_bytes") \
-                and value is None:
+        elif key in ("max_memory", "plan_cache_bytes", "spectrum_cache_bytes",
+                     "result_pool_bytes") and value is None:
             continue
         elif key == "autotune":
             if not isinstance(value, bool):
@@ -274,6 +281,14 @@ def plan_cache_limit():
 def spectrum_cache_limit():
     """Bytes of kernel spectra kept (the ``spectrum_cache_bytes`` option or its default)."""
     return _cache_limit("spectrum_cache_bytes")
+
+
+def result_pool_limit():
+    """Bytes of result buffers kept for reuse (the ``result_pool_bytes`` option or its
+    default: 1/32 of physical memory, between 128 MiB and 512 MiB)."""
+    limit = _options["result_pool_bytes"]
+    return int(limit) if limit is not None else min(max(_DEFAULT_CACHE_BYTES // 2, 128 << 20),
+                                                     512 << 20)
 
 
 def _cache_limit(option):

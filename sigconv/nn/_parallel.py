@@ -3,14 +3,15 @@
 A convolution layer is a loop over small batch chunks (a cache-sized im2col block and
 its matrix products).  Letting BLAS thread every small product costs one thread
 handshake per product, which is slow on a loaded machine; instead the chunks themselves
-go to threads that pull the next chunk when done (so a descheduled thread delays nobody)
-while BLAS runs single-threaded inside them.  The thread count is the one numpy's BLAS
+go to threads, one contiguous run of chunks per thread (the calling thread takes a run
+too, and the runs a late worker has not started), while BLAS runs single-threaded inside
+them.  Each run sums into its own state, and the states are summed in run order, so a
+gradient is the same from call to call.  The thread count is the one numpy's BLAS
 is set to (``threadpoolctl.threadpool_limits`` changes both); without threadpoolctl the
 loop runs on the calling thread.
 """
 
 import functools
-import threading
 import types
 
 from .. import _threads
@@ -74,27 +75,27 @@ def threads_for(parts):
 
 
 def run(parts, work, make_state):
-    """Call ``work(state, lo, hi)`` for every ``(lo, hi)`` in ``parts``; each thread has its
-    own ``state = make_state()``.  Returns the list of states (one per thread used)."""
+    """Call ``work(state, lo, hi)`` for every ``(lo, hi)`` in ``parts``.  The parts are cut
+    into one contiguous run per thread, each with its own ``state = make_state()``, and
+    the runs are shared by the calling thread and the workers
+    (:func:`sigconv._threads.share`).  Returns the states in the order of the runs, so
+    whatever thread ran a run, sums over the states are the same from call to call."""
     threads = threads_for(parts)
     if threads <= 1:
         state = make_state()
         for lo, hi in parts:
             work(state, lo, hi)
         return [state]
-    states, lock = [], threading.Lock()
+    bounds = [len(parts) * i // threads for i in range(threads + 1)]
+    states = [None] * threads
 
     def participant(take):
-        part = take()
-        if part is None:
-            return
-        state = make_state()
-        with lock:
-            states.append(state)
-        while part is not None:
-            work(state, *part)
-            part = take()
+        for slot in iter(take, None):
+            state = make_state()
+            for lo, hi in parts[bounds[slot]:bounds[slot + 1]]:
+                work(state, lo, hi)
+            states[slot] = state
 
     with _controller().limit(limits=1, user_api="blas"):
-        _threads.share(parts, threads, participant)
+        _threads.share(range(threads), threads, participant)
     return states
