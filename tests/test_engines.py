@@ -242,3 +242,18 @@ def x_shift(x, lag, size):
     out = np.zeros(size)
     out[lag:lag + x.size] = x
     return out
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize("batch", [(5,), (2, 3)])
+def test_fft_batches_inverted_in_chunks_equal_the_sums(batch, stride, monkeypatch):
+    """A batch whose spectra exceed ``fft.CHUNK_BYTES`` is inverted a few rows at a time
+    (with folding for a stride); every row equals numpy's correlation of that row."""
+    monkeypatch.setattr(fft, "CHUNK_BYTES", 4096)
+    rng = np.random.default_rng(sum(batch) + stride)
+    x = rng.standard_normal(batch + (700,))
+    w = rng.standard_normal((1,) * len(batch) + (31,))
+    got = sigconv.correlate(x, w, "full", method="fft", axes=-1, stride=stride)
+    rows = x.reshape(-1, 700)
+    want = np.stack([np.correlate(r, w.ravel(), "full")[::stride] for r in rows])
+    np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-10, atol=1e-10)
