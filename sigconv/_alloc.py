@@ -20,7 +20,7 @@ plain ``np.empty``.
 **Buffers are reused.**  On the same machine, memory a process has freed is handed back to
 the host within about a second (free page reporting), and faulting it in again then
 costs far more: a bank of 16 kernels on a 2048x2048 image (a 256 MB result) took 0.087 s
-when called back to back, but 0.23-0.40 s after the process had slept 1-5 s, the extra
+when called back to back, but 0.23-0.52 s after the process had slept 1-5 s, the extra
 all in system time (0.33-0.65 s against 0.03).  So :func:`empty` keeps the huge-page
 buffers it made, up to the ``result_pool_bytes`` option (:func:`sigconv.fft.set_options`),
 and hands one out again once no array refers to it any more (its reference count, taken
