@@ -65,14 +65,18 @@ def empty(shape, dtype):
     # whole huge pages from a boundary anywhere in the first one
     size = max((-(-nbytes // HUGE_PAGE) + 1) * HUGE_PAGE, _NUMPY_ADVISES)
     with _lock:
-        buf = _reuse(size)
+        buf = _reuse(size) if _COUNTS_EXACT else None
         if buf is None:
             buf = np.empty(size, np.uint8)
-            _keep(buf)
+            if _COUNTS_EXACT:
+                _keep(buf)
         start = -buf.ctypes.data % HUGE_PAGE
         return buf[start:start + nbytes].view(dtype).reshape(shape)
 
 
+#: reference counts tell when a buffer is unused only where the GIL is on: a free-threaded
+#: build may defer or bias them, so there no buffer is kept
+_COUNTS_EXACT = getattr(sys, "_is_gil_enabled", lambda: True)()
 #: buffers made by :func:`empty`, least recently used first (lock held to read or change)
 _buffers = []
 _lock = threading.Lock()

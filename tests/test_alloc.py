@@ -122,3 +122,13 @@ def test_engine_results_from_reused_buffers_are_right(pool):
             got = sigconv.convolve(x, k, method=method)
             np.testing.assert_allclose(got, np.convolve(x, k), rtol=1e-9, atol=1e-9)
             del got
+
+
+@pytest.mark.skipif(not _advised(), reason="numpy does not advise huge pages here")
+def test_no_buffer_is_kept_where_reference_counts_are_not_exact(pool, monkeypatch):
+    """(A free-threaded build: there the count cannot tell an unused buffer.)"""
+    monkeypatch.setattr(_alloc, "_COUNTS_EXACT", False)
+    a = _alloc.empty((1 << 20,), np.float64)
+    assert a.ctypes.data % _alloc.HUGE_PAGE == 0
+    del a
+    assert _alloc.kept_bytes() == 0
