@@ -64,14 +64,16 @@ def empty(shape, dtype):
         return np.empty(shape, dtype)
     # whole huge pages from a boundary anywhere in the first one
     size = max((-(-nbytes // HUGE_PAGE) + 1) * HUGE_PAGE, _NUMPY_ADVISES)
-    with _lock:
-        buf = _reuse(size) if _COUNTS_EXACT else None
-        if buf is None:
-            buf = np.empty(size, np.uint8)
-            if _COUNTS_EXACT:
+    if not _COUNTS_EXACT:
+        buf = np.empty(size, np.uint8)
+    else:
+        with _lock:
+            buf = _reuse(size)
+            if buf is None:
+                buf = np.empty(size, np.uint8)
                 _keep(buf)
-        start = -buf.ctypes.data % HUGE_PAGE
-        return buf[start:start + nbytes].view(dtype).reshape(shape)
+    start = -buf.ctypes.data % HUGE_PAGE
+    return buf[start:start + nbytes].view(dtype).reshape(shape)
 
 
 #: reference counts tell when a buffer is unused only where the GIL is on: a free-threaded

@@ -225,7 +225,6 @@ def test_dot_correlation_in_pieces_and_threads_equals_one_call(dtype, window, co
     monkeypatch.setattr(direct, "_THREAD_WORK", 1)
     monkeypatch.setattr(direct, "DOT_PIECE", 64)
     monkeypatch.setattr(direct, "SPLIT_PIECE", 48)
-    monkeypatch.setattr(direct, "DOT_THREAD_TAPS", 1)      # short kernels thread too
     rng = np.random.default_rng(k)
     n = 1001
     x, w = random_array(rng, n, dtype), random_array(rng, k, dtype)

@@ -1,6 +1,7 @@
 """C1: many threads convolving at once get exactly the serial results."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 
 import sigconv
 import sigconv.fft as sfw
+from sigconv import _threads
 
 
 def _jobs(rng, count):
@@ -72,7 +74,6 @@ def test_threads_sharing_a_convolver_get_serial_results():
 def test_share_runs_every_task_once_on_the_caller_and_the_workers():
     """Two participants meet at a barrier on their first tasks, so both threads run;
     every task runs exactly once."""
-    from sigconv import _threads
     barrier = threading.Barrier(2, timeout=10)
     ran, lock = [], threading.Lock()
 
@@ -92,7 +93,6 @@ def test_share_runs_every_task_once_on_the_caller_and_the_workers():
 
 
 def test_share_alone_when_one_thread_and_no_worker_left_waiting():
-    from sigconv import _threads
     ran = []
     _threads.share(range(7), 1, lambda take: ran.extend(iter(take, None)))
     assert ran == list(range(7))
@@ -105,9 +105,6 @@ def test_share_alone_when_one_thread_and_no_worker_left_waiting():
 def test_share_raises_a_participants_error_and_stops_handing_out(where):
     """An error in either participant reaches the caller, and the other participant's
     next ``take()`` gives None: of 1000 tasks of 1 ms, few run."""
-    import time
-
-    from sigconv import _threads
     caller = threading.get_ident()
     barrier = threading.Barrier(2, timeout=10)
     ran = []

@@ -129,15 +129,6 @@ DOT_PIECE = 1 << 16
 #: rather than freshly faulted in (1e5 x 3 complex128: 0.90 ms, against 5.8 ms in pieces
 #: of 2**16 and 2.4 ms for numpy's complex correlation; 1e6: 7.1 ms against 20 ms)
 SPLIT_PIECE = 15872
-#: kernels shorter than this are correlated on one thread.  It was 8: two threads writing
-#: a fresh result stalled now and then while its pages were faulted in (14 of 59 calls
-#: of 1e7 x 3 float64 took 20-107 ms, the mean 20 ms against one thread's 10.1).  With
-#: results on huge pages (:mod:`sigconv._alloc`: 40 faults instead of 20,000) and the
-#: caller taking part in the work, threads pay at every length: 1e7 x 3 float64, 60
-#: calls, median 6.8 ms against 8.7-10.2 on one thread, mean 6.8-8.2 against 8.7-10.2
-#: (one call of 60 still stalled, to 15 or 86 ms, in two runs of three); 1e6 x 3
-#: float32 0.44 ms against 0.66
-DOT_THREAD_TAPS = 1
 
 
 def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
@@ -146,14 +137,23 @@ def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
     numpy's compiled correlation.
 
     A read-only ``x`` is copied first (numpy's correlation of a read-only array runs
-    several times slower).  Large problems with kernels of DOT_THREAD_TAPS or more are
-    cut into pieces spread over ``workers`` threads (numpy releases the GIL inside), and
-    so are long complex ones computed as four real correlations.
+    several times slower).  Large problems are cut into pieces spread over ``workers``
+    threads (numpy releases the GIL inside), and so are long complex ones computed as
+    four real correlations.
+
+    Short kernels thread too.  They once ran on one thread: two threads writing a fresh
+    result stalled now and then while its pages were faulted in (14 of 59 calls of
+    1e7 x 3 float64 took 20-107 ms, the mean 20 ms against one thread's 10.1).  With
+    results on huge pages (:mod:`sigconv._alloc`: 40 faults instead of 20,000) and the
+    caller taking part in the work, threads pay at every length: 1e7 x 3 float64, 60
+    calls, median 6.8 ms against 8.7-10.2 on one thread, mean 6.8-8.2 against 8.7-10.2
+    (one call of 60 still stalled, to 15 or 86 ms, in two runs of three); 1e6 x 3
+    float32 0.44 ms against 0.66.
     """
     if not x.flags.writeable:
         x = x.copy()
     n, k = x.shape[0], w.shape[0]
-    threads = _thread_count(workers, n * k) if k >= DOT_THREAD_TAPS else 1
+    threads = _thread_count(workers, n * k)
     split = _splits(x, w)
     if n >= k and (threads > 1 or split and stop - start > SPLIT_PIECE):
         # a long complex split goes piece by piece too: its real and imaginary parts and

@@ -287,8 +287,7 @@ def result_pool_limit():
     """Bytes of result buffers kept for reuse (the ``result_pool_bytes`` option or its
     default: 1/32 of physical memory, between 128 MiB and 512 MiB)."""
     limit = _options["result_pool_bytes"]
-    return int(limit) if limit is not None else min(max(_DEFAULT_CACHE_BYTES // 2, 128 << 20),
-                                                     512 << 20)
+    return int(limit) if limit is not None else _DEFAULT_POOL_BYTES
 
 
 def _cache_limit(option):
@@ -305,6 +304,7 @@ def _default_cache_bytes():
 
 
 _DEFAULT_CACHE_BYTES = _default_cache_bytes()
+_DEFAULT_POOL_BYTES = min(max(_DEFAULT_CACHE_BYTES // 2, 128 << 20), 512 << 20)
 
 
 def available_cores():

@@ -11,6 +11,7 @@ is set to (``threadpoolctl.threadpool_limits`` changes both); without threadpool
 loop runs on the calling thread.
 """
 
+import contextlib
 import functools
 import types
 
@@ -80,12 +81,7 @@ def run(parts, work, make_state):
     the runs are shared by the calling thread and the workers
     (:func:`sigconv._threads.share`).  Returns the states in the order of the runs, so
     whatever thread ran a run, sums over the states are the same from call to call."""
-    threads = threads_for(parts)
-    if threads <= 1:
-        state = make_state()
-        for lo, hi in parts:
-            work(state, lo, hi)
-        return [state]
+    threads = max(1, threads_for(parts))
     bounds = [len(parts) * i // threads for i in range(threads + 1)]
     states = [None] * threads
 
@@ -96,6 +92,8 @@ def run(parts, work, make_state):
                 work(state, lo, hi)
             states[slot] = state
 
-    with _controller().limit(limits=1, user_api="blas"):
+    blas = _controller().limit(limits=1, user_api="blas") if threads > 1 \
+        else contextlib.nullcontext()
+    with blas:
         _threads.share(range(threads), threads, participant)
     return states
