@@ -4,6 +4,7 @@ from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFin
                       PerformanceWarning, PrecisionWarning, ResourceLimitError, SigconvError,
                       ShapeError, WisdomError)
 from ._convolve import MethodChoice, choose_method, convolve, correlate
+from ._options import get_options, options, set_options
 from ._convolver import Convolver
 from ._compat import convolve2d, correlate2d, correlation_lags, fftconvolve, oaconvolve
 from . import (continuous, definitions, distributed, fft, filters, matrices, nn,
@@ -13,6 +14,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "convolve", "correlate", "choose_method", "MethodChoice", "Convolver",
+    "set_options", "get_options", "options",
     "fftconvolve", "oaconvolve", "convolve2d", "correlate2d", "correlation_lags",
     "continuous", "definitions", "distributed", "fft", "filters", "matrices", "nn",
     "properties",

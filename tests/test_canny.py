@@ -91,11 +91,7 @@ def _cube_volume(n=32, lo=9, hi=23):
 
 def test_3d_canny_finds_the_faces_of_a_cube():
     lo, hi = 9, 23
-    # The cube's gradients tie exactly across a face, so the last bits of the smoothing
-    # decide which of two voxels survives non-maximum suppression; 'auto' may time
-    # methods (autotune) and pick one that rounds differently, so the cost model decides.
-    with sigconv.fft.options(autotune=False):
-        edges = canny(_cube_volume(lo=lo, hi=hi), 1.0)
+    edges = canny(_cube_volume(lo=lo, hi=hi), 1.0)
     # every edge voxel lies on (or next to) one of the six faces ...
     idx = np.argwhere(edges)
     dist_to_face = np.min(np.abs(np.concatenate([idx - (lo - 0.5), idx - (hi - 0.5)], axis=1)),

@@ -368,7 +368,7 @@ def test_bank_spectra_cache_is_bounded():
         img = np.random.default_rng(n).random((n, n + 1))
         np.testing.assert_allclose(bank.apply(img)[0], _reference(img, bank.kernels[0]),
                                    atol=1e-12)
-    assert len(bank._applier._spectra) == _spectral._CACHED_SHAPES
+    assert len(bank._applier._convolvers) == _spectral._CACHED_SHAPES
 
 
 def test_bank_1d_equals_numpy_convolve():

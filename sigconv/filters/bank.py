@@ -4,8 +4,6 @@ import numbers
 
 import numpy as np
 
-from .._convolve import convolve
-from .._convolver import _into
 from .._errors import ShapeError
 from .._validate import as_numeric_array, boundary_name
 from ._common import axis_index, float_image
@@ -128,23 +126,16 @@ class FilterBank:
         img = float_image(image, func, ndim=nd)
         boundary = boundary_name(boundary, func)
         _check_out(out, (len(self),) + img.shape, _out_dtype(img, self.kernels), func)
-        if not np.all(np.isfinite(img)):
-            run = lambda ch, o=None: _into(o, self._direct(ch, boundary, float(cval), workers))
-        else:
-            run = lambda ch, o=None: self._applier.apply(ch, boundary, float(cval), workers,
-                                                         out=o)
         if channel_axis is None:
-            return run(img, out)
+            return self._applier.apply(img, boundary, float(cval), workers, out=out)
         ax = axis_index(channel_axis, img.ndim, func)
-        result = np.stack([run(ch) for ch in np.moveaxis(img, ax, 0)], axis=1)
-        return _into(out, np.moveaxis(result, 1, 1 + ax))
-
-    def _direct(self, image, boundary, cval, workers):
-        """Non-finite images: the direct sum keeps each NaN/inf local (a transform would
-        spread it over its whole block)."""
-        return np.stack([convolve(image, k, "same", method="direct", boundary=boundary,
-                                  fillvalue=cval, center="ndimage", workers=workers)
-                         for k in self.kernels]).astype(_out_dtype(image, self.kernels))
+        result = np.stack([self._applier.apply(ch, boundary, float(cval), workers)
+                           for ch in np.moveaxis(img, ax, 0)], axis=1)
+        result = np.moveaxis(result, 1, 1 + ax)
+        if out is None:
+            return result
+        out[...] = result
+        return out
 
     def magnitude(self, image, **options):
         """The modulus of each kernel's response (local energy of a Gabor bank).
