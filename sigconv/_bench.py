@@ -103,6 +103,7 @@ class CaseResult:
 
     @property
     def ok(self) -> bool:
+        """Whether every child of the case ran (then both timings are set)."""
         return self.error is None
 
     @property

@@ -3,9 +3,12 @@
 The parent runs this file's source with ``python -c SOURCE SPEC``, where ``SPEC`` is a JSON
 object (see :func:`sigconv._bench.child_spec`).  The child generates the seeded inputs
 (untimed), imports the library of its side (timed on its own: sigconv, or scipy.signal),
-times calls 1 to 10 one by one, then the steady state, and prints one JSON line.  Nothing
-of sigconv or scipy is imported before the library import is timed; only numpy, which both
-sides need to make their inputs.
+times calls 1 to 10 one by one, then the steady state, and prints one JSON line: ``side``,
+``import`` (seconds), ``pid``, ``cache_dir`` (the ``SIGCONV_CACHE_DIR`` it saw), ``calls``
+(ten seconds), ``steady`` (seconds) and ``steady_calls``; the scipy side adds
+``alternatives`` (see :func:`scipy_alternatives`), and ``checksum`` (see :func:`checksum`)
+when asked.  Nothing of sigconv or scipy is imported before the library import is timed;
+only numpy, which both sides need to make their inputs.
 """
 
 import json

@@ -367,7 +367,7 @@ BENCH_CASES = (
 
 def bench(*, repeats: int, progress: Callable[[int, int, str], None] | None = None,
           cases=None):
-    """:func:`sigconv._bench.run` on ``cases`` (by default :data:`BENCH_CASES`, 1-D to 3-D,
-    about a minute in all with 3 repeats): a :class:`sigconv._bench.CaseResult` per case."""
+    """:func:`sigconv._bench.run` on ``cases`` (by default :data:`BENCH_CASES`, 1-D to
+    3-D): a :class:`sigconv._bench.CaseResult` per case."""
     return _bench.run(BENCH_CASES if cases is None else cases, repeats=repeats,
                       steady_seconds=0.1, progress=progress)
