@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import _io
+from . import _bench, _io
 from ._convolve import convolve, correlate
 
 FILES = ("edges.png", "gabor_bank.png", "identities.png", "matrix.png", "cnn.png",
@@ -355,39 +355,19 @@ def run(out, *, force: bool, quick: bool, progress: Callable[[str], None]) -> in
 
 # ----------------------------------------------------------------------------- bench
 
-def _median_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+BENCH_CASES = (
+    _bench.Case((100_000,), (65,), "float64", "full"),
+    _bench.Case((100_000,), (5001,), "float64", "full"),
+    _bench.Case((512, 512), (3, 3), "float32", "same"),
+    _bench.Case((1024, 1024), (31, 31), "float32", "same"),
+    _bench.Case((256, 256), (17, 17), "complex128", "full"),
+    _bench.Case((64, 64, 64), (9, 9, 9), "float64", "same"),
+)
 
 
-def bench(*, repeat: int, progress: Callable[[str], None]):
-    """(case, sigconv seconds, scipy seconds) for a few shapes, medians of ``repeat`` runs."""
-    import scipy.ndimage as ndi
-    import scipy.signal as sig
-    rng = np.random.default_rng(0)
-    x1 = rng.standard_normal(100_000)
-    img = rng.standard_normal((512, 512)).astype(np.float32)
-    cases = [
-        ("1-D 1e5 x 101 full (signal)", lambda: convolve(x1, x1[:101]),
-         lambda: sig.convolve(x1, x1[:101])),
-        ("1-D 1e5 x 5001 full (signal)", lambda: convolve(x1, x1[:5001]),
-         lambda: sig.convolve(x1, x1[:5001])),
-        ("2-D 512^2 x 31^2 same f32 (signal)", lambda: convolve(img, img[:31, :31], "same"),
-         lambda: sig.convolve(img, img[:31, :31], "same")),
-        ("2-D 512^2 x 3^2 reflect f32 (ndimage)",
-         lambda: correlate(img, img[:3, :3], "same", boundary="reflect", center="ndimage"),
-         lambda: ndi.correlate(img, img[:3, :3], mode="reflect")),
-        ("2-D 512^2 x 7^2 reflect f32 (ndimage)",
-         lambda: correlate(img, img[:7, :7], "same", boundary="reflect", center="ndimage"),
-         lambda: ndi.correlate(img, img[:7, :7], mode="reflect")),
-    ]
-    rows = []
-    for i, (name, ours, theirs) in enumerate(cases, start=1):
-        progress(f"[{i}/{len(cases)}] {name}")
-        ours(), theirs()  # warm up: plans, caches, thread pools
-        rows.append((name, _median_time(ours, repeat), _median_time(theirs, repeat)))
-    return rows
+def bench(*, repeats: int, progress: Callable[[int, int, str], None] | None = None,
+          cases=None):
+    """:func:`sigconv._bench.run` on ``cases`` (by default :data:`BENCH_CASES`, 1-D to
+    3-D): a :class:`sigconv._bench.CaseResult` per case."""
+    return _bench.run(BENCH_CASES if cases is None else cases, repeats=repeats,
+                      steady_seconds=0.1, progress=progress)

@@ -233,15 +233,19 @@ def cmd_train(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from . import _demo
-    rows = _demo.bench(repeat=args.repeat, progress=lambda line: say(args, line))
-    print(f"{'case':40s} {'sigconv':>10s} {'scipy':>10s} {'ratio':>7s}")
-    for case, ours, theirs in rows:
-        print(f"{case:40s} {ours * 1e3:8.2f}ms {theirs * 1e3:8.2f}ms {theirs / ours:6.2f}x")
-    ratios = [t / o for _, o, t in rows]
-    print(f"geometric mean speed-up over scipy: {np.exp(np.mean(np.log(ratios))):.2f}x "
-          f"(median of {args.repeat} runs; ratio = scipy time / sigconv time)")
-    return 0
+    from . import _bench_report, _demo
+
+    def progress(done, total, label):
+        if done < total:
+            say(args, f"[{done + 1}/{total}] {label}")
+    repeats = args.repeats if args.repeats is not None else 1 if args.quick else 3
+    if repeats < 1:
+        raise UsageProblem(f"--repeats must be at least 1; got {repeats}")
+    results = _demo.bench(repeats=repeats, progress=progress)
+    print(_bench_report.format_table(results))
+    print(_bench_report.format_summary(results))
+    print(f"(each side in fresh processes; medians of {repeats}; times exclude the import)")
+    return 0 if all(r.ok for r in results) else 1
 
 
 def cmd_demo(args) -> int:
@@ -333,8 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-o", "--output", metavar="MODEL.npz")
 
-    p = add("bench", cmd_bench, "quick timing against scipy (prints ratios)")
-    p.add_argument("--repeat", type=int, default=5)
+    p = add("bench", cmd_bench, "first call, first ten calls and steady state against "
+            "scipy, in fresh processes (prints ratios)")
+    p.add_argument("--repeats", type=int, default=None,
+                   help="processes per case and side (default 3, or 1 with --quick)")
+    p.add_argument("--quick", action="store_true", help="one process per case and side")
 
     p = add("demo", cmd_demo, "run the showcase, writing pictures to DIR")
     p.add_argument("--out", default="demo-out", metavar="DIR")

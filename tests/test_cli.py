@@ -296,12 +296,43 @@ def test_commands_of_other_modules(tmp_path, args, module):
         assert_one_line_error(result, 1, f"needs {module}, which is not available")
 
 
-def test_bench_prints_ratios(tmp_path):
-    result = sigconv_cli("bench", "--repeat", "1", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    lines = [line for line in result.stdout.splitlines() if line.endswith("x")]
-    assert len(lines) >= 5
-    assert "geometric mean speed-up over scipy" in result.stdout
+def test_bench_prints_first_ten_and_steady_ratios(monkeypatch, capsys):
+    """`sigconv bench` on a tiny case list: a row per case whose ratios are the quotients
+    of the two sides' timings, and the summary's geometric means."""
+    from sigconv import _bench, _demo, cli
+    cases = (_bench.Case((64,), (3,)), _bench.Case((6, 5, 4), (2, 2, 2), "float32", "same"))
+    monkeypatch.setattr(_demo, "BENCH_CASES", cases)
+    results = []
+    real_bench = _demo.bench
+    monkeypatch.setattr(_demo, "bench", lambda **kw: results.extend(real_bench(**kw)) or results)
+    assert cli.main(["bench", "--quick"]) == 0
+    out, err = capsys.readouterr()
+    assert "[1/4] 64 * 3 f8 full: sigconv 1/1" in err and "[4/4]" in err
+    assert [r.case for r in results] == list(cases)
+    rows = {line.split("  ")[0].strip(): line for line in out.splitlines()
+            if line.startswith(tuple(c.label for c in cases))}
+    assert len(rows) == 2
+    for r in results:
+        for side in (r.sigconv, r.scipy):
+            assert side.import_seconds > 0 and side.steady > 0
+            assert len(side.calls) == 10 and min(side.calls) > 0
+        assert set(r.scipy.alternatives) >= {"convolve", "fftconvolve", "oaconvolve"}
+        first = r.scipy.calls[0] / r.sigconv.calls[0]
+        ten = sum(r.scipy.calls) / sum(r.sigconv.calls)
+        steady = min(r.scipy.alternatives.values()) / r.sigconv.steady
+        stall = max(r.sigconv.calls) / r.sigconv.steady
+        printed = [field for field in rows[r.case.label].split() if field.endswith("x")]
+        assert printed == [f"{first:.2f}x", f"{ten:.2f}x", f"{steady:.2f}x", f"{stall:.1f}x"]
+    for title in ("first call vs scipy.signal.convolve's first call: geometric mean",
+                  "sum of the first ten calls vs scipy's first ten: geometric mean",
+                  "steady state vs scipy's fastest method: geometric mean"):
+        assert title in out
+    assert "summary over 2 of 2 cases, shipped defaults" in out
+
+
+def test_bench_refuses_zero_repeats(tmp_path):
+    assert_one_line_error(sigconv_cli("bench", "--repeats", "0", cwd=tmp_path), 2,
+                          "--repeats must be at least 1; got 0")
 
 
 def test_demo_writes_pictures_and_a_report(tmp_path):
