@@ -96,8 +96,9 @@ def boundary_name(value, func, name="boundary", *, related=None):
 
 def renamed(value, other, name, other_name, func, default):
     """One argument that may come under sigconv's ``name`` or under ``other_name``, the
-    name scipy.ndimage and scikit-image give it (``mode`` for ``boundary``); None means
-    not given.  Giving both with different values is a TypeError.
+    name another library gives it (scikit-image's and scipy.ndimage's ``mode`` for
+    ``boundary``, Keras' ``learning_rate`` for ``lr``); None means not given.  Giving
+    both with different values is a TypeError.
 
     Examples
     --------
@@ -110,8 +111,7 @@ def renamed(value, other, name, other_name, func, default):
         return default if value is None else value
     if value is not None and value != other:
         raise TypeError(f"{func}: {other_name}={other!r} and {name}={value!r} name the same "
-                        f"argument ({other_name} is scikit-image's and scipy.ndimage's name "
-                        f"for {name}); give one")
+                        f"argument; give one")
     return other
 
 
