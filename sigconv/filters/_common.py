@@ -93,7 +93,7 @@ def boundary_args(boundary, mode, cval, func, default="reflect"):
     """The canonical boundary name (given as ``boundary`` or, as in scikit-image and
     scipy.ndimage, as ``mode``; ``default`` when neither) and a float fill value."""
     value = renamed(boundary, mode, "boundary", "mode", func, default)
-    return boundary_name(value, func), float(cval)
+    return boundary_name(value, func, "boundary" if mode is None else "mode"), float(cval)
 
 
 def spatial_shape(shape, channel_axis, func):

@@ -162,23 +162,28 @@ def _gradient(img, sigmas, region, gradient, boundary, cval, workers):
     """One array per axis: the derivative of the (mask-normalized) smoothed image."""
     nd = img.ndim
     opts = dict(boundary=boundary, cval=cval, preserve_range=True, workers=workers)
-    if gradient == "sobel":
-        if region is None and boundary == "constant":
-            region = np.ones(img.shape, dtype=bool)       # scikit-image's bleed-over
-        smooth = gaussian(img if region is None else img * region, sigmas, **opts)
-        if region is not None:
-            smooth = smooth / (gaussian(region.astype(img.dtype), sigmas, **opts)
-                               + np.finfo(img.dtype).eps)
-        return [sobel(smooth, axis=k, normalize="none", boundary="reflect", workers=workers)
-                for k in range(nd)]
+    if gradient == "sobel" and region is None and boundary == "constant":
+        region = np.ones(img.shape, dtype=bool)           # scikit-image's bleed-over
     unit = lambda k: [int(a == k) for a in range(nd)]
     if region is None:
+        if gradient == "sobel":
+            smooth = gaussian(img, sigmas, **opts)
+            return [sobel(smooth, axis=k, normalize="none", boundary="reflect",
+                          workers=workers) for k in range(nd)]
         return [gaussian(img, sigmas, order=unit(k), **opts) for k in range(nd)]
     m = region.astype(img.dtype)
     a, b = gaussian(img * m, sigmas, **opts), gaussian(m, sigmas, **opts)
+    # Where the exact G*M is 0, a transform method leaves rounding noise (~1e-17) that
+    # the division would blow up; there the normalized value is 0, as in exact sums.
+    support = b > 64 * np.finfo(img.dtype).eps
     b = b + np.finfo(img.dtype).eps
-    return [(gaussian(img * m, sigmas, order=unit(k), **opts) * b
-             - a * gaussian(m, sigmas, order=unit(k), **opts)) / (b * b)
+    if gradient == "sobel":
+        smooth = np.divide(a, b, out=np.zeros_like(a), where=support)
+        return [sobel(smooth, axis=k, normalize="none", boundary="reflect", workers=workers)
+                for k in range(nd)]
+    return [np.divide(gaussian(img * m, sigmas, order=unit(k), **opts) * b
+                      - a * gaussian(m, sigmas, order=unit(k), **opts), b * b,
+                      out=np.zeros_like(a), where=support)
             for k in range(nd)]
 
 
