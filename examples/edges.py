@@ -35,7 +35,7 @@ def cube_faces():
     """3-D Canny on a cube: the share of each face's inner voxels marked as edges."""
     vol = np.zeros((32, 32, 32))
     vol[9:23, 9:23, 9:23] = 1.0
-    edges = canny(vol, 1.0)
+    edges = canny(vol, 1.0, gradient="gaussian")        # derivative-of-Gaussian Canny
     inner = slice(11, 21)
     shares = []
     for axis in range(3):
@@ -59,7 +59,7 @@ def main(outdir):
               ("Scharr |grad|", scharr(photo, normalize="unit")),
               ("Farid |grad|", farid(photo, normalize="unit")),
               ("LoG, sigma=2", gaussian_laplace(photo, 2.0)),
-              ("DoG 1 / 1.6", difference_of_gaussians(photo, 1.0))]
+              ("DoG 1 / 1.6", difference_of_gaussians(photo, 1.0, boundary="reflect"))]
     fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.8))
     for ax, (title, img) in zip(axes, panels):
         ax.imshow(img, cmap="gray")
@@ -70,7 +70,7 @@ def main(outdir):
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 6))
     for ax, sigma in zip(axes, (1.5, 3.0)):
-        edges = canny(photo, sigma)
+        edges = canny(photo, sigma, gradient="gaussian")
         plot_edges(photo, edges, ax=ax, title=f"Canny, sigma={sigma}: {edges.sum()} px")
     fig.tight_layout()
     save(fig, "edges_canny.png")

@@ -112,8 +112,8 @@ def hand_gabor(frequency: float, theta: float, bandwidth: float = 1.0) -> np.nda
 def step_edges(out: Path, photo: np.ndarray):
     filters = optional("sigconv.filters")
     if filters is not None:
-        magnitude = np.asarray(filters.sobel(photo))
-        edges = np.asarray(filters.canny(photo, sigma=2.0))
+        magnitude = np.asarray(filters.sobel(photo, normalize="none"))
+        edges = np.asarray(filters.canny(photo, sigma=2.0, gradient="gaussian"))
         how = "sigconv.filters.sobel and canny"
     else:
         magnitude = hand_sobel(photo)

@@ -142,11 +142,12 @@ def _filter_image(args, filters):
         kernel = load(args, args.kernel, gray=False)
         return convolve(image, kernel, "same", boundary=args.boundary, center="ndimage")
     if args.gaussian is not None:
-        return filters.gaussian(image, sigma=args.gaussian)
+        return filters.gaussian(image, sigma=args.gaussian, boundary="reflect",
+                                preserve_range=True)
     if args.sobel:
-        return filters.sobel(image)
+        return filters.sobel(image, **EDGE_OPTIONS)
     frequency, theta = args.gabor
-    kernel = filters.gabor_kernel(frequency, theta=theta)
+    kernel = filters.gabor_kernel(frequency, theta=theta, convention="sigconv")
     return np.abs(convolve(image, kernel, "same", boundary=args.boundary))
 
 
@@ -161,6 +162,8 @@ def cmd_filter(args) -> int:
 
 
 EDGE_METHODS = ("canny", "sobel", "prewitt", "scharr", "roberts", "farid", "laplace")
+#: the command line keeps scipy.ndimage's numbers (values as loaded, unscaled weights)
+EDGE_OPTIONS = dict(normalize="none", preserve_range=True)
 
 
 def cmd_edges(args) -> int:
@@ -169,9 +172,9 @@ def cmd_edges(args) -> int:
     image = load(args, args.input, gray=True)
     if args.method == "canny":
         work = lambda: filters.canny(image, sigma=args.sigma, low_threshold=args.low,
-                                     high_threshold=args.high)
+                                     high_threshold=args.high, gradient="gaussian")
     else:
-        work = lambda: getattr(filters, args.method)(image)
+        work = lambda: getattr(filters, args.method)(image, **EDGE_OPTIONS)
     out = timed(args, f"{args.method} edges of '{args.input}'", work)
     save(args, args.output, np.asarray(out))
     return 0

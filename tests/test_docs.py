@@ -22,7 +22,7 @@ def test_docs_build_without_warnings(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     html = tmp_path / "html"
-    for page in ("index", "conventions", "cli", "distributed", "gallery", "api"):
+    for page in ("index", "conventions", "migration", "cli", "distributed", "gallery", "api"):
         assert (html / f"{page}.html").is_file(), page
     api = (html / "api.html").read_text(encoding="utf-8")
     assert 'id="sigconv.convolve"' in api and 'id="sigconv.distributed.convolve"' in api

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._errors import ShapeError
 from .._validate import as_numeric_array, boundary_name
-from ._common import axis_index, float_image
+from ._common import axis_index, check_out, float_image
 from ._spectral import SpectralApplier
 from .gabor import _prefactor, gabor_direction, gabor_kernel
 
@@ -125,7 +125,7 @@ class FilterBank:
         nd = self.ndim + (channel_axis is not None)
         img = float_image(image, func, ndim=nd)
         boundary = boundary_name(boundary, func)
-        _check_out(out, (len(self),) + img.shape, _out_dtype(img, self.kernels), func)
+        check_out(out, (len(self),) + img.shape, _out_dtype(img, self.kernels), func)
         if channel_axis is None:
             return self._applier.apply(img, boundary, float(cval), workers, out=out)
         ax = axis_index(channel_axis, img.ndim, func)
@@ -227,8 +227,11 @@ def gabor_bank(frequencies, orientations, *, bandwidth=1.0, sigma=None, phase=0.
         An int ``n`` (2-D): the angles ``k * pi / n``, ``k = 0..n-1``. Otherwise each entry
         is any ``theta`` accepted by :func:`gabor_kernel` (an angle, ``ndim - 1`` angles
         or a direction vector).
-    bandwidth, sigma, phase, aspect_ratio, n_stds, size, ndim, output, convention
+    bandwidth, sigma, phase, aspect_ratio, n_stds, size, ndim, output
         As for :func:`gabor_kernel`, shared by every kernel.
+    convention : {'sigconv', 'skimage', 'opencv'}
+        As for :func:`gabor_kernel`; default 'sigconv' (sizes that do not change with
+        the orientation when ``aspect_ratio == 1``).
 
     Returns
     -------
@@ -238,7 +241,8 @@ def gabor_bank(frequencies, orientations, *, bandwidth=1.0, sigma=None, phase=0.
 
     Notes
     -----
-    Kernel ``(i, j)`` is ``gabor_kernel(frequencies[i], theta=orientations[j], ...)``.
+    Kernel ``(i, j)`` is ``gabor_kernel(frequencies[i], theta=orientations[j], ...,
+    convention=convention)``.
 
     Examples
     --------
@@ -280,17 +284,6 @@ def _orientations(orientations, ndim, func):
     for t in thetas:
         gabor_direction(t, ndim, func=func)
     return [float(t) if np.ndim(t) == 0 else t for t in thetas]
-
-
-def _check_out(out, shape, dtype, func):
-    if out is None:
-        return
-    if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:
-        got = (getattr(out, "shape", None), getattr(out, "dtype", type(out).__name__))
-        raise ValueError(f"{func}: out must be an ndarray of shape {shape} and dtype "
-                         f"{np.dtype(dtype)}; got shape {got[0]} and dtype {got[1]}")
-    if not out.flags.writeable:
-        raise ValueError(f"{func}: out is read-only")
 
 
 def _out_dtype(image, kernels):

@@ -23,6 +23,8 @@ from .._padding import boundary_index, padded_shape
 from .._plan import center_arg, fillvalue_arg, geometry as _plan_geometry
 
 OPS = ("convolve", "correlate")
+#: the convolve parameters the matrix forms share (named in errors, see V.one_of)
+MATRIX_PARAMS = ("mode", "boundary", "center")
 FORMATS = ("sparse", "dense", "operator")
 
 
@@ -86,9 +88,9 @@ def matrix_dtype(kdtype):
 def geometry(kernel_shape, input_shape, mode, op, boundary, fillvalue, center, stride,
              dilation, func):
     """Validate the matrix arguments and return the Geometry (no work is done)."""
-    mode = V.one_of(mode, V.MODES, "mode", func)
+    mode = V.one_of(mode, V.MODES, "mode", func, related=MATRIX_PARAMS)
     op = V.one_of(op, OPS, "op", func)
-    boundary = V.boundary_name(boundary, func)
+    boundary = V.boundary_name(boundary, func, related=MATRIX_PARAMS)
     nd = len(input_shape)
     if len(kernel_shape) != nd:
         raise ShapeError(f"{func}: kernel and input_shape must have the same number of "
