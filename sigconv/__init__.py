@@ -6,7 +6,7 @@ from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFin
 from ._convolve import MethodChoice, choose_method, convolve, correlate
 from ._convolver import Convolver
 from ._compat import convolve2d, correlate2d, correlation_lags, fftconvolve, oaconvolve
-from . import (continuous, definitions, distributed, fft, filters, matrices, nn,
+from . import (continuous, definitions, distributed, fft, filters, kernels, matrices, nn,
                properties)
 
 __version__ = "0.1.0"
@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 __all__ = [
     "convolve", "correlate", "choose_method", "MethodChoice", "Convolver",
     "fftconvolve", "oaconvolve", "convolve2d", "correlate2d", "correlation_lags",
-    "continuous", "definitions", "distributed", "fft", "filters", "matrices", "nn",
+    "continuous", "definitions", "distributed", "fft", "filters", "kernels", "matrices", "nn",
     "properties",
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
