@@ -188,6 +188,21 @@ def test_ball_voxel_volumes_match_octants_and_spherical_caps(radius, n):
     assert k.error_basis == "quadrature" and k.max_abs_error < 1e-9
 
 
+def test_loose_quadrature_tolerances_still_bound_the_error():
+    """epsabs is in the model's units (here the ball's density): with a loose tolerance the
+    cubature stops early, and its reported error still covers the slab sums' error."""
+    radius, n = 2.2, 5
+    volume = 4 / 3 * np.pi * radius ** 3
+    k = kernels.tophat(radius, ndim=3, normalize="none", epsabs=1e-5, epsrel=0)
+    assert 1e-9 < k.max_abs_error < 2e-5
+    edges = centres(n) - 0.5
+    slabs = (cap(radius, edges) - cap(radius, edges + 1)) / volume
+    gap = np.abs(k.array.sum(axis=(1, 2)) - slabs)
+    assert np.all(gap <= k.pixel_error.sum(axis=(1, 2)))
+    tight = kernels.tophat(radius, ndim=3, normalize="none")
+    assert tight.max_abs_error < 1e-3 * k.max_abs_error
+
+
 def test_spherical_shell_slabs_are_differences_of_caps():
     ri, ro, n = 1.1, 2.4, 5
     k = kernels.ring(ri, ro, ndim=3, normalize="none")
@@ -405,7 +420,10 @@ def _counting():
     (lambda: kernels.gaussian(covariance=[[1, 2], [2, 1]]), ValueError,
      r"kernels.gaussian: covariance must be positive definite; got eigenvalues \[-1.0, 3.0\]"),
     (lambda: kernels.gaussian(covariance=[[1, 0.5], [0, 1]]), ValueError, r"covariance must be finite and symmetric"),
-    (lambda: kernels.gaussian(covariance=[1, 2]), ValueError, r"covariance must be a real \(0, 0\) matrix; got shape \(2,\)"),
+    (lambda: kernels.gaussian(covariance=[1, 2]), ValueError, r"covariance must be a real square matrix; got shape \(2,\)"),
+    (lambda: kernels.gaussian(covariance=np.eye(2), ndim=3), ValueError,
+     r"covariance must be a real \(3, 3\) matrix; got shape \(2, 2\) and dtype float64"),
+    (lambda: kernels.airy(1.0, estimate_error="no"), TypeError, r"kernels.airy: estimate_error must be True or False; got 'no'"),
     (lambda: kernels.gaussian(1.0, truncate=0), ValueError, r"kernels.gaussian: truncate must be > 0; got 0"),
     (lambda: kernels.gaussian(1.0, ndim=0), ValueError, r"kernels.gaussian: ndim must be >= 1; got 0"),
     (lambda: kernels.tophat(0.0), ValueError, r"kernels.tophat: radius must be > 0; got 0"),

@@ -1,5 +1,6 @@
 """Kernel models with compact support: box, tophat (ball), ring (annulus), trapezoid."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -75,7 +76,9 @@ def _radial(func, n, radius, profile, layers, mass, tol_args, sampling):
     def point(*x):
         return profile(np.sqrt(sum(xd * xd for xd in x))) / mass
 
-    def integrals(lo, tol):
+    def integrals(lo, tol):         # in pixel volumes: epsabs (in model units) times mass
+        if tol.epsabs is not None:
+            tol = dataclasses.replace(tol, epsabs=tol.epsabs * mass)
         values, errors, bases = 0.0, 0.0, set()
         for sign, r0, r1 in layers:
             v, e, basis = radial_integrals(lo, r0, r1, tol)

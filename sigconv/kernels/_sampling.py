@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _validate as V
 from .._errors import ResourceLimitError
+from ..fft.backend import memory_limit
 from ._cubature import CHUNK_POINTS, pixel_cubature
 
 __all__ = ["MODES", "NORMALIZATIONS", "Model", "SampledKernel", "discretize", "centres",
@@ -130,8 +131,7 @@ class SampledKernel:
         return self.array.shape
 
     def __array__(self, dtype=None, copy=None):
-        arr = self.array if dtype is None else self.array.astype(dtype)
-        return arr.copy() if copy else arr
+        return np.array(self.array, dtype=dtype, copy=copy)
 
 
 def centres(n):
@@ -153,7 +153,6 @@ def grid_shape(model, size, func):
     else:
         shape = V.per_axis(size, model.ndim, "size", func)
     need = _ARRAYS * 8 * math.prod(shape)
-    from ..fft.backend import memory_limit
     if need > memory_limit():
         raise ResourceLimitError(
             f"{func}: a kernel of shape {shape} needs about {need / 2**30:.3g} GB to sample, "
@@ -169,6 +168,8 @@ def discretize(model, *, size, mode, factor, normalize, estimate_error, tol):
     if mode == "oversample":
         factor = V.positive_int(factor, "factor", func)
     normalize = V.one_of(normalize, NORMALIZATIONS, "normalize", func)
+    if not isinstance(estimate_error, (bool, np.bool_)):
+        raise TypeError(f"{func}: estimate_error must be True or False; got {estimate_error!r}")
     if normalize == "sum" and model.zero_sum:
         raise ValueError(f"{func}: normalize='sum' divides by the kernel's sum, and this "
                          "model integrates to 0; use normalize='peak' or 'none'")

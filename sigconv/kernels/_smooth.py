@@ -117,10 +117,12 @@ def _covariance(sigma, covariance, ndim, func):
     if sigma is not None:
         return np.diag(np.square(per_axis_scale(sigma, ndim, "sigma", func)))
     cov = V.as_numeric_array(covariance, "covariance", func)
-    n = dimensions(ndim, func, default=cov.shape[0] if cov.ndim == 2 else 0)
-    if cov.shape != (n, n) or cov.dtype.kind == "c" or n == 0:
-        raise ValueError(f"{func}: covariance must be a real ({n}, {n}) matrix; got shape "
-                         f"{cov.shape} and dtype {cov.dtype}")
+    n = None if ndim is None else dimensions(ndim, func)
+    square = cov.ndim == 2 and cov.shape[0] == cov.shape[1] > 0
+    if not square or cov.shape[0] != (n or cov.shape[0]) or cov.dtype.kind == "c":
+        want = "square matrix" if n is None else f"({n}, {n}) matrix"
+        raise ValueError(f"{func}: covariance must be a real {want}; got shape {cov.shape} "
+                         f"and dtype {cov.dtype}")
     cov = cov.astype(np.float64)
     if not np.all(np.isfinite(cov)) or not np.allclose(cov, cov.T, rtol=1e-12, atol=0):
         raise ValueError(f"{func}: covariance must be finite and symmetric; got {cov.tolist()}")
