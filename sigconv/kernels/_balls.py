@@ -10,12 +10,15 @@ ball (``r0 == r1``, the tophat) and the trapezoid (flat top ``r0``, linear edge 
 
 the mean volume of the balls ``B(s)`` over the ramp (the layer-cake formula, as
 ``p(r) = mean_s 1[r <= s]``).  The volume of a ball inside a pixel has a closed form in
-1-D (an overlap of intervals) and 2-D (:func:`disk_area`); in more dimensions it is the
-integral of the 2-D area of the cross-sections over the other ``n - 2`` coordinates.
-Pixels inside ``B(r0)`` are 1 and pixels outside ``B(r1)`` are 0 without any arithmetic;
-only the pixels the edge crosses are computed, in closed form where there is one and
-otherwise by :func:`~._cubature.pixel_cubature` over the ``n - 2`` coordinates and the
-ramp (a continuous integrand: the jump of the ball is inside the closed form).
+1-D (an overlap of intervals) and 2-D (:func:`disk_area`); in ``n > 2`` dimensions it is
+the integral over the first coordinate ``t`` of the ``(n-1)``-D volumes of the
+cross-sections (radius ``sqrt(r^2 - t^2)``), recursively.  Each such 1-D integral (and
+the mean over the ramp) is split where its integrand has kinks -- where a radius equals
+the distance to a corner, edge or face of the pixel -- so that every piece is smooth, and
+all pieces of all pixels go through one :func:`~._cubature.pixel_cubature`.  Pixels
+inside ``B(r0)`` are 1 and pixels outside ``B(r1)`` are 0 without any arithmetic.
+Each dimension beyond 2 (and the ramp) nests one quadrature: a 3-D ball of radius 10
+takes about 0.07 s, a 3-D trapezoid about 8 s.
 """
 
 import numpy as np

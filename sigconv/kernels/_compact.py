@@ -68,11 +68,9 @@ def box(width, *, ndim=None, size=None, mode="integrate", factor=10, normalize="
                       estimate_error=estimate_error, tol=tol)
 
 
-def _radial(func, n, radius, profile, layers, mass, tol_args, sampling):
+def _radial(func, n, radius, profile, layers, mass):
     """A radial model ``profile(r) / mass`` whose pixel integrals are ``sum sign *
     radial_integrals(r0, r1)`` over ``layers`` of ``(sign, r0, r1)``."""
-    tol = tolerance(*tol_args, func)
-
     def point(*x):
         return profile(np.sqrt(sum(xd * xd for xd in x))) / mass
 
@@ -86,8 +84,7 @@ def _radial(func, n, radius, profile, layers, mass, tol_args, sampling):
             bases.add(basis)
         return values / mass, errors / mass, "quadrature" if "quadrature" in bases else "closed form"
 
-    model = Model(func, n, point, (radius,) * n, integrals, 1.0, radial=True)
-    return discretize(model, tol=tol, **sampling)
+    return Model(func, n, point, (radius,) * n, integrals, 1.0, radial=True)
 
 
 @sampling_doc
@@ -124,10 +121,11 @@ def tophat(radius, *, ndim=None, size=None, mode="integrate", factor=10, normali
     func = "kernels.tophat"
     n = dimensions(ndim, func)
     radius = V.positive(radius, "radius", func)
-    return _radial(func, n, radius, lambda r: (r <= radius).astype(float), [(1, radius, radius)],
-                   ball_volume(n, radius), (epsabs, epsrel, on_failure),
-                   dict(size=size, mode=mode, factor=factor, normalize=normalize,
-                        estimate_error=estimate_error))
+    tol = tolerance(epsabs, epsrel, on_failure, func)
+    model = _radial(func, n, radius, lambda r: (r <= radius).astype(float),
+                    [(1, radius, radius)], ball_volume(n, radius))
+    return discretize(model, size=size, mode=mode, factor=factor, normalize=normalize,
+                      estimate_error=estimate_error, tol=tol)
 
 
 @sampling_doc
@@ -165,11 +163,12 @@ def ring(inner, outer, *, ndim=None, size=None, mode="integrate", factor=10,
     outer = V.positive(outer, "outer", func)
     if not inner < outer:
         raise ValueError(f"{func}: inner must be < outer; got inner={inner:g}, outer={outer:g}")
+    tol = tolerance(epsabs, epsrel, on_failure, func)
     layers = [(1, outer, outer)] + ([(-1, inner, inner)] if inner > 0 else [])
-    return _radial(func, n, outer, lambda r: ((r >= inner) & (r <= outer)).astype(float), layers,
-                   ball_volume(n, outer) - ball_volume(n, inner), (epsabs, epsrel, on_failure),
-                   dict(size=size, mode=mode, factor=factor, normalize=normalize,
-                        estimate_error=estimate_error))
+    model = _radial(func, n, outer, lambda r: ((r >= inner) & (r <= outer)).astype(float),
+                    layers, ball_volume(n, outer) - ball_volume(n, inner))
+    return discretize(model, size=size, mode=mode, factor=factor, normalize=normalize,
+                      estimate_error=estimate_error, tol=tol)
 
 
 @sampling_doc
@@ -212,9 +211,10 @@ def trapezoid(radius, ramp, *, ndim=None, size=None, mode="integrate", factor=10
     n = dimensions(ndim, func)
     r0 = V.positive(radius, "radius", func, allow_zero=True)
     rho = V.positive(ramp, "ramp", func)
+    tol = tolerance(epsabs, epsrel, on_failure, func)
     r1 = r0 + rho
     mass = ball_volume(n, 1.0) * (r1 ** (n + 1) - r0 ** (n + 1)) / ((n + 1) * rho)
-    return _radial(func, n, r1, lambda r: np.clip((r1 - r) / rho, 0.0, 1.0), [(1, r0, r1)],
-                   mass, (epsabs, epsrel, on_failure),
-                   dict(size=size, mode=mode, factor=factor, normalize=normalize,
-                        estimate_error=estimate_error))
+    model = _radial(func, n, r1, lambda r: np.clip((r1 - r) / rho, 0.0, 1.0), [(1, r0, r1)],
+                    mass)
+    return discretize(model, size=size, mode=mode, factor=factor, normalize=normalize,
+                      estimate_error=estimate_error, tol=tol)

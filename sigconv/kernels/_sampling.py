@@ -6,7 +6,6 @@ sample -> normalize -> compare.
 """
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Callable
 
@@ -195,8 +194,8 @@ def discretize(model, *, size, mode, factor, normalize, estimate_error, tol):
 
 
 def _checked(values, shape, model, where):
-    """The model's values as float64 of ``shape`` (a constant broadcasts), or a clear
-    error: they must be real and finite."""
+    """The model's values as a new float64 array of ``shape`` (a constant broadcasts), or
+    a clear error: they must be real and finite."""
     values = np.asarray(values)
     if values.dtype.kind not in "biuf":
         raise ValueError(f"{model.func}: the model must give real numbers; got dtype "
@@ -210,7 +209,7 @@ def _checked(values, shape, model, where):
     if np.any(bad):
         raise ValueError(f"{model.func}: the model must give finite values; got "
                          f"{values[bad].flat[0]} {where}")
-    return values.astype(np.float64, copy=False)
+    return np.array(values, dtype=np.float64)
 
 
 def _center(model, shape, factor=None):
