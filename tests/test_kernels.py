@@ -392,6 +392,13 @@ def test_a_sampled_kernel_convolves_as_its_array():
     assert k.shape == (7, 7)
 
 
+def test_a_constant_callable_gives_an_owned_array():
+    k = kernels.from_function(lambda x, y: 2.0, (3, 4), mode="center", normalize="none")
+    assert k.array.flags.writeable and k.array.flags.c_contiguous
+    np.testing.assert_array_equal(k.array, np.full((3, 4), 2.0))
+    assert k.max_abs_error < 1e-13           # the integral of a constant is exact
+
+
 def test_estimate_error_false_skips_the_reference():
     k = kernels.airy(1.2, mode="center", estimate_error=False)
     assert k.pixel_error is None and k.max_abs_error is None and k.truncation is None
