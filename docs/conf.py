@@ -38,6 +38,7 @@ API_MODULES = [
     ("sigconv", "convolve, correlate, choose_method and the error classes"),
     ("sigconv.definitions.discrete", "the defining sums (the test oracle)"),
     ("sigconv.continuous", "continuous convolution by quadrature"),
+    ("sigconv.kernels", "kernels sampled from continuous models, with their discretization error"),
     ("sigconv.properties", "identity checks returning CheckResult"),
     ("sigconv.testing", "hypothesis strategies"),
     ("sigconv.fft", "FFTW backend, plan cache and wisdom"),

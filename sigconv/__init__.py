@@ -7,7 +7,7 @@ from ._convolve import MethodChoice, choose_method, convolve, correlate
 from ._options import get_options, options, set_options
 from ._convolver import Convolver
 from ._compat import convolve2d, correlate2d, correlation_lags, fftconvolve, oaconvolve
-from . import (continuous, definitions, distributed, fft, filters, matrices, nn,
+from . import (continuous, definitions, distributed, fft, filters, kernels, matrices, nn,
                properties)
 
 __version__ = "0.1.0"
@@ -16,7 +16,7 @@ __all__ = [
     "convolve", "correlate", "choose_method", "MethodChoice", "Convolver",
     "set_options", "get_options", "options",
     "fftconvolve", "oaconvolve", "convolve2d", "correlate2d", "correlation_lags",
-    "continuous", "definitions", "distributed", "fft", "filters", "matrices", "nn",
+    "continuous", "definitions", "distributed", "fft", "filters", "kernels", "matrices", "nn",
     "properties",
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",

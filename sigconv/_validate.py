@@ -145,6 +145,29 @@ def positive_int(value, name, func, minimum=1):
     return value
 
 
+def positive(value, name, func, *, allow_zero=False):
+    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{func}: {name} must be a real number; got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{func}: {name} must be finite; got {value:g}")
+    if not (value >= 0 if allow_zero else value > 0):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{func}: {name} must be {bound}; got {value:g}")
+    return value
+
+
+def per_axis_positive(value, ndim, name, func, *, allow_zero=False):
+    """A positive number, or one per axis, as a tuple of ``ndim`` floats."""
+    if np.ndim(value) == 0:
+        return (positive(value, name, func, allow_zero=allow_zero),) * ndim
+    items = tuple(value)
+    if len(items) != ndim:
+        raise ValueError(f"{func}: {name} needs one value per axis ({ndim}); got {value!r}")
+    return tuple(positive(v, name, func, allow_zero=allow_zero) for v in items)
+
+
 def per_axis(value, naxes, name, func, minimum=1):
     """An int or a sequence of ints, expanded to a tuple with one entry per axis."""
     if type(value) is int and value >= minimum:       # the common case, checked cheaply

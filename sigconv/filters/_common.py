@@ -13,7 +13,7 @@ from scipy import ndimage as ndi
 
 from .._convolve import correlate
 from .._errors import DTypeError, ShapeError
-from .._validate import as_numeric_array, boundary_name, renamed
+from .._validate import as_numeric_array, boundary_name, per_axis_positive, positive, renamed
 
 NORMALIZATIONS = ("none", "skimage", "unit")
 
@@ -54,28 +54,6 @@ def float_dtype(dtype):
     if dtype.kind == "c":
         return np.dtype(np.complex64) if dtype.itemsize <= 8 else dtype
     return np.dtype(np.float64)
-
-
-def positive(value, name, func, *, allow_zero=False):
-    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{func}: {name} must be a real number; got {value!r}")
-    value = float(value)
-    ok = value >= 0 if allow_zero else value > 0
-    if not (ok and np.isfinite(value)):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{func}: {name} must be {bound}; got {value:g}")
-    return value
-
-
-def per_axis_positive(value, ndim, name, func, *, allow_zero=False):
-    """A positive number, or one per axis, as a tuple of ``ndim`` floats."""
-    if np.ndim(value) == 0:
-        return (positive(value, name, func, allow_zero=allow_zero),) * ndim
-    items = tuple(value)
-    if len(items) != ndim:
-        raise ValueError(f"{func}: {name} needs one value per axis ({ndim}); got {value!r}")
-    return tuple(positive(v, name, func, allow_zero=allow_zero) for v in items)
 
 
 def axis_index(axis, ndim, func):
