@@ -390,8 +390,9 @@ def save_array(path: str | os.PathLike, arr: np.ndarray, *, force: bool = False)
     Notes
     -----
     Images: uint8 (and bool) arrays are written as they are; integer arrays within
-    0..65535 as 16-bit PNG; anything else (floats, negatives, complex magnitudes) is
-    scaled linearly from its minimum..maximum to 0..255.
+    0..65535 as 16-bit PNG; anything else (floats, negatives) is scaled linearly from its
+    minimum..maximum to 0..255.  A complex array is written as its magnitude ``|z|``, with
+    a :class:`~sigconv.ConversionWarning` that says so.
 
     Examples
     --------

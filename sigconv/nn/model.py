@@ -7,6 +7,7 @@ import time
 import numpy as np
 
 from .._errors import ResourceLimitError, ShapeError
+from .._progress import progress, write
 from .._validate import positive_int
 from ._args import ChainError
 from .layers.base import Layer, named_parameters
@@ -187,7 +188,9 @@ class Sequential(Layer):
         seed : int or numpy.random.Generator, optional
             Shuffling order (the layers' own seeds fix initial weights and dropout).
         verbose : int
-            1 prints a progress bar and one line per epoch (loss, accuracy).
+            0: silent.  1: one line per epoch on standard output (loss, accuracy, time),
+            and a progress bar over the batches on standard error when that is a
+            terminal (see :mod:`sigconv._progress`: ``SIGCONV_PROGRESS=1`` forces it).
         max_memory : int, optional
             Bytes a training batch may need (default ``DEFAULT_MAX_MEMORY``).
 
@@ -245,19 +248,20 @@ class Sequential(Layer):
     def _train(self, X, y, epochs, batch_size, optimizer, loss, validation_data, rng, verbose,
                max_memory, history):
         named = self.named_parameters()
+        steps = math.ceil(len(X) / batch_size)
         for epoch in range(epochs):
             t0 = time.perf_counter()
             order = rng.permutation(len(X))
-            total, correct, steps = 0.0, 0, math.ceil(len(X) / batch_size)
-            for step in range(steps):
+            total, correct = 0.0, 0
+            bar = progress(range(steps), desc=f"epoch {epoch + 1}/{epochs}", unit="batch",
+                           leave=False, enabled=None if verbose else False)
+            for step in bar:
                 idx = order[step * batch_size:(step + 1) * batch_size]
                 out = self.forward(X[idx], training=True)
                 total += loss.forward(out, y[idx]) * len(idx)
                 correct += _correct(loss, out, y[idx])
                 self.backward(loss.backward().astype(out.dtype, copy=False))
                 optimizer.step(named)
-                if verbose and (step == 0 or (24 * (step + 1)) // steps != (24 * step) // steps):
-                    _progress(epoch, epochs, step + 1, steps)
             history["loss"].append(total / len(X))
             history["accuracy"].append(correct / len(X) if loss.classification else None)
             if validation_data is not None:
@@ -265,7 +269,8 @@ class Sequential(Layer):
                 history["val_loss"].append(vl)
                 history["val_accuracy"].append(va)
             if verbose:
-                _epoch_line(epoch, epochs, history, time.perf_counter() - t0)
+                write(_epoch_line(epoch, epochs, history, time.perf_counter() - t0),
+                      file=sys.stdout)
 
     def predict(self, X, *, batch_size=None, max_memory=None):
         """Outputs for ``X`` in inference mode, in mini-batches that fit ``max_memory``.
@@ -393,14 +398,6 @@ def _correct(loss, out, y):
     return int(np.count_nonzero(out.argmax(axis=1) == labels))
 
 
-def _progress(epoch, epochs, step, steps):
-    width = 24
-    done = width * step // steps
-    sys.stdout.write(f"\repoch {epoch + 1}/{epochs} [{'=' * done}{'.' * (width - done)}] "
-                     f"{step}/{steps}")
-    sys.stdout.flush()
-
-
 def _epoch_line(epoch, epochs, history, seconds):
     parts = [f"loss {history['loss'][-1]:.4f}"]
     if history["accuracy"][-1] is not None:
@@ -409,6 +406,4 @@ def _epoch_line(epoch, epochs, history, seconds):
         parts.append(f"val_loss {history['val_loss'][-1]:.4f}")
         if history["val_accuracy"][-1] is not None:
             parts.append(f"val_accuracy {history['val_accuracy'][-1]:.4f}")
-    sys.stdout.write(f"\repoch {epoch + 1}/{epochs} [{'=' * 24}] {seconds:.2f} s  "
-                     + "  ".join(parts) + "\n")
-    sys.stdout.flush()
+    return f"epoch {epoch + 1}/{epochs}  {seconds:.2f} s  " + "  ".join(parts)
