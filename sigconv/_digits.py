@@ -113,7 +113,7 @@ def train_digits(*, epochs: int, seed: int, on_epoch: Callable[[str], None] | No
     rng = np.random.default_rng(seed)
     history = []
     with progress(total=epochs, desc=f"training on {train.size} digits", unit="epoch",
-                  enabled=bars) as bar:
+                  enabled=bars, leave=False) as bar:
         for epoch in range(epochs):       # one shared generator: the same order as one fit
             h = model.fit(x[train], labels[train], epochs=1, batch_size=32,
                           optimizer=optimizer, loss=loss, seed=rng, verbose=0)

@@ -12,9 +12,13 @@ import warnings
 import numpy as np
 
 from ._errors import ConversionWarning
-from ._io import LUMA_WEIGHTS, FileProblem, atomic_write, sniff
+from ._files import FileProblem, atomic_write, sniff
 
-__all__ = ["load_image", "save_image", "to_image_data", "luminance"]
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+"""ITU-R BT.601 luma weights of ``--gray`` (Pillow ``convert('L')``, MATLAB ``rgb2gray``,
+OpenCV ``COLOR_RGB2GRAY``)."""
+
+__all__ = ["load_image", "save_image", "to_image_data", "luminance", "LUMA_WEIGHTS"]
 
 
 def _png_size(path):

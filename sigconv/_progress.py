@@ -142,16 +142,17 @@ def progress(iterable: Iterable | None = None, *, total: int | None = None,
     -------
     tqdm.tqdm
         Iterable and a context manager; ``update``, ``set_postfix_str`` and ``close``
-        work (and do nothing) when the bar is disabled.
+        may be called on a disabled bar too (they do nothing, ``n`` stays 0).
 
     Examples
     --------
     >>> sum(progress(range(5), desc="adding", enabled=False))
     10
-    >>> with progress(total=3, unit="step", enabled=False) as bar:
+    >>> import io
+    >>> with progress(total=3, unit="step", enabled=True, file=io.StringIO()) as bar:
     ...     for _ in range(3):
     ...         bar.update()
-    ...     bar.n
+    >>> bar.n
     3
     """
     stream = sys.stderr if file is None else file

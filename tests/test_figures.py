@@ -81,7 +81,8 @@ def bad_figures():
     fig5, ax = plt.subplots()
     ax.plot([1, 2, 3], [3, 2, 1])
     ax.set(xlabel="epoch", ylabel="loss")             # ticks at 1.0, 1.25, ...
-    return {"the y axis has tick labels but no label": fig1, "clipped by the figure edge": fig2, "no colour bar": fig3,
+    return {"the y axis has tick labels but no label": fig1,
+            "clipped by the figure edge": fig2, "no colour bar": fig3,
             "outside the view": fig4, "fractional ticks": fig5}
 
 
