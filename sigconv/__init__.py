@@ -1,7 +1,7 @@
 """sigconv: convolution treated mathematically and computed fast."""
 
-from ._errors import (DTypeError, IntegerOverflowError, ModelFormatError, NonFiniteFFTWarning,
-                      PerformanceWarning, PrecisionWarning, ResourceLimitError, SigconvError,
+from ._errors import (AliasingWarning, ConversionWarning, DTypeError, IntegerOverflowError,
+                      ModelFormatError, NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, ResourceLimitError, SigconvError,
                       ShapeError, WisdomError)
 from ._convolve import MethodChoice, choose_method, convolve, correlate
 from ._options import get_options, options, set_options
@@ -20,5 +20,5 @@ __all__ = [
     "properties",
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
-    "PerformanceWarning",
+    "PerformanceWarning", "ConversionWarning", "AliasingWarning",
 ]

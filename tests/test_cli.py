@@ -335,20 +335,27 @@ def test_bench_refuses_zero_repeats(tmp_path):
                           "--repeats must be at least 1; got 0")
 
 
-def test_demo_writes_pictures_and_a_report(tmp_path):
+def test_demo_writes_pictures_and_a_report_and_can_be_rerun(tmp_path):
     out = tmp_path / "demo"
-    result = sigconv_cli("demo", "--out", out, "--quick", cwd=tmp_path, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    for name in ("edges.png", "gabor_bank.png", "identities.png", "matrix.png"):
-        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-    report = (out / "report.txt").read_text()
-    assert report.count("[") >= 5 and "FAILED" not in report
-    for step in ("edges", "Gabor bank", "identities", "matrix form", "CNN on digits"):
-        assert step in result.stdout
-    cnn = "ok" if module_available("sigconv.nn") else "skipped (module not available)"
-    assert f"CNN on digits: {cnn}" in report
-    again = sigconv_cli("demo", "--out", out, cwd=tmp_path)
-    assert_one_line_error(again, 2, "already holds", "--force")
+    out.mkdir()
+    (out / "notes.txt").write_text("the user's")
+    for run in range(2):                          # the README's set-up command, twice
+        result = sigconv_cli("demo", "-o", out, "--quick", cwd=tmp_path, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        for name in ("edges.png", "gabor_bank.png", "identities.png", "matrix.png"):
+            assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        report = (out / "report.txt").read_text()
+        assert report.count("[") >= 5 and "FAILED" not in report
+        for step in ("edges", "Gabor bank", "identities", "matrix form", "CNN on digits"):
+            assert step in result.stdout
+        cnn = "ok" if module_available("sigconv.nn") else "skipped (module not available)"
+        assert f"CNN on digits: {cnn}" in report
+    assert (out / "notes.txt").read_text() == "the user's"
+    assert not [p for p in out.iterdir() if p.name.startswith(".sigconv-staging")]
+    (out / "edges.png").write_bytes(b"a picture of the user's own")
+    again = sigconv_cli("demo", "-o", out, cwd=tmp_path)
+    assert_one_line_error(again, 2, "holds edges.png, not written by this command", "--force")
+    assert (out / "edges.png").read_bytes() == b"a picture of the user's own"
 
 
 def test_help_and_missing_command(tmp_path):
@@ -401,9 +408,9 @@ def test_failed_write_names_the_file_and_leaves_nothing(tmp_path):
 
 
 def test_demo_digits_split_is_stratified():
-    from sigconv import _demo
+    from sigconv import _digits
     labels = np.repeat(np.arange(4), [8, 12, 20, 40])
-    train, test = _demo.stratified_split(labels, 0.25, seed=0)
+    train, test = _digits.stratified_split(labels, 0.25, seed=0)
     assert np.array_equal(np.bincount(labels[test]), [2, 3, 5, 10])
     assert np.array_equal(np.sort(np.concatenate([train, test])), np.arange(labels.size))
 

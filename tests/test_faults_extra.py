@@ -444,7 +444,7 @@ def test_d5_bad_declared_dimensions(tmp_path, shape, match):
 # E1: permission denied is one line on stderr, exit 1, no traceback (root can read any
 # file, so the refusal of the operating system is simulated)
 def test_e1_permission_denied(tmp_path, monkeypatch, capsys):
-    from sigconv import _io, cli
+    from sigconv import _files, _io, cli
     np.save(tmp_path / "x.npy", np.arange(5.0))
     np.save(tmp_path / "k.npy", np.ones(2))
     secret = str(tmp_path / "x.npy")
@@ -455,7 +455,8 @@ def test_e1_permission_denied(tmp_path, monkeypatch, capsys):
             raise PermissionError(13, "Permission denied", secret)
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(_io, "open", guarded, raising=False)
+    for module in (_files, _io):         # every module that opens input files
+        monkeypatch.setattr(module, "open", guarded, raising=False)
     code = cli.main(["convolve", secret, str(tmp_path / "k.npy"), "-o",
                      str(tmp_path / "y.npy")])
     err = capsys.readouterr().err

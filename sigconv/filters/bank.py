@@ -1,14 +1,15 @@
 """Filter banks: many kernels applied to one image through one shared forward transform."""
 
 import numbers
+import warnings
 
 import numpy as np
 
-from .._errors import ShapeError
+from .._errors import AliasingWarning, ShapeError
 from .._validate import as_numeric_array, boundary_name
 from ._common import axis_index, check_out, float_image
 from ._spectral import SpectralApplier
-from .gabor import _prefactor, gabor_direction, gabor_kernel
+from .gabor import _prefactor, build_kernel, gabor_direction
 
 __all__ = ["FilterBank", "gabor_bank"]
 
@@ -207,7 +208,7 @@ class FilterBank:
         --------
         >>> import matplotlib; matplotlib.use("Agg")
         >>> from sigconv.filters import gabor_bank
-        >>> len(gabor_bank(0.2, 3).plot().axes)
+        >>> len([ax for ax in gabor_bank(0.2, 3).plot().axes if ax.images])
         3
         """
         from ..plotting import plot_bank
@@ -256,17 +257,23 @@ def gabor_bank(frequencies, orientations, *, bandwidth=1.0, sigma=None, phase=0.
     if not freqs:
         raise ValueError(f"{func}: frequencies must not be empty")
     thetas = _orientations(orientations, ndim, func)
-    kernels, table = [], {"frequency": [], "theta": [], "sigma": []}
+    kernels, table, aliased = [], {"frequency": [], "theta": [], "sigma": []}, []
     for f in freqs:
         for t in thetas:
-            kernels.append(gabor_kernel(f, theta=t, bandwidth=bandwidth, sigma=sigma,
-                                        phase=phase, aspect_ratio=aspect_ratio,
-                                        n_stds=n_stds, size=size, ndim=ndim, output=output,
-                                        convention=convention))
+            kernel, aliasing = build_kernel(
+                f, theta=t, bandwidth=bandwidth, sigma=sigma, phase=phase,
+                aspect_ratio=aspect_ratio, n_stds=n_stds, size=size, ndim=ndim,
+                output=output, convention=convention)
+            kernels.append(kernel)
+            if aliasing:
+                aliased.append(f"kernel {len(kernels) - 1}: {aliasing}")
             table["frequency"].append(float(f))
             table["theta"].append(t)
             table["sigma"].append(float(sigma) if sigma is not None
                                   else _prefactor(float(bandwidth)) / float(f))
+    if aliased:
+        warnings.warn(f"{func}: {len(aliased)} of {len(kernels)} kernels alias; "
+                      + "; ".join(aliased), AliasingWarning, stacklevel=2)
     return FilterBank(kernels, table)
 
 

@@ -27,9 +27,11 @@ and ``offset`` are accepted under those names too.
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
+from .._errors import AliasingWarning
 from .._validate import one_of, renamed
 from ._common import positive
 
@@ -344,6 +346,11 @@ def gabor_kernel(frequency=None, theta=0, bandwidth=1.0, sigma_x=None, sigma_y=N
     wavelength, aspect_ratio, phase)`` with ``size=(h, w)`` (OpenCV would round an even
     ``w`` up to ``w + 1``; here an even size is refused).
 
+    The carrier's frequency along array axis ``i`` is ``f |u_i|``; above 0.5 cycles per
+    sample (Nyquist) the samples cannot tell it from ``|f u_i - round(f u_i)|``, so such
+    a kernel is built as asked with an :class:`~sigconv.AliasingWarning` naming the axis
+    and the alias (``gabor_kernel(0.9)`` samples a 0.1 cycles/pixel carrier).
+
     Examples
     --------
     >>> from sigconv.filters import gabor_kernel
@@ -361,11 +368,42 @@ def gabor_kernel(frequency=None, theta=0, bandwidth=1.0, sigma_x=None, sigma_y=N
            [-0.607,  0.   ,  0.607],
            [-0.368,  0.   ,  0.368]])
     """
+    kernel, aliasing = build_kernel(frequency, theta, bandwidth, sigma_x, sigma_y, n_stds,
+                                    offset, dtype, sigma=sigma, phase=phase,
+                                    aspect_ratio=aspect_ratio, wavelength=wavelength,
+                                    size=size, ndim=ndim, output=output,
+                                    convention=convention)
+    if aliasing:
+        warnings.warn(f"gabor_kernel: {aliasing}", AliasingWarning, stacklevel=2)
+    return kernel
+
+
+def build_kernel(frequency=None, theta=0, bandwidth=1.0, sigma_x=None, sigma_y=None,
+                 n_stds=3, offset=None, dtype=None, *, sigma=None, phase=None,
+                 aspect_ratio=None, wavelength=None, size=None, ndim=2, output=None,
+                 convention=None):
+    """``(kernel, aliasing)``: :func:`gabor_kernel`'s result (same arguments) and, when
+    its carrier exceeds 0.5 cycles/sample along an array axis, the sentence that says so
+    (else ``''``)."""
     args = _validate(frequency, theta, bandwidth, sigma_x, sigma_y, n_stds, offset, dtype,
                      sigma, phase, aspect_ratio, wavelength, size, ndim, output, convention)
     builder = {"sigconv": _sigconv_kernel, "skimage": _skimage_kernel,
                "opencv": _opencv_kernel}[args["convention"]]
-    return builder(**args).astype(args["dtype"], copy=False)
+    return builder(**args).astype(args["dtype"], copy=False), _aliasing(args)
+
+
+def _aliasing(args):
+    direction = args["direction"]
+    if direction is None:           # skimage / opencv: x cos(theta) + y sin(theta)
+        direction = (math.sin(args["theta"]), math.cos(args["theta"]))
+    per_axis = [args["frequency"] * abs(float(u)) for u in direction]
+    axis = int(np.argmax(per_axis))
+    f_axis = per_axis[axis]
+    if f_axis <= 0.5 + 1e-12:
+        return ""
+    return (f"frequency {args['frequency']:.4g} cycles/pixel puts {f_axis:.4g} cycles/pixel "
+            f"along array axis {axis}, above the Nyquist limit of 0.5: the sampled carrier "
+            f"aliases to {abs(f_axis - round(f_axis)):.4g} cycles/pixel")
 
 
 def _positive_array(value, name, func):

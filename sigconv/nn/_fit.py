@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from .._progress import progress, write
 from .._validate import one_of, positive_int
 from .losses import LOSSES
 from .optim import SGD, Adam
@@ -170,20 +171,20 @@ class Training:
                max_memory, history):
         own = getattr(optimizer, "params", None) is not None
         params = None if own else list(self.parameters())
+        steps = math.ceil(len(X) / batch_size)
         for epoch in range(epochs):
             t0 = time.perf_counter()
             order = rng.permutation(len(X)) if rng is not None else np.arange(len(X))
-            total, hits, steps = 0.0, 0, math.ceil(len(X) / batch_size)
-            for step in range(steps):
+            total, hits = 0.0, 0
+            bar = progress(range(steps), desc=f"epoch {epoch + 1}/{epochs}", unit="batch",
+                           leave=False, enabled=None if verbose == 1 else False)
+            for step in bar:
                 idx = order[step * batch_size:(step + 1) * batch_size]
                 out = self.forward(X[idx], training=True)
                 total += loss.forward(out, y[idx]) * len(idx)
                 hits += correct(loss, out, y[idx])
                 self.backward(loss.backward().astype(out.dtype, copy=False))
                 optimizer.step(params)
-                if verbose == 1 and (step == 0 or
-                                     (24 * (step + 1)) // steps != (24 * step) // steps):
-                    _progress(epoch, epochs, step + 1, steps)
             history["loss"].append(total / len(X))
             history["accuracy"].append(hits / len(X) if loss.classification else None)
             if validation_data is not None:
@@ -191,7 +192,8 @@ class Training:
                 history["val_loss"].append(vl)
                 history["val_accuracy"].append(va)
             if verbose:
-                _epoch_line(epoch, epochs, history, time.perf_counter() - t0)
+                write(_epoch_line(epoch, epochs, history, time.perf_counter() - t0),
+                      file=sys.stdout)
 
 
 def optimizer_from(value, func):
@@ -246,14 +248,6 @@ def correct(loss, out, y):
     return int(np.count_nonzero(out.argmax(axis=1) == labels))
 
 
-def _progress(epoch, epochs, step, steps):
-    width = 24
-    done = width * step // steps
-    sys.stdout.write(f"\repoch {epoch + 1}/{epochs} [{'=' * done}{'.' * (width - done)}] "
-                     f"{step}/{steps}")
-    sys.stdout.flush()
-
-
 def _epoch_line(epoch, epochs, history, seconds):
     parts = [f"loss {history['loss'][-1]:.4f}"]
     if history["accuracy"][-1] is not None:
@@ -262,6 +256,4 @@ def _epoch_line(epoch, epochs, history, seconds):
         parts.append(f"val_loss {history['val_loss'][-1]:.4f}")
         if history["val_accuracy"][-1] is not None:
             parts.append(f"val_accuracy {history['val_accuracy'][-1]:.4f}")
-    sys.stdout.write(f"\repoch {epoch + 1}/{epochs} [{'=' * 24}] {seconds:.2f} s  "
-                     + "  ".join(parts) + "\n")
-    sys.stdout.flush()
+    return f"epoch {epoch + 1}/{epochs}  {seconds:.2f} s  " + "  ".join(parts)

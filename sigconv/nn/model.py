@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .._errors import ResourceLimitError, ShapeError
+from .._progress import progress, write
 from .._validate import positive_int
 from ._args import ChainError
 from ._fit import Training, correct, loss_from
