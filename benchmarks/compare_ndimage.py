@@ -1,0 +1,104 @@
+"""sigconv.ndimage against scipy.ndimage, in one run (issue 27).
+
+    python benchmarks/compare_ndimage.py            # 2048^2 and 256^3 float32
+    python benchmarks/compare_ndimage.py --quick    # 1024^2 and 128^3, about a minute
+
+Cases: gaussian_filter (sigma 1, 4), uniform_filter (size 3, 15), sobel, and convolve
+with random kernels (2-D: 3x3, 9x9, 31x31; 3-D: 3^3, 9^3, 15^3 -- a 31^3 kernel would
+take scipy about ten minutes per call on 256^3).  Every call uses the defaults
+(mode='reflect', the input's dtype).  Each case times the two libraries in interleaved
+rounds (medians; a round alternates which goes first) after warm-up calls: sigconv is
+called until 'auto' has settled on its methods (its first calls of a shape time the
+candidate methods), so the times compare steady-state speed.  The ratio is scipy /
+sigconv (> 1: sigconv is faster); the summary prints the geometric mean and the
+slowest case.  Results are compared too (max |difference| / max |scipy|).
+"""
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+import scipy.ndimage as snd
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
+
+from sigconv import ndimage as gnd  # noqa: E402
+from sigconv.fft import available_cores  # noqa: E402
+
+
+def cases(ndim, n, rng):
+    """``(name, call)`` pairs; ``call(module)`` runs the case with scipy.ndimage's or
+    sigconv.ndimage's functions."""
+    x = rng.random((n,) * ndim, dtype=np.float32)
+    sizes = (3, 9, 31) if ndim == 2 else (3, 9, 15)
+    kernels = {k: rng.standard_normal((k,) * ndim).astype(np.float32) for k in sizes}
+    out = [("gaussian_filter sigma=1", lambda m: m.gaussian_filter(x, 1)),
+           ("gaussian_filter sigma=4", lambda m: m.gaussian_filter(x, 4)),
+           ("uniform_filter size=3", lambda m: m.uniform_filter(x, 3)),
+           ("uniform_filter size=15", lambda m: m.uniform_filter(x, 15)),
+           ("sobel", lambda m: m.sobel(x))]
+    for k, w in kernels.items():
+        out.append((f"convolve {'x'.join([str(k)] * ndim)}",
+                    lambda m, w=w: m.convolve(x, w)))
+    return out
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, result
+
+
+def measure(call, rounds, budget):
+    """(scipy seconds, sigconv seconds, relative difference): medians of ``rounds``
+    interleaved rounds, fewer when scipy's call alone exceeds ``budget`` seconds."""
+    first, ref = timed(lambda: call(snd))
+    warm = 0
+    start = time.perf_counter()
+    while warm < 16 and (warm < 2 or time.perf_counter() - start < max(first, 1.0)):
+        _, got = timed(lambda: call(gnd))
+        warm += 1
+    diff = float(np.max(np.abs(got.astype(np.float64) - ref))) / float(np.max(np.abs(ref)))
+    rounds = max(1, min(rounds, int(budget / max(first, 1e-9))))
+    times = {"scipy": [first] if rounds == 1 else [], "sigconv": []}
+    for r in range(rounds):
+        order = ("scipy", "sigconv") if r % 2 else ("sigconv", "scipy")
+        for who in order:
+            if who == "scipy" and rounds == 1:
+                continue
+            times[who].append(timed(lambda: call(snd if who == "scipy" else gnd))[0])
+    return statistics.median(times["scipy"]), statistics.median(times["sigconv"]), diff
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1024^2 and 128^3 inputs")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds of scipy time per case (fewer rounds beyond it)")
+    args = parser.parse_args()
+    rng = np.random.default_rng(20261124)
+    shapes = [(2, 1024), (3, 128)] if args.quick else [(2, 2048), (3, 256)]
+    print(f"sigconv.ndimage vs scipy.ndimage, float32, {available_cores()} cores; "
+          "times are medians in ms, ratio = scipy / sigconv")
+    print(f"{'case':34s} {'scipy':>10s} {'sigconv':>10s} {'ratio':>7s} {'rel.diff':>9s}")
+    ratios = {}
+    for ndim, n in shapes:
+        for name, call in cases(ndim, n, rng):
+            label = f"{n}^{ndim} {name}"
+            s, g, diff = measure(call, args.rounds, args.budget)
+            ratios[label] = s / g
+            print(f"{label:34s} {s * 1e3:10.1f} {g * 1e3:10.1f} {s / g:7.2f} {diff:9.1e}",
+                  flush=True)
+    geo = math.exp(statistics.fmean(math.log(r) for r in ratios.values()))
+    worst = min(ratios, key=ratios.get)
+    print(f"geometric mean {geo:.2f}x over {len(ratios)} cases; slowest: {worst} "
+          f"{ratios[worst]:.2f}x; cases below 1x: {sum(r < 1 for r in ratios.values())}")
+
+
+if __name__ == "__main__":
+    main()

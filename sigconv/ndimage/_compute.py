@@ -1,0 +1,182 @@
+"""How sigconv.ndimage computes: every filter is one or more passes through the pipeline.
+
+A pass is one call of :func:`sigconv.correlate` (or :func:`sigconv.convolve`) in
+``'same'`` mode, with scipy.ndimage's boundary (``boundary=``, ``fillvalue=``) and the
+kernel tap that scipy.ndimage centres (``center=``, an anchor per axis).  Separable
+filters are sequences of 1-D passes, as in scipy.ndimage; the pipeline picks the method
+of each pass ('auto': direct sums for short kernels, FFT-based methods for long ones).
+
+dtypes follow scipy.ndimage: the result has the output's dtype (the input's by default).
+The computation runs in the precision of the input or the output, whichever is wider
+(float32 data stays in float32; integers are filtered in float64, or exactly in integers
+when the weights are integers).  Integer outputs are truncated toward zero, as scipy's C
+cast does, after every pass whose result is not an exact integer (scipy stores the
+intermediate results of separable filters in the output's dtype); values outside the
+output's range saturate, where scipy wraps around.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._convolve import convolve, correlate
+from .._errors import IntegerOverflowError
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One 1-D pass of a separable filter: ``weights`` (correlation orientation) along
+    ``axis`` with tap ``anchor`` on each sample, the input extended by ``boundary``; the
+    sums are divided by ``divisor`` (the uniform filter's size)."""
+    axis: int
+    weights: np.ndarray
+    anchor: int
+    boundary: str
+    divisor: int = 1
+
+
+def compute_dtype(in_dtype, out_dtype, complex_weights=False):
+    """The dtype a filter computes in: the wider of the input's and the output's
+    precision (integer inputs and integer outputs: float64; float16: float32), complex
+    when the input or the weights are."""
+    in_dtype, out_dtype = np.dtype(in_dtype), np.dtype(out_dtype)
+    if out_dtype.kind in "biu" or in_dtype.kind in "biu":
+        real = np.dtype(np.float64)
+    else:
+        real = np.promote_types(_real(in_dtype), np.float32)
+    if out_dtype.kind in "fc":
+        real = np.promote_types(real, _real(out_dtype))
+    if in_dtype.kind == "c" or complex_weights:
+        return np.promote_types(real, np.complex64)
+    return real
+
+
+def _real(dtype):
+    return np.empty(0, dtype).real.dtype
+
+
+def integral(weights):
+    """True when every weight is a real integer (the filter is exact on integers)."""
+    w = np.asarray(weights)
+    return w.dtype.kind in "biu" or (w.dtype.kind == "f" and bool(np.all(np.isfinite(w)))
+                                     and bool(np.all(w == np.round(w))))
+
+
+def exact(x, weights, boundary, cval):
+    """True when correlating ``x`` with ``weights`` can run in exact integer arithmetic:
+    integer (or bool) data, integer weights and an integer fill value."""
+    return (x.dtype.kind in "biu" and integral(weights)
+            and (boundary != "constant" or float(np.real(cval)) == int(np.real(cval))))
+
+
+def apply(op, x, weights, anchors, boundary, cval, dtype):
+    """``op`` ('correlate' or 'convolve') of ``x`` with ``weights`` in scipy.ndimage's
+    geometry, computed in ``dtype`` or, when :func:`exact`, in exact integers."""
+    fill = cval if boundary == "constant" else 0
+    run = correlate if op == "correlate" else convolve
+    if exact(x, weights, boundary, cval):
+        try:
+            return run(x, np.asarray(weights).astype(np.int64), "same", boundary=boundary,
+                       fillvalue=int(np.real(fill)), center=tuple(anchors))
+        except IntegerOverflowError:
+            pass                    # beyond 64 bits: float64, as scipy computes
+    w = rounded(np.asarray(weights), dtype)
+    return run(x, w, "same", boundary=boundary, fillvalue=fill, center=tuple(anchors))
+
+
+def rounded(weights, dtype):
+    """``weights`` in ``dtype``.  In single precision the rounding is corrected so that
+    the weights keep their sum (to about 1e-12): each weight, largest first, absorbs
+    what the sum has lost so far.  Rounded independently, a Gaussian's nine float32
+    weights summed to 1 + 3e-8, and every output of a float32 filter was that much too
+    large (4e-8 of the total over an image, against scipy's double-precision sums)."""
+    w = weights.astype(dtype, copy=False)
+    if w.dtype.kind not in "fc" or w.dtype.itemsize > (8 if w.dtype.kind == "f" else 16) \
+            or weights.dtype.kind != "f" or weights.dtype.itemsize <= w.real.dtype.itemsize:
+        return w
+    w = w.copy()
+    flat, want = w.reshape(-1), weights.reshape(-1).astype(np.float64)
+    lost = want.sum() - flat.real.astype(np.float64).sum()
+    for i in np.argsort(-np.abs(want)):
+        if lost == 0:
+            break
+        before = float(flat[i].real)
+        flat[i] = before + lost
+        lost -= float(flat[i].real) - before
+    return w
+
+
+def one_pass(x, p, cval, dtype):
+    """The result of pass ``p`` over ``x`` (weights along ``p.axis``)."""
+    shape = [1] * x.ndim
+    shape[p.axis] = p.weights.size
+    anchors = [0] * x.ndim
+    anchors[p.axis] = p.anchor
+    y = apply("correlate", x, p.weights.reshape(shape), anchors, p.boundary, cval, dtype)
+    if p.divisor != 1:
+        y = np.divide(y, p.divisor, out=y) if y.dtype.kind in "fc" else y / p.divisor
+    return y
+
+
+def run_passes(x, passes, cval, out):
+    """``x`` after ``passes`` in order.  For an integer output a pass whose result is not
+    exact is truncated into the output's dtype (scipy stores intermediate results in
+    the output's dtype); otherwise the result keeps the computation's dtype."""
+    dtype = compute_dtype(x.dtype, out.dtype, any(p.weights.dtype.kind == "c" for p in passes))
+    y = x
+    for p in passes:
+        was_exact = exact(y, p.weights, p.boundary, cval) and p.divisor == 1
+        y = one_pass(y, p, cval, dtype)
+        if out.dtype.kind in "biu" and not was_exact:
+            y = cast(y, out)
+    return y if passes else x.copy()
+
+
+def cast(values, out):
+    """``values`` as the output's dtype (:class:`~._args.Output`).  Integer and bool
+    outputs truncate toward zero (scipy's C cast), NaN becomes 0; a value beyond an
+    integer dtype's range saturates when the caller chose the dtype, and raises
+    IntegerOverflowError when it is the default (the input's dtype), where scipy wraps
+    around."""
+    dtype = out.dtype
+    if dtype.kind not in "biu":
+        return values.astype(dtype, copy=False)
+    if values.dtype.kind in "fc":
+        values = np.trunc(np.real(values))
+        values = np.where(np.isnan(values), 0, values) if np.isnan(values).any() else values
+    if dtype.kind == "b":
+        return values != 0
+    if values.dtype.kind in "biu" and np.can_cast(values.dtype, dtype):
+        return values.astype(dtype, copy=False)
+    info = np.iinfo(dtype)
+    if not out.chosen and values.size:
+        low, high = values.min(), values.max()
+        if low < info.min or high > info.max:
+            wider = np.result_type(np.min_scalar_type(int(low)), np.min_scalar_type(int(high)))
+            raise IntegerOverflowError(
+                f"{out.func}: the result reaches {low if low < info.min else high:.6g}, "
+                f"outside the range of {dtype} (the input's dtype, the default output); "
+                f"pass output=np.{wider.name} or a float dtype, or output=np.{dtype.name} "
+                f"to saturate at [{info.min}, {info.max}]")
+    lo, hi = info.min, info.max
+    if values.dtype.kind == "f":
+        lo, hi = _inside(lo, values.dtype), _inside(hi, values.dtype)
+    return np.clip(values, lo, hi).astype(dtype)
+
+
+def _inside(bound, dtype):
+    """``bound`` as a float of ``dtype`` that does not lie beyond ``bound``."""
+    f = np.array(bound, dtype=dtype)
+    if int(f) != bound and abs(int(f)) > abs(bound):
+        f = np.nextafter(f, np.array(0, dtype=dtype))
+    return f
+
+
+def finish(values, out):
+    """``values`` cast to the output (:class:`~._args.Output`): into the caller's array
+    when one was given (and returned), else a new array."""
+    result = cast(values, out)
+    if out.array is None:
+        return result
+    out.array[...] = result
+    return out.array
