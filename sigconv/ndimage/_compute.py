@@ -69,7 +69,7 @@ def exact(x, weights, boundary, cval):
             and (boundary != "constant" or float(np.real(cval)) == int(np.real(cval))))
 
 
-def apply(op, x, weights, anchors, boundary, cval, dtype):
+def apply(op, x, weights, anchors, boundary, cval, dtype, method="auto"):
     """``op`` ('correlate' or 'convolve') of ``x`` with ``weights`` in scipy.ndimage's
     geometry, computed in ``dtype`` or, when :func:`exact`, in exact integers."""
     fill = cval if boundary == "constant" else 0
@@ -81,7 +81,8 @@ def apply(op, x, weights, anchors, boundary, cval, dtype):
         except IntegerOverflowError:
             pass                    # beyond 64 bits: float64, as scipy computes
     w = rounded(np.asarray(weights), dtype)
-    return run(x, w, "same", boundary=boundary, fillvalue=fill, center=tuple(anchors))
+    return run(x, w, "same", method, boundary=boundary, fillvalue=fill,
+               center=tuple(anchors))
 
 
 def rounded(weights, dtype):
@@ -106,13 +107,21 @@ def rounded(weights, dtype):
     return w
 
 
-def one_pass(x, p, cval, dtype):
+def method_for(out):
+    """The pipeline's method for a result bound for ``out``: 'auto', except 'direct'
+    for integer outputs, which are truncated (an FFT's rounding error, relative to the
+    largest value, could move a small result across an integer)."""
+    return "direct" if out.dtype.kind in "biu" else "auto"
+
+
+def one_pass(x, p, cval, dtype, method="auto"):
     """The result of pass ``p`` over ``x`` (weights along ``p.axis``)."""
     shape = [1] * x.ndim
     shape[p.axis] = p.weights.size
     anchors = [0] * x.ndim
     anchors[p.axis] = p.anchor
-    y = apply("correlate", x, p.weights.reshape(shape), anchors, p.boundary, cval, dtype)
+    y = apply("correlate", x, p.weights.reshape(shape), anchors, p.boundary, cval, dtype,
+              method)
     if p.divisor != 1:
         y = np.divide(y, p.divisor, out=y) if y.dtype.kind in "fc" else y / p.divisor
     return y
@@ -126,7 +135,7 @@ def run_passes(x, passes, cval, out):
     y = x
     for p in passes:
         was_exact = exact(y, p.weights, p.boundary, cval) and p.divisor == 1
-        y = one_pass(y, p, cval, dtype)
+        y = one_pass(y, p, cval, dtype, method_for(out))
         if out.dtype.kind in "biu" and not was_exact:
             y = cast(y, out)
     return y if passes else x.copy()
@@ -142,8 +151,7 @@ def cast(values, out):
     if dtype.kind not in "biu":
         return values.astype(dtype, copy=False)
     if values.dtype.kind in "fc":
-        values = np.trunc(np.real(values))
-        values = np.where(np.isnan(values), 0, values) if np.isnan(values).any() else values
+        values = _truncate(np.real(values))
     if dtype.kind == "b":
         return values != 0
     if values.dtype.kind in "biu" and np.can_cast(values.dtype, dtype):
@@ -162,6 +170,21 @@ def cast(values, out):
     if values.dtype.kind == "f":
         lo, hi = _inside(lo, values.dtype), _inside(hi, values.dtype)
     return np.clip(values, lo, hi).astype(dtype)
+
+
+#: computed values this close to an integer (relative) count as that integer when they
+#: are truncated: the exact value is truncated, not the rounding error of its sum
+SNAP = 2.0 ** -40
+
+
+def _truncate(values):
+    """``values`` truncated toward zero, NaN as 0; a value within SNAP (relative) of an
+    integer is taken as that integer (a Gaussian of a ramp computed 19.999999999999996
+    where the exact value, and scipy's result, is 20)."""
+    nearest = np.round(values)
+    close = np.abs(values - nearest) <= SNAP * np.maximum(np.abs(values), 1)
+    out = np.where(close, nearest, np.trunc(values))
+    return np.where(np.isnan(out), 0, out)
 
 
 def _inside(bound, dtype):

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..filters.edges import DIFFERENCE, SECOND_DIFFERENCE, SMOOTHING
 from . import _args as A
-from ._compute import Pass, apply, compute_dtype, exact, finish, run_passes
+from ._compute import Pass, apply, compute_dtype, exact, finish, method_for, run_passes
 from ._docs import fill
 from ._smooth import gaussian_passes
 
@@ -133,7 +133,8 @@ def laplace(input, output=None, mode="reflect", cval=0.0, *, axes=None):
                 kernel[tuple(line)] += w
         centre = [1 if ax in axes else 0 for ax in range(x.ndim)]
         dtype = compute_dtype(x.dtype, out.dtype)
-        return finish(apply("correlate", x, kernel, centre, modes[0], cval, dtype), out)
+        return finish(apply("correlate", x, kernel, centre, modes[0], cval, dtype,
+                            method_for(out)), out)
     terms = [run_passes(x, [Pass(ax, SECOND_DIFFERENCE, 1, m)], cval, out)
              for ax, m in zip(axes, modes)]
     return finish(_sum(terms), out)
@@ -172,7 +173,7 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, axe
     >>> from sigconv import ndimage
     >>> a = np.zeros((5, 5)); a[2, 2] = 1.0
     >>> ndimage.gaussian_laplace(a, sigma=1)[2, 1:4]
-    array([-0.07151117, -0.17167024, -0.07151117])
+    array([-0.09578546, -0.31831178, -0.09578546])
     >>> np.allclose(ndimage.gaussian_laplace(a, 1), scipy.ndimage.gaussian_laplace(a, 1))
     True
     """
@@ -213,9 +214,10 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     >>> import numpy as np, scipy.ndimage
     >>> from sigconv import ndimage
     >>> a = np.tile(np.arange(6.0) ** 2, (4, 1))
-    >>> ndimage.gaussian_gradient_magnitude(a, sigma=1)[0]
-    array([1.42418511, 3.80222098, 5.87719749, 7.85946342, 9.25683574, 9.51283788])
-    >>> np.allclose(_, scipy.ndimage.gaussian_gradient_magnitude(a, sigma=1)[0])
+    >>> ndimage.gaussian_gradient_magnitude(a, sigma=1)[0].round(3)
+    array([0.636, 2.15 , 4.009, 5.836, 6.343, 3.002])
+    >>> np.allclose(ndimage.gaussian_gradient_magnitude(a, 1),
+    ...             scipy.ndimage.gaussian_gradient_magnitude(a, 1))
     True
     """
     return _gaussian_derivatives("gaussian_gradient_magnitude", 1, input, sigma, output,

@@ -89,10 +89,10 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     >>> from sigconv import ndimage
     >>> a = np.arange(16.0).reshape(4, 4)
     >>> ndimage.uniform_filter(a, size=3, mode='nearest')
-    array([[ 2.66666667,  3.33333333,  4.33333333,  5.        ],
-           [ 5.33333333,  6.        ,  7.        ,  7.66666667],
-           [ 9.33333333, 10.        , 11.        , 11.66666667],
-           [12.        , 12.66666667, 13.66666667, 14.33333333]])
+    array([[ 1.66666667,  2.33333333,  3.33333333,  4.        ],
+           [ 4.33333333,  5.        ,  6.        ,  6.66666667],
+           [ 8.33333333,  9.        , 10.        , 10.66666667],
+           [11.        , 11.66666667, 12.66666667, 13.33333333]])
     >>> np.allclose(_, scipy.ndimage.uniform_filter(a, size=3, mode='nearest'))
     True
     """
