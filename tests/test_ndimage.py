@@ -221,6 +221,14 @@ def test_extra_dtypes_scipy_refuses(rng):
                                rtol=1e-13)
 
 
+def test_big_endian_input_gives_native_output(rng):
+    x = rng.standard_normal((8, 9)).astype(">f8")
+    got = ndimage.gaussian_filter(x, 1.0)
+    want = snd.gaussian_filter(x, 1.0)
+    assert got.dtype == want.dtype == np.dtype("<f8")
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
 def test_inputs_never_written_and_output_may_alias(rng):
     x = rng.standard_normal((12, 10))
     w = rng.standard_normal((3, 3))

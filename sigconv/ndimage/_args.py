@@ -146,7 +146,7 @@ def output(value, inp, func, *, complex_output=False, stacklevel=3):
     if complex_output and inp.dtype.kind != "c":
         default = np.promote_types(inp.dtype, np.complex64)
     else:
-        default = inp.dtype
+        default = inp.dtype.newbyteorder("=")        # scipy: the input dtype's name
     if value is None:
         return Output(default, None, func, False)
     if isinstance(value, np.ndarray):

@@ -11,8 +11,9 @@ The computation runs in the precision of the input or the output, whichever is w
 (float32 data stays in float32; integers are filtered in float64, or exactly in integers
 when the weights are integers).  Integer outputs are truncated toward zero, as scipy's C
 cast does, after every pass whose result is not an exact integer (scipy stores the
-intermediate results of separable filters in the output's dtype); values outside the
-output's range saturate, where scipy wraps around.
+intermediate results of separable filters in the output's dtype).  Where scipy wraps
+around, a value outside the output's range raises IntegerOverflowError when the output
+dtype is the default, and saturates when the caller chose it.
 """
 
 import functools
@@ -123,9 +124,14 @@ def one_pass(x, p, cval, dtype, method="auto"):
     anchors[p.axis] = p.anchor
     y = apply("correlate", x, p.weights.reshape(shape), anchors, p.boundary, cval, dtype,
               method)
-    if p.divisor != 1:
-        y = np.divide(y, p.divisor, out=y) if y.dtype.kind in "fc" else y / p.divisor
-    return y
+    return _divided(y, p.divisor)
+
+
+def _divided(y, divisor):
+    """``y / divisor`` (in place for a float ``y``; integer sums become float64)."""
+    if divisor == 1:
+        return y
+    return np.divide(y, divisor, out=y) if y.dtype.kind in "fc" else y / divisor
 
 
 def run_passes(x, passes, cval, out):
@@ -136,8 +142,7 @@ def run_passes(x, passes, cval, out):
     whole = _whole_kernel(x, passes, cval, out, dtype)
     if whole is not None:
         kernel, anchors, boundary, divisor = whole
-        y = apply("correlate", x, kernel, anchors, boundary, cval, dtype)
-        return np.divide(y, divisor, out=y) if divisor != 1 else y
+        return _divided(apply("correlate", x, kernel, anchors, boundary, cval, dtype), divisor)
     y = x
     for p in passes:
         was_exact = exact(y, p.weights, p.boundary, cval) and p.divisor == 1

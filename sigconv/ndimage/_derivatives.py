@@ -148,14 +148,12 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, axe
     Parameters
     ----------
     %(input)s
-    sigma : scalar or sequence of scalars
-        Standard deviation of the Gaussian per filtered axis.
+    %(sigma_multiple)s
     %(output)s
     %(mode_multiple)s
     %(cval)s
     %(axes)s
-    **kwargs
-        ``truncate`` and ``radius``, passed to :func:`gaussian_filter`.
+    %(gaussian_kwargs)s
 
     Returns
     -------
@@ -190,14 +188,12 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     Parameters
     ----------
     %(input)s
-    sigma : scalar or sequence of scalars
-        Standard deviation of the Gaussian per filtered axis.
+    %(sigma_multiple)s
     %(output)s
     %(mode_multiple)s
     %(cval)s
     %(axes)s
-    **kwargs
-        ``truncate`` and ``radius``, passed to :func:`gaussian_filter`.
+    %(gaussian_kwargs)s
 
     Returns
     -------

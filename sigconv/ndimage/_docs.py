@@ -46,6 +46,12 @@ origin : int or sequence of int, optional
 axes : int or tuple of int, optional
     The axes to filter (default all); sequences given for the other arguments have
     one entry per axis in this order.""",
+    "sigma_multiple": """\
+sigma : scalar or sequence of scalars
+    Standard deviation of the Gaussian per filtered axis.""",
+    "gaussian_kwargs": """\
+**kwargs
+    ``truncate`` and ``radius``, passed to :func:`gaussian_filter`.""",
     "returns": """\
 ndarray
     The filtered array, of the input's shape (the `output` array when one is given).""",
