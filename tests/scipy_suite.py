@@ -46,13 +46,13 @@ class Overlay(types.ModuleType):
 class Suite:
     """A loaded copy of a scipy test module with ``target`` replaced (see :func:`load`)."""
 
-    def __init__(self, module, target, names, originals, xfail):
+    def __init__(self, module, target, names, originals, xfail, skip_marks):
         self.module = module
         self.target = target
         self.names = frozenset(names)
-        self.originals = originals          # id(sigconv function) -> scipy function
+        self.originals = originals          # sigconv function -> the scipy function
         self.xfail = dict(xfail)
-        self._ours = {id(f) for f in originals} | set(originals)
+        self.skip_marks = frozenset(skip_marks)
 
     # -- selection -----------------------------------------------------------------------
 
@@ -81,8 +81,17 @@ class Suite:
         return {q: r for q, r in resolved.items() if q.rpartition(".")[2].startswith("test")}
 
     def selected(self):
-        """Names of the tests that refer to at least one replaced function."""
-        return sorted(q for q, refs in self.uses().items() if refs & self.names)
+        """Names of the tests that refer to at least one replaced function and carry
+        none of ``skip_marks``."""
+        chosen = []
+        for qual, refs in self.uses().items():
+            cls, _, name = qual.rpartition(".")
+            owner = getattr(self.module, cls) if cls else self.module
+            marks = getattr(owner, "pytestmark", []) if cls else []
+            marks = list(marks) + list(getattr(getattr(owner, name), "pytestmark", []))
+            if refs & self.names and not any(m.name in self.skip_marks for m in marks):
+                chosen.append(qual)
+        return sorted(chosen)
 
     def export(self):
         """The selected tests (classes keep only their selected methods) and the fixtures
@@ -109,8 +118,9 @@ class Suite:
         return out
 
     def _trim(self, func):
-        """``func`` with parametrize cases dropped that pass a function of the replaced
-        module that is not replaced (those test scipy, not sigconv)."""
+        """``func`` with parametrize cases dropped that carry one of ``skip_marks`` or
+        pass a function of the replaced module that is not replaced (those test scipy,
+        not sigconv)."""
         marks = getattr(func, "pytestmark", [])
         new = []
         for mark in marks:
@@ -124,7 +134,9 @@ class Suite:
     def _trim_parametrize(self, mark):
         argnames, argvalues = mark.args[0], list(mark.args[1])
         ids = mark.kwargs.get("ids")
-        keep = [i for i, v in enumerate(argvalues) if not self._tests_scipy_only(v)]
+        keep = [i for i, v in enumerate(argvalues)
+                if not self._tests_scipy_only(v)
+                and not any(m.name in self.skip_marks for m in getattr(v, "marks", ()))]
         if len(keep) == len(argvalues) and isinstance(mark.args[1], (list, tuple)):
             return mark
         kwargs = dict(mark.kwargs)
@@ -133,15 +145,12 @@ class Suite:
         return pytest.mark.parametrize(argnames, [argvalues[i] for i in keep], **kwargs).mark
 
     def _tests_scipy_only(self, value):
-        values = value.values if hasattr(value, "values") and hasattr(value, "marks") else \
+        values = value.values if hasattr(value, "marks") else \
             value if isinstance(value, (tuple, list)) else (value,)
-        funcs = [v for v in values if callable(v) and not isinstance(v, type)]
-        if not funcs:
-            return False
         target = importlib.import_module(self.target)
-        from_target = [f for f in funcs if getattr(f, "__module__", "") and
-                       getattr(target, getattr(f, "__name__", ""), None) is f]
-        return bool(from_target) and not any(id(f) in self._ours for f in funcs)
+        funcs = [v for v in values if callable(v) and not isinstance(v, type)]
+        from_target = [f for f in funcs if getattr(target, getattr(f, "__name__", ""), None) is f]
+        return bool(from_target) and not any(f in self.originals for f in funcs)
 
     # -- known differences ---------------------------------------------------------------
 
@@ -159,13 +168,16 @@ class Suite:
         return _mark_known_differences
 
 
-def load(module_name, target, replacement, names, *, xfail=None):
+def load(module_name, target, replacement, names, *, xfail=None,
+         skip_marks=("slow", "xslow")):
     """A :class:`Suite`: scipy test module ``module_name`` executed with ``target`` (a
     module name such as ``'scipy.ndimage'``) replaced by a shim whose ``names`` come from
     ``replacement`` and whose other attributes are ``target``'s.
 
     ``xfail`` maps regular expressions on test node names (``'test_x\\[numpy-int8\\]'``)
     to the documented reason of a known difference; matching tests are strict xfails.
+    Tests and parametrized cases marked with one of ``skip_marks`` are left out (scipy's
+    default test run leaves out those marked slow, and xslow ones need SCIPY_XSLOW).
     """
     real = importlib.import_module(target)
     ours = {name: getattr(replacement, name) for name in names}
@@ -178,7 +190,7 @@ def load(module_name, target, replacement, names, *, xfail=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)
         spec.loader.exec_module(module)
-    return Suite(module, target, names, originals, xfail or {})
+    return Suite(module, target, names, originals, xfail or {}, skip_marks)
 
 
 def _importer(overlays):

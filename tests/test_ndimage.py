@@ -147,12 +147,14 @@ def test_separable_filters_run_one_pass_per_axis(rng, monkeypatch):
 
 @pytest.mark.parametrize("name, args, kwargs, whole", [
     ("gaussian_filter", (4.0,), {}, True),
-    ("uniform_filter", (15,), dict(mode="wrap"), True),
+    ("uniform_filter", (31,), dict(mode="wrap"), True),
+    ("uniform_filter", (3,), dict(mode="wrap"), False),                   # direct passes
     ("gaussian_filter", (4.0,), dict(mode=["reflect", "wrap"]), False),   # two boundaries
-    ("uniform_filter", (15,), dict(mode="constant", cval=1.0), False),    # scipy pads each pass
+    ("uniform_filter", (31,), dict(mode="constant", cval=1.0), False),    # scipy pads each pass
     ("gaussian_filter", (4.0,), dict(output=np.int32), False),            # truncated per pass
 ])
-def test_whole_kernel_when_a_transform_runs_it(rng, monkeypatch, name, args, kwargs, whole):
+def test_whole_kernel_when_its_passes_are_transforms(rng, monkeypatch, name, args, kwargs,
+                                                      whole):
     x = (rng.random((300, 290)) * 100).astype(np.float32)
     shapes = []
     real = _compute.correlate

@@ -159,16 +159,16 @@ WHOLE_MIN_SIZE = 1 << 16
 
 def _whole_kernel(x, passes, cval, out, dtype):
     """``(kernel, anchors, boundary, divisor)``: the separable kernel of ``passes`` for
-    one pipeline call, when that gives scipy's result and the pipeline would run it
-    through a transform method; else None.
+    one pipeline call, when that gives scipy's result and is faster; else None.
 
     One call of the whole kernel is the same filter when every pass extends the input by
     the same rule, except a constant other than 0 (scipy pads every pass with ``cval``),
-    and the output is not an integer (those are truncated pass by pass).  Where 'auto'
-    sums the whole kernel directly, its direct engine would split it into 1-D passes
-    again; where it picks a transform, one transform of the whole kernel replaced several
-    (2048**2 float32, sigma 4 Gaussian: 54 CPU-ms against 85 for two 1-D overlap-save
-    passes).
+    and the output is not an integer (those are truncated pass by pass).  It is faster
+    when even the shortest 1-D pass would run through a transform method (as
+    :func:`sigconv.choose_method` says): then one transform of the whole kernel replaces
+    one per axis (float32 Gaussian, sigma 4: 2048**2 54 CPU-ms against 85, 256**3 497
+    against 804).  Passes that are direct sums stay passes (256**3, sigma 1: the whole
+    9x9x9 kernel through overlap-save took 839 CPU-ms, three direct passes 248).
     """
     if len(passes) < 2 or x.size < WHOLE_MIN_SIZE or out.dtype.kind in "biu":
         return None
@@ -178,27 +178,31 @@ def _whole_kernel(x, passes, cval, out, dtype):
     boundary = boundaries.pop()
     if boundary == "constant" and cval != 0:
         return None
+    shortest = min(passes, key=lambda p: p.weights.size)
+    w = rounded(shortest.weights, dtype)
+    if not _transform_wins(x.shape, x.dtype.str, shortest.axis, w.tobytes(), w.dtype.str,
+                           shortest.anchor, boundary):
+        return None
     factors, anchors = [np.ones(1)] * x.ndim, [0] * x.ndim
     for p in passes:
         factors[p.axis], anchors[p.axis] = p.weights, p.anchor
     kernel = factors[0]
     for f in factors[1:]:
         kernel = np.multiply.outer(kernel, f)
-    kernel = rounded(kernel, dtype)
-    if not _transform_wins(x.shape, x.dtype.str, kernel.tobytes(), kernel.dtype.str,
-                           kernel.shape, tuple(anchors), boundary):
-        return None
     return kernel, anchors, boundary, int(np.prod([p.divisor for p in passes]))
 
 
 @functools.lru_cache(maxsize=64)
-def _transform_wins(shape, dtype, kernel_bytes, kernel_dtype, kernel_shape, anchors, boundary):
-    """Whether ``sigconv.choose_method`` sends the whole kernel to a transform method, for
-    inputs of this shape and dtype (asked once per problem: it reads an input's values,
-    here zeros, since non-finite values or a wide dynamic range rule transforms out)."""
-    kernel = np.frombuffer(kernel_bytes, dtype=kernel_dtype).reshape(kernel_shape)
-    choice = choose_method(np.zeros(shape, dtype), kernel, "same", op="correlate",
-                           boundary=boundary, center=anchors)
+def _transform_wins(shape, dtype, axis, weights, weights_dtype, anchor, boundary):
+    """Whether :func:`sigconv.choose_method` runs the 1-D pass ``weights`` (bytes) along
+    ``axis`` through a transform method, for inputs of this shape and dtype (asked once
+    per problem: it reads an input's values, here zeros, since non-finite values or a
+    wide dynamic range rule transforms out)."""
+    kshape, anchors = [1] * len(shape), [0] * len(shape)
+    kernel = np.frombuffer(weights, dtype=weights_dtype)
+    kshape[axis], anchors[axis] = kernel.size, anchor
+    choice = choose_method(np.zeros(shape, dtype), kernel.reshape(kshape), "same",
+                           op="correlate", boundary=boundary, center=tuple(anchors))
     return choice.method != "direct"
 
 
