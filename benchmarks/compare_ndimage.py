@@ -8,8 +8,8 @@ with random kernels (2-D: 3x3, 9x9, 31x31; 3-D: 3^3, 9^3, 15^3 -- a 31^3 kernel 
 take scipy about ten minutes per call on 256^3).  Every call uses the defaults
 (mode='reflect', the input's dtype).  Each case times the two libraries in interleaved
 rounds (medians; a round alternates which goes first) after warm-up calls: sigconv is
-called until 'auto' has settled on its methods (its first calls of a shape time the
-candidate methods), so the times compare steady-state speed.  The ratios are scipy /
+called 12 times (at most 40 s) first, for 'auto' to settle on its methods (its first
+calls of a shape time the candidate methods), so the times compare steady-state speed.  The ratios are scipy /
 sigconv (> 1: sigconv is faster) of wall time, the goal, and of CPU time summed over
 threads, the work: scipy runs on one thread, so with the cores free the wall ratio is
 about the CPU ratio times sigconv's gain from threads (at most the number of cores), and
@@ -31,6 +31,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
 
 from sigconv import ndimage as gnd  # noqa: E402
 from sigconv.fft import available_cores  # noqa: E402
+
+
+#: sigconv's warm-up: 'auto' times its candidate methods on the first calls of a shape
+#: (three timed runs each, in pairs), so up to this many calls, within WARM_SECONDS
+WARM_CALLS = 12
+WARM_SECONDS = 40.0
 
 
 def cases(ndim, n, rng):
@@ -64,7 +70,7 @@ def measure(call, rounds, budget):
     first = timed(lambda: call(snd))
     ref = first[2]
     warm, start = 0, time.perf_counter()
-    while warm < 16 and (warm < 2 or time.perf_counter() - start < max(first[0], 1.0)):
+    while warm < WARM_CALLS and (warm < 3 or time.perf_counter() - start < WARM_SECONDS):
         got = timed(lambda: call(gnd))[2]
         warm += 1
     diff = float(np.max(np.abs(got.astype(np.float64) - ref))) / float(np.max(np.abs(ref)))

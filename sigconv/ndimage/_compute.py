@@ -158,19 +158,22 @@ WHOLE_MIN_SIZE = 1 << 16
 
 
 def _whole_kernel(x, passes, cval, out, dtype):
-    """``(kernel, anchors, boundary, divisor)``: the separable kernel of ``passes`` for
-    one pipeline call, when that gives scipy's result and is faster; else None.
+    """``(kernel, anchors, boundary, divisor)``: the separable kernel of two ``passes``
+    for one pipeline call, when that gives scipy's result and is faster; else None.
 
     One call of the whole kernel is the same filter when every pass extends the input by
     the same rule, except a constant other than 0 (scipy pads every pass with ``cval``),
     and the output is not an integer (those are truncated pass by pass).  It is faster
     when even the shortest 1-D pass would run through a transform method (as
-    :func:`sigconv.choose_method` says): then one transform of the whole kernel replaces
-    one per axis (float32 Gaussian, sigma 4: 2048**2 54 CPU-ms against 85, 256**3 497
-    against 804).  Passes that are direct sums stay passes (256**3, sigma 1: the whole
-    9x9x9 kernel through overlap-save took 839 CPU-ms, three direct passes 248).
+    :func:`sigconv.choose_method` says): then one 2-D transform replaces one per axis
+    (2048**2 float32, Gaussian sigma 4: 51 CPU-ms against 89; uniform size 15: 45-60
+    against 65-94).  Passes that are direct sums stay passes: the whole kernel's direct
+    sum would be split into the same passes.  Three or more passes stay passes too:
+    once settled, a 256**3 sigma-4 Gaussian took 400-500 CPU-ms as one 3-D overlap-save
+    against 550-840 for three passes, but 'auto' first tries the other methods on the
+    whole kernel, and one such trial (a 3-D FFT of the padded volume) took 14 s.
     """
-    if len(passes) < 2 or x.size < WHOLE_MIN_SIZE or out.dtype.kind in "biu":
+    if len(passes) != 2 or x.size < WHOLE_MIN_SIZE or out.dtype.kind in "biu":
         return None
     boundaries = {p.boundary for p in passes}
     if len(boundaries) != 1 or len({p.axis for p in passes}) != len(passes):
