@@ -5,6 +5,8 @@ A pass is one call of :func:`sigconv.correlate` (or :func:`sigconv.convolve`) in
 kernel tap that scipy.ndimage centres (``center=``, an anchor per axis).  Separable
 filters are sequences of 1-D passes, as in scipy.ndimage; the pipeline picks the method
 of each pass ('auto': direct sums for short kernels, FFT-based methods for long ones).
+A 2-D separable filter whose passes would both be FFT-based runs as one call with its
+whole kernel (:func:`_whole_kernel`).
 
 dtypes follow scipy.ndimage: the result has the output's dtype (the input's by default).
 The computation runs in the precision of the input or the output, whichever is wider
