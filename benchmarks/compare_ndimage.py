@@ -1,20 +1,21 @@
 """sigconv.ndimage against scipy.ndimage, in one run (issue 27).
 
     python benchmarks/compare_ndimage.py            # 2048^2 and 256^3 float32
-    python benchmarks/compare_ndimage.py --quick    # 1024^2 and 128^3, about a minute
+    python benchmarks/compare_ndimage.py --quick    # 1024^2 and 128^3, a few minutes
 
 Cases: gaussian_filter (sigma 1, 4), uniform_filter (size 3, 15), sobel, and convolve
 with random kernels (2-D: 3x3, 9x9, 31x31; 3-D: 3^3, 9^3, 15^3 -- a 31^3 kernel would
-take scipy about ten minutes per call on 256^3).  Every call uses the defaults
+take scipy ten minutes or more per call on 256^3).  Every call uses the defaults
 (mode='reflect', the input's dtype).  Each case times the two libraries in interleaved
 rounds (medians; a round alternates which goes first) after warm-up calls: sigconv is
 called 12 times (at most 40 s) first, for 'auto' to settle on its methods (its first
-calls of a shape time the candidate methods), so the times compare steady-state speed.  The ratios are scipy /
-sigconv (> 1: sigconv is faster) of wall time, the goal, and of CPU time summed over
-threads, the work: scipy runs on one thread, so with the cores free the wall ratio is
-about the CPU ratio times sigconv's gain from threads (at most the number of cores), and
-on a loaded machine the CPU ratio is the steadier of the two.  The summary prints the geometric means
-and the slowest case.  Results are compared too (max |difference| / max |scipy|).
+calls of a shape time the candidate methods), so the times compare steady-state speed.
+The ratios are scipy / sigconv (> 1: sigconv is faster) of wall time, the goal, and of
+CPU time summed over threads, the work: scipy runs on one thread, so with the cores free
+the wall ratio is about the CPU ratio times sigconv's gain from threads (at most the
+number of cores), and on a loaded machine the CPU ratio is the steadier of the two.  The
+summary prints the geometric means and the slowest case.  Results are compared too
+(max |difference| / max |scipy|).
 """
 
 import argparse

@@ -1,8 +1,8 @@
 """sigconv: convolution treated mathematically and computed fast."""
 
-from ._errors import (ArgumentError, DTypeError, IntegerOverflowError, ModelFormatError, NonFiniteFFTWarning,
-                      PerformanceWarning, PrecisionWarning, ResourceLimitError, SigconvError,
-                      ShapeError, WisdomError)
+from ._errors import (ArgumentError, DTypeError, IntegerOverflowError, ModelFormatError,
+                      NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning,
+                      ResourceLimitError, SigconvError, ShapeError, WisdomError)
 from ._convolve import MethodChoice, choose_method, convolve, correlate
 from ._convolver import Convolver
 from ._compat import convolve2d, correlate2d, correlation_lags, fftconvolve, oaconvolve
