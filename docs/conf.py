@@ -44,6 +44,7 @@ API_MODULES = [
     ("sigconv.fft", "FFTW backend, plan cache and wisdom"),
     ("sigconv.matrices", "Toeplitz and circulant matrix forms"),
     ("sigconv.filters", "Gabor banks and edge detectors"),
+    ("sigconv.ndimage", "scipy.ndimage's linear filters, computed by sigconv's pipeline"),
     ("sigconv.plotting", "matplotlib helpers"),
     ("sigconv.nn", "the trainable layer stack"),
     ("sigconv.distributed", "chunked convolution of dask arrays"),
