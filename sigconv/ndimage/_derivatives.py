@@ -9,7 +9,8 @@ therefore saturates where scipy.ndimage's modular arithmetic wraps.
 
 import numpy as np
 
-from ..filters.edges import DIFFERENCE, SECOND_DIFFERENCE, SMOOTHING
+from ..filters.edges import DIFFERENCE, SMOOTHING
+from ..filters.laplacians import SECOND_DIFFERENCE
 from . import _args as A
 from ._compute import Pass, apply, compute_dtype, exact, finish, method_for, run_passes
 from ._docs import fill
