@@ -63,12 +63,16 @@ def tile_lengths(L, ke, odd=(1, 3, 5)):
 
 def tile_cost(shape, L, ke):
     """Relative cost of tiles of ``shape``: tiles x (transform work with its cache
-    penalty + fixed cost per call)."""
-    tiles = math.prod(-(-n // (t - k + 1)) for n, t, k in zip(L, shape, ke))
-    P = math.prod(shape)
+    penalty + fixed cost per call).  ``shape`` may hold arrays of candidate lengths per
+    axis that broadcast against each other (a grid of candidate tiles)."""
+    tiles, P = 1, 1
+    for n, t, k in zip(L, shape, ke):
+        tiles = tiles * -(-n // (np.asarray(t) - k + 1))
+        P = P * np.asarray(t)
     fast = TILE_POINTS_1D if len(shape) == 1 else TILE_POINTS
-    penalty = 1 + CACHE_PENALTY * max(0.0, math.log2(P / fast))
-    return tiles * (P * max(math.log2(P), 1) * penalty + TILE_CALL)
+    P = np.asarray(P, dtype=float)
+    penalty = 1 + CACHE_PENALTY * np.maximum(0.0, np.log2(P / fast))
+    return tiles * (P * np.maximum(np.log2(P), 1) * penalty + TILE_CALL)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -86,8 +90,10 @@ def tile_shape(L, ke):
     odd = (1,) if len(L) == 1 else (1, 3, 5)
     lengths = [tile_lengths(n, k, odd) for n, k in zip(L, ke)]
     keep = max(4, int(4096 ** (1 / len(L))))    # bound the search in many dimensions
-    lengths = [c if len(c) <= keep else _thin(c, keep) for c in lengths]
-    return min(itertools.product(*lengths), key=lambda s: tile_cost(s, L, ke))
+    lengths = [np.array(c if len(c) <= keep else _thin(c, keep)) for c in lengths]
+    grid = np.meshgrid(*lengths, indexing="ij")
+    best = np.unravel_index(int(np.argmin(tile_cost(grid, L, ke))), grid[0].shape)
+    return tuple(int(g[best]) for g in grid)
 
 
 def _thin(lengths, keep):
