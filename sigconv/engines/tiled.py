@@ -7,11 +7,10 @@ kernel's spectrum for shape ``T`` is computed once (at construction) and multipl
 the tile's spectrum; the product's inverse keeps its first ``V`` samples per axis, which
 the circular wrap-around cannot reach.
 
-Why tiles and not one transform of the whole padded input: a transform of about
-``2**17`` points runs from a core's cache, two to three times faster per point than one
-of millions of points, and the kernels' spectra at the tile shape cost next to nothing to
-compute.  Tiles go to the worker threads one at a time (a thread that falls behind on a
-shared machine takes fewer), and every thread writes disjoint parts of the result.
+Tiles rather than one transform of the whole padded input: a transform of about ``2**17``
+points runs from a core's cache, two to three times faster per point than one of millions
+of points.  Tiles go to the worker threads one at a time, and every thread writes
+disjoint parts of the result.
 
 :func:`tile_shape` (a small pure function) picks ``T``; :class:`TiledBank` holds the
 spectra and runs the tiles.
