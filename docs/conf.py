@@ -65,6 +65,7 @@ html_sidebars = {"index": []}
 
 # -- API pages ----------------------------------------------------------------------------
 autodoc_default_options = {}
+autodoc_member_order = "bysource"   # the order of __all__, as the modules present them
 autodoc_typehints = "none"          # numpydoc's Parameters sections carry the types
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False

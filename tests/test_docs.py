@@ -221,6 +221,36 @@ def test_filter_bank_notebook_shows_the_bank(docs_site):
 
 
 # ------------------------------------------------------------------------------ browser
+def test_missing_chromium_without_apt_get_fails_with_what_to_install(monkeypatch):
+    import docs_browser
+    monkeypatch.setattr(docs_browser.shutil, "which", lambda name: None)
+    with pytest.raises(pytest.fail.Exception,
+                       match=r"needs Chromium and ChromeDriver on PATH \(Debian packages "
+                             r"chromium and chromium-driver\); this system has no apt-get"):
+        docs_browser.ensure_chromium()
+
+
+def test_a_failed_apt_get_install_fails_with_its_error(monkeypatch):
+    import docs_browser
+    calls = []
+
+    def run(command, **kwargs):
+        calls.append(command)
+        failed = "install" in command
+        return subprocess.CompletedProcess(command, 100 if failed else 0, "",
+                                           "E: Unable to locate package chromium-driver")
+
+    monkeypatch.setattr(docs_browser.shutil, "which",
+                        lambda name: "/usr/bin/apt-get" if name == "apt-get" else None)
+    monkeypatch.setattr(docs_browser.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(docs_browser.subprocess, "run", run)
+    with pytest.raises(pytest.fail.Exception,
+                       match=r"(?s)'apt-get .*install -y -q --no-install-recommends chromium "
+                             r"chromium-driver' failed \(exit 100\).*Unable to locate"):
+        docs_browser.ensure_chromium()
+    assert [c[c.index("-o") + 2] for c in calls] == ["update", "install"]
+
+
 def test_every_page_loads_in_a_headless_browser(docs_site):
     from docs_browser import open_site
     pages = sorted(p.relative_to(docs_site).as_posix() for p in docs_site.rglob("*.html")

@@ -6,6 +6,7 @@ warning (an error under ``-W``) naming the formula and where it is.
 """
 
 import html
+import re
 
 from docutils import nodes
 from latex2mathml.converter import convert
@@ -15,12 +16,38 @@ from sphinx.util.math import get_node_equation_number
 logger = logging.getLogger(__name__)
 
 
+# LaTeX the converter reads differently from TeX, rewritten first
+_REWRITES = [
+    (re.compile(r"(?<!\\)\\\n"), r"\\ "),       # backslash-newline: a control space
+    (re.compile(r"\\arg\b"), r"\\operatorname{arg}"),  # a standard operator it lacks
+]
+_TEXT = re.compile(r"\\(text|mathrm|operatorname)\{([^{}]*)\}")
+
+
+def tex(latex):
+    """``latex`` with the rewrites above; ``\\_`` inside ``\\text{}`` is an underscore."""
+    for pattern, replacement in _REWRITES:
+        latex = pattern.sub(replacement, latex)
+    return _TEXT.sub(_plain_underscores, latex)
+
+
+def _plain_underscores(match):
+    command, text = match.groups()
+    return "\\" + command + "{" + text.replace("\\_", "_") + "}"
+
+
 def _mathml(node, latex, display):
     try:
-        return convert(latex, display="block" if display else "inline")
+        mathml = convert(tex(latex), display="block" if display else "inline")
     except Exception as exc:  # the converter raises several kinds of error
-        logger.warning("cannot convert math %r to MathML: %s", latex, exc, location=node)
-        return f'<code class="math">{html.escape(latex)}</code>'
+        mathml, problem = None, str(exc)
+    else:
+        # a command the converter does not know comes out as its literal name
+        left = html.unescape(re.sub(r"<[^>]+>", "", mathml))
+        problem = f"unknown command in {left!r}" if "\\" in left else None
+    if problem:
+        logger.warning("cannot convert math %r to MathML: %s", latex, problem, location=node)
+    return mathml or f'<code class="math">{html.escape(latex)}</code>'
 
 
 def visit_math(self, node):
