@@ -2,9 +2,10 @@
 Convolution as a matrix
 =======================
 
-A convolution is a linear map, so it is a matrix.  Left: the doubly-block Toeplitz matrix of a 3x3 kernel (Sobel) acting on 4x4 images in
-'full' mode: a 6x4 grid of blocks, block (I, J) the 1-D Toeplitz matrix of kernel row I - J
-(Sobel's middle row is zero, so the blocks of I - J = 1 are empty).
+A convolution is a linear map, so it is a matrix.  Left: the doubly-block Toeplitz matrix
+of a 3x3 kernel (Sobel) acting on 4x4 images in 'full' mode: a 6x4 grid of blocks, block
+(I, J) the 1-D Toeplitz matrix of kernel row I - J (Sobel's middle row is zero, so the
+blocks of I - J = 1 are empty).
 Middle: the eigenvalues of the doubly-block circulant matrix of the same kernel on an 8x8
 periodic grid, computed by numpy.linalg.eigvals, on top of the kernel's DFT values.
 Right: the kernel's magnitude spectrum on that grid, which is where they come from.
