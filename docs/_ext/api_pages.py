@@ -7,8 +7,8 @@ module (its docstring, then its members).  A function or class is documented in 
 shortest public module that exports it (``sigconv.filters.gabor_kernel``, not
 ``sigconv.filters.gabor.gabor_kernel``), a constant in the outermost package that
 re-exports it; the modules they come from show their docstring and say where their names
-are documented.
-A public module that no page covers is reported as a warning, which fails a ``-W`` build.
+are documented.  A public module that no page covers is reported as a warning, which fails
+a ``-W`` build.
 """
 
 import importlib
