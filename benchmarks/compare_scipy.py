@@ -20,7 +20,6 @@ machine's speed drifts by tens of percent within minutes); inputs are seeded.
 """
 
 import argparse
-import itertools
 import math
 import os
 import random
@@ -36,27 +35,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
 import pyfftw  # noqa: E402
 
 import sigconv  # noqa: E402
+from _grid import DTYPES, grid  # noqa: E402
 from _timing import interleaved  # noqa: E402
 from sigconv.engines.fft import transform_sizes  # noqa: E402
 from sigconv.fft import available_cores  # noqa: E402
 
 WORKERS = available_cores()
-DTYPES = {"f8": np.float64, "f4": np.float32, "c16": np.complex128}
-
-
-def sweep(quick):
-    if quick:
-        one = [(10**3, 3), (10**5, 65), (10**5, 4097), (10**6, 65537)]
-        two = [(256, 3), (1024, 17), (2048, 129)]
-        three = [(64, 9)]
-        return [((n,), (k,)) for n, k in one] + [((n, n), (k, k)) for n, k in two] + \
-            [((n,) * 3, (k,) * 3) for n, k in three], ["f8", "f4"], ["full", "same"]
-    one = [(n, k) for n in (10**3, 10**4, 10**5, 10**6, 10**7)
-           for k in (3, 65, 1025, 65537) if k <= n]
-    two = [(n, k) for n in (256, 1024, 4096) for k in (3, 17, 129)]
-    three = [(n, k) for n in (64, 160) for k in (3, 9, 25)]
-    return ([((n,), (k,)) for n, k in one] + [((n, n), (k, k)) for n, k in two]
-            + [((n,) * 3, (k,) * 3) for n, k in three]), list(DTYPES), ["full", "same"]
 
 
 def warm(fn):
@@ -168,14 +152,14 @@ def _signature(x, k, mode):
 
 
 def run_sweep(quick, dims=None):
-    cases, dtypes, modes = sweep(quick)
+    cases = grid(quick)
     if dims:
         cases = [c for c in cases if len(c[0]) in dims]
     rows = []
     print(f"workers={WORKERS}  backend={sigconv.fft.backend()}")
     print(f"{'case':34s} {'scipy best':>22s} {'sigconv':>9s} {'auto':>5s} {'speed-up':>8s}"
           f" {'best sc.':>8s} {'1st':>5s} {'auto/best':>9s}")
-    for (xs, ks), dt, mode in itertools.product(cases, dtypes, modes):
+    for xs, ks, dt, mode in cases:
         x = data(xs, DTYPES[dt], 1)
         k = data(ks, DTYPES[dt], 2)
         sc, sg, picked, best_sg, auto_ratio = case_times(x, k, mode)

@@ -87,17 +87,17 @@ def sc_cases(X, y):
     xb = np.random.default_rng(0).standard_normal((64, 32, 28, 28)).astype(np.float32)
     dyb = np.random.default_rng(1).standard_normal((64, 64, 28, 28)).astype(np.float32)
     fwd_bwd = lambda: (conv.forward(xb), conv.backward(dyb))
-    net, opt2, loss = sc_mnist_net(), nn.SGD(0.01, momentum=0.9), nn.SoftmaxCrossEntropy()
+    net, loss = sc_mnist_net(), nn.SoftmaxCrossEntropy()
+    opt2 = nn.SGD(net.parameters(), lr=0.01, momentum=0.9)
     xm = np.random.default_rng(2).standard_normal((64, 1, 28, 28)).astype(np.float32)
     ym = np.random.default_rng(3).integers(0, 10, 64)
-    named = net.named_parameters()
     net.layers[0].input_grad = False     # as Sequential.fit does (and PyTorch for xm)
 
     def step():
         out = net.forward(xm)
         loss.forward(out, ym)
         net.backward(loss.backward().astype(np.float32))
-        opt2.step(named)
+        opt2.step()
     return {"digits epoch": epoch, "conv 32->64 fwd+bwd": fwd_bwd, "28x28 net step": step}
 
 

@@ -90,26 +90,29 @@ def train(epochs=18, batch_size=32, seed=0, verbose=1):
 
 
 def plot(model, history, folder):
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.5))
+    from matplotlib.ticker import MaxNLocator
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.5), layout="constrained")
     epochs = np.arange(1, len(history["loss"]) + 1)
-    a1.plot(epochs, history["loss"], label="train")
-    a1.plot(epochs, history["val_loss"], label="held out")
-    a1.set(xlabel="epoch", ylabel="cross-entropy", yscale="log")
+    a1.plot(epochs, history["loss"], marker=".", label="train")
+    a1.plot(epochs, history["val_loss"], marker=".", label="held out")
+    a1.set(xlabel="epoch", ylabel="cross-entropy (nats)", yscale="log")
     a1.legend()
-    a2.plot(epochs, history["accuracy"], label="train")
-    a2.plot(epochs, history["val_accuracy"], label="held out")
-    a2.set(xlabel="epoch", ylabel="accuracy", ylim=(0.9, 1.0))
+    a2.plot(epochs, history["accuracy"], marker=".", label="train")
+    a2.plot(epochs, history["val_accuracy"], marker=".", label="held out")
+    a2.set(xlabel="epoch", ylabel="accuracy (fraction correct)")
     a2.legend()
-    fig.tight_layout()
+    for ax in (a1, a2):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     curves = os.path.join(folder, "digits_training_curves.png")
     fig.savefig(curves, dpi=100)
     plt.close(fig)
     w = model.layers[0].params["weight"][:, 0]
-    fig, axes = plt.subplots(4, 8, figsize=(8, 4.4))
+    lim = np.abs(w).max()
+    fig, axes = plt.subplots(4, 8, figsize=(8.8, 4.6), layout="constrained")
     for k, ax in zip(w, axes.ravel()):
-        lim = np.abs(k).max()
-        ax.imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        shown = ax.imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim)
         ax.set_axis_off()
+    fig.colorbar(shown, ax=axes, shrink=0.8, label="weight")
     fig.suptitle("learned first-layer kernels (3x3)")
     kernels = os.path.join(folder, "digits_first_layer_kernels.png")
     fig.savefig(kernels, dpi=100)

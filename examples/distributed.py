@@ -42,7 +42,8 @@ from sigconv import distributed  # noqa: E402
 
 def main(out: Path) -> None:
     import dask.array as da
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client, LocalCluster, as_completed, futures_of
+    from tqdm import tqdm
 
     photo = plt.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
     image = photo[..., :3].astype(np.float64) @ [0.299, 0.587, 0.114] / 255.0
@@ -54,6 +55,11 @@ def main(out: Path) -> None:
                       dashboard_address=None) as cluster, Client(cluster) as client:
         y = distributed.convolve(x, kernel, "same", boundary="wrap")
         print(f"graph: shape {y.shape}, chunks {y.chunks}, dtype {y.dtype}")
+        y = client.persist(y)                       # every block starts on the workers
+        blocks = futures_of(y)                      # a bar on a terminal, silent in logs
+        for _ in tqdm(as_completed(blocks), total=len(blocks), desc="blocks", unit="block",
+                      disable=None):
+            pass
         result = client.compute(y, sync=True)
         print(f"computed on {len(client.scheduler_info()['workers'])} worker processes")
 

@@ -47,7 +47,7 @@ def cube_faces():
     """3-D Canny on a cube: the share of each face's inner voxels marked as edges."""
     vol = np.zeros((32, 32, 32))
     vol[9:23, 9:23, 9:23] = 1.0
-    edges = canny(vol, 1.0)
+    edges = canny(vol, 1.0, gradient="gaussian")        # derivative-of-Gaussian Canny
     inner = slice(11, 21)
     shares = []
     for axis in range(3):
@@ -74,24 +74,29 @@ def main(outdir):
     save = lambda fig, name: (fig.savefig(os.path.join(outdir, name), dpi=90),
                               plt.close(fig), paths.append(os.path.join(outdir, name)))
 
-    panels = [("Sobel |grad|", sobel(photo, normalize="unit")),
-              ("Scharr |grad|", scharr(photo, normalize="unit")),
-              ("Farid |grad|", farid(photo, normalize="unit")),
-              ("LoG, sigma=2", gaussian_laplace(photo, 2.0)),
-              ("DoG 1 / 1.6", difference_of_gaussians(photo, 1.0))]
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.8))
-    for ax, (title, img) in zip(axes, panels):
-        ax.imshow(img, cmap="gray")
+    panels = [("Sobel |grad|", sobel(photo, normalize="unit"), "luminance/pixel"),
+              ("Scharr |grad|", scharr(photo, normalize="unit"), "luminance/pixel"),
+              ("Farid |grad|", farid(photo, normalize="unit"), "luminance/pixel"),
+              ("LoG, sigma=2", gaussian_laplace(photo, 2.0), "luminance/pixel²"),
+              ("DoG 1 / 1.6", difference_of_gaussians(photo, 1.0, boundary="reflect"),
+               "luminance")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 4.4),
+                             layout="constrained")
+    for ax, (title, img, unit) in zip(axes, panels):
+        if title.startswith(("LoG", "DoG")):           # signed: symmetric about zero
+            lim = float(np.abs(img).max())
+            shown = ax.imshow(img, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        else:
+            shown = ax.imshow(img, cmap="magma")
+        fig.colorbar(shown, ax=ax, location="bottom", shrink=0.9, label=unit)
         ax.set_title(title, fontsize=9)
         ax.set_axis_off()
-    fig.tight_layout()
     save(fig, "edges_operators.png")
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 6))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 6), layout="constrained")
     for ax, sigma in zip(axes, (1.5, 3.0)):
-        edges = canny(photo, sigma)
+        edges = canny(photo, sigma, gradient="gaussian")
         plot_edges(photo, edges, ax=ax, title=f"Canny, sigma={sigma}: {edges.sum()} px")
-    fig.tight_layout()
     save(fig, "edges_canny.png")
 
     _, shares = cube_faces()

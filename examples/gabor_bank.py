@@ -59,22 +59,23 @@ def main(outdir):
     save(plot_frequency_responses(bank, shape=(128, 128)), "gabor_frequency_responses.png")
 
     per_freq = energy.reshape(4, 6, *photo.shape)
-    fig, axes = plt.subplots(1, 5, figsize=(15, 3.6))
+    fig, axes = plt.subplots(1, 5, figsize=(15, 5.4), layout="constrained")
     axes[0].imshow(photo, cmap="gray")
     axes[0].set_title("input")
     for ax, f, e in zip(axes[1:], bank.params["frequency"][::6], per_freq):
-        ax.imshow(e.max(axis=0), cmap="magma")
-        ax.set_title(f"max energy, f={f:g}")
+        shown = ax.imshow(e.max(axis=0), cmap="magma")
+        fig.colorbar(shown, ax=ax, location="bottom", shrink=0.9,
+                     label="max over θ of |response| (luminance)")
+        ax.set_title(f"max energy, f={f:g} cycles/px")
     for ax in axes:
         ax.set_axis_off()
-    fig.tight_layout()
     save(fig, "gabor_energy.png")
 
     theta = np.asarray(bank.params["theta"][:6])
     dominant = theta[per_freq[1].argmax(axis=0)]
-    fig, ax = plt.subplots(figsize=(5, 5.5))
+    fig, ax = plt.subplots(figsize=(5, 5.5), layout="constrained")
     im = ax.imshow(dominant, cmap="twilight", vmin=0, vmax=np.pi)
-    fig.colorbar(im, ax=ax, label="dominant orientation (rad), f=0.1")
+    fig.colorbar(im, ax=ax, label="dominant orientation (rad), f=0.1 cycles/px")
     ax.set_axis_off()
     save(fig, "gabor_orientation.png")
     for p in paths:

@@ -62,7 +62,7 @@ def figure(path):
     for i, dx in enumerate(STEPS):
         print(f"{dx:8.4f}   {errors['rectangle'][i]:9.2e}   {errors['trapezoid'][i]:9.2e}")
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     ax1.plot(t, quad, "k", lw=2, label="quadrature")
     for dx, style in ((0.5, "o"), (0.25, "s")):
         ts, vs = continuous.sampled(pair.f, pair.g, dx, support=(f_support, pair.g_support))
@@ -76,7 +76,6 @@ def figure(path):
     ax2.loglog(STEPS, [0.08 * dx * dx for dx in STEPS], "k--", label="O(dx^2)")
     ax2.set(xlabel="dx", ylabel="max |sampled - exact|", title="convergence")
     ax2.legend(fontsize=8)
-    fig.tight_layout()
     fig.savefig(path, dpi=80)
     plt.close(fig)
     print(f"figure saved to {path}")

@@ -65,9 +65,11 @@ def largest_mismatch(eigenvalues, spectrum):
 
 
 def draw(toeplitz, eigenvalues, spectrum, path):
-    fig, (ax_t, ax_e, ax_s) = plt.subplots(1, 3, figsize=(14, 4.6))
+    fig, (ax_t, ax_e, ax_s) = plt.subplots(1, 3, figsize=(15, 4.8), layout="constrained")
     lim = np.abs(toeplitz).max()
-    ax_t.imshow(toeplitz, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+    entries = ax_t.imshow(toeplitz, cmap="RdBu_r", vmin=-lim, vmax=lim,
+                          interpolation="nearest")
+    fig.colorbar(entries, ax=ax_t, fraction=0.046, label="matrix entry (kernel tap)")
     rows_per_block = INPUT_SHAPE[1] + KERNEL.shape[1] - 1
     for r in range(rows_per_block, toeplitz.shape[0], rows_per_block):
         ax_t.axhline(r - 0.5, color="0.6", lw=0.6)
@@ -94,11 +96,10 @@ def draw(toeplitz, eigenvalues, spectrum, path):
     h0, h1 = 0.5 / PERIOD[0], 0.5 / PERIOD[1]
     image = ax_s.imshow(np.fft.fftshift(np.abs(spectrum)), cmap="magma",
                         extent=(f1[0] - h1, f1[-1] + h1, f0[-1] + h0, f0[0] - h0))
-    fig.colorbar(image, ax=ax_s, fraction=0.046)
+    fig.colorbar(image, ax=ax_s, fraction=0.046, label="|eigenvalue| (kernel units)")
     ax_s.set_title("|kernel spectrum| = |eigenvalues|")
     ax_s.set_xlabel("frequency (cycles/sample), axis 1")
-    ax_s.set_ylabel("frequency, axis 0")
-    fig.tight_layout()
+    ax_s.set_ylabel("frequency (cycles/sample), axis 0")
     fig.savefig(path, dpi=90)
     plt.close(fig)
 

@@ -69,6 +69,8 @@ def main(out: Path) -> None:
         axes[0].plot(np.arange(y.size) + offset, y, label=f"{mode} ({y.size})")
     axes[0].legend(fontsize=8)
     axes[0].set_title("a 9-tap moving average in each mode")
+    axes[0].set_xlabel("sample index (the input's)")
+    axes[0].set_ylabel("value (input units)")
     axes[1].imshow(image, cmap="gray")
     axes[1].set_title("image")
     axes[2].imshow(ours, cmap="gray")

@@ -1,32 +1,17 @@
-"""Result arrays laid out for transparent huge pages.
+"""Result arrays laid out for transparent huge pages, and kept for reuse.
 
-A freshly allocated result is paid for in page faults when it is first written: one per
-4 KiB page.  On the machine sigconv is measured on (a virtual machine under nested
-virtualization) a fault costs about 2 us, so writing a fresh 4 MB result cost ~2 ms in
-faults alone, as much as the overlap-save computation that filled it (1e6 x 65 float32).
-numpy asks the kernel for transparent huge pages (``madvise(MADV_HUGEPAGE)``) for arrays
-of 4 MiB and more, but only the 2 MiB-aligned whole huge pages inside an array can be
-huge: a 4 MB array at a random address holds at most one, and the rest of it, and every
-array under 4 MiB, is faulted in 4 KiB at a time.
+A fresh result is paid for in page faults when first written, one per 4 KiB page (about
+2 us each on the measured VM: a fresh 4 MB result cost ~2 ms, as much as the overlap-save
+call that filled it).  :func:`empty` places results of ``HUGE_MIN_BYTES`` and more on a
+2 MiB boundary inside a buffer large enough for numpy to advise huge pages (3 faults
+instead of 945 for that result), so a result is then a view of a ``uint8`` buffer
+(``result.base``).  Where numpy does not advise huge pages it is a plain ``np.empty``.
 
-:func:`empty` allocates results of ``HUGE_MIN_BYTES`` and more at a 2 MiB boundary inside
-a buffer large enough for numpy to advise, so the whole result lies in whole huge pages
-(3 faults instead of 945 for the 4 MB result above, 5.0 -> 3.8 ms).  The result is then
-a view of that ``uint8`` buffer (``result.base``), like the results of ``np.moveaxis``;
-the buffer's unused head is never touched and costs address space only.  Where numpy
-does not advise huge pages (another OS, or ``_set_madvise_hugepage(False)``), it is a
-plain ``np.empty``.
-
-**Buffers are reused.**  On the same machine, memory a process has freed is handed back to
-the host within about a second (free page reporting), and faulting it in again then
-costs far more: a bank of 16 kernels on a 2048x2048 image (a 256 MB result) took 0.087 s
-when called back to back, but 0.23-0.52 s after the process had slept 1-5 s, the extra
-all in system time (0.33-0.65 s against 0.03).  So :func:`empty` keeps the huge-page
-buffers it made, up to the ``result_pool_bytes`` option (:func:`sigconv.fft.set_options`),
-and hands one out again once no array refers to it any more (its reference count, taken
-under a lock, shows it), instead of asking the system for fresh memory.  What a buffer
-held before is not cleared: results from :func:`empty` are uninitialized, as from
-``np.empty``.  Least recently used buffers are dropped first when the bound is reached.
+Buffers are kept, up to a bound in bytes, and handed out again once their reference
+count shows no array uses them: memory a process frees can be returned to the host and
+cost far more to fault in again (a 256 MB bank result: 0.23-0.52 s after a pause of a
+second, 0.08-0.11 s from kept buffers; benchmarks/README.md, "result pool").
+Results from :func:`empty` are uninitialized, as from ``np.empty``.
 """
 
 import math
@@ -54,9 +39,10 @@ except ImportError:                 # numpy < 2
             return False
 
 
-def empty(shape, dtype):
+def empty(shape, dtype, keep_bytes=0):
     """An uninitialized C-contiguous array of ``shape`` and ``dtype``, starting on a
-    huge-page boundary when it is large enough to gain from huge pages."""
+    huge-page boundary when it is large enough to gain from huge pages; up to
+    ``keep_bytes`` of such buffers are kept for reuse."""
     dtype = np.dtype(dtype)
     shape = tuple(shape)
     nbytes = math.prod(shape) * dtype.itemsize
@@ -71,7 +57,7 @@ def empty(shape, dtype):
             buf = _reuse(size)
             if buf is None:
                 buf = np.empty(size, np.uint8)
-                _keep(buf)
+                _keep(buf, keep_bytes)
     start = -buf.ctypes.data % HUGE_PAGE
     return buf[start:start + nbytes].view(dtype).reshape(shape)
 
@@ -105,11 +91,9 @@ def _reuse(size):
     return None
 
 
-def _keep(buf):
-    """Keep ``buf``, then drop least recently used buffers beyond the bound (unused ones
-    first: one still in use is only forgotten, and freed when its arrays go)."""
-    from .fft.backend import result_pool_limit
-    limit = result_pool_limit()
+def _keep(buf, limit):
+    """Keep ``buf``, then drop least recently used buffers beyond ``limit`` bytes (unused
+    ones first: one still in use is only forgotten, and freed when its arrays go)."""
     if buf.nbytes > limit:
         return
     _buffers.append(buf)
@@ -133,10 +117,3 @@ def release():
     """Forget every kept buffer (those still in use are freed when their arrays go)."""
     with _lock:
         _buffers.clear()
-
-
-def zeros(shape, dtype):
-    """:func:`empty` filled with zeros."""
-    out = empty(shape, dtype)
-    out.fill(0)
-    return out

@@ -1,15 +1,10 @@
 """``Convolver``: plan once, keep the kernel spectra, apply a bank of kernels many times."""
 
-import math
-
 import numpy as np
 
-from . import _convolve as C
+from . import _pipeline as P, _runtime
 from ._errors import DTypeError, ShapeError
 from ._plan import make_plan
-from .engines import cost, fft, overlap
-from .engines.tiled import TiledBank
-from ._padding import padded_shape
 
 __all__ = ["Convolver"]
 
@@ -45,7 +40,8 @@ class Convolver:
     Attributes
     ----------
     method : str
-        The method every call uses.
+        The method every call uses (inputs whose values rule transforms out -- non-finite
+        values, integers too large for an exact FFT -- are computed directly).
     output_shape : tuple of int
         Shape of the result of an unbatched call: ``(K, *spatial)`` for a bank.
     tiles : sigconv.engines.tiled.TiledBank or None
@@ -54,9 +50,8 @@ class Convolver:
     Notes
     -----
     With the bank ``w_k`` the call returns, for each ``k``,
-    ``out[..., k, :] = convolve(x, w_k, mode, ...)``: the same numbers as the one-off
-    :func:`sigconv.convolve` (which runs the same engines).  Integer inputs whose exact
-    result an FFT could round wrongly, and non-finite inputs, are computed directly.
+    ``out[..., k, :] = convolve(x, w_k, mode, ...)``: a plan of the one-off pipeline
+    (:mod:`sigconv._pipeline`), made once and applied to each input.
 
     Examples
     --------
@@ -89,39 +84,15 @@ class Convolver:
             raise ShapeError(f"{func}: in 'valid' mode the kernels {bank.shape[1:]} must "
                              f"not be larger than input_shape {input_shape}")
         self.plan, self.input_shape, self.nsp, self.dtype = plan, input_shape, nsp, np.dtype(dtype)
-        self.method = _auto_method(plan) if plan.method == "auto" else plan.method
+        self.res = _runtime.resources(plan.workers)
+        method = P.choose(plan).method if plan.method == "auto" else plan.method
+        tiles = method != "direct" and (plan.method == "auto" or method == "os") \
+            and all(s == 1 for s in plan.strides) \
+            and P.work_dtype(plan, method).char in "fdFD"
+        self.method = "os" if tiles else method
+        self.prepared = P.prepare(plan, self.method, self.res, kernel=True, tiles=tiles)
+        self.tiles = self.prepared.get("bank")
         self.output_shape = plan.out_shape[1:] if self.single else plan.out_shape
-        self._build(tiles=_tiles_apply(plan, self.method))
-
-    def _build(self, tiles):
-        """Transform the kernels for the chosen method and block (or tile) sizes."""
-        plan = self.plan
-        self.work_dtype = plan.compute_dtype if not plan.integer else np.dtype(np.float64)
-        self.kernel = plan.kernel.astype(self.work_dtype)   # (K, *k)
-        self.tiles = None
-        if tiles:
-            self.method, self.extra = "os", {}
-            padded = plan.boundary != "constant" or plan.fillvalue != 0
-            shape = padded_shape(self.input_shape, plan.pads) \
-                if padded else self.input_shape
-            pads = ((0, 0),) * self.nsp if padded else plan.pads
-            self.tiles = TiledBank(self.kernel, shape, pads, plan.dilations,
-                                   dtype=self.work_dtype)
-            return
-        name = self.method
-        self.extra = C._memory_check(plan, name)
-        if name == "direct":
-            return
-        real = self.work_dtype.kind != "c"
-        p = cost.problem(plan)
-        if name == "fft":
-            sizes = [N for N, _ in cost.single_sizes(p)]
-            ks = fft.KernelSpectrum(self.kernel, sizes, plan.strides, plan.dilations,
-                                    [b for b, _ in p.pads], real=real, workers=plan.workers)
-        else:
-            ks = overlap.block_spectrum(self.kernel, self.extra["blocks"], plan.strides,
-                                        plan.dilations, real=real, workers=plan.workers)
-        self.extra["spectrum"] = ks
 
     def __call__(self, x, *, out=None):
         """Apply the kernels to ``x`` (shape ``input_shape`` or ``(*batch, *input_shape)``).
@@ -140,7 +111,7 @@ class Convolver:
             if it was given.
         """
         x = np.asarray(x)
-        nsp, plan = self.nsp, self.plan
+        nsp = self.nsp
         if x.shape[x.ndim - nsp:] != self.input_shape or x.ndim < nsp:
             raise ShapeError(f"Convolver: input must end with shape {self.input_shape}; "
                              f"got {x.shape}")
@@ -148,29 +119,17 @@ class Convolver:
             raise DTypeError(f"Convolver: input must be numeric; got dtype {x.dtype}")
         batch = x.shape[:x.ndim - nsp]
         self._check_out(out, batch)
-        name = self.method
-        if name != "direct" and not self._transform_ok(x):
-            name = "direct"
-        if self.tiles is not None and name != "direct":
-            if out is not None and out.dtype == self.tiles.out_dtype and not plan.integer \
-                    and not np.may_share_memory(out, x):
-                self._apply_tiles(x, batch, np.expand_dims(out, len(batch))
-                                  if self.single else out)
-                return out
-            return _into(out, self._finish(self._apply_tiles(x, batch), batch))
-        dt = self.work_dtype if name != "direct" else plan.compute_dtype
-        xb = x.astype(dt, copy=False).reshape(batch + (1,) + self.input_shape)
-        pads = plan.pads
-        if plan.boundary != "constant" or plan.fillvalue != 0:
-            xb = C.pad(xb, pads, plan.boundary, plan.fillvalue, dtype=dt)
-            pads = ((0, 0),) * nsp
-        kernel = self.kernel if name != "direct" else \
-            plan.kernel.astype(dt).reshape((1,) * len(batch) + plan.kernel.shape)
-        out_shape = batch + plan.out_shape
-        extra = self.extra if name == self.method else {}
-        result = C.ENGINES[name](xb, kernel, out_shape, plan.strides, plan.dilations, pads,
-                                 workers=plan.workers, **extra)
-        return _into(out, self._finish(result, batch))
+        xb = x.astype(self.dtype, copy=False).reshape(batch + (1,) + self.input_shape)
+        plan = P.with_input(self.plan, xb, batch + self.plan.out_shape)
+        method, prepared = self.method, self.prepared
+        if method != "direct" and P.transforms_refused(plan):
+            method, prepared = "direct", {}
+        result = P.finish(plan, P.execute(plan, method, prepared=prepared, res=self.res))
+        result = result.reshape(batch + self.output_shape)
+        if out is None:
+            return result
+        out[...] = result
+        return out
 
     def _check_out(self, out, batch):
         if out is None:
@@ -184,69 +143,16 @@ class Convolver:
         if not out.flags.writeable:
             raise ValueError("Convolver: out must be writeable; got a read-only array")
 
-    def _apply_tiles(self, x, batch, out=None):
-        """The overlap-save tiles: real inputs stay real (complex kernels or not)."""
-        plan, dt = self.plan, self.work_dtype
-        if x.dtype.kind != "c" and not np.iscomplexobj(plan.fillvalue):
-            dt = np.dtype(dt.char.lower())
-        xb = x.astype(dt, copy=False)
-        if plan.boundary != "constant" or plan.fillvalue != 0:
-            xb = C.pad(xb, plan.pads, plan.boundary, plan.fillvalue, dtype=dt)
-        return self.tiles.apply(xb, out=out, workers=plan.workers)
-
-    def _finish(self, out, batch):
-        plan = self.plan
-        if plan.integer and out.dtype != plan.compute_dtype:
-            out = np.rint(out).astype(plan.compute_dtype)
-        out = out.astype(plan.result_dtype, copy=False)
-        return out.reshape(batch + self.output_shape)
-
-    def _transform_ok(self, x):
-        """Transforms keep non-finite values local only by luck, integers only when small."""
-        if x.dtype.kind in "fc" and not np.all(np.isfinite(x)):
-            return False
-        if self.plan.integer:
-            m1 = max(abs(int(np.max(x))), abs(int(np.min(x))), 1) if x.size else 0
-            m2 = max(abs(int(np.max(self.plan.kernel))), abs(int(np.min(self.plan.kernel))))
-            return cost.fft_exact_for_integers(m1, m2, math.prod(self.input_shape),
-                                               math.prod(self.plan.kernel_spatial))
-        return True
-
     def __repr__(self):
         return (f"Convolver(kernels={self.plan.kernel.shape[1:]}, input_shape="
                 f"{self.input_shape}, method={self.method!r})")
-
-
-def _into(out, result):
-    if out is None:
-        return result
-    out[...] = result
-    return out
-
-
-def _tiles_apply(plan, method):
-    """Overlap-save tiles serve every transform method 'auto' picks (and 'os' asked for)
-    when the stride is 1 and the dtype one the transforms compute in."""
-    if method == "direct" or (plan.method != "auto" and method != "os"):
-        return False
-    work = np.dtype(np.float64) if plan.integer else np.dtype(plan.compute_dtype)
-    return all(s == 1 for s in plan.strides) and work.char in "fdFD"
-
-
-def _auto_method(plan):
-    """The cost model's choice for inputs of the planned shape (data not yet known)."""
-    dt = plan.compute_dtype
-    if dt.kind == "f" and dt.itemsize > 8 or dt.kind == "c" and dt.itemsize > 16:
-        return "direct"
-    estimates = C._estimates(plan)
-    return min(estimates, key=estimates.get)
 
 
 def _shape(value, func):
     try:
         shape = tuple(int(v) for v in value)
     except TypeError:
-        raise ShapeError(f"Convolver: input_shape must be a tuple of ints; got {value!r}") from None
+        raise ShapeError(f"{func}: input_shape must be a tuple of ints; got {value!r}") from None
     if not shape or any(v < 1 for v in shape):
         raise ShapeError(f"{func}: input_shape must be non-empty with positive sizes; "
                          f"got {value!r}")

@@ -1,4 +1,4 @@
-"""The showcase behind ``sigconv demo``, ``sigconv train`` and ``sigconv bench``.
+"""The showcase behind ``sigconv demo`` (and the timing behind ``sigconv bench``).
 
 Each demo step uses the sigconv module that owns its topic (``sigconv.filters``,
 ``sigconv.properties``, ``sigconv.matrices``, ``sigconv.nn``).  Where that module is not
@@ -6,20 +6,26 @@ installed, the edges, Gabor, identity and matrix steps still run for real with k
 here by hand and :func:`sigconv.convolve`, and say so; the CNN step is reported as
 ``skipped (module not available)``.  A step that fails is reported and makes the demo exit 1,
 after the other steps have run.
+
+The output folder belongs to the demo (:mod:`sigconv._outdir`): a rerun replaces the
+demo's own previous pictures and report, refuses to overwrite files it did not write, and
+leaves every other file alone.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 import time
+import types
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from . import _io
+from . import _bench, _digits, _io, _outdir
 from ._convolve import convolve, correlate
+from ._digits import optional
+from ._progress import progress
 
 FILES = ("edges.png", "gabor_bank.png", "identities.png", "matrix.png", "cnn.png",
          "report.txt")
@@ -30,20 +36,10 @@ class Skipped(Exception):
     """A step whose module is not installed."""
 
 
-def optional(name: str):
-    """The module ``name``, or None when it (not one of its own imports) is missing."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name and (exc.name == name or name.startswith(exc.name + ".")):
-            return None
-        raise
-
-
 # ----------------------------------------------------------------------------- figures
 
 def figure(width: float, height: float):
-    """A matplotlib Figure that needs no display (no pyplot state)."""
+    """A matplotlib Figure with constrained layout that needs no display (no pyplot state)."""
     from matplotlib.figure import Figure
     return Figure(figsize=(width, height), layout="constrained")
 
@@ -53,26 +49,19 @@ def save_figure(fig, path) -> None:
     _io.atomic_write(path, lambda f: fig.savefig(f, format="png", dpi=80))
 
 
-def kernel_grid(kernels, title: str):
-    """A row-major grid of kernels (real parts), one panel each."""
-    n = len(kernels)
-    cols = min(n, 8)
-    rows = math.ceil(n / cols)
-    fig = figure(1.4 * cols, 1.5 * rows + 0.4)
-    fig.suptitle(title)
-    for i, k in enumerate(kernels):
-        ax = fig.add_subplot(rows, cols, i + 1)
-        ax.imshow(np.real(k), cmap="RdBu_r")
-        ax.set_axis_off()
-    return fig
-
-
-def _panel(fig, grid, index, image, title, cmap="gray"):
-    ax = fig.add_subplot(*grid, index)
+def _picture(ax, image, title, cmap="gray"):
+    """An image whose pixels are the picture itself (a photograph, an edge map): no axes."""
     ax.imshow(image, cmap=cmap)
     ax.set_title(title, fontsize=9)
     ax.set_axis_off()
-    return ax
+
+
+def _quantity(fig, ax, image, title, label, cmap="magma", where="right"):
+    """An image whose colour carries a value: with a colour bar naming it and its unit."""
+    shown = ax.imshow(image, cmap=cmap)
+    ax.set_title(title, fontsize=9)
+    ax.set_axis_off()
+    fig.colorbar(shown, ax=ax, shrink=0.8, label=label, location=where)
 
 
 def sample_photo(quick: bool = False) -> np.ndarray:
@@ -89,10 +78,10 @@ SOBEL_X = np.outer([1, 2, 1], [-1, 0, 1])   # smoothing x derivative: 8 per unit
 
 
 def hand_sobel(image: np.ndarray) -> np.ndarray:
-    """Sobel gradient magnitude with sigconv.correlate (reflect boundary, ndimage anchor)."""
+    """Sobel gradient magnitude per pixel with sigconv.correlate (reflect, ndimage anchor)."""
     gx = correlate(image, SOBEL_X, "same", boundary="reflect", center="ndimage")
     gy = correlate(image, SOBEL_X.T, "same", boundary="reflect", center="ndimage")
-    return np.hypot(gx, gy)
+    return np.hypot(gx, gy) / 8.0
 
 
 def hand_gabor(frequency: float, theta: float, bandwidth: float = 1.0) -> np.ndarray:
@@ -112,18 +101,21 @@ def hand_gabor(frequency: float, theta: float, bandwidth: float = 1.0) -> np.nda
 def step_edges(out: Path, photo: np.ndarray):
     filters = optional("sigconv.filters")
     if filters is not None:
-        magnitude = np.asarray(filters.sobel(photo))
-        edges = np.asarray(filters.canny(photo, sigma=2.0))
-        how = "sigconv.filters.sobel and canny"
+        magnitude = np.asarray(filters.sobel(photo, normalize="unit"))
+        edges = np.asarray(filters.canny(photo, sigma=2.0, gradient="gaussian"))
+        how, name = "sigconv.filters.sobel and canny", "Canny edges (σ = 2 px)"
     else:
         magnitude = hand_sobel(photo)
         edges = magnitude > np.percentile(magnitude, 90)
         how = "hand-built Sobel with sigconv.correlate (sigconv.filters not available: " \
               "top-10% threshold instead of Canny)"
-    fig = figure(10, 4)
-    _panel(fig, (1, 3), 1, photo, "grace_hopper.jpg")
-    _panel(fig, (1, 3), 2, magnitude, "Sobel magnitude", cmap="magma")
-    _panel(fig, (1, 3), 3, edges, "edges")
+        name = "top 10 % of the gradient"
+    fig = figure(11, 3.9)
+    axes = fig.subplots(1, 3)
+    _picture(axes[0], photo, "grace_hopper.jpg (luminance)")
+    _quantity(fig, axes[1], magnitude, "Sobel gradient magnitude",
+              "|gradient| (luminance per pixel)")
+    _picture(axes[2], edges, name)
     save_figure(fig, out / "edges.png")
     frac = float(np.mean(edges))
     return f"{how}; {frac:.1%} of pixels are edges", ["edges.png"]
@@ -134,24 +126,31 @@ def step_gabor(out: Path, photo: np.ndarray):
     filters = optional("sigconv.filters")
     if filters is not None:
         bank = filters.gabor_bank(list(frequencies), len(thetas))
-        kernels = [np.asarray(k) for k in bank.kernels]
         responses = np.abs(np.asarray(bank.apply(photo)))
         how = "sigconv.filters.gabor_bank"
-        labels = [f"kernel {i}" for i in range(len(kernels))]
     else:
-        kernels = [hand_gabor(f, t) for f in frequencies for t in thetas]
+        params = {"frequency": [f for f in frequencies for _ in thetas],
+                  "theta": [t for _ in frequencies for t in thetas]}
+        bank = types.SimpleNamespace(kernels=[hand_gabor(f, t) for f, t in
+                                              zip(params["frequency"], params["theta"])],
+                                     params=params)
         responses = np.abs(np.stack([convolve(photo, k, "same", boundary="reflect")
-                                     for k in kernels]))
+                                     for k in bank.kernels]))
         how = "hand-built skimage-convention kernels with sigconv.convolve " \
               "(sigconv.filters not available)"
-        labels = [f"f={f:g}, {math.degrees(t):.0f} deg" for f in frequencies for t in thetas]
-    n = len(kernels)
-    fig = figure(1.6 * n, 3.8)
-    for i, (k, r) in enumerate(zip(kernels, responses)):
-        _panel(fig, (2, n), i + 1, np.real(k), labels[i], cmap="RdBu_r")
-        _panel(fig, (2, n), n + i + 1, r, "|response|", cmap="magma")
+    from .plotting import plot_bank
+    fig = figure(14, 5.2)
+    left, right = fig.subfigures(1, 2, width_ratios=(1.6, 1))
+    plot_bank(bank, figure=left)
+    left.suptitle("the bank: one row per frequency, one column per orientation", fontsize=10)
+    energy = responses.reshape(len(frequencies), len(thetas), *photo.shape).max(axis=1)
+    for ax, f, e in zip(right.subplots(1, len(frequencies)), frequencies, energy):
+        _quantity(right, ax, e, f"f = {f:g} cycles/px", "max over θ of |response|\n"
+                  "(luminance)", where="bottom")
+    right.suptitle("strongest response over the orientations", fontsize=10)
     save_figure(fig, out / "gabor_bank.png")
-    return f"{how}; {n} kernels, responses {responses.shape}", ["gabor_bank.png"]
+    return (f"{how}; {len(bank.kernels)} kernels ({len(frequencies)} frequencies x "
+            f"{len(thetas)} orientations), responses {responses.shape}"), ["gabor_bank.png"]
 
 
 def _hand_identities(rng):
@@ -181,15 +180,17 @@ def step_identities(out: Path):
         lines, how = str(table).splitlines(), "sigconv.properties.check_all"
     else:
         lines, how = _hand_identities(rng), "hand-written checks (sigconv.properties not available)"
-    fig = figure(6, 3.5)
+    fig = figure(6.5, 4)
     ax = fig.add_subplot(1, 1, 1)
     t = np.linspace(-1, 3, 400)
     ax.plot(t, np.clip(1 - np.abs(t - 1), 0, None), "k", lw=3, label="box * box = triangle")
     for dx, style in ((0.25, "o--"), (0.1, ".:")):
         box = np.ones(int(round(1 / dx)))           # the box sampled at (i + 1/2) dx
         s = convolve(box, box) * dx                  # dx * discrete convolution
-        ax.plot(np.arange(1, s.size + 1) * dx, s, style, label=f"dx * discrete, dx={dx}")
-    ax.set_title("box * box: the integral and dx times the discrete sum")
+        ax.plot(np.arange(1, s.size + 1) * dx, s, style, label=f"dx * discrete, dx = {dx}")
+    ax.set_title("box * box: the integral and dx times the discrete sum", fontsize=10)
+    ax.set_xlabel("t (box widths)")
+    ax.set_ylabel("(box * box)(t)")
     ax.legend(fontsize=8)
     save_figure(fig, out / "identities.png")
     return how + "\n" + "\n".join("      " + line for line in lines), ["identities.png"]
@@ -210,18 +211,26 @@ def step_matrix(out: Path):
     matrices = optional("sigconv.matrices")
     if matrices is not None:
         m = np.asarray(matrices.convolution_matrix(kernel, shape, mode="full", format="dense"))
-        extra = "\n" + "\n".join("      " + line for line in
-                                 str(matrices.efficiency_table((320, 280), (2, 1))).splitlines())
+        table = matrices.efficiency_table((320, 280), (2, 1))
+        extra = ("\n      Goodfellow, Bengio and Courville's example (Deep Learning 9.1): a 2x1 "
+                 "edge kernel on a 320x280 image\n"
+                 + "\n".join("      " + line for line in str(table).splitlines()))
         how = "sigconv.matrices.convolution_matrix"
     else:
         m, extra = _hand_matrix(kernel, shape), ""
         how = "built column by column from impulse responses (sigconv.matrices not available)"
     x = np.random.default_rng(1).standard_normal(shape)
     err = np.max(np.abs(m @ x.ravel() - convolve(x, kernel).ravel()))
-    fig = figure(5, 6)
+    out_shape = tuple(n + k - 1 for n, k in zip(shape, kernel.shape))
+    fig = figure(5.5, 7)
     ax = fig.add_subplot(1, 1, 1)
-    ax.imshow(m, cmap="viridis")
-    ax.set_title(f"doubly-block Toeplitz matrix {m.shape} of a 3x3 kernel on 4x4")
+    shown = ax.imshow(np.ma.masked_equal(m, 0), cmap="viridis", interpolation="nearest")
+    ax.set_facecolor("white")
+    ax.set_title(f"doubly-block Toeplitz matrix {m.shape[0]}x{m.shape[1]}\n"
+                 f"of the 3x3 kernel 1..9 on 4x4 inputs, 'full' (blank: 0)", fontsize=10)
+    ax.set_xlabel(f"column j: input pixel ({shape[0]}x{shape[1]}, raveled)")
+    ax.set_ylabel(f"row i: output pixel ({out_shape[0]}x{out_shape[1]}, raveled)")
+    fig.colorbar(shown, ax=ax, shrink=0.6, label="entry M[i, j] (a kernel tap)")
     save_figure(fig, out / "matrix.png")
     nnz = int(np.count_nonzero(m))
     return (f"{how}; {m.shape}, {nnz} non-zeros ({nnz / m.size:.0%}), "
@@ -229,165 +238,98 @@ def step_matrix(out: Path):
 
 
 def step_cnn(out: Path, quick: bool):
+    from matplotlib.ticker import MaxNLocator
     if optional("sigconv.nn") is None:
         raise Skipped("sigconv.nn")
-    report = train_digits(epochs=2 if quick else 30, seed=0, progress=lambda line: None)
-    fig = figure(10, 3.8)
+    try:
+        report = _digits.train_digits(epochs=2 if quick else 30, seed=0)
+    except _digits.MissingModule as exc:
+        raise Skipped(str(exc)) from None
+    fig = figure(11, 4)
     left, right = fig.subfigures(1, 2)
     ax = left.add_subplot(1, 1, 1)
     ax.plot(np.arange(1, len(report["loss"]) + 1), report["loss"], marker="o")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss")
-    ax.set_title(f"test accuracy {report['accuracy']:.3f}")
-    weights = report["first_layer"]
-    if weights is not None:
-        right.suptitle("first-layer kernels (cross-correlation)")
-        n = min(len(weights), 8)
-        for i in range(n):
-            _panel(right, (2, 4), i + 1, weights[i, 0], f"channel {i}", cmap="RdBu_r")
+    ax.set_ylabel("training loss (cross-entropy, nats)")
+    ax.set_title(f"held-out accuracy {report['accuracy']:.3f}", fontsize=10)
+    weights = report["first_layer"][:8, 0]
+    lim = float(np.max(np.abs(weights))) or 1.0
+    axes = right.subplots(2, 4)
+    for i, (a, w) in enumerate(zip(axes.ravel(), weights)):
+        shown = a.imshow(w, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        a.set_title(f"channel {i}", fontsize=8)
+        a.set_axis_off()
+    right.colorbar(shown, ax=axes.ravel().tolist(), shrink=0.8, label="weight")
+    right.suptitle("first-layer 3x3 kernels (cross-correlation)", fontsize=10)
     save_figure(fig, out / "cnn.png")
-    return (f"digits CNN: test accuracy {report['accuracy']:.3f} on {report['n_test']} "
-            "held-out digits"), ["cnn.png"]
-
-
-# ----------------------------------------------------------------------------- CNN
-
-DIGITS_FILE = Path(__file__).resolve().parent / "data" / "digits.npz"
-
-
-def load_digits():
-    """(images (N, 8, 8), labels) of the handwritten digits.
-
-    From ``sigconv/data/digits.npz`` (arrays ``images`` and ``target``) when the package
-    ships it, otherwise from scikit-learn (the ``examples`` extra); neither downloads.
-    """
-    if DIGITS_FILE.is_file():
-        with np.load(DIGITS_FILE, allow_pickle=False) as data:
-            return data["images"], data["target"]
-    if optional("sklearn") is None:
-        raise Skipped("scikit-learn (pip install 'sigconv[examples]') for the digits")
-    from sklearn.datasets import load_digits as sklearn_digits
-    digits = sklearn_digits()
-    return digits.images, digits.target
-
-
-def stratified_split(labels: np.ndarray, test_fraction: float, seed: int):
-    """(train indices, test indices) holding ``test_fraction`` of every class out."""
-    rng = np.random.default_rng(seed)
-    train, test = [], []
-    for label in np.unique(labels):
-        members = rng.permutation(np.flatnonzero(labels == label))
-        n_test = int(round(test_fraction * members.size))
-        test.append(members[:n_test])
-        train.append(members[n_test:])
-    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
-
-
-def train_digits(*, epochs: int, seed: int, progress: Callable[[str], None],
-                 verbose: bool = False) -> dict:
-    """Train a small CNN on the digits with sigconv.nn (stratified 25% held out)."""
-    nn = optional("sigconv.nn")
-    if nn is None:
-        raise Skipped("sigconv.nn")
-    images, labels = load_digits()
-    x = images[:, None].astype(np.float32) / 16.0
-    train, test = stratified_split(labels, 0.25, seed)
-    model = nn.Sequential([
-        nn.Conv2D(1, 16, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Conv2D(16, 32, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Flatten(), nn.Dense(32 * 2 * 2, 10)])
-    progress(f"training on {train.size} digits for {epochs} epochs ...")
-    history = model.fit(x[train], labels[train], epochs=epochs, batch_size=32,
-                        optimizer=nn.Adam(lr=0.003), loss=nn.SoftmaxCrossEntropy(),
-                        seed=seed, verbose=int(verbose))
-    record = getattr(history, "history", history)
-    loss = list(record["loss"]) if isinstance(record, dict) and "loss" in record else []
-    predicted = np.asarray(model.predict(x[test])).argmax(axis=1)
-    layers = getattr(model, "layers", None)
-    first = np.asarray(layers[0].params["weight"]) if layers else None
-    return dict(model=model, accuracy=float(np.mean(predicted == labels[test])),
-                n_test=test.size, loss=loss, first_layer=first)
+    return (f"digits CNN: held-out accuracy {report['accuracy']:.3f} on {report['n_test']} "
+            "digits"), ["cnn.png"]
 
 
 # ----------------------------------------------------------------------------- demo
 
-def run(out, *, force: bool, quick: bool, progress: Callable[[str], None]) -> int:
-    """Run every step, write the pictures and report.txt into ``out``; 1 if a step failed."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise _io.FileProblem(f"--out '{out}' exists and is not a directory", exit_code=2)
-    existing = [name for name in FILES if (out / name).exists()]
-    if existing and not force:
-        raise _io.FileProblem(f"'{out}' already holds {', '.join(existing)}; use --force to "
-                              "overwrite", exit_code=2)
-    out.mkdir(parents=True, exist_ok=True)
+def run(out, *, force: bool, quick: bool, say: Callable[[str], None]) -> int:
+    """Run every step and write the pictures and report.txt into ``out``.
+
+    ``out`` is checked first (:func:`sigconv._outdir.check`); the files are written into a
+    staging folder and moved into ``out`` at the end.  Returns 1 if a step failed.
+    """
+    out = _outdir.check(out, FILES, force=force)
     t_start = time.perf_counter()
     photo = sample_photo(quick)
-    steps = [("edges on the sample photograph", lambda: step_edges(out, photo)),
-             ("Gabor bank", lambda: step_gabor(out, photo)),
-             ("identities", lambda: step_identities(out)),
-             ("matrix form", lambda: step_matrix(out)),
-             ("CNN on digits", lambda: step_cnn(out, quick))]
+    steps = [("edges on the sample photograph", lambda d: step_edges(d, photo)),
+             ("Gabor bank", lambda d: step_gabor(d, photo)),
+             ("identities", step_identities),
+             ("matrix form", step_matrix),
+             ("CNN on digits", lambda d: step_cnn(d, quick))]
+    stage = _outdir.staging(out)
     lines, failed = [f"sigconv demo -> {out}/"], 0
-    progress(lines[0])
-    for i, (title, step) in enumerate(steps, start=1):
-        t0 = time.perf_counter()
-        try:
-            detail, files = step()
-            status = "ok"
-        except Skipped as exc:
-            status, detail, files = SKIPPED, f"needs {exc}", []
-        except Exception as exc:  # reported, the other steps still run
-            status, detail, files = "FAILED", f"{type(exc).__name__}: {exc}", []
-            failed += 1
-        line = f"[{i}/{len(steps)}] {title}: {status} ({time.perf_counter() - t0:.1f} s)"
-        line += f"  -> {', '.join(files)}" if files else ""
-        lines += [line, "      " + detail]
-        progress(lines[-2])
-        progress(lines[-1])
-    lines.append(f"done in {time.perf_counter() - t_start:.1f} s"
-                 + (f"; {failed} step(s) FAILED" if failed else ""))
-    progress(lines[-1])
-    text = "\n".join(lines) + "\n"
-    _io.atomic_write(out / "report.txt", lambda f: f.write(text.encode()))
+    say(lines[0])
+    try:
+        for i, (title, step) in enumerate(progress(steps, desc="sigconv demo", unit="step"),
+                                          start=1):
+            t0 = time.perf_counter()
+            try:
+                detail, files = step(stage)
+                status = "ok"
+            except Skipped as exc:
+                status, detail, files = SKIPPED, f"needs {exc}", []
+            except Exception as exc:  # reported, the other steps still run
+                status, detail, files = "FAILED", f"{type(exc).__name__}: {exc}", []
+                failed += 1
+            line = f"[{i}/{len(steps)}] {title}: {status} ({time.perf_counter() - t0:.1f} s)"
+            line += f"  -> {', '.join(files)}" if files else ""
+            lines += [line, "      " + detail]
+            say(lines[-2])
+            say(lines[-1])
+        lines.append(f"done in {time.perf_counter() - t_start:.1f} s"
+                     + (f"; {failed} step(s) FAILED" if failed else ""))
+        say(lines[-1])
+        text = "\n".join(lines) + "\n"
+        _io.atomic_write(stage / "report.txt", lambda f: f.write(text.encode()))
+    except BaseException:
+        _outdir.discard(stage)
+        raise
+    _outdir.commit(out, stage, FILES)
     return 1 if failed else 0
 
 
 # ----------------------------------------------------------------------------- bench
 
-def _median_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+BENCH_CASES = (
+    _bench.Case((100_000,), (65,), "float64", "full"),
+    _bench.Case((100_000,), (5001,), "float64", "full"),
+    _bench.Case((512, 512), (3, 3), "float32", "same"),
+    _bench.Case((1024, 1024), (31, 31), "float32", "same"),
+    _bench.Case((256, 256), (17, 17), "complex128", "full"),
+    _bench.Case((64, 64, 64), (9, 9, 9), "float64", "same"),
+)
 
 
-def bench(*, repeat: int, progress: Callable[[str], None]):
-    """(case, sigconv seconds, scipy seconds) for a few shapes, medians of ``repeat`` runs."""
-    import scipy.ndimage as ndi
-    import scipy.signal as sig
-    rng = np.random.default_rng(0)
-    x1 = rng.standard_normal(100_000)
-    img = rng.standard_normal((512, 512)).astype(np.float32)
-    cases = [
-        ("1-D 1e5 x 101 full (signal)", lambda: convolve(x1, x1[:101]),
-         lambda: sig.convolve(x1, x1[:101])),
-        ("1-D 1e5 x 5001 full (signal)", lambda: convolve(x1, x1[:5001]),
-         lambda: sig.convolve(x1, x1[:5001])),
-        ("2-D 512^2 x 31^2 same f32 (signal)", lambda: convolve(img, img[:31, :31], "same"),
-         lambda: sig.convolve(img, img[:31, :31], "same")),
-        ("2-D 512^2 x 3^2 reflect f32 (ndimage)",
-         lambda: correlate(img, img[:3, :3], "same", boundary="reflect", center="ndimage"),
-         lambda: ndi.correlate(img, img[:3, :3], mode="reflect")),
-        ("2-D 512^2 x 7^2 reflect f32 (ndimage)",
-         lambda: correlate(img, img[:7, :7], "same", boundary="reflect", center="ndimage"),
-         lambda: ndi.correlate(img, img[:7, :7], mode="reflect")),
-    ]
-    rows = []
-    for i, (name, ours, theirs) in enumerate(cases, start=1):
-        progress(f"[{i}/{len(cases)}] {name}")
-        ours(), theirs()  # warm up: plans, caches, thread pools
-        rows.append((name, _median_time(ours, repeat), _median_time(theirs, repeat)))
-    return rows
+def bench(*, repeats: int, progress: Callable[[int, int, str], None] | None = None,
+          cases=None):
+    """:func:`sigconv._bench.run` on ``cases`` (by default :data:`BENCH_CASES`, 1-D to
+    3-D): a :class:`sigconv._bench.CaseResult` per case."""
+    return _bench.run(BENCH_CASES if cases is None else cases, repeats=repeats,
+                      steady_seconds=0.1, progress=progress)

@@ -8,7 +8,7 @@ builtin that a Python user would already catch (``ValueError``, ``TypeError``, .
 __all__ = [
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
-    "PerformanceWarning",
+    "PerformanceWarning", "ConversionWarning", "AliasingWarning",
 ]
 
 
@@ -50,3 +50,11 @@ class PrecisionWarning(RuntimeWarning):
 
 class PerformanceWarning(RuntimeWarning):
     """An explicitly requested method is expected to be far slower than the alternatives."""
+
+
+class ConversionWarning(UserWarning):
+    """Data was converted on the way in or out (colour to grey, complex to magnitude)."""
+
+
+class AliasingWarning(UserWarning):
+    """A frequency above the Nyquist limit of 0.5 cycles per sample was asked for."""

@@ -2,15 +2,23 @@
 
 Reading checks the declared size before decoding (decompression bombs), converts modes as
 documented in :func:`sigconv._io.load_array` and, with ``gray``, computes BT.601 luminance.
-Writing scales non-8-bit data to 0..255 (see :func:`to_image_data`) and goes through
+Writing scales non-8-bit data to 0..255 (see :func:`to_image_data`), writes the magnitude of
+complex data with a :class:`~sigconv.ConversionWarning`, and goes through
 :func:`sigconv._io.atomic_write`.
 """
 
+import warnings
+
 import numpy as np
 
-from ._io import LUMA_WEIGHTS, FileProblem, atomic_write, sniff
+from ._errors import ConversionWarning
+from ._files import FileProblem, atomic_write, sniff
 
-__all__ = ["load_image", "save_image", "to_image_data"]
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+"""ITU-R BT.601 luma weights of ``--gray`` (Pillow ``convert('L')``, MATLAB ``rgb2gray``,
+OpenCV ``COLOR_RGB2GRAY``)."""
+
+__all__ = ["load_image", "save_image", "to_image_data", "luminance", "LUMA_WEIGHTS"]
 
 
 def _png_size(path):
@@ -24,8 +32,6 @@ def _png_size(path):
 
 def load_image(path, *, gray, max_pixels):
     """Decode an image file as an array after checking its declared size (see _io)."""
-    import warnings
-
     from PIL import Image
     limit = max_pixels
     if sniff(path) == "png":
@@ -73,10 +79,22 @@ def _image_array(path, img, gray):
     if arr.dtype.byteorder == ">":
         arr = arr.astype(arr.dtype.newbyteorder("="))
     if gray and arr.ndim == 3:
-        channels = arr[..., :3] if arr.shape[-1] >= 3 else arr[..., :1]
-        weights = np.array(LUMA_WEIGHTS if channels.shape[-1] == 3 else (1.0,))
-        arr = channels.astype(np.float64) @ weights
+        arr = luminance(arr)
     return np.array(arr)
+
+
+def luminance(arr: np.ndarray) -> np.ndarray:
+    """BT.601 luminance (float64) of an ``(H, W, C)`` image: ``0.299 R + 0.587 G + 0.114 B``
+    for 3 or 4 channels (alpha dropped), the first channel for grey with alpha.
+
+    Examples
+    --------
+    >>> luminance(np.array([[[255, 0, 0, 255], [0, 0, 0, 0]]], dtype=np.uint8)).round(3)
+    array([[76.245,  0.   ]])
+    """
+    channels = arr[..., :3] if arr.shape[-1] >= 3 else arr[..., :1]
+    weights = np.array(LUMA_WEIGHTS if channels.shape[-1] == 3 else (1.0,))
+    return channels.astype(np.float64) @ weights
 
 
 def save_image(path, arr, fmt):
@@ -85,6 +103,10 @@ def save_image(path, arr, fmt):
     if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[-1] not in (3, 4)):
         raise FileProblem(f"output '{path}': an image needs shape (H, W), (H, W, 3) or "
                           f"(H, W, 4); got {arr.shape}")
+    if arr.dtype.kind == "c":
+        warnings.warn(f"output '{path}': the array is complex ({arr.dtype}); the image holds "
+                      "its magnitude |z| (write .npy to keep the complex values)",
+                      ConversionWarning, stacklevel=3)
     img, note = to_image_data(arr)
     if fmt == "jpeg" and img.dtype != np.uint8:
         img, note = to_image_data(img.astype(np.float64))

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-from ._errors import SigconvError
+from ._files import FileProblem, atomic_write, head, sniff
+from ._image_io import LUMA_WEIGHTS, load_image, save_image
 
 __all__ = ["FileProblem", "sniff", "load_array", "save_array", "check_output",
            "atomic_write", "DEFAULT_MAX_PIXELS", "LUMA_WEIGHTS"]
@@ -37,22 +36,6 @@ __all__ = ["FileProblem", "sniff", "load_array", "save_array", "check_output",
 DEFAULT_MAX_PIXELS = 89_478_485
 """Pillow's default ``MAX_IMAGE_PIXELS`` (about 0.25 GB for 24-bit RGB)."""
 
-LUMA_WEIGHTS = (0.299, 0.587, 0.114)
-"""ITU-R BT.601 luma weights of ``--gray`` (Pillow ``convert('L')``, MATLAB ``rgb2gray``,
-OpenCV ``COLOR_RGB2GRAY``)."""
-
-MAGIC = (
-    (b"\x93NUMPY", "npy"),
-    (b"PK\x03\x04", "npz"),
-    (b"PK\x05\x06", "npz"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", "gif"),
-    (b"GIF89a", "gif"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-    (b"BM", "bmp"),
-)
 IMAGE_FORMATS = ("png", "jpeg", "gif", "tiff", "bmp")
 EXTENSIONS = {".npy": "npy", ".npz": "npz", ".csv": "csv", ".txt": "csv", ".png": "png",
               ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".tif": "tiff",
@@ -60,78 +43,7 @@ EXTENSIONS = {".npy": "npy", ".npz": "npz", ".csv": "csv", ".txt": "csv", ".png"
 SAVE_FORMATS = ("npy", "npz", "csv", "png", "jpeg")
 
 
-class FileProblem(SigconvError, OSError):
-    """A file that cannot be read or written as asked (the message names the file).
-
-    ``exit_code`` is 2 for problems with the command line itself (an input path that does
-    not exist or is a directory, an output that exists or has no directory) and 1 for
-    problems found while running (content, permissions, failed writes).
-    """
-
-    def __init__(self, message, *, exit_code=1):
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def __str__(self):
-        return self.args[0]
-
-
 # ----------------------------------------------------------------------------- reading
-
-def sniff(path: str | os.PathLike) -> str:
-    """The format of ``path`` judged by its first bytes.
-
-    Parameters
-    ----------
-    path : str or path-like
-        An existing, readable file.
-
-    Returns
-    -------
-    str
-        One of ``'npy'``, ``'npz'``, ``'png'``, ``'jpeg'``, ``'gif'``, ``'tiff'``, ``'bmp'``,
-        ``'csv'`` (text).
-
-    Raises
-    ------
-    FileProblem
-        Missing, a directory, unreadable, empty, or binary data of no known format.
-
-    Examples
-    --------
-    >>> import numpy as np, tempfile, os
-    >>> d = tempfile.mkdtemp()
-    >>> np.save(os.path.join(d, 'a.npy'), np.arange(3))
-    >>> sniff(os.path.join(d, 'a.npy'))
-    'npy'
-    """
-    head = _head(path)
-    for magic, fmt in MAGIC:
-        if head.startswith(magic):
-            return fmt
-    if b"\x00" in head:
-        raise FileProblem(f"'{path}' is not a recognised file format (starts with {head[:8]!r}); "
-                          "expected .npy, .npz, CSV text or a PNG/JPEG/GIF/TIFF/BMP image")
-    return "csv"
-
-
-def _head(path):
-    p = Path(path)
-    if not p.exists():
-        raise FileProblem(f"input file '{path}' not found", exit_code=2)
-    if p.is_dir():
-        raise FileProblem(f"input '{path}' is a directory, not a file", exit_code=2)
-    try:
-        with open(p, "rb") as f:
-            head = f.read(16)
-    except PermissionError:
-        raise FileProblem(f"input file '{path}': permission denied") from None
-    except OSError as exc:
-        raise FileProblem(f"input file '{path}': {exc.strerror or exc}") from None
-    if not head:
-        raise FileProblem(f"input file '{path}' is empty")
-    return head
-
 
 def load_array(path: str | os.PathLike, *, key: str | None = None, gray: bool = False,
                max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
@@ -174,14 +86,13 @@ def load_array(path: str | os.PathLike, *, key: str | None = None, gray: bool = 
     both_images = claimed in IMAGE_FORMATS and fmt in IMAGE_FORMATS
     if claimed is not None and claimed != fmt and not both_images:
         raise FileProblem(f"'{path}' is not a {claimed.upper()} file (content starts with "
-                          f"{_head(path)[:8]!r}: {_describe(fmt)})")
+                          f"{head(path)[:8]!r}: {_describe(fmt)})")
     if fmt == "npy":
         return _load_npy(path)
     if fmt == "npz":
         return _load_npz(path, key)
     if fmt == "csv":
         return _load_csv(path)
-    from ._image_io import load_image
     return load_image(path, gray=gray, max_pixels=max_pixels)
 
 
@@ -327,49 +238,6 @@ def check_output(path: str | os.PathLike, *, force: bool = False) -> Path:
     return p
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[object], None]) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, then ``os.replace`` it.
-
-    Nothing is left behind on failure: the temporary file is removed and an existing
-    ``path`` is untouched.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> p = os.path.join(tempfile.mkdtemp(), 'x.txt')
-    >>> atomic_write(p, lambda f: f.write(b'ok'))
-    >>> open(p).read()
-    'ok'
-    """
-    p = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, _file_mode(p))
-        os.replace(tmp, p)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise FileProblem(f"cannot write '{path}': {exc.strerror or exc}") from None
-        raise
-
-
-def _file_mode(path):
-    """The mode a new file would get (0o666 less the umask), or the existing file's mode."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
-
-
 def save_array(path: str | os.PathLike, arr: np.ndarray, *, force: bool = False) -> str:
     """Write ``arr`` atomically in the format named by the extension of ``path``.
 
@@ -390,8 +258,9 @@ def save_array(path: str | os.PathLike, arr: np.ndarray, *, force: bool = False)
     Notes
     -----
     Images: uint8 (and bool) arrays are written as they are; integer arrays within
-    0..65535 as 16-bit PNG; anything else (floats, negatives, complex magnitudes) is
-    scaled linearly from its minimum..maximum to 0..255.
+    0..65535 as 16-bit PNG; anything else (floats, negatives) is scaled linearly from its
+    minimum..maximum to 0..255.  A complex array is written as its magnitude ``|z|``, with
+    a :class:`~sigconv.ConversionWarning` that says so.
 
     Examples
     --------
@@ -418,5 +287,4 @@ def save_array(path: str | os.PathLike, arr: np.ndarray, *, force: bool = False)
         fmt_spec = "%d" if arr.dtype.kind in "biu" else "%.17g"
         atomic_write(path, lambda f: np.savetxt(f, np.atleast_2d(arr), fmt=fmt_spec, delimiter=","))
         return ""
-    from ._image_io import save_image
     return save_image(path, arr, fmt)

@@ -7,12 +7,12 @@ and changes nothing.  The plan holds plain ints and tuples; the engines never se
 import functools
 import math
 import numbers
-import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _shapes, _validate as V
+from . import _runtime, _shapes, _validate as V
+from .engines import cost
 from ._errors import DTypeError, IntegerOverflowError, ShapeError
 
 _INT64_MAX = 2 ** 63 - 1
@@ -59,6 +59,11 @@ class Plan:
         """Upper bounds of max |x| and max |kernel| (norms), or None."""
         return tuple(top for _, top in self._norms)
 
+    @functools.cached_property
+    def problem(self):
+        """The plan as the cost model sees it (:func:`sigconv.engines.cost.problem`)."""
+        return cost.problem(self)
+
     @property
     def nsp(self):
         return len(self.strides)
@@ -83,16 +88,16 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
     boundary = V.boundary_name(boundary, func)
     nan_policy = V.one_of(nan_policy, V.NAN_POLICIES, "nan_policy", func)
     out_dtype = V.dtype_arg(out_dtype, "out_dtype", func)
-    workers = _workers(workers, func)
+    workers = workers_arg(workers, func)
     V.same_ndim(a, b, func)
     axes = V.axes_tuple(axes, a.ndim, func) if a.ndim else ()
     V.batch_broadcast(a, b, axes, func)
     naxes = len(axes)
     strides = V.per_axis(stride, naxes, "stride", func)
     dilations = V.per_axis(dilation, naxes, "dilation", func)
-    center = _center(center, naxes, func)
-    fillvalue = _fillvalue(fillvalue, func)
-    integer, compute, result = _dtypes(a.dtype, b.dtype, fillvalue, boundary, func)
+    center = center_arg(center, naxes, func)
+    fillvalue = fillvalue_arg(fillvalue, func)
+    integer, compute, result = dtype_policy(a.dtype, b.dtype, fillvalue, boundary, func)
 
     swap = (mode == "valid" and all(d == 1 for d in dilations) and a.size and b.size
             and _shapes.valid_swap_needed(a.shape, b.shape, axes, func))
@@ -100,7 +105,7 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
     trailing = tuple(range(a.ndim - naxes, a.ndim))
     if axes != trailing:
         x, k = np.moveaxis(x, axes, trailing), np.moveaxis(k, axes, trailing)
-    pads, spatial = _geometry(op, mode, center, x.shape[x.ndim - naxes:],
+    pads, spatial = geometry(op, mode, center, x.shape[x.ndim - naxes:],
                               k.shape[k.ndim - naxes:], strides, dilations, func)
     batch = _shapes.broadcast(x.shape[:x.ndim - naxes], k.shape[:k.ndim - naxes])
     bound = _integer_bound(a, b, fillvalue, func) if integer else 0
@@ -123,20 +128,18 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
     return plan
 
 
-@functools.lru_cache(maxsize=1)
-def _cores():
-    return os.cpu_count() or 1
-
-
-def _workers(workers, func):
+def workers_arg(workers, func):
+    """Threads for ``workers``: None is every core, a negative count is counted back
+    from the cores (-1: all of them), as in scipy.fft."""
     if workers is None:
-        return _cores()
+        return _runtime.cores()
     if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers == 0:
         raise ValueError(f"{func}: workers must be None, a positive int or -1; got {workers!r}")
-    return int(workers) if workers > 0 else max(1, (os.cpu_count() or 1) + 1 + int(workers))
+    return int(workers) if workers > 0 else max(1, _runtime.cores() + 1 + int(workers))
 
 
-def _center(center, naxes, func):
+def center_arg(center, naxes, func):
+    """The ``center`` argument checked: 'scipy', 'ndimage' or one tap per axis."""
     if isinstance(center, str):
         return V.one_of(center, V.CENTERS, "center", func)
     if isinstance(center, numbers.Integral) and not isinstance(center, bool):
@@ -152,7 +155,8 @@ def _center(center, naxes, func):
     return tuple(int(t) for t in taps)
 
 
-def _fillvalue(fillvalue, func):
+def fillvalue_arg(fillvalue, func):
+    """The ``fillvalue`` argument checked: a numeric scalar."""
     if isinstance(fillvalue, (numbers.Number, np.number, np.bool_)):
         return fillvalue
     arr = np.asarray(fillvalue)
@@ -161,7 +165,7 @@ def _fillvalue(fillvalue, func):
     raise ValueError(f"{func}: fillvalue must be a numeric scalar; got {fillvalue!r}")
 
 
-def _dtypes(dt1, dt2, fillvalue, boundary, func):
+def dtype_policy(dt1, dt2, fillvalue, boundary, func):
     """(integer?, compute dtype, result dtype) for the dtype policy of DESIGN.md."""
     if dt1.kind in "biu" and dt2.kind in "biu":
         if boundary == "constant" and fillvalue != 0 and (
@@ -203,8 +207,11 @@ def orient(op, a, b, swap, axes):
     return a, flip(b)
 
 
-def _geometry(op, mode, center, xshape, kshape, strides, dilations, func):
-    """Zero/boundary pads and output extents of the convolution axes."""
+def geometry(op, mode, center, xshape, kshape, strides, dilations, func):
+    """``(pads, spatial)``: the zero/boundary pads and output extents of the convolution
+    axes for inputs of spatial shape ``xshape`` and kernels of ``kshape`` (shapes only:
+    shared by every caller that plans without the arrays, such as the dask and matrix
+    forms)."""
     pads, spatial = [], []
     for i, (n, k, s, d) in enumerate(zip(xshape, kshape, strides, dilations)):
         ke = _shapes.effective_size(k, d)

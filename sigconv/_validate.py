@@ -6,6 +6,7 @@ vocabularies (modes, methods, boundaries, ...) are constants here; messages are 
 from them and never retyped.
 """
 
+import difflib
 import math
 import numbers
 import operator
@@ -18,28 +19,100 @@ MODES = ("full", "same", "valid")
 METHODS = ("auto", "direct", "fft", "oa", "os")
 BOUNDARIES = ("constant", "reflect", "mirror", "nearest", "wrap")
 BOUNDARY_ALIASES = {
-    "fill": "constant", "zeros": "constant", "zero": "constant",
-    "symm": "reflect", "symmetric": "reflect",
+    "fill": "constant", "zeros": "constant", "zero": "constant", "grid-constant": "constant",
+    "symm": "reflect", "symmetric": "reflect", "grid-mirror": "reflect",
     "edge": "nearest", "replicate": "nearest",
-    "circular": "wrap", "periodic": "wrap",
+    "circular": "wrap", "periodic": "wrap", "grid-wrap": "wrap",
 }
 CENTERS = ("scipy", "ndimage")
 NAN_POLICIES = ("propagate", "raise")
+#: the string parameters of convolve/correlate and every value each accepts: a value
+#: given to the wrong one is named in the error ("'reflect' is a boundary: did you mean
+#: boundary='reflect'?")
+RELATED = {"mode": MODES, "method": METHODS,
+           "boundary": BOUNDARIES + tuple(BOUNDARY_ALIASES), "center": CENTERS,
+           "nan_policy": NAN_POLICIES}
 
 
-def one_of(value, allowed, name, func):
-    """Return ``value`` if it is one of ``allowed``; otherwise raise ValueError."""
-    if isinstance(value, str) and value in allowed:
-        return value
-    choices = ", ".join(repr(a) for a in allowed)
-    raise ValueError(f"{func}: {name} must be one of {choices}; got {value!r}")
+def one_of(value, allowed, name, func, *, aliases=None, related=None):
+    """``value`` if it is one of ``allowed`` (an alias gives its canonical name, from
+    ``aliases``); otherwise a ValueError that lists the values and the aliases and
+    points the way: a value of one of the ``related`` parameters (by default, when
+    ``name`` is a parameter of convolve, the other parameters of convolve) is named as
+    such, and a near miss gets its closest value.
 
-
-def boundary_name(value, func, name="boundary"):
-    """The canonical scipy.ndimage boundary name for ``value`` or one of its aliases."""
+    Examples
+    --------
+    >>> one_of('same', MODES, 'mode', 'convolve')
+    'same'
+    >>> one_of('reflect', MODES, 'mode', 'convolve')
+    Traceback (most recent call last):
+    ValueError: convolve: mode must be one of 'full', 'same', 'valid'; got 'reflect' ('reflect' is a boundary: did you mean boundary='reflect'?)
+    >>> one_of('Same', MODES, 'mode', 'f', related=())
+    Traceback (most recent call last):
+    ValueError: f: mode must be one of 'full', 'same', 'valid'; got 'Same' (did you mean 'same'?)
+    """
+    aliases = aliases or {}
     if isinstance(value, str):
-        value = BOUNDARY_ALIASES.get(value, value)
-    return one_of(value, BOUNDARIES, name, func)
+        if value in allowed:
+            return value
+        if value in aliases:
+            return aliases[value]
+    listing = ", ".join(repr(a) for a in allowed)
+    if aliases:
+        groups = {}
+        for alias, target in aliases.items():
+            groups.setdefault(target, []).append(repr(alias))
+        listing += " (aliases: " + "; ".join(f"{', '.join(names)} -> {target!r}"
+                                             for target, names in groups.items()) + ")"
+    raise ValueError(f"{func}: {name} must be one of {listing}; got {value!r}"
+                     f"{_hint(value, tuple(allowed) + tuple(aliases), name, related)}")
+
+
+def _hint(value, accepted, name, related):
+    """' (...)': the parameter ``value`` belongs to, or the closest accepted value."""
+    if not isinstance(value, str):
+        return ""
+    if related is None:
+        related = tuple(RELATED) if set(accepted) <= set(RELATED.get(name, ())) else ()
+    for other in related:
+        if other != name and value in RELATED[other]:
+            return f" ({value!r} is a {other}: did you mean {other}={value!r}?)"
+    lowered = {a.lower(): a for a in accepted}
+    close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.75)
+    return f" (did you mean {lowered[close[0]]!r}?)" if close else ""
+
+
+def boundary_name(value, func, name="boundary", *, related=None):
+    """The canonical scipy.ndimage boundary name for ``value`` or one of its aliases.
+
+    Examples
+    --------
+    >>> boundary_name('symm', 'convolve2d')
+    'reflect'
+    """
+    return one_of(value, BOUNDARIES, name, func, aliases=BOUNDARY_ALIASES, related=related)
+
+
+def renamed(value, other, name, other_name, func, default):
+    """One argument that may come under sigconv's ``name`` or under ``other_name``, the
+    name another library gives it (scikit-image's and scipy.ndimage's ``mode`` for
+    ``boundary``, Keras' ``learning_rate`` for ``lr``); None means not given.  Giving
+    both with different values is a TypeError.
+
+    Examples
+    --------
+    >>> renamed(None, 'nearest', 'boundary', 'mode', 'gaussian', 'reflect')
+    'nearest'
+    >>> renamed(None, None, 'boundary', 'mode', 'gaussian', 'reflect')
+    'reflect'
+    """
+    if other is None:
+        return default if value is None else value
+    if value is not None and value != other:
+        raise TypeError(f"{func}: {other_name}={other!r} and {name}={value!r} name the same "
+                        f"argument; give one")
+    return other
 
 
 def as_numeric_array(value, name, func):
@@ -70,6 +143,29 @@ def positive_int(value, name, func, minimum=1):
     if value < minimum:
         raise ValueError(f"{func}: {name} must be >= {minimum}; got {value}")
     return value
+
+
+def positive(value, name, func, *, allow_zero=False):
+    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{func}: {name} must be a real number; got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{func}: {name} must be finite; got {value:g}")
+    if not (value >= 0 if allow_zero else value > 0):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{func}: {name} must be {bound}; got {value:g}")
+    return value
+
+
+def per_axis_positive(value, ndim, name, func, *, allow_zero=False):
+    """A positive number, or one per axis, as a tuple of ``ndim`` floats."""
+    if np.ndim(value) == 0:
+        return (positive(value, name, func, allow_zero=allow_zero),) * ndim
+    items = tuple(value)
+    if len(items) != ndim:
+        raise ValueError(f"{func}: {name} needs one value per axis ({ndim}); got {value!r}")
+    return tuple(positive(v, name, func, allow_zero=allow_zero) for v in items)
 
 
 def per_axis(value, naxes, name, func, minimum=1):

@@ -250,7 +250,7 @@ def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
         return _swapped_valid(op, x, a)
     kspatial = tuple(k.shape[ax] for ax in a["axes"])
     xspatial = tuple(x.shape[ax] for ax in a["axes"])
-    pads, spatial = _plan._geometry(op, mode, a["center"], xspatial, kspatial, a["strides"],
+    pads, spatial = _plan.geometry(op, mode, a["center"], xspatial, kspatial, a["strides"],
                                     a["dilations"], func)
     out_shape = list(x.shape)
     for ax, n in zip(a["axes"], spatial):
@@ -278,10 +278,10 @@ def _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method,
     a = dict(kernel=k, method=V.one_of(method, V.METHODS, "method", func),
              boundary=V.boundary_name(boundary, func),
              nan_policy=V.one_of(nan_policy, V.NAN_POLICIES, "nan_policy", func),
-             fillvalue=_plan._fillvalue(fillvalue, func), workers=workers,
+             fillvalue=_plan.fillvalue_arg(fillvalue, func), workers=workers,
              max_task_bytes=max_task_bytes)
     if workers is not None:
-        _plan._workers(workers, func)
+        _plan.workers_arg(workers, func)
     if max_task_bytes is not None:
         a["max_task_bytes"] = V.positive_int(max_task_bytes, "max_task_bytes", func)
     V.same_ndim(_Shape(x.shape), k, func)
@@ -293,8 +293,8 @@ def _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method,
     naxes = len(a["axes"])
     a["strides"] = V.per_axis(stride, naxes, "stride", func)
     a["dilations"] = V.per_axis(dilation, naxes, "dilation", func)
-    a["center"] = _plan._center(center, naxes, func)
-    _, a["compute"], a["result"] = _plan._dtypes(x.dtype, k.dtype, a["fillvalue"],
+    a["center"] = _plan.center_arg(center, naxes, func)
+    _, a["compute"], a["result"] = _plan.dtype_policy(x.dtype, k.dtype, a["fillvalue"],
                                                  a["boundary"], func)
     return a
 

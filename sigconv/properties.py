@@ -65,7 +65,7 @@ def check_commutative(a, b, *, op=convolve, mode="full", method="auto"):
     False
     """
     a, b = as_arrays("check_commutative", a, b)
-    one_of(mode, MODES, "mode", "check_commutative")
+    one_of(mode, MODES, "mode", "check_commutative", related=("method",))
     lhs, rhs = op(a, b, mode=mode, method=method), op(b, a, mode=mode, method=method)
     bound = B.conv(B.Bound.of(a), B.Bound.of(b), roundoff(lhs, rhs))
     return compare(lhs, rhs, 2 * bound.err, f"{op_name(op)}(a, b) == {op_name(op)}(b, a) [{mode}]")
@@ -516,7 +516,7 @@ def check_adjoint(x, k, y, *, op=convolve, adjoint=None, mode="full", method="au
     """
     func = "check_adjoint"
     x, k, y = as_arrays(func, x, k, y)
-    one_of(mode, MODES, "mode", func)
+    one_of(mode, MODES, "mode", func, related=("method",))
     if mode == "valid" and any(n < m for n, m in zip(x.shape, k.shape)):
         raise ShapeError(f"{func}: mode='valid' needs x at least as large as k on every axis; "
                          f"got {x.shape} and {k.shape}")

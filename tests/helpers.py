@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sigconv import _validate
+from sigconv import _runtime, _validate
 
 METHODS = [m for m in _validate.METHODS if m != "auto"]
 DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "float16", "float32",
@@ -48,3 +48,8 @@ def as_reference(a):
     if a.dtype.kind == "c":
         return a.astype(np.complex128)
     return a.astype(np.float64)
+
+
+def res(threads=1, **kw):
+    """The resources an engine gets from a call with ``threads`` workers."""
+    return _runtime.Resources(threads=threads, **kw)

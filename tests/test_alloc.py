@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sigconv
-from sigconv import _alloc
+from sigconv import _alloc, _runtime
 
 
 def _advised():
@@ -15,7 +15,7 @@ def _advised():
                                           ((3, 300, 700), np.complex128),
                                           ((4_000_000,), np.int64)])
 def test_large_results_start_on_a_huge_page_boundary(shape, dtype):
-    out = _alloc.empty(shape, dtype)
+    out = _runtime.empty(shape, dtype)
     assert out.shape == shape and out.dtype == dtype
     assert out.flags.c_contiguous and out.flags.writeable
     if _advised():
@@ -27,19 +27,20 @@ def test_large_results_start_on_a_huge_page_boundary(shape, dtype):
 
 @pytest.mark.parametrize("shape", [(10,), (100, 100), ((1 << 21) // 8 - 1,)])
 def test_small_results_are_plain_arrays(shape):
-    out = _alloc.empty(shape, np.float64)
+    out = _runtime.empty(shape, np.float64)
     assert out.shape == shape and out.base is None
 
 
 def test_without_numpy_advising_huge_pages_it_is_np_empty(monkeypatch):
     monkeypatch.setattr(_alloc, "_get_madvise_hugepage", lambda: False)
-    out = _alloc.empty((1 << 20,), np.float64)
+    out = _runtime.empty((1 << 20,), np.float64)
     assert out.base is None and out.shape == (1 << 20,)
 
 
 def test_zeros_are_zero():
-    np.testing.assert_array_equal(_alloc.zeros((1 << 19,), np.float64), np.zeros(1 << 19))
-    np.testing.assert_array_equal(_alloc.zeros((7, 3), np.complex64), np.zeros((7, 3), np.complex64))
+    np.testing.assert_array_equal(_runtime.zeros((1 << 19,), np.float64), np.zeros(1 << 19))
+    np.testing.assert_array_equal(_runtime.zeros((7, 3), np.complex64),
+                                  np.zeros((7, 3), np.complex64))
 
 
 @pytest.mark.parametrize("method", ["direct", "fft", "oa", "os"])
@@ -67,13 +68,13 @@ def pool():
 
 @pytest.mark.skipif(not _advised(), reason="numpy does not advise huge pages here")
 def test_a_dropped_result_buffer_is_handed_out_again(pool):
-    a = _alloc.empty((1 << 20,), np.float64)
+    a = _runtime.empty((1 << 20,), np.float64)
     where = a.ctypes.data                             # (a reference to a.base would hold it)
     a[...] = 3
-    b = _alloc.empty((1 << 20,), np.float64)          # a is alive: another buffer
+    b = _runtime.empty((1 << 20,), np.float64)          # a is alive: another buffer
     assert not np.shares_memory(a, b)
     del a
-    c = _alloc.empty((1000, 1000), np.float64)        # same pages: a's buffer again
+    c = _runtime.empty((1000, 1000), np.float64)        # same pages: a's buffer again
     assert c.ctypes.data == where
     c[...] = 1
     np.testing.assert_array_equal(c, np.ones((1000, 1000)))
@@ -81,34 +82,34 @@ def test_a_dropped_result_buffer_is_handed_out_again(pool):
 
 @pytest.mark.skipif(not _advised(), reason="numpy does not advise huge pages here")
 def test_a_buffer_stays_out_of_reach_while_any_view_of_it_lives(pool):
-    a = _alloc.empty((1 << 20,), np.float64)
+    a = _runtime.empty((1 << 20,), np.float64)
     where = a.ctypes.data
     view = a[10:20].reshape(2, 5)
     del a
-    fresh = [_alloc.empty((1 << 20,), np.float64) for _ in range(3)]
+    fresh = [_runtime.empty((1 << 20,), np.float64) for _ in range(3)]
     assert all(f.ctypes.data != where for f in fresh)
     view[...] = 5                                      # still its own memory
     assert all(not np.shares_memory(view, f) for f in fresh)
     del view                                           # the only unused buffer now
-    assert _alloc.empty((1 << 20,), np.float64).ctypes.data == where
+    assert _runtime.empty((1 << 20,), np.float64).ctypes.data == where
 
 
 @pytest.mark.skipif(not _advised(), reason="numpy does not advise huge pages here")
 def test_the_pool_is_bounded_and_can_be_turned_off(pool):
     import sigconv.fft
-    kept = [_alloc.empty((1 << 20,), np.float64) for _ in range(20)]   # 20 x ~10 MiB
+    kept = [_runtime.empty((1 << 20,), np.float64) for _ in range(20)]   # 20 x ~10 MiB
     assert _alloc.kept_bytes() <= 64 << 20
     del kept
     sigconv.fft.set_options(result_pool_bytes=0)
     _alloc.release()
-    a = _alloc.empty((1 << 20,), np.float64)
+    a = _runtime.empty((1 << 20,), np.float64)
     del a
     assert _alloc.kept_bytes() == 0
 
 
 def test_result_pool_bytes_is_validated():
     import sigconv.fft
-    with pytest.raises(ValueError, match="result_pool_bytes must be a non-negative int"):
+    with pytest.raises(ValueError, match=r"result_pool_bytes must be None or a non-negative int \(bytes\)"):
         sigconv.fft.set_options(result_pool_bytes=-1)
     assert sigconv.fft.get_options()["result_pool_bytes"] is None
 
@@ -128,7 +129,7 @@ def test_engine_results_from_reused_buffers_are_right(pool):
 def test_no_buffer_is_kept_where_reference_counts_are_not_exact(pool, monkeypatch):
     """(A free-threaded build: there the count cannot tell an unused buffer.)"""
     monkeypatch.setattr(_alloc, "_COUNTS_EXACT", False)
-    a = _alloc.empty((1 << 20,), np.float64)
+    a = _runtime.empty((1 << 20,), np.float64)
     assert a.ctypes.data % _alloc.HUGE_PAGE == 0
     del a
     assert _alloc.kept_bytes() == 0

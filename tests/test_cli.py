@@ -296,28 +296,66 @@ def test_commands_of_other_modules(tmp_path, args, module):
         assert_one_line_error(result, 1, f"needs {module}, which is not available")
 
 
-def test_bench_prints_ratios(tmp_path):
-    result = sigconv_cli("bench", "--repeat", "1", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    lines = [line for line in result.stdout.splitlines() if line.endswith("x")]
-    assert len(lines) >= 5
-    assert "geometric mean speed-up over scipy" in result.stdout
+def test_bench_prints_first_ten_and_steady_ratios(monkeypatch, capsys):
+    """`sigconv bench` on a tiny case list: a row per case whose ratios are the quotients
+    of the two sides' timings, and the summary's geometric means."""
+    from sigconv import _bench, _demo, cli
+    cases = (_bench.Case((64,), (3,)), _bench.Case((6, 5, 4), (2, 2, 2), "float32", "same"))
+    monkeypatch.setattr(_demo, "BENCH_CASES", cases)
+    results = []
+    real_bench = _demo.bench
+    monkeypatch.setattr(_demo, "bench", lambda **kw: results.extend(real_bench(**kw)) or results)
+    assert cli.main(["bench", "--quick"]) == 0
+    out, err = capsys.readouterr()
+    assert "[1/4] 64 * 3 f8 full: sigconv 1/1" in err and "[4/4]" in err
+    assert [r.case for r in results] == list(cases)
+    rows = {line.split("  ")[0].strip(): line for line in out.splitlines()
+            if line.startswith(tuple(c.label for c in cases))}
+    assert len(rows) == 2
+    for r in results:
+        for side in (r.sigconv, r.scipy):
+            assert side.import_seconds > 0 and side.steady > 0
+            assert len(side.calls) == 10 and min(side.calls) > 0
+        assert set(r.scipy.alternatives) >= {"convolve", "fftconvolve", "oaconvolve"}
+        first = r.scipy.calls[0] / r.sigconv.calls[0]
+        ten = sum(r.scipy.calls) / sum(r.sigconv.calls)
+        steady = min(r.scipy.alternatives.values()) / r.sigconv.steady
+        stall = max(r.sigconv.calls) / r.sigconv.steady
+        printed = [field for field in rows[r.case.label].split() if field.endswith("x")]
+        assert printed == [f"{first:.2f}x", f"{ten:.2f}x", f"{steady:.2f}x", f"{stall:.1f}x"]
+    for title in ("first call vs scipy.signal.convolve's first call: geometric mean",
+                  "sum of the first ten calls vs scipy's first ten: geometric mean",
+                  "steady state vs scipy's fastest method: geometric mean"):
+        assert title in out
+    assert "summary over 2 of 2 cases, shipped defaults" in out
 
 
-def test_demo_writes_pictures_and_a_report(tmp_path):
+def test_bench_refuses_zero_repeats(tmp_path):
+    assert_one_line_error(sigconv_cli("bench", "--repeats", "0", cwd=tmp_path), 2,
+                          "--repeats must be at least 1; got 0")
+
+
+def test_demo_writes_pictures_and_a_report_and_can_be_rerun(tmp_path):
     out = tmp_path / "demo"
-    result = sigconv_cli("demo", "--out", out, "--quick", cwd=tmp_path, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    for name in ("edges.png", "gabor_bank.png", "identities.png", "matrix.png"):
-        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-    report = (out / "report.txt").read_text()
-    assert report.count("[") >= 5 and "FAILED" not in report
-    for step in ("edges", "Gabor bank", "identities", "matrix form", "CNN on digits"):
-        assert step in result.stdout
-    cnn = "ok" if module_available("sigconv.nn") else "skipped (module not available)"
-    assert f"CNN on digits: {cnn}" in report
-    again = sigconv_cli("demo", "--out", out, cwd=tmp_path)
-    assert_one_line_error(again, 2, "already holds", "--force")
+    out.mkdir()
+    (out / "notes.txt").write_text("the user's")
+    for run in range(2):                          # the README's set-up command, twice
+        result = sigconv_cli("demo", "-o", out, "--quick", cwd=tmp_path, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        for name in ("edges.png", "gabor_bank.png", "identities.png", "matrix.png"):
+            assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        report = (out / "report.txt").read_text()
+        assert report.count("[") >= 5 and "FAILED" not in report
+        for step in ("edges", "Gabor bank", "identities", "matrix form", "CNN on digits"):
+            assert step in result.stdout
+        cnn = "ok" if module_available("sigconv.nn") else "skipped (module not available)"
+        assert f"CNN on digits: {cnn}" in report
+    assert (out / "notes.txt").read_text() == "the user's"
+    assert not [p for p in out.iterdir() if p.name.startswith(".sigconv-staging")]
+    (out / "edges.png").write_bytes(b"a picture of the user's own")
+    again = sigconv_cli("demo", "-o", out, cwd=tmp_path)
+    assert_one_line_error(again, 2, "holds edges.png, not written by this command", "--force")
+    assert (out / "edges.png").read_bytes() == b"a picture of the user's own"
 
 
 def test_help_and_missing_command(tmp_path):
@@ -370,9 +408,9 @@ def test_failed_write_names_the_file_and_leaves_nothing(tmp_path):
 
 
 def test_demo_digits_split_is_stratified():
-    from sigconv import _demo
+    from sigconv import _digits
     labels = np.repeat(np.arange(4), [8, 12, 20, 40])
-    train, test = _demo.stratified_split(labels, 0.25, seed=0)
+    train, test = _digits.stratified_split(labels, 0.25, seed=0)
     assert np.array_equal(np.bincount(labels[test]), [2, 3, 5, 10])
     assert np.array_equal(np.sort(np.concatenate([train, test])), np.arange(labels.size))
 

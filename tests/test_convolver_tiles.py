@@ -1,14 +1,15 @@
 """Overlap-save tiles (sigconv.engines.tiled), the engine of Convolver banks and
 FilterBank.apply: against the textbook sums, shift-add references and one-off convolve."""
 
-import importlib
 
 import numpy as np
 import pytest
 
 import sigconv
+from helpers import res
 from sigconv.definitions import discrete
-from sigconv.engines import tiled
+from sigconv import _pipeline
+from sigconv.engines import fft as fft_engine, tiled
 from sigconv.engines.tiled import TiledBank, tile_shape
 
 TOL = {np.float32: 2e-4, np.float64: 1e-10}
@@ -57,9 +58,9 @@ def test_tiles_equal_shift_add(case, dtype):
     real = np.dtype(np.dtype(dtype).char.lower())
     x = data(rng, xs, dtype)
     w = data(rng, ws, dtype if case % 2 else np.dtype(dtype).char.lower())
-    bank = TiledBank(w, xs[len(xs) - nsp:], pads, dil, dtype=real,
+    bank = TiledBank(w, xs[len(xs) - nsp:], pads, dil, dtype=real, res=res(),
                      complex_input=x.dtype.kind == "c", tile=tile)
-    out = bank.apply(x, workers=2)
+    out = bank.apply(x, res=res(2))
     ref = shift_add(x.astype(complex), w.astype(complex), pads, dil)
     assert out.shape == ref.shape and out.dtype == bank.out_dtype
     if tile is not None:
@@ -73,8 +74,8 @@ def test_complex_kernels_on_real_inputs(real):
     rng = np.random.default_rng(11)
     x = rng.standard_normal((2, 37, 29)).astype(real)
     w = data(rng, (3, 6, 5), np.complex128)
-    bank = TiledBank(w, (37, 29), ((3, 2), (2, 2)), (1, 2), dtype=real, tile=(15, 18))
-    out = bank.apply(x)
+    bank = TiledBank(w, (37, 29), ((3, 2), (2, 2)), (1, 2), dtype=real, res=res(), tile=(15, 18))
+    out = bank.apply(x, res=res())
     assert out.dtype == np.result_type(real, np.complex64)
     ref = shift_add(x.astype(float), w, ((3, 2), (2, 2)), (1, 2))
     np.testing.assert_allclose(out, ref, atol=TOL[real] * np.abs(ref).max())
@@ -84,12 +85,11 @@ def test_tiles_equal_the_textbook_correlation():
     rng = np.random.default_rng(3)
     x, w = rng.standard_normal((11, 13)), rng.standard_normal((1, 4, 3))
     full = ((3, 3), (2, 2))
-    out = TiledBank(w, x.shape, full, (1, 1), dtype=np.float64, tile=(8, 6)).apply(x)
+    out = TiledBank(w, x.shape, full, (1, 1), dtype=np.float64, res=res(), tile=(8, 6)).apply(x, res=res())
     np.testing.assert_allclose(out[0], discrete.correlate(x, w[0]), atol=1e-12)
 
 
-def test_threads_and_reuse_give_the_serial_result(monkeypatch):
-    monkeypatch.setattr(tiled, "idle_cores", lambda: 4)    # threads even on a busy machine
+def test_threads_and_reuse_give_the_serial_bits(monkeypatch):
     monkeypatch.setattr(tiled, "THREAD_MIN_WORK", 0)
     started = []
     real_run = TiledBank._run
@@ -97,12 +97,13 @@ def test_threads_and_reuse_give_the_serial_result(monkeypatch):
                         real_run(self, *a))
     rng = np.random.default_rng(4)
     x, w = rng.standard_normal((3, 40, 50)), rng.standard_normal((5, 6, 7))
-    bank = TiledBank(w, (40, 50), ((2, 3), (3, 3)), (1, 1), dtype=np.float64, tile=(16, 18))
-    one = bank.apply(x, workers=1)
+    bank = TiledBank(w, (40, 50), ((2, 3), (3, 3)), (1, 1), dtype=np.float64, res=res(),
+                     tile=(16, 18))
+    one = bank.apply(x, res=res(1))
     buf = np.full_like(one, np.nan)
-    assert bank.apply(x, workers=3, out=buf) is buf
-    np.testing.assert_allclose(buf, one, rtol=1e-13, atol=1e-13)
-    np.testing.assert_allclose(bank.apply(x, workers=2), one, rtol=1e-13, atol=1e-13)
+    assert bank.apply(x, res=res(3), out=buf) is buf
+    np.testing.assert_array_equal(buf, one)         # every tile computed the same way
+    np.testing.assert_array_equal(bank.apply(x, res=res(2)), one)
     assert len(started) == 1 + 3 + 2
 
 
@@ -112,8 +113,6 @@ def test_many_threads_sharing_one_convolver_get_the_serial_results():
     bank = rng.standard_normal((3, 9, 9)).astype(np.float32)
     conv = sigconv.Convolver(bank, (150, 140), "same", method="os", dtype=np.float32)
     xs = rng.standard_normal((12, 150, 140)).astype(np.float32)
-    for x in xs[:4]:        # let 'auto' planner effort settle on its measured plans
-        conv(x)
     serial = [conv(x) for x in xs]
     with ThreadPoolExecutor(12) as pool:
         results = list(pool.map(lambda i: (i, conv(xs[i])), list(range(12)) * 4))
@@ -124,9 +123,9 @@ def test_many_threads_sharing_one_convolver_get_the_serial_results():
 def test_one_forward_transform_per_tile_and_one_inverse_per_kernel_group(monkeypatch):
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal((30, 30)), rng.standard_normal((16, 5, 5))
-    bank = TiledBank(w, (30, 30), ((2, 2), (2, 2)), (1, 1), dtype=np.float64, tile=(16, 16))
+    bank = TiledBank(w, (30, 30), ((2, 2), (2, 2)), (1, 1), dtype=np.float64, res=res(), tile=(16, 16))
     counts = {"r2c": 0, "c2r": 0}
-    real = tiled.transform
+    real = fft_engine.transform
 
     class Counted:
         def __init__(self, kind, slot):
@@ -143,8 +142,8 @@ def test_one_forward_transform_per_tile_and_one_inverse_per_kernel_group(monkeyp
         with real(kind, *args, **kw) as slot:
             yield Counted(kind, slot)
 
-    monkeypatch.setattr(tiled, "transform", spy)
-    out = bank.apply(x, workers=1)
+    monkeypatch.setattr(fft_engine, "transform", spy)
+    out = bank.apply(x, res=res(1))
     tiles = len(bank.origins)
     assert tiles == 9 and counts["r2c"] == tiles
     assert counts["c2r"] == tiles * -(-16 // bank.group)
@@ -218,15 +217,20 @@ def test_convolver_tiles_complex_fillvalue_on_real_input():
 
 
 def test_convolver_bank_dispatch_runs_only_the_tiles(monkeypatch):
-    """'auto' on a bank large enough for transforms runs the tiles: the other transform
-    engines are made to raise."""
-    from sigconv import _convolve
+    """'auto' on a bank large enough for transforms runs the tiles: the other engines are
+    made to raise, and overlap-save receives the bank of tiles."""
     rng = np.random.default_rng(9)
     x, bank = rng.standard_normal((200, 200)), rng.standard_normal((4, 21, 21))
     conv = sigconv.Convolver(bank, x.shape, "same")
-    for name in ("fft", "os", "oa", "direct"):
-        monkeypatch.setitem(_convolve.ENGINES, name, _raise)
+    assert conv.method == "os" and isinstance(conv.tiles, TiledBank)
+    real, banks = _pipeline.ENGINES["os"], []
+    for name in ("fft", "oa", "direct"):
+        monkeypatch.setitem(_pipeline.ENGINES, name, _raise)
+    monkeypatch.setitem(_pipeline.ENGINES, "os",
+                        lambda *a, bank=None, **kw: banks.append(bank) or real(*a, bank=bank,
+                                                                               **kw))
     out = conv(x)
+    assert banks == [conv.tiles]
     np.testing.assert_allclose(out[2], np.asarray(shift_add(np.pad(x, 10), bank[2:3, ::-1, ::-1],
                                                             ((0, 0), (0, 0)), (1, 1)))[0],
                                atol=1e-10)
@@ -305,23 +309,11 @@ def test_tiles_run_on_scipy_fft_without_pyfftw(monkeypatch):
     try:
         rng = np.random.default_rng(10)
         x, w = rng.standard_normal((40, 33)), rng.standard_normal((3, 4, 5))
-        out = TiledBank(w, x.shape, ((1, 2), (0, 0)), (1, 1), dtype=np.float64,
-                        tile=(16, 16)).apply(x)
+        out = TiledBank(w, x.shape, ((1, 2), (0, 0)), (1, 1), dtype=np.float64, res=res(),
+                        tile=(16, 16)).apply(x, res=res())
     finally:
         sigconv.fft.set_backend(old)
     np.testing.assert_allclose(out, shift_add(x, w, ((1, 2), (0, 0)), (1, 1)), atol=1e-12)
-
-
-def test_measured_plans_are_requested_for_tiles():
-    backend = importlib.import_module("sigconv.fft.backend")
-    cache = sigconv.fft.PlanCache(1 << 30)
-    with sigconv.fft.options(planner_effort="auto"):
-        with cache.slot("r2c", (8,), 1, np.dtype(np.float64), 1, repeated=True) as slot:
-            effort = slot.effort
-        with cache.slot("r2c", (16,), 1, np.dtype(np.float64), 1) as slot:
-            first_use = slot.effort
-    assert effort == "measure" and backend.get_options()["measure_after"] > 1
-    assert first_use == "estimate"
 
 
 def _raise(*args, **kwargs):

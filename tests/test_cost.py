@@ -1,6 +1,5 @@
 """method='auto': the cost model, dispatch, exactness, accuracy and memory awareness."""
 
-import importlib
 import math
 import time
 
@@ -9,46 +8,37 @@ import pytest
 
 import sigconv
 import sigconv.fft as sfw
-from sigconv import _convolve as C
+from sigconv import _pipeline as P
+from sigconv import _runtime
 from sigconv import ResourceLimitError
+from sigconv._calibration import CALIBRATION
 from sigconv.engines import cost
-from sigconv.engines._calibration import CALIBRATION
+from sigconv.engines.fft import threads_for
 from sigconv.fft import next_fast_len
 
 ALL = ("direct", "fft", "os", "oa")
 
 
 def only(monkeypatch, allowed):
-    """Make every engine except ``allowed`` raise, so the one that ran is known (with
-    autotuning off: its trial runs would try the others on purpose)."""
-    options = importlib.import_module("sigconv.fft.backend")._options
-    monkeypatch.setitem(options, "autotune", False)
+    """Make every engine except ``allowed`` raise, so the one that ran is known."""
     for name in ALL:
         if name != allowed:
             def boom(*args, _name=name, **kwargs):
                 raise AssertionError(f"engine {_name!r} must not run")
-            monkeypatch.setitem(C.ENGINES, name, boom)
-
-
-def tune_every_method(monkeypatch):
-    """Fresh autotune state in which every finite method is a candidate, whatever the size."""
-    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
-    monkeypatch.setattr(C, "AUTOTUNE_RATIO", 1e9)
-    monkeypatch.setattr(C, "_TUNING", {})
-    monkeypatch.setattr(C, "_MEASURED", {})
+            monkeypatch.setitem(P.ENGINES, name, boom)
 
 
 def spy_engines(monkeypatch, before=None):
     """Wrap every engine so that it appends its name to the returned list (after calling
     ``before(name, ran)``, which sees the names of the runs before)."""
     ran = []
-    for name, engine in list(C.ENGINES.items()):
+    for name, engine in list(P.ENGINES.items()):
         def spy(*args, _name=name, _engine=engine, **kwargs):
             if before is not None:
                 before(_name, ran)
             ran.append(_name)
             return _engine(*args, **kwargs)
-        monkeypatch.setitem(C.ENGINES, name, spy)
+        monkeypatch.setitem(P.ENGINES, name, spy)
     return ran
 
 
@@ -76,84 +66,33 @@ def test_auto_runs_the_chosen_engine_only(case, monkeypatch):
     assert set(choice.estimates) == set(ALL)
     ref = sigconv.convolve(x, k, method=choice.method)
     only(monkeypatch, choice.method)
-    with sfw.options(autotune=False):
-        np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-12, atol=1e-12)
 
 
-def test_autotune_times_the_close_candidates_and_keeps_the_fastest(monkeypatch):
-    """The cost model's favourite is made 50 ms slower: after trying each close
-    candidate, 'auto' settles on another one, and every call's result is right."""
-    x, k = CASES["long-signal-short-kernel"]
-    tune_every_method(monkeypatch)
-    favourite = sigconv.choose_method(x, k).method
-    ref = np.convolve(x, k)
-    ran = spy_engines(monkeypatch, lambda name, _: time.sleep(0.05 if name == favourite else 0))
-    for _ in range(4 * C.AUTOTUNE_RUNS * len(ALL) + 2):    # the most trials, then 2 more
-        np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-9, atol=1e-9)
-    first = ran[:2 * len(ALL)]
-    assert first[0::2] == first[1::2]           # in pairs,
-    assert set(first[0::2]) == set(ALL)         # each candidate in turn first
-    settled = sigconv.choose_method(x, k)
-    assert settled.method != favourite
-    assert settled.reason == "fastest when timed on inputs of this shape"
-    assert ran[-2:] == [settled.method] * 2
-
-
-def test_autotune_times_later_trials_with_measured_plans(monkeypatch):
-    """A candidate's first trial plans quickly; its later trials under measured planning
-    (the plans it would run once chosen)."""
-    from sigconv.fft import plans
-    x, k = CASES["long-signal-short-kernel"]
-    tune_every_method(monkeypatch)
-    context = []
-    for name in ("quick_planning", "measured_planning"):
-        real = getattr(plans, name)
-        monkeypatch.setattr(plans, name, lambda _n=name, _r=real: context.append(_n) or _r())
-    ran = spy_engines(monkeypatch)
-    for _ in range(4 * C.AUTOTUNE_RUNS * len(ALL)):
-        sigconv.convolve(x, k)
-    trials = list(zip(ran, context))
-    assert len(context) >= C.AUTOTUNE_RUNS * len(ALL)
-    for method in ALL:
-        seen = [c for m, c in trials if m == method]
-        assert seen[0] == "quick_planning" and set(seen[1:]) == {"measured_planning"}
-    assert C._TUNING == {} and sigconv.choose_method(x, k).reason.startswith("fastest")
-
-
-def test_autotune_times_each_method_after_itself(monkeypatch):
-    """Only the second run of a pair is timed: a method that is slow right after another
-    method and fastest after itself is the one kept (taking turns call by call would have
-    timed it only after the others)."""
-    x, k = CASES["long-signal-short-kernel"]
-    tune_every_method(monkeypatch)
-    monkeypatch.setattr(C, "_plans_made", lambda: 0)     # every run counts as warm
-    favourite = sigconv.choose_method(x, k).method
-    victim = next(m for m in ALL if m != favourite)
-
-    def slow_after_another_method(name, ran):
-        if name != victim:
-            time.sleep(0.02)
-        elif not ran or ran[-1] != name:
-            time.sleep(0.05)
-    spy_engines(monkeypatch, slow_after_another_method)
-    for _ in range(4 * C.AUTOTUNE_RUNS * len(ALL)):
-        sigconv.convolve(x, k)
-    assert C._TUNING == {}
-    assert sigconv.choose_method(x, k).method == victim
-
-
-def test_autotune_off_follows_the_cost_model(monkeypatch):
-    x, k = CASES["long-signal-short-kernel"]
-    monkeypatch.setattr(C, "AUTOTUNE_SECONDS", 0.0)
-    monkeypatch.setattr(C, "_TUNING", {})
+@pytest.mark.parametrize("case", ["long-signal-short-kernel", "image-large-kernel"])
+def test_auto_follows_the_cost_model_on_every_call_and_times_nothing(case, monkeypatch):
+    """No experiments on the user's calls: every call runs the model's choice, and no
+    clock is read on the way."""
+    x, k = CASES[case]
     favourite = sigconv.choose_method(x, k).method
     ran = spy_engines(monkeypatch)
-    with sfw.options(autotune=False):
-        for _ in range(3):
-            sigconv.convolve(x, k)
-    assert ran == [favourite] * 3 and C._TUNING == {}
-    with pytest.raises(ValueError, match="autotune must be True or False"):
-        sfw.set_options(autotune="yes")
+    monkeypatch.setattr(time, "perf_counter", lambda: pytest.fail("auto timed a call"))
+    for _ in range(4):
+        sigconv.convolve(x, k)
+    assert ran == [favourite] * 4
+
+
+def test_the_choice_is_a_pure_function_of_plan_calibration_and_budget():
+    x, k = CASES["image-large-kernel"]
+    plan = sigconv._plan.make_plan("convolve", x, k, "full", "auto", None, "constant", 0,
+                                   "scipy", 1, 1, None, "propagate", None)
+    cal = dict(CALIBRATION)
+    slow_fft = _runtime.Calibration(cal, fft_real={s: 1e-6 for s in cal["fft_real"]},
+                                    fft_complex={s: 1e-6 for s in cal["fft_complex"]})
+    assert P.choose(plan).method != "direct"
+    assert P.choose(plan, calibration=slow_fft).method == "direct"
+    assert P.choose(plan, budget=1000).method == "direct"
+    assert P.choose(plan) == P.choose(plan)
 
 
 @pytest.mark.parametrize("method", ["fft", "os", "oa"])
@@ -238,7 +177,7 @@ def test_fft_memory_estimate_follows_the_transform_shape():
     assert sizes == [(next_fast_len(2 * n - 1),) * 2] * 2
     f = next_fast_len(2 * n - 1)
     spectrum = f * (f // 2 + 1) * 16
-    est = cost.fft_estimate(p).nbytes
+    est = cost.fft_estimate(CALIBRATION, p).nbytes
     assert 2 * spectrum + 8 * f * f < est < 8 * spectrum + 4 * 8 * f * f
 
 
@@ -246,7 +185,7 @@ def test_explicit_fft_over_the_limit_raises_before_any_work(monkeypatch):
     """G1 without allocating: the guard runs before the engine (made to raise)."""
     x = np.broadcast_to(np.float64(1.0), (4096, 4096))
     k = np.broadcast_to(np.float64(1.0), (512, 512))
-    monkeypatch.setitem(C.ENGINES, "fft", lambda *a, **kw: pytest.fail("engine ran"))
+    monkeypatch.setitem(P.ENGINES, "fft", lambda *a, **kw: pytest.fail("engine ran"))
     with sfw.options(max_memory=1 << 30):
         with pytest.raises(ResourceLimitError,
                            match=r"convolve: fft convolution needs ~[\d.]+ GB, limit 1 GB; "
@@ -268,17 +207,23 @@ def test_auto_switches_to_blocks_over_budget_and_stays_correct(monkeypatch):
         np.testing.assert_allclose(sigconv.convolve(x, k), ref, rtol=1e-10, atol=1e-10)
 
 
-def test_measure_times_candidates_and_remembers_the_winner(monkeypatch):
-    monkeypatch.setattr(C, "_MEASURED", {})
+def test_measure_times_candidates_and_remembers_nothing():
     x = np.random.default_rng(13).standard_normal(30_000)
     k = np.random.default_rng(14).standard_normal(400)
     timed = sigconv.choose_method(x, k, measure=True)
     assert timed.reason == "fastest when timed on these inputs"
-    assert set(timed.estimates) == set(ALL)
+    assert set(timed.estimates) == set(ALL) == set(timed.admissible)
     assert timed.method == min(timed.estimates, key=timed.estimates.get)
     again = sigconv.choose_method(x, k)
-    assert again.method == timed.method
-    assert again.reason == "fastest when timed on inputs of this shape"
+    assert again.reason.startswith("lowest estimated time")
+
+
+def test_measure_times_only_what_the_values_allow():
+    x = np.arange(20_000, dtype=np.int64) * 1000
+    k = np.arange(3000, dtype=np.int64) * 1000
+    timed = sigconv.choose_method(x, k, measure=True)
+    assert timed.method == "direct" and timed.admissible == ("direct",)
+    assert timed.reason == "integer inputs this large would not be exact through an FFT"
 
 
 def test_estimates_grow_with_the_work():
@@ -289,15 +234,12 @@ def test_estimates_grow_with_the_work():
     assert est(1_000_000, 33)["os"] < est(1_000_000, 33)["fft"]
 
 
-def test_worker_threads_only_for_large_transforms(monkeypatch):
-    import importlib
-    backend = importlib.import_module("sigconv.fft.backend")
-    monkeypatch.setattr(backend, "idle_cores", lambda: 2)
-    assert cost.fft_threads(2, 1000) == 1
-    assert cost.fft_threads(2, 1 << 22) == 2
-    assert cost.fft_threads(1, 1 << 22) == 1
-    monkeypatch.setattr(backend, "idle_cores", lambda: 1)
-    assert cost.fft_threads(8, 1 << 22) == 1
+def test_worker_threads_only_for_large_transforms():
+    """A pure function of the call's resources and the size: no load average."""
+    two = _runtime.Resources(threads=2)
+    assert threads_for(two, 1000) == 1
+    assert threads_for(two, 1 << 22) == 2
+    assert threads_for(_runtime.Resources(threads=1), 1 << 22) == 1
 
 
 def test_calibration_constants_record_their_source():
@@ -416,14 +358,3 @@ def test_dynamic_range_check_samples_strided_inputs_and_skips_zeros():
         assert sigconv.choose_method(arr, k).method == "direct"
         assert sigconv.choose_method(arr, k).reason.startswith("the inputs' dynamic range")
     assert sigconv.choose_method(np.ascontiguousarray(x.T).T, k).method != "direct"
-
-
-@pytest.mark.parametrize("other, kept", [(0.95, "fft"), (0.85, "os"), (1.2, "fft")])
-def test_autotune_ties_go_to_the_cost_model(other, kept):
-    """Another method replaces the model's choice only when its fastest warm run is
-    AUTOTUNE_MARGIN faster; runs that made plans (cold) count after warm ones."""
-    times = {"fft": [(True, 0.5e-3), (False, 1.3e-3), (False, 1.0e-3)],
-             "os": [(False, other * 1e-3), (False, 2e-3)],
-             "direct": [(True, 0.1e-3)]}
-    assert C._tuned("fft", times) == kept
-    assert C._tuned("direct", times) == ("os" if other < 1 else "fft")

@@ -6,7 +6,7 @@ import scipy.signal as ss
 from numpy.testing import assert_allclose, assert_array_equal
 
 import sigconv
-from sigconv import _convolve
+from sigconv import _pipeline as _convolve
 from sigconv.engines import direct
 
 
@@ -103,7 +103,9 @@ def test_choose_method_reports_why():
     choice = sigconv.choose_method(np.ones(10), np.ones(3))
     assert choice.method == "direct" and str(choice) == "direct"
     assert set(choice.estimates) >= {"direct", "fft"}
-    assert "estimated" in choice.reason
+    assert choice.reason == "the whole direct sum costs less than a transform call"
+    assert choice.estimates["direct"] < min(choice.estimates["fft"], choice.estimates["os"])
+    assert "estimated" in sigconv.choose_method(np.ones(10_000), np.ones(300)).reason
     nan = np.ones(100000)
     nan[5] = np.nan
     assert sigconv.choose_method(nan, np.ones(5000)).reason.startswith("non-finite")

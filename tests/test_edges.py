@@ -26,7 +26,8 @@ def image(request):
 def test_gradient_axis_equals_ndimage(image, name, ref, boundary):
     op = GRADIENT_OPS[name]
     for axis in range(image.ndim):
-        np.testing.assert_allclose(op(image, axis=axis, boundary=boundary, cval=0.5),
+        np.testing.assert_allclose(op(image, axis=axis, normalize="none", boundary=boundary,
+                                      cval=0.5),
                                    ref(image, axis=axis, mode=boundary, cval=0.5),
                                    rtol=1e-12, atol=1e-12)
 
@@ -34,12 +35,13 @@ def test_gradient_axis_equals_ndimage(image, name, ref, boundary):
 @pytest.mark.parametrize("name,ref", [("sobel", ndi.sobel), ("prewitt", ndi.prewitt)])
 def test_gradient_magnitude_is_the_norm_of_ndimage_derivatives(image, name, ref):
     expected = np.sqrt(sum(ref(image, axis=a) ** 2 for a in range(image.ndim)))
-    np.testing.assert_allclose(GRADIENT_OPS[name](image), expected, rtol=1e-12)
+    np.testing.assert_allclose(GRADIENT_OPS[name](image, normalize="none"), expected,
+                               rtol=1e-12)
 
 
 @pytest.mark.parametrize("boundary", BOUNDARIES)
 def test_laplace_equals_ndimage(image, boundary):
-    np.testing.assert_allclose(laplace(image, boundary=boundary, cval=0.3),
+    np.testing.assert_allclose(laplace(image, normalize="none", boundary=boundary, cval=0.3),
                                ndi.laplace(image, mode=boundary, cval=0.3), atol=1e-12)
 
 
@@ -66,7 +68,7 @@ def test_gaussian_equals_ndimage(image, sigma, order, truncate, boundary):
 def test_gaussian_per_axis_order_and_radius(image):
     orders = [1] + [0] * (image.ndim - 1)
     radius = [2] * image.ndim
-    np.testing.assert_allclose(gaussian(image, 1.3, order=orders, radius=radius),
+    np.testing.assert_allclose(gaussian(image, 1.3, order=orders, radius=radius, mode="reflect"),
                                ndi.gaussian_filter(image, 1.3, order=orders, radius=radius),
                                rtol=1e-10, atol=1e-12)
 
@@ -97,7 +99,7 @@ def test_roberts_equals_skimage():
     np.testing.assert_allclose(roberts(img, normalize="skimage"), skf.roberts(img), atol=1e-14)
     np.testing.assert_allclose(roberts(img, axis=0), skf.roberts_pos_diag(img), atol=1e-14)
     np.testing.assert_allclose(roberts(img, axis=1), skf.roberts_neg_diag(img), atol=1e-14)
-    np.testing.assert_allclose(roberts(img), np.hypot(skf.roberts_pos_diag(img),
+    np.testing.assert_allclose(roberts(img, normalize="none"), np.hypot(skf.roberts_pos_diag(img),
                                                       skf.roberts_neg_diag(img)), atol=1e-14)
 
 
@@ -136,12 +138,12 @@ def test_sobel_scharr_laplace_equal_opencv(image2d, boundary, border):
     # OpenCV's dx is the derivative along x = axis 1, dy along axis 0.
     for axis, (dx, dy) in ((1, (1, 0)), (0, (0, 1))):
         np.testing.assert_allclose(
-            sobel(image2d, axis=axis, boundary=boundary),
+            sobel(image2d, axis=axis, normalize="none", boundary=boundary),
             cv2.Sobel(image2d, cv2.CV_64F, dx, dy, ksize=3, borderType=border), atol=1e-12)
         np.testing.assert_allclose(
-            scharr(image2d, axis=axis, boundary=boundary),
+            scharr(image2d, axis=axis, normalize="none", boundary=boundary),
             cv2.Scharr(image2d, cv2.CV_64F, dx, dy, borderType=border), atol=1e-12)
-    np.testing.assert_allclose(laplace(image2d, boundary=boundary),
+    np.testing.assert_allclose(laplace(image2d, normalize="none", boundary=boundary),
                                cv2.Laplacian(image2d, cv2.CV_64F, ksize=1, borderType=border),
                                atol=1e-12)
 
@@ -150,7 +152,8 @@ def test_gaussian_equals_opencv(image2d):
     sigma, radius = 1.5, 6
     ref = cv2.GaussianBlur(image2d, (2 * radius + 1, 2 * radius + 1), sigma,
                            borderType=cv2.BORDER_REFLECT)
-    np.testing.assert_allclose(gaussian(image2d, sigma, radius=radius), ref, atol=1e-12)
+    np.testing.assert_allclose(gaussian(image2d, sigma, radius=radius, boundary="reflect"), ref,
+                               atol=1e-12)
 
 
 # --- normalize='unit': the derivative per pixel ----------------------------------------------
@@ -183,7 +186,7 @@ def test_unit_laplace_and_log_are_per_pixel_squared():
 def test_library_scales_on_a_unit_ramp(name, scale):
     ramp = np.tile(np.arange(9.0), (9, 1))
     op = GRADIENT_OPS[name]
-    np.testing.assert_allclose(op(ramp, axis=1)[4, 3:6], scale)
+    np.testing.assert_allclose(op(ramp, axis=1, normalize="none")[4, 3:6], scale)
     np.testing.assert_allclose(op(ramp, axis=1, normalize="skimage")[4, 3:6], 2.0)
     np.testing.assert_allclose(op(ramp, axis=1, normalize="unit")[4, 3:6], 1.0)
 
@@ -198,9 +201,10 @@ def test_edge_factors_outer_product_is_the_kernel():
 def test_float32_stays_float32_and_integers_give_float64(image2d):
     assert sobel(image2d.astype(np.float32)).dtype == np.float32
     u8 = (image2d * 255).astype(np.uint8)
-    out = sobel(u8, axis=0)
+    out = sobel(u8, axis=0, normalize="none", preserve_range=True)
     assert out.dtype == np.float64
     np.testing.assert_allclose(out, ndi.sobel(u8.astype(float), axis=0))
+    np.testing.assert_allclose(sobel(u8), skf.sobel(u8), rtol=1e-12, atol=1e-15)
 
 
 def test_input_is_not_written(image2d):
@@ -226,8 +230,9 @@ def test_roberts_rejects_colour_image():
 
 
 @pytest.mark.parametrize("call,exc,match", [
-    (lambda x: gaussian(x, 0), ValueError, r"gaussian: sigma must be > 0; got 0"),
-    (lambda x: gaussian(x, -1.5), ValueError, r"gaussian: sigma must be > 0; got -1.5"),
+    (lambda x: gaussian(x, -1.5), ValueError, r"gaussian: sigma must be >= 0; got -1.5"),
+    (lambda x: gaussian(x, 0, order=1), ValueError,
+     r"gaussian: a derivative \(order > 0\) needs sigma > 0 on its axis"),
     (lambda x: gaussian(x, (1, 2, 3)), ValueError,
      r"gaussian: sigma needs one value per axis \(2\)"),
     (lambda x: gaussian_laplace(x, 0), ValueError, r"gaussian_laplace: sigma must be > 0; got 0"),

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import sigconv
+from helpers import res
 from sigconv.definitions import discrete
 from sigconv.engines import direct, fft, overlap
 
@@ -157,8 +158,8 @@ def test_overlap_engines_with_small_blocks(kind, case):
     blocks = overlap.block_sizes(kind, n, ke, L, s, single, max_points=20 if nsp == 1 else 400)
     assert overlap.block_count(kind, n, L, pads, s, blocks) >= 2
     engine = overlap.correlate_valid_os if kind == "os" else overlap.correlate_valid_oa
-    out = engine(x, w, (2,) + L, s, d, pads, workers=1, blocks=blocks)
-    ref = direct.correlate_valid(x, w, (2,) + L, s, d, pads, workers=1)
+    out = engine(x, w, (2,) + L, s, d, pads, res=res(), blocks=blocks)
+    ref = direct.correlate_valid(x, w, (2,) + L, s, d, pads, res=res())
     np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-10)
 
 
@@ -167,9 +168,9 @@ def test_stride_shrinks_the_inverse_transform(monkeypatch):
     seen = []
     real = fft.transform
 
-    def spy(kind, shape, nsp, dtype, threads):
+    def spy(kind, shape, nsp, dtype, threads, **kw):
         seen.append((kind, shape))
-        return real(kind, shape, nsp, dtype, threads)
+        return real(kind, shape, nsp, dtype, threads, **kw)
 
     monkeypatch.setattr(fft, "transform", spy)
     x = np.random.default_rng(0).standard_normal(1000)

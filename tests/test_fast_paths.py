@@ -1,5 +1,5 @@
-"""The fast paths against the textbook sums: the 1-D lane of plain calls, numpy's dot
-correlation split over threads, and overlap-save run as batched 1-D rows."""
+"""The fast paths against the textbook sums: plain 1-D calls, numpy's dot correlation
+split over threads, overlap-save run as batched 1-D rows and in tiles."""
 
 import itertools
 
@@ -8,11 +8,11 @@ import pytest
 from scipy import signal
 
 import sigconv
-from sigconv import _convolve
+from sigconv import _pipeline
 from sigconv.definitions import discrete
 from sigconv.engines import direct, overlap
 
-from helpers import as_reference, random_array, tolerance
+from helpers import as_reference, random_array, res, tolerance
 
 LANE_DTYPES = ["float32", "float64", "complex64", "complex128"]
 
@@ -34,11 +34,9 @@ def reference(op, x, w, mode):
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])
 @pytest.mark.parametrize("op", ["convolve", "correlate"])
 @pytest.mark.parametrize("n, k", [(1, 1), (5, 2), (8, 3), (2, 7), (17, 4), (40, 40), (33, 9)])
-def test_lane_equals_the_textbook_sum(dtype, mode, op, n, k):
+def test_plain_calls_equal_the_textbook_sum(dtype, mode, op, n, k):
     rng = np.random.default_rng(n * 100 + k)
     x, w = random_array(rng, n, dtype), random_array(rng, k, dtype)
-    assert _convolve._lane_applies(x, w, mode, "auto", None, "constant", 0, "scipy", 1, 1,
-                                   None, "propagate", None)
     got = getattr(sigconv, op)(x, w, mode)
     want = reference(op, x, w, mode)
     rtol, atol = tolerance(dtype)
@@ -46,32 +44,15 @@ def test_lane_equals_the_textbook_sum(dtype, mode, op, n, k):
     np.testing.assert_allclose(got, want, rtol=rtol * 10, atol=atol * 10 * k)
 
 
-def test_lane_skips_validation_and_the_general_path_does_not(monkeypatch):
-    def boom(*args, **kwargs):
-        raise AssertionError("the general path ran")
-
-    monkeypatch.setattr(_convolve, "make_plan", boom)
-    x, w = np.arange(6.0), np.array([1.0, -2.0, 0.5])
-    np.testing.assert_allclose(sigconv.convolve(x, w), reference("convolve", x, w, "full"))
-    for call in (lambda: sigconv.convolve(x, w, boundary="reflect"),
-                 lambda: sigconv.convolve(x, w, stride=2),
-                 lambda: sigconv.convolve(x.astype(np.float32), w),      # mixed dtypes
-                 lambda: sigconv.convolve(list(x), w),
-                 lambda: sigconv.convolve(x, w, method="fft"),
-                 lambda: sigconv.convolve(x.astype(np.int64), w.astype(np.int64))):
-        with pytest.raises(AssertionError, match="general path"):
-            call()
-
-
 @pytest.mark.parametrize("bad, message", [
     (dict(mode="middle"), "mode"), (dict(mode="same", center=7), "center tap 7"),
     (dict(workers=0), "workers")])
-def test_lane_leaves_bad_arguments_to_validation(bad, message):
+def test_plain_calls_validate_their_arguments(bad, message):
     with pytest.raises(ValueError, match=message):
         sigconv.convolve(np.arange(6.0), np.ones(3), **bad)
 
 
-def test_lane_reads_read_only_inputs_and_never_writes_them():
+def test_plain_calls_read_read_only_inputs_and_never_write_them():
     rng = np.random.default_rng(3)
     x, w = rng.standard_normal(50), rng.standard_normal(5)
     x.flags.writeable = False
@@ -81,7 +62,7 @@ def test_lane_reads_read_only_inputs_and_never_writes_them():
     np.testing.assert_array_equal(x, before)
 
 
-def test_lane_keeps_nan_local_like_the_sum():
+def test_plain_calls_keep_nan_local_like_the_sum():
     x = np.array([1.0, 2.0, np.nan, 4.0, 5.0, 6.0, 7.0])
     got = sigconv.convolve(x, np.array([1.0, 1.0]))
     assert np.isnan(got).tolist() == [False, False, True, True, False, False, False, False]
@@ -105,10 +86,10 @@ def numpy_reference(op, x, w, mode):
 
 
 def spy_engines(monkeypatch):
-    """The list the engines of ``_convolve.ENGINES`` append their names to as they run."""
+    """The list the engines of the pipeline append their names to as they run."""
     ran = []
-    for name, engine in list(_convolve.ENGINES.items()):
-        monkeypatch.setitem(_convolve.ENGINES, name, lambda *a, _n=name, _e=engine, **kw:
+    for name, engine in list(_pipeline.ENGINES.items()):
+        monkeypatch.setitem(_pipeline.ENGINES, name, lambda *a, _n=name, _e=engine, **kw:
                             ran.append(_n) or _e(*a, **kw))
     return ran
 
@@ -118,100 +99,6 @@ def spy_numpy_correlate(monkeypatch):
     real, calls = np.correlate, []
     monkeypatch.setattr(np, "correlate", lambda *a, **kw: calls.append(1) or real(*a, **kw))
     return calls
-
-
-def settle(op, x, w, mode):
-    """Call until the shapes' decision is remembered; the settled entry's method."""
-    for _ in range(40):
-        getattr(sigconv, op)(x, w, mode)
-        entry = [e for key, e in _convolve._SETTLED.items()
-                 if key[:5] == (op, len(x), len(w), x.dtype.char, mode)]
-        if entry:
-            return entry[0][1]
-    raise AssertionError("the decision never settled")
-
-
-@pytest.mark.parametrize("dtype", LANE_DTYPES)
-@pytest.mark.parametrize("mode", ["full", "same", "valid"])
-@pytest.mark.parametrize("op", ["convolve", "correlate"])
-@pytest.mark.parametrize("n, k", [(6000, 900), (900, 6000), (4000, 3000)])
-def test_settled_plain_calls_equal_numpy(dtype, mode, op, n, k, monkeypatch):
-    """Once 'auto' has settled for the shapes of a plain 1-D call, later calls skip the
-    general validation and the cost model (make_plan is made to raise) and still equal
-    numpy's sums, in every mode, swapped 'valid' inputs included."""
-    monkeypatch.setattr(_convolve, "_SETTLED", {})
-    rng = np.random.default_rng(n + k)
-    x, w = random_array(rng, n, dtype), random_array(rng, k, dtype)
-    settle(op, x, w, mode)
-
-    def boom(*args, **kwargs):
-        raise AssertionError("the general path ran")
-
-    monkeypatch.setattr(_convolve, "make_plan", boom)
-    x2, w2 = random_array(rng, n, dtype), random_array(rng, k, dtype)
-    got = getattr(sigconv, op)(x2, w2, mode)
-    want = numpy_reference(op, x2, w2, mode)
-    assert got.dtype == np.dtype(dtype) and got.shape == want.shape
-    scale = np.sqrt(min(n, k)) * 3
-    tol = 2e-5 if dtype in ("float32", "complex64") else 1e-11
-    np.testing.assert_allclose(got, want, rtol=0, atol=tol * scale)
-
-
-def test_settled_calls_still_check_the_values(monkeypatch):
-    """A remembered transform decision is not applied blindly: NaN stays local and a
-    wide dynamic range goes direct, as on the general path."""
-    import sigconv.fft
-    monkeypatch.setattr(_convolve, "_SETTLED", {})
-    rng = np.random.default_rng(7)
-    x, w = rng.standard_normal(20000), rng.standard_normal(1500)
-    with sigconv.fft.options(autotune=False):
-        assert settle("convolve", x, w, "full") != "direct"
-        ran = spy_engines(monkeypatch)
-        y = x.copy()
-        y[100] = np.nan
-        got = sigconv.convolve(y, w)
-        assert ran == ["direct"]
-        assert np.isnan(got).sum() == len(w) and np.isnan(got[100:100 + len(w)]).all()
-        z = x.copy()
-        z[::2] *= 1e-12                               # half the values tiny: median 1e-12
-        got = sigconv.convolve(z, w)
-        assert ran == ["direct", "direct"]
-        np.testing.assert_allclose(got, np.convolve(z, w), rtol=0, atol=1e-9)
-
-
-def test_settled_entry_yields_to_new_facts(monkeypatch):
-    """The remembered decision is dropped when the autotuned choice for the shapes
-    changes, when the kernel has another count of non-zero taps, and when the methods no
-    longer fit the memory budget."""
-    from sigconv import fft as sfw
-    monkeypatch.setattr(_convolve, "_SETTLED", {})
-    monkeypatch.setattr(_convolve, "_MEASURED", {})
-    rng = np.random.default_rng(8)
-    x, w = rng.standard_normal(12000), rng.standard_normal(900)
-    with sfw.options(autotune=False):
-        first = settle("convolve", x, w, "same")
-        (_, _, sig, _, need), = _convolve._SETTLED.values()
-        assert need > 1 << 18
-        other = "os" if first != "os" else "fft"
-        _convolve._MEASURED[sig] = other              # as choose_method(measure=True) does
-        ran = spy_engines(monkeypatch)
-        sigconv.convolve(x, w, "same")
-        assert ran == [other]
-        plans = []
-        real = _convolve.make_plan
-        monkeypatch.setattr(_convolve, "make_plan", lambda *a, **kw: plans.append(1) or
-                            real(*a, **kw))
-        sigconv.convolve(x, w, "same")                # settled again, on the new choice
-        assert ran == [other, other] and plans == []
-        sparse = w.copy()
-        sparse[10:] = 0                               # 10 taps: another problem
-        np.testing.assert_allclose(sigconv.convolve(x, sparse, "same"),
-                                   np.convolve(x, sparse)[449:449 + len(x)], atol=1e-9)
-        assert plans == [1]
-        with sfw.options(max_memory=1 << 18):         # under the transforms' bytes
-            np.testing.assert_allclose(sigconv.convolve(x, w, "same"),
-                                       np.convolve(x, w)[449:449 + len(x)], atol=1e-8)
-        assert plans == [1, 1]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "complex128"])
@@ -233,7 +120,7 @@ def test_dot_correlation_in_pieces_and_threads_equals_one_call(dtype, window, co
     start, stop = {"full": (0, n + k - 1), "valid": (k - 1, n), "inner": (300, 700),
                    "left": (0, max(k - 2, 1)), "right": (n - 1, n + k - 1)}[window]
     for workers in (1, 2, 3, 7):
-        got = direct.dot_correlate(x, w, start, stop, conjugate=conjugate, workers=workers)
+        got = direct.dot_correlate(x, w, start, stop, conjugate=conjugate, threads=workers)
         rtol, atol = tolerance(dtype)
         np.testing.assert_allclose(got, full[start:stop], rtol=rtol * 10, atol=atol * 10 * k)
 
@@ -297,14 +184,10 @@ def test_overlap_save_rows_split_over_threads_keep_every_group(threads, n, monke
     """Forced threading: the groups are shared by ``threads`` participants
     (:func:`sigconv._threads.share`); every group is computed once (group counts that do
     not divide evenly included)."""
-    import importlib
-
     from sigconv import _threads
-    from sigconv.engines import cost
-    backend = importlib.import_module("sigconv.fft.backend")   # the module, not the function
+    from sigconv.engines import fft
     monkeypatch.setattr(overlap, "GROUP_BYTES", 512 * 8)
-    monkeypatch.setattr(cost, "THREAD_MIN_ELEMENTS", 0)
-    monkeypatch.setattr(backend, "idle_cores", lambda: threads)
+    monkeypatch.setattr(fft, "THREAD_MIN_ELEMENTS", 0)
     calls, shared = [], []
     real_place, real_share = overlap.place, _threads.share
 
@@ -344,54 +227,33 @@ def test_spectrum_cache_confirms_hits_on_the_whole_kernel():
     rng = np.random.default_rng(4)
     w = rng.standard_normal(5000)
     args = ((8192,), (1,), (1,), (0,))
-    first = fft.kernel_spectrum(w, *args, real=True)
-    assert fft.kernel_spectrum(w.copy(), *args, real=True) is first
+    first = fft.kernel_spectrum(w, *args, real=True, res=res(cache_bytes=1 << 28))
+    assert fft.kernel_spectrum(w.copy(), *args, real=True, res=res(cache_bytes=1 << 28)) is first
     v = w.copy()
     v[1] += 1.0            # not among the sampled values: the key matches, the kernel not
-    other = fft.kernel_spectrum(v, *args, real=True)
+    other = fft.kernel_spectrum(v, *args, real=True, res=res(cache_bytes=1 << 28))
     assert other is not first
     np.testing.assert_allclose(other.spectrum * 8192, np.fft.rfft(v[::-1], 8192)
                                * np.exp(2j * np.pi * np.arange(4097) * 4999 / 8192),
                                atol=1e-8)
-    with sigconv.fft.options(spectrum_cache_bytes=0):
-        assert fft.kernel_spectrum(w, *args, real=True) is not first
+    assert fft.kernel_spectrum(w, *args, real=True, res=res(cache_bytes=0)) is not first
+    assert fft.kernel_spectrum(w, *args, real=True,
+                               res=res(threads=2, cache_bytes=1 << 28)) is not first
 
 
-def test_quick_planning_estimates_only_large_transforms():
+def test_plans_are_estimated_by_default_and_measured_only_when_asked():
+    """The default effort plans by rule (no measuring in a call); 'measure' is an
+    explicit option whose plans are kept apart from the estimated ones."""
     from sigconv.fft import plans
     cache = plans.PlanCache(max_bytes=1 << 28)
-    big = (plans.QUICK_MEASURE_POINTS * 2,)
-    with sigconv.fft.options(planner_effort="auto", measure_after=2):
-        with plans.quick_planning():
-            for _ in range(4):
-                with cache.slot("r2c", big, 1, np.float64, 1) as slot:
-                    assert slot.effort == "estimate"
-            efforts = []
-            for _ in range(3):                   # small ones are planned as usual
-                with cache.slot("r2c", (96,), 1, np.float64, 1) as slot:
-                    efforts.append(slot.effort)
-            assert efforts == ["estimate", "measure", "measure"]
-        with cache.slot("r2c", big, 1, np.float64, 1) as slot:
-            assert slot.effort == "measure"       # the shape is re-planned once trials end
-
-
-def test_measured_planning_measures_new_plans_at_once():
-    from sigconv.fft import plans
-    cache = plans.PlanCache(max_bytes=1 << 28)
-    big = (plans.QUICK_MEASURE_POINTS * 2,)
-    with sigconv.fft.options(planner_effort="auto", measure_after=3):
-        with cache.slot("r2c", big, 1, np.float64, 1) as slot:
-            assert slot.effort == "estimate"      # first use, as usual
-        with plans.measured_planning():
-            with cache.slot("r2c", big, 1, np.float64, 1) as slot:
-                assert slot.effort == "measure"   # re-planned although used only twice
-            with plans.quick_planning():          # the innermost block decides
-                with cache.slot("r2c", (2 * big[0],), 1, np.float64, 1) as slot:
-                    assert slot.effort == "estimate"
-            with cache.slot("c2r", (96,), 1, np.float64, 1) as slot:
-                assert slot.effort == "measure"
-        with cache.slot("c2r", (2 * big[0] + 2,), 1, np.float64, 1) as slot:
-            assert slot.effort == "estimate"      # outside the block: as usual again
+    for _ in range(4):
+        with cache.slot("r2c", (96,), 1, np.float64, 1) as slot:
+            slot.input[...] = 1
+            np.testing.assert_allclose(slot.execute(), np.fft.rfft(np.ones(96)))
+    assert cache.info()["planned"] == 1 and cache.info()["plans"] == 1
+    with cache.slot("r2c", (96,), 1, np.float64, 1, effort="measure", timelimit=0.5):
+        pass
+    assert cache.info()["planned"] == 2 and cache.info()["plans"] == 2
 
 
 def _nd_reference(op, x, w, mode, axes, dilation=1):
@@ -472,8 +334,8 @@ def test_overlap_save_tiles_are_used_and_remembered(monkeypatch):
                                            (31, False), (32, True)])
 def test_numpy_correlation_is_skipped_where_it_is_slow(dtype, k, uses_numpy, monkeypatch):
     """Real kernels of 12-31 taps, where np.correlate runs several times slower per
-    multiply-add, are shift-added by the direct method and leave the lane; other lengths
-    still use np.correlate.  Results equal numpy's either way."""
+    multiply-add, are shift-added by the direct method; other lengths still use
+    np.correlate.  Results equal numpy's either way."""
     rng = np.random.default_rng(k)
     x, w = random_array(rng, 30000, dtype), random_array(rng, k, dtype)
     want = np.convolve(x.astype(np.float64), w.astype(np.float64))
@@ -482,16 +344,14 @@ def test_numpy_correlation_is_skipped_where_it_is_slow(dtype, k, uses_numpy, mon
     assert bool(calls) == uses_numpy
     tol = 1e-4 if dtype == "float32" else 1e-10
     np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.sqrt(k))
-    assert _convolve._lane_size(x, w) == uses_numpy          # 30000 x 32 is little work
-    assert _convolve._lane_size(x[:1000], w)                 # up to 32,000 multiply-adds
 
 
 @pytest.mark.parametrize("dtype", ["complex64", "complex128"])
 @pytest.mark.parametrize("k, uses_numpy", [(5, False), (40, False), (64, True)])
 def test_complex_kernels_under_64_taps_are_shift_added(dtype, k, uses_numpy, monkeypatch):
     """The direct method shift-adds complex 1-D kernels shorter than 64 taps (faster here
-    than four real correlations) and uses numpy's complex correlation from 64 on; a long
-    complex plain call leaves the lane for it.  Results equal numpy's."""
+    than four real correlations) and uses numpy's complex correlation from 64 on.
+    Results equal numpy's."""
     rng = np.random.default_rng(k)
     x, w = random_array(rng, 20000, dtype), random_array(rng, k, dtype)
     want = np.convolve(x.astype(np.complex128), w.astype(np.complex128))
@@ -500,8 +360,6 @@ def test_complex_kernels_under_64_taps_are_shift_added(dtype, k, uses_numpy, mon
     assert bool(calls) == uses_numpy
     tol = 1e-4 if dtype == "complex64" else 1e-10
     np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.sqrt(k))
-    assert not _convolve._lane_size(x, w[:5])                # 10**5 multiply-adds
-    assert _convolve._lane_size(x[:10000], w[:5])
     want = np.convolve(x.astype(np.complex128), w[:5].astype(np.complex128))
     calls.clear()
     ran = spy_engines(monkeypatch)

@@ -69,9 +69,9 @@ def test_byte_offsets_beyond_two_gigabytes():
 
 # G2: an explicit direct sum with a huge kernel is announced before it starts
 def test_explicit_direct_with_a_huge_kernel_warns(monkeypatch):
-    from sigconv import _convolve
+    from sigconv import _pipeline
     calls = []
-    monkeypatch.setattr(_convolve, "_engine_run", lambda plan, name: calls.append(name)
+    monkeypatch.setattr(_pipeline, "execute", lambda plan, name, **kw: calls.append(name)
                         or np.zeros(plan.out_shape))
     img, k = np.zeros((1024, 1024)), np.ones((501, 501))
     with pytest.warns(sigconv.PerformanceWarning, match=r"method='direct' is estimated at"):

@@ -320,15 +320,18 @@ def test_c2_c3_evictions_under_threads_give_serial_results():
 
 
 def test_c3_changed_options_take_effect_on_the_next_call():
+    """The planner effort is part of a plan's key: a changed option makes its own plans,
+    and changing it back finds the earlier ones."""
+    from sigconv import _runtime
     cache = sfw.PlanCache(1 << 20)
     f8 = np.dtype(np.float64)
-    efforts = []
     for effort in ("estimate", "measure", "estimate"):
         with sfw.options(planner_effort=effort):
-            with cache.slot("r2c", (96,), 1, f8, 1) as slot:
-                efforts.append(slot.effort)
-    assert efforts == ["estimate", "measure", "measure"]   # a measured plan is kept for reuse
-    assert cache.info()["planned"] == 2
+            res = _runtime.resources()
+            assert res.effort == effort
+            with cache.slot("r2c", (96,), 1, f8, 1, effort=res.effort):
+                pass
+    assert cache.info()["planned"] == 2 and cache.info()["plans"] == 2
 
 
 # C5: concurrent wisdom saves leave one whole, loadable file and no temporary files
@@ -350,8 +353,8 @@ def test_c5_concurrent_wisdom_saves(tmp_path):
 # C6: planning is time-limited, plans on scratch buffers, and the documented defaults hold
 def test_c6_defaults_are_the_documented_ones():
     opts = sfw.get_options()
-    assert opts["planner_effort"] == "auto" and opts["planning_timelimit"] == "auto"
-    assert opts["measure_after"] == 3
+    assert opts["planner_effort"] == "estimate" and opts["planning_timelimit"] == "auto"
+    assert sfw.set_options.__doc__.count("(default ``'estimate'``)") == 1
 
 
 @pytest.mark.parametrize("method", TRANSFORMS)
@@ -377,11 +380,11 @@ def test_c6_patient_planning_honours_the_time_limit(monkeypatch):
 
     monkeypatch.setattr(pyfftw, "FFTW", recording)
     cache = sfw.PlanCache(1 << 22)
-    with sfw.options(planner_effort="patient", planning_timelimit=0.05):
-        t0 = time.perf_counter()
-        with cache.slot("c2c", (10_007,), 1, np.dtype(np.float64), 1) as slot:
-            assert slot.effort == "patient"
-        elapsed = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with cache.slot("c2c", (10_007,), 1, np.dtype(np.float64), 1, effort="patient",
+                    timelimit=0.05):
+        pass
+    elapsed = time.perf_counter() - t0
     assert len(seen) == 1 and "FFTW_PATIENT" in seen[0][0] and seen[0][1] == 0.05
     assert elapsed < 10.0
 
@@ -398,13 +401,19 @@ def test_c6_auto_time_limit_grows_with_the_transform(monkeypatch):
 
     monkeypatch.setattr(pyfftw, "FFTW", recording)
     cache = sfw.PlanCache(1 << 30)
-    with sfw.options(planner_effort="estimate", planning_timelimit="auto"):
-        for shape in [(1000,), (4, 1024, 1024), (20, 1000, 1050)]:
-            with cache.slot("r2c", shape, 2, np.dtype(np.float32), 1):
-                pass
+    for shape in [(1000,), (4, 1024, 1024), (20, 1000, 1050)]:
+        with cache.slot("r2c", shape, 2, np.dtype(np.float32), 1, effort="estimate"):
+            pass
+    assert seen == [None] * 3            # estimated plans take microseconds: no limit
+    seen.clear()
+    monkeypatch.setattr(pyfftw, "FFTW", lambda *a, **kw: seen.append(
+        kw.get("planning_timelimit")) or real(*a, **dict(kw, flags=("FFTW_ESTIMATE",))))
+    for shape in [(1000,), (4, 1024, 1024), (20, 1000, 1050)]:
+        with cache.slot("r2c", shape, 2, np.dtype(np.float32), 1, effort="measure"):
+            pass
     points = [1000, 4 * 1024 * 1024, 20 * 1000 * 1050]
-    assert seen == [min(10.0, max(1.0, p / 2e6)) for p in points]
-    assert seen[0] == 1.0 and seen[1] == 4 * 1024 * 1024 / 2e6 and seen[2] == 10.0
+    assert seen == [min(10.0, max(0.1, p / 2e6)) for p in points]
+    assert seen[0] == 0.1 and seen[1] == 4 * 1024 * 1024 / 2e6 and seen[2] == 10.0
 
 # ---- D. model files ---------------------------------------------------------------------
 
@@ -435,7 +444,7 @@ def test_d5_bad_declared_dimensions(tmp_path, shape, match):
 # E1: permission denied is one line on stderr, exit 1, no traceback (root can read any
 # file, so the refusal of the operating system is simulated)
 def test_e1_permission_denied(tmp_path, monkeypatch, capsys):
-    from sigconv import _io, cli
+    from sigconv import _files, _io, cli
     np.save(tmp_path / "x.npy", np.arange(5.0))
     np.save(tmp_path / "k.npy", np.ones(2))
     secret = str(tmp_path / "x.npy")
@@ -446,7 +455,8 @@ def test_e1_permission_denied(tmp_path, monkeypatch, capsys):
             raise PermissionError(13, "Permission denied", secret)
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(_io, "open", guarded, raising=False)
+    for module in (_files, _io):         # every module that opens input files
+        monkeypatch.setattr(module, "open", guarded, raising=False)
     code = cli.main(["convolve", secret, str(tmp_path / "k.npy"), "-o",
                      str(tmp_path / "y.npy")])
     err = capsys.readouterr().err

@@ -12,7 +12,7 @@ import scipy.fft as sfft
 
 import sigconv
 import sigconv.fft as sfw
-from sigconv import WisdomError
+from sigconv import WisdomError, _runtime
 from sigconv.fft.plans import PlanCache
 
 B = importlib.import_module("sigconv.fft.backend")
@@ -104,8 +104,8 @@ def test_fallback_to_scipy_warns_once_and_agrees(monkeypatch):
     x = np.random.default_rng(0).standard_normal(500)
     k = np.random.default_rng(1).standard_normal(31)
     ref = sigconv.convolve(x, k, method="fft")
-    monkeypatch.setattr(B, "_pyfftw", None)
-    monkeypatch.setattr(B, "_IMPORT_ERROR", ImportError("no module named pyfftw"))
+    monkeypatch.setitem(_runtime._pyfftw_state, "module", None)
+    monkeypatch.setitem(_runtime._pyfftw_state, "error", ImportError("no module named pyfftw"))
     monkeypatch.setitem(B._state, "backend", "scipy")
     monkeypatch.setitem(B._state, "warned", False)
     with pytest.warns(RuntimeWarning, match="pyFFTW is not available .*using scipy.fft"):
@@ -125,9 +125,11 @@ def test_set_backend_validates_its_argument():
 
 
 @pytest.mark.parametrize("change,match", [
-    (dict(planner_effort="exhaustive"), "planner_effort must be one of 'auto', 'estimate'"),
-    (dict(planning_timelimit=0), "planning_timelimit must be a positive number or .auto.; got 0"),
-    (dict(max_memory=-5), "max_memory must be a non-negative int; got -5"),
+    (dict(planner_effort="exhaustive"),
+     "planner_effort must be one of 'estimate', 'measure', 'patient'; got 'exhaustive'"),
+    (dict(planning_timelimit=0),
+     "planning_timelimit must be a positive number of seconds or 'auto'; got 0"),
+    (dict(max_memory=-5), r"max_memory must be None or a non-negative int \(bytes\); got -5"),
     (dict(colour="red"), "unknown option 'colour'"),
 ])
 def test_set_options_validates(change, match):
@@ -190,23 +192,11 @@ def test_a_plan_is_lent_to_one_user_at_a_time():
     assert cache.info()["plans"] == 2
 
 
-def test_repeated_shapes_are_replanned_with_measure():
-    cache = PlanCache(1 << 20)
-    f8 = np.dtype(np.float64)
-    efforts = []
-    with sfw.options(planner_effort="auto", measure_after=3):
-        for _ in range(4):
-            with cache.slot("r2c", (64,), 1, f8, 1) as slot:
-                efforts.append(slot.effort)
-    assert efforts == ["estimate", "estimate", "measure", "measure"]
-
-
 def test_wisdom_round_trip(tmp_path):
     path = tmp_path / "wisdom.txt"
     cache = PlanCache(1 << 20)
-    with sfw.options(planner_effort="measure"):
-        with cache.slot("r2c", (90,), 1, np.dtype(np.float64), 1):
-            pass
+    with cache.slot("r2c", (90,), 1, np.dtype(np.float64), 1, effort="measure"):
+        pass
     size = sfw.save_wisdom(path)
     text = path.read_text()
     assert size == len(text) and text.startswith("# sigconv FFTW wisdom 1\n# fftw fftw-3")
@@ -276,21 +266,23 @@ def test_import_never_reads_wisdom_or_fails_because_of_it(tmp_path):
 def test_spectrum_cache_defaults_to_the_plan_cache_bound():
     """None (the default) bounds kept kernel spectra like the plan cache; ints override."""
     assert sfw.get_options()["spectrum_cache_bytes"] is None
-    assert B.spectrum_cache_limit() == B.plan_cache_limit() == B._default_cache_bytes()
-    assert 256 << 20 <= B.spectrum_cache_limit() <= 1 << 30
+    assert _runtime.cache_bytes("spectrum") == _runtime.cache_bytes("plan")
+    assert 256 << 20 <= _runtime.cache_bytes("spectrum") <= 1 << 30
     with sfw.options(spectrum_cache_bytes=1000):
-        assert B.spectrum_cache_limit() == 1000
-    with pytest.raises(ValueError, match="spectrum_cache_bytes must be a non-negative int"):
+        assert _runtime.cache_bytes("spectrum") == 1000
+        assert _runtime.resources().cache_bytes == 1000
+    with pytest.raises(ValueError, match="spectrum_cache_bytes must be None or a non-negative"):
         sfw.set_options(spectrum_cache_bytes=-1)
 
 
 def _import_sigconv_showing_openmp(**env):
     """Import sigconv in a fresh process with libgomp printing its settings when loaded:
     ``(the wait policy libgomp reports or None, OMP_WAIT_POLICY in os.environ after)``."""
-    environ = {k: v for k, v in os.environ.items() if k not in B._OMP_POLICY}
+    environ = {k: v for k, v in os.environ.items() if k not in _runtime._OMP_POLICY}
     environ.update(OMP_DISPLAY_ENV="TRUE", **env)
-    proc = subprocess.run([sys.executable, "-c",
-                           "import os, sigconv; print(os.environ.get('OMP_WAIT_POLICY'))"],
+    code = ("import os, sigconv.fft; sigconv.fft.backend(); "
+            "print(os.environ.get('OMP_WAIT_POLICY'))")
+    proc = subprocess.run([sys.executable, "-c", code],
                           capture_output=True, text=True, env=environ, timeout=120)
     assert proc.returncode == 0, proc.stderr
     reported = [line.split("=")[1].strip(" '") for line in proc.stderr.splitlines()
@@ -298,7 +290,7 @@ def _import_sigconv_showing_openmp(**env):
     return (reported[0] if reported else None), proc.stdout.strip()
 
 
-@pytest.mark.skipif(B._pyfftw is None, reason="the OpenMP policy concerns pyFFTW's libgomp")
+@pytest.mark.skipif(_runtime.pyfftw() is None, reason="the OpenMP policy concerns pyFFTW's libgomp")
 def test_pyfftw_openmp_threads_wait_passively_and_the_environment_is_restored():
     policy, after = _import_sigconv_showing_openmp()
     if policy is None:
@@ -307,9 +299,22 @@ def test_pyfftw_openmp_threads_wait_passively_and_the_environment_is_restored():
     assert after == "None"
 
 
-@pytest.mark.skipif(B._pyfftw is None, reason="the OpenMP policy concerns pyFFTW's libgomp")
+@pytest.mark.skipif(_runtime.pyfftw() is None, reason="the OpenMP policy concerns pyFFTW's libgomp")
 def test_a_users_openmp_wait_policy_is_kept():
     policy, after = _import_sigconv_showing_openmp(OMP_WAIT_POLICY="active")
     if policy is None:
         pytest.skip("this pyFFTW build does not load libgomp")
     assert policy == "ACTIVE" and after == "active"
+
+
+def test_pyfftw_is_imported_on_first_use_without_its_dask_interface():
+    """``import sigconv`` does not load pyFFTW; loading it skips pyFFTW's dask interface
+    (which would import all of dask.array) and leaves dask importable afterwards."""
+    code = ("import sys, sigconv; assert 'pyfftw' not in sys.modules; "
+            "sigconv.convolve([1., 2.], [1., 1.], method='fft'); "
+            "assert 'pyfftw' in sys.modules and 'dask.array' not in sys.modules; "
+            "assert 'dask.array.fft' not in sys.modules; "
+            "import dask.array.fft, pyfftw.interfaces.dask_fft; print('ok')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr

@@ -66,7 +66,7 @@ def test_opencv_convention_is_bit_exact(ksize, sigma, theta, lambd, gamma, psi):
     assert got.shape == ref.shape
     np.testing.assert_array_equal(got, ref)
     complex_ = gabor_kernel(wavelength=lambd, sigma=sigma, theta=theta, aspect_ratio=gamma,
-                            phase=psi, size=size, convention="opencv")
+                            phase=psi, size=size, output="complex", convention="opencv")
     np.testing.assert_array_equal(complex_.real, ref)
     quarter = cv2.getGaborKernel(ksize, sigma, theta, lambd, gamma, psi - math.pi / 2)
     np.testing.assert_allclose(complex_.imag, quarter, atol=1e-12)
@@ -108,7 +108,8 @@ def test_sigconv_kernel_matches_defining_formula(ndim, theta):
 def test_sigconv_kernel_size_is_the_rotated_envelope_bounding_box():
     sigma, aspect = 4.0, 0.5
     for theta in (0.0, math.pi / 6, math.pi / 2):
-        k = gabor_kernel(0.1, theta=theta, sigma=sigma, aspect_ratio=aspect)
+        k = gabor_kernel(0.1, theta=theta, sigma=sigma, aspect_ratio=aspect,
+                         convention="sigconv")
         u = gabor_direction(theta)
         sp = sigma / aspect
         half = [max(1, math.ceil(3 * math.hypot(sigma * ui, sp * math.sqrt(1 - ui * ui))))
@@ -118,7 +119,7 @@ def test_sigconv_kernel_size_is_the_rotated_envelope_bounding_box():
 
 def test_sigconv_2d_equals_skimage_on_its_grid():
     """Same formula as scikit-image in 2-D; only the size rule differs (theta != 0)."""
-    ours = gabor_kernel(0.15, theta=0.5, size=(31, 31))
+    ours = gabor_kernel(0.15, theta=0.5, size=(31, 31), convention="sigconv")
     ref = gabor_kernel(0.15, theta=0.5, size=(31, 31), convention="skimage")
     np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=1e-16)
 
@@ -192,7 +193,8 @@ def test_bandwidth_half_magnitude_definition():
     (dict(), r"give exactly one of frequency and wavelength"),
     (dict(frequency=0.1, wavelength=10), r"give exactly one of frequency and wavelength"),
     (dict(frequency=0.1, output="abs"), r"output must be one of 'complex', 'real', 'imag'"),
-    (dict(frequency=0.1, convention="matlab"), r"convention must be one of 'sigconv'"),
+    (dict(frequency=0.1, convention="matlab"),
+     r"convention must be one of 'skimage', 'sigconv', 'opencv'; got 'matlab'"),
     (dict(frequency=0.1, ndim=3, convention="skimage"), r"convention='skimage' is 2-D"),
     (dict(frequency=0.1, size=4), r"size must be odd"),
     (dict(frequency=0.1, size=(3, 3, 3)), r"size needs one value per axis \(2\)"),
@@ -235,7 +237,7 @@ def test_bank_layout_and_table():
     np.testing.assert_allclose(bank.params["sigma"], [bandwidth_to_sigma(1.0, f)
                                                       for f in [0.1] * 4 + [0.2] * 4 + [0.3] * 4])
     for k, f, t in zip(bank.kernels, bank.params["frequency"], bank.params["theta"]):
-        np.testing.assert_array_equal(k, gabor_kernel(f, theta=t))
+        np.testing.assert_array_equal(k, gabor_kernel(f, theta=t, convention="sigconv"))
     table = bank.table().splitlines()
     assert table[0].split() == ["index", "frequency", "theta", "sigma", "shape"]
     assert len(table) == 13
@@ -368,7 +370,7 @@ def test_bank_spectra_cache_is_bounded():
         img = np.random.default_rng(n).random((n, n + 1))
         np.testing.assert_allclose(bank.apply(img)[0], _reference(img, bank.kernels[0]),
                                    atol=1e-12)
-    assert len(bank._applier._spectra) == _spectral._CACHED_SHAPES
+    assert len(bank._applier._convolvers) == _spectral._CACHED_SHAPES
 
 
 def test_bank_1d_equals_numpy_convolve():

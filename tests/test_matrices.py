@@ -437,7 +437,7 @@ def test_memory_limit_setting_and_argument(monkeypatch):
     (lambda: convolution_matrix([1, 2], 5, "smae"), ValueError,
      r"mode must be one of 'full', 'same', 'valid'; got 'smae'"),
     (lambda: convolution_matrix([1, 2], 5, boundary="circle"), ValueError,
-     r"boundary must be one of .*'wrap'; got 'circle'"),
+     r"boundary must be one of .*'wrap' \(aliases: .*\); got 'circle'"),
     (lambda: convolution_matrix([1, 2], -5), ValueError, r"input_shape must be >= 0; got -5"),
     (lambda: convolution_matrix([1, 2], 5.0), TypeError, r"input_shape must be an int"),
     (lambda: convolution_matrix(np.array(["a"]), 5), DTypeError, r"unsupported dtype"),

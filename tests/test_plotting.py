@@ -30,22 +30,50 @@ def test_import_sigconv_does_not_import_matplotlib_pyplot():
     assert out.stdout.strip() == "False"
 
 
+def image_axes(fig):
+    return [ax for ax in fig.axes if ax.get_visible() and ax.images]
+
+
 @pytest.mark.parametrize("part,func", [("real", np.real), ("imag", np.imag), ("abs", np.abs)])
-def test_plot_bank_shows_each_kernel(part, func):
+def test_plot_bank_shows_each_kernel_on_one_scale(part, func):
     bank = gabor_bank([0.1, 0.25], 3)
     fig = plot_bank(bank, part=part, ncols=3)
-    axes = [ax for ax in fig.axes if ax.get_visible()]
+    axes = image_axes(fig)
     assert len(axes) == 6
     for ax, k in zip(axes, bank.kernels):
-        np.testing.assert_allclose(ax.images[0].get_array(), func(k))
-    assert axes[1].get_title() == "f=0.1, θ=1.05"
+        np.testing.assert_allclose(ax.images[0].get_array(), func(k) / np.abs(func(k)).max())
+        assert ax.images[0].get_clim() == ((0.0 if part == "abs" else -1.0), 1.0)
+    assert axes[1].get_title() == "#1, f=0.1, θ=1.05"
+    assert axes[0].get_xlabel() == "35×35 px"
+    colorbar = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(colorbar) == 1 and colorbar[0].get_ylabel() == f"{part} part / its peak |value|"
+
+
+def test_plot_bank_lays_a_bank_out_frequency_by_orientation():
+    """A 3x6 bank is 3 rows of 6, each row labelled with its frequency and sigma, each
+    column with its angle."""
+    bank = gabor_bank([0.05, 0.1, 0.2], 6)
+    fig = plot_bank(bank)
+    axes = image_axes(fig)
+    assert len(axes) == 18
+    rows = [ax.get_subplotspec().rowspan.start for ax in axes]
+    cols = [ax.get_subplotspec().colspan.start for ax in axes]
+    assert rows == [r for r in range(3) for _ in range(6)]
+    assert cols == list(range(6)) * 3
+    assert [axes[c].get_title() for c in range(6)] == \
+        ["θ = 0°", "θ = 30°", "θ = 60°", "θ = 90°", "θ = 120°", "θ = 150°"]
+    sigma = bank.params["sigma"]
+    assert [axes[6 * r].get_ylabel() for r in range(3)] == \
+        [f"f = {f:g} cycles/px\nσ = {s:.3g} px" for f, s in
+         zip((0.05, 0.1, 0.2), sigma[::6])]
 
 
 def test_plot_bank_nd_shows_central_plane():
     bank = gabor_bank(0.2, [(0.0, 0.0)], sigma=1.0, ndim=3)
     fig = plot_bank(bank)
     k = bank.kernels[0]
-    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), k[k.shape[0] // 2].real)
+    plane = k[k.shape[0] // 2].real
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), plane / np.abs(plane).max())
 
 
 def test_plot_bank_rejects_unknown_part():
@@ -77,7 +105,8 @@ def test_gabor_response_peaks_at_its_frequency():
 def test_plot_frequency_responses(combined, n_axes):
     bank = gabor_bank([0.1, 0.3], 2)
     fig = plot_frequency_responses(bank, shape=(32, 32), combined=combined)
-    assert len([ax for ax in fig.axes if ax.get_visible()]) == n_axes
+    assert len(image_axes(fig)) == n_axes
+    assert fig.axes[-1].get_label() == "<colorbar>"
     img = fig.axes[0].images[0].get_array()
     norm = frequency_responses(bank.kernels, (35, 35))
     norm = norm / norm.max(axis=(1, 2), keepdims=True)
@@ -111,4 +140,12 @@ def test_plot_edges_into_given_axes_and_rejects_mismatch():
 
 def test_bank_plot_method():
     fig = gabor_bank(0.2, 4).plot(part="imag")
-    assert len([ax for ax in fig.axes if ax.get_visible()]) == 4
+    assert len(image_axes(fig)) == 4
+
+
+def test_plot_bank_draws_into_a_given_figure_and_sizes_it():
+    from matplotlib.figure import Figure
+    fig = Figure(layout="constrained")
+    assert plot_bank(gabor_bank([0.1, 0.2, 0.3], 4), figure=fig) is fig
+    width, height = fig.get_size_inches()
+    assert len(image_axes(fig)) == 12 and width > height

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import erf, erfc
 
 __all__ = ["Pair", "gaussians", "boxes", "exponentials", "exponential_box",
            "gaussian_box", "lorentzians", "modulated_gaussian", "catalog"]
@@ -231,15 +231,24 @@ def gaussian_box(sigma=1.0, width=1.0):
     -----
     .. math:: (f * g)(t) = \\tfrac12\\Big(\\mathrm{erf}\\frac{t + w/2}{\\sigma\\sqrt2} - \\mathrm{erf}\\frac{t - w/2}{\\sigma\\sqrt2}\\Big)
 
+    Evaluated as :math:`\\tfrac12(\\mathrm{erfc}\\frac{|t| - w/2}{\\sigma\\sqrt2} -
+    \\mathrm{erfc}\\frac{|t| + w/2}{\\sigma\\sqrt2})` outside the box, so that values
+    in the tails keep their relative accuracy (the difference of two erf values near 1 would
+    lose it).
+
     Examples
     --------
     >>> round(float(gaussian_box(1.0, 1e6).s(0.0)), 12)
     1.0
     """
     _positive("gaussian_box", sigma=sigma, width=width)
-    r = sigma * math.sqrt(2)
-    s = lambda t: 0.5 * (erf((np.asarray(t, dtype=float) + width / 2) / r)
-                         - erf((np.asarray(t, dtype=float) - width / 2) / r))
+    r, half = sigma * math.sqrt(2), width / 2
+
+    def s(t):                       # even in t; erfc keeps the tails' relative accuracy
+        a = np.abs(np.asarray(t, dtype=float))
+        tail = 0.5 * (erfc((a - half) / r) - erfc((a + half) / r))
+        core = 0.5 * (erf((half - a) / r) + erf((half + a) / r))
+        return np.where(a >= half, tail, core)
     return Pair("gaussian * box", _normal(0.0, sigma), _box(width), s, _LINE,
                 (-width / 2, width / 2),
                 "N(0, s^2) * box_w = (erf((t + w/2)/(s sqrt2)) - erf((t - w/2)/(s sqrt2)))/2")

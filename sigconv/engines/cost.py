@@ -1,43 +1,35 @@
-"""The method-choice model: estimated seconds per engine, from shapes and a few constants.
+"""The method-choice model: estimated seconds per engine, from shapes and a calibration.
 
-Pure functions of shapes, dtypes and the constants in ``_calibration.py``, which
-``benchmarks/calibrate.py`` measures on the machine (FFTW throughput per point, the direct
-engine's throughput per multiply-add, fixed call costs, the speed-up of threads).  The
-decisions they drive are between costs that differ by orders of magnitude except near a
-crossover, where either choice is nearly as good, so a factor of ~1.5 error is harmless.
+Pure functions of a :class:`Problem` (shapes, dtype, threads) and a calibration ``cal``:
+the constants ``sigconv tune`` measures on the machine (FFTW throughput per point, the
+direct engine's throughput per multiply-add, fixed call costs, the speed-up of threads),
+or the shipped defaults of ``_calibration.py``.  The decisions they drive are between
+costs that differ by orders of magnitude except near a crossover, where either choice is
+nearly as good, so a factor of ~1.5 error is harmless.
 """
 
+import functools
 import math
+from typing import NamedTuple
 
 import numpy as np
 
 from .. import _validate
-from ._calibration import CALIBRATION as C
 from .._padding import padded_shape
+from ..fft.lengths import next_fast_len
+from . import fft as _fft, overlap as _overlap, tiled as _tiled
+from .direct import _THREAD_WORK as DIRECT_THREAD_WORK, dot_path_applies
+from .fft import THREAD_MIN_ELEMENTS
+from .separable import low_rank_terms
 
-#: transforms with at least this many points (times batch) use every worker; the
-#: measured break-even of two threads is ~1 ms of work, and they pay off from ~10 ms.
-THREAD_MIN_ELEMENTS = 1 << 18
-#: direct engine: multiply-adds below which it runs on one thread (its own rule)
-DIRECT_THREAD_WORK = 1 << 21
 #: relative error tolerated per compute dtype itemsize (real) before FFT counts as inexact
 FFT_RTOL = {4: 1e-4, 8: 1e-8}
 
 
-def fft_threads(workers, elements):
-    """Threads worth using for transforms of ``elements`` points in total: ``workers``
-    (capped by the cores that are idle) when the work is large enough, else one."""
-    from ..fft.backend import idle_cores
-    workers = int(workers or 1)
-    if workers <= 1 or elements < THREAD_MIN_ELEMENTS:
-        return 1
-    return max(1, min(workers, idle_cores()))
-
-
-def _speedup(threads, work_elements, threshold):
+def _speedup(cal, threads, work_elements, threshold):
     if threads <= 1 or work_elements < threshold:
         return 1.0
-    full = C["thread_speedup"] * min(threads, C["cores"]) / C["cores"]
+    full = cal["thread_speedup"] * min(threads, cal["cores"]) / cal["cores"]
     return max(1.0, full)
 
 
@@ -48,66 +40,59 @@ LARGE_POINTS = 1 << 18
 LARGE_PENALTY = 0.25
 
 
-def transform_seconds(points, count, real, itemsize, threads):
+def transform_seconds(cal, points, count, real, itemsize, threads):
     """``count`` transforms of ``points`` points each (real or complex)."""
     if points <= 1 or count == 0:
-        return C["fft_call"]
-    table = C["fft_real"] if real else C["fft_complex"]
+        return cal["fft_call"]
+    table = cal["fft_real"] if real else cal["fft_complex"]
     per = table.get(itemsize, table[8] * itemsize / 8)
     per *= 1 + LARGE_PENALTY * max(0.0, math.log2(points / LARGE_POINTS))
     work = count * points * math.log2(points) * per
-    return C["fft_call"] + work / _speedup(threads, count * points, THREAD_MIN_ELEMENTS)
+    return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_ELEMENTS)
 
 
-def elementwise_seconds(elements, itemsize, threads=1):
-    per = C["per_element"].get(itemsize, 4e-9)
-    return elements * per
+def elementwise_seconds(cal, elements, itemsize):
+    return elements * cal["per_element"].get(itemsize, 4e-9)
 
 
-def block_seconds(sizes, folded, xbatch, outbatch, real, itemsize, threads):
+def block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize, threads):
     """One block of the spectral engines: fill, forward, product (+fold), inverse, copy."""
     N = math.prod(sizes)
     M = math.prod(folded)
     spec = N // sizes[-1] * (sizes[-1] // 2 + 1) if real else N
-    t = transform_seconds(N, xbatch, real, itemsize, threads)
-    t += transform_seconds(M, outbatch, real, itemsize, threads)
-    t += elementwise_seconds(xbatch * N, itemsize)                # fill the buffer
-    t += elementwise_seconds(outbatch * spec, 2 * itemsize) * (1 if N == M else 3)
-    t += elementwise_seconds(outbatch * M, itemsize)               # copy out
+    t = transform_seconds(cal, N, xbatch, real, itemsize, threads)
+    t += transform_seconds(cal, M, outbatch, real, itemsize, threads)
+    t += elementwise_seconds(cal, xbatch * N, itemsize)                # fill the buffer
+    t += elementwise_seconds(cal, outbatch * spec, 2 * itemsize) * (1 if N == M else 3)
+    t += elementwise_seconds(cal, outbatch * M, itemsize)               # copy out
     return t
 
 
-def spectral_seconds(sizes, folded, nblocks, xbatch, kbatch, outbatch, real, itemsize,
+def spectral_seconds(cal, sizes, folded, nblocks, xbatch, kbatch, outbatch, real, itemsize,
                      threads, adds=0):
     """FFT (one block) or overlap engines: kernel spectrum plus ``nblocks`` blocks."""
-    t = transform_seconds(math.prod(sizes), kbatch, real, itemsize, threads)
-    t += nblocks * block_seconds(sizes, folded, xbatch, outbatch, real, itemsize, threads)
-    return t + elementwise_seconds(adds, itemsize)
+    t = transform_seconds(cal, math.prod(sizes), kbatch, real, itemsize, threads)
+    t += nblocks * block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize,
+                                 threads)
+    return t + elementwise_seconds(cal, adds, itemsize)
 
 
-def direct_seconds(out_elements, taps, char, threads, bands=1):
+def direct_seconds(cal, out_elements, taps, char, threads, bands=1):
     """Estimated direct-engine time for ``out_elements`` x ``taps`` multiply-adds in the
     dtype of type character ``char``."""
-    per = C["direct_mac"].get(char, C["direct_mac"]["d"])
+    per = cal["direct_mac"].get(char, cal["direct_mac"]["d"])
     work = out_elements * max(taps, 1)
-    speed = _speedup(threads, work, DIRECT_THREAD_WORK)
-    return C["direct_call"] + (work * per + taps * bands * C["direct_tap_call"]) / speed
+    speed = _speedup(cal, threads, work, DIRECT_THREAD_WORK)
+    return cal["direct_call"] + (work * per + taps * bands * cal["direct_tap_call"]) / speed
 
 
-#: seconds per multiply-add of numpy's 1-D dot correlation (``np.correlate``), real and
-#: complex, measured on the build machine for kernels of 32 to 1001 taps (1e-10 .. 2.5e-10,
-#: float32 no faster than float64; the upper half counts: long signals leave the cache)
-DOT_SECONDS_PER_MAC = {False: 2.2e-10, True: 5e-10}
-DOT_CALL_SECONDS = 2e-6
-
-
-def dot_seconds(out_elements, taps, complex_, rows, threads=1):
+def dot_seconds(cal, out_elements, taps, complex_, rows, threads=1):
     """Estimated time of the direct engine's 1-D dot path (one np.correlate per row,
     split over threads when large)."""
     work = out_elements * max(taps, 1)
-    speed = _speedup(threads, work, DIRECT_THREAD_WORK)
-    return (C["direct_call"] + rows * DOT_CALL_SECONDS
-            + work * DOT_SECONDS_PER_MAC[bool(complex_)] / speed)
+    speed = _speedup(cal, threads, work, DIRECT_THREAD_WORK)
+    per = cal["dot_mac"]["c" if complex_ else "f"]
+    return cal["direct_call"] + rows * cal["dot_call"] + work * per / speed
 
 
 def fft_exact_for_integers(max1, max2, size1, size2):
@@ -122,23 +107,29 @@ def fft_accurate(dynamic_range, itemsize):
     return eps * dynamic_range <= FFT_RTOL.get(itemsize, 1e-8)
 
 
-class Problem:
+class Problem(NamedTuple):
     """A convolution reduced to what the model needs: extents, batches, dtype, threads.
 
     ``xshape``/``keshape``/``out_spatial`` are spatial extents (kernel extents dilated),
     ``pads`` the implicit zero pads, ``taps`` the multiply-adds per output of the direct
-    engine, ``itemsize`` the bytes of one real number of the compute dtype, ``char`` the compute
-    dtype's type character (the direct engine's throughput depends on it).
+    engine, ``itemsize`` the bytes of one real number of the compute dtype, ``char`` the
+    compute dtype's type character, ``dot`` whether the direct engine takes numpy's
+    compiled 1-D correlation.  Hashable: estimates are remembered per problem.
     """
-
-    def __init__(self, xshape, keshape, out_spatial, strides, pads, xbatch, kbatch,
-                 outbatch, itemsize, complex_, workers, taps, char="d", dot=False):
-        self.xshape, self.keshape, self.out_spatial = xshape, keshape, out_spatial
-        self.strides, self.pads = strides, pads
-        self.xbatch, self.kbatch, self.outbatch = xbatch, kbatch, outbatch
-        self.itemsize, self.complex_, self.workers, self.taps = itemsize, complex_, workers, taps
-        self.char = char
-        self.dot = dot   # the direct engine takes numpy's compiled 1-D dot correlation
+    xshape: tuple
+    keshape: tuple
+    out_spatial: tuple
+    strides: tuple
+    pads: tuple
+    xbatch: int
+    kbatch: int
+    outbatch: int
+    itemsize: int
+    complex_: bool
+    workers: int
+    taps: int
+    char: str = "d"
+    dot: bool = False
 
     @property
     def out_bytes(self):
@@ -146,89 +137,83 @@ class Problem:
         return self.outbatch * math.prod(self.out_spatial) * per
 
 
-class Estimate:
+class Estimate(NamedTuple):
     """Seconds and bytes of one method; ``blocks`` for the overlap engines."""
-
-    def __init__(self, seconds, nbytes, blocks=None):
-        self.seconds, self.nbytes, self.blocks = seconds, nbytes, blocks
-
-    def __repr__(self):
-        return f"Estimate(seconds={self.seconds:.3g}, nbytes={self.nbytes})"
+    seconds: float
+    nbytes: int
+    blocks: object = None
 
 
 def single_sizes(p):
-    from .fft import transform_sizes
-    return transform_sizes(p.xshape, p.keshape, p.out_spatial, p.strides, p.pads,
-                           not p.complex_)
+    """Per axis (N, M) of the single-transform engine for problem ``p``."""
+    return _fft.transform_sizes(p.xshape, p.keshape, p.out_spatial, p.strides, p.pads,
+                                not p.complex_)
 
 
-def fft_estimate(p):
+def fft_estimate(cal, p):
     """The single-transform engine."""
-    from .fft import memory_bytes
     sizes = single_sizes(p)
-    nbytes = memory_bytes(p.xbatch, p.kbatch, p.outbatch, sizes, p.itemsize, p.complex_)
-    secs = spectral_seconds([n for n, _ in sizes], [m for _, m in sizes], 1, p.xbatch,
+    nbytes = _fft.memory_bytes(p.xbatch, p.kbatch, p.outbatch, sizes, p.itemsize, p.complex_)
+    secs = spectral_seconds(cal, [n for n, _ in sizes], [m for _, m in sizes], 1, p.xbatch,
                             p.kbatch, p.outbatch, not p.complex_, p.itemsize, p.workers)
     return Estimate(secs, nbytes + p.out_bytes)
 
 
-def overlap_estimate(kind, p, max_bytes):
+def overlap_estimate(cal, kind, p, max_bytes):
     """Overlap-save (``'os'``) or overlap-add (``'oa'``), blocks shrunk to fit ``max_bytes``."""
-    from .fft import memory_bytes
-    from .overlap import block_count, block_sizes, rows_apply, tiles_apply
-    if kind == "os" and rows_apply(len(p.xshape), p.strides, p.kbatch):
-        return rows_estimate(p)
+    if kind == "os" and _overlap.rows_apply(len(p.xshape), p.strides, p.kbatch):
+        return rows_estimate(cal, p)
     char = p.char if p.char in "fdgFDG" else "d"      # integers are transformed in float64
-    if kind == "os" and tiles_apply(len(p.xshape), p.strides, p.xbatch, p.kbatch, char):
-        return tiles_estimate(p)
+    if kind == "os" and _overlap.tiles_apply(len(p.xshape), p.strides, p.xbatch, p.kbatch,
+                                             char):
+        return tiles_estimate(cal, p)
     single = single_sizes(p)
     max_points = None
     while True:
-        blocks = block_sizes(kind, p.xshape, p.keshape, p.out_spatial, p.strides, single,
-                             max_points)
+        blocks = _overlap.block_sizes(kind, p.xshape, p.keshape, p.out_spatial, p.strides,
+                                      single, max_points)
         sizes = [(n, m) for n, m, _ in blocks]
-        nbytes = memory_bytes(p.xbatch, p.kbatch, p.outbatch, sizes, p.itemsize,
-                              p.complex_) + p.out_bytes
+        nbytes = _fft.memory_bytes(p.xbatch, p.kbatch, p.outbatch, sizes, p.itemsize,
+                                   p.complex_) + p.out_bytes
         points = math.prod(n for n, _ in sizes)
         if nbytes <= max_bytes or points <= 1 or (max_points and points > max_points):
             break
         max_points = points // 2
-    count = block_count(kind, p.xshape, p.out_spatial, p.pads, p.strides, blocks)
+    count = _overlap.block_count(kind, p.xshape, p.out_spatial, p.pads, p.strides, blocks)
     adds = p.outbatch * math.prod(p.out_spatial) if kind == "oa" and count > 1 else 0
-    secs = spectral_seconds([n for n, _ in sizes], [m for _, m in sizes], count, p.xbatch,
-                            p.kbatch, p.outbatch, not p.complex_, p.itemsize, p.workers,
-                            adds=2 * adds)
-    return Estimate(secs, nbytes, blocks)
+    secs = spectral_seconds(cal, [n for n, _ in sizes], [m for _, m in sizes], count,
+                            p.xbatch, p.kbatch, p.outbatch, not p.complex_, p.itemsize,
+                            p.workers, adds=2 * adds)
+    return Estimate(secs, nbytes, tuple(blocks))
 
 
-def rows_estimate(p):
+def rows_estimate(cal, p):
     """Overlap-save of one axis as batched rows (:func:`sigconv.engines.overlap.row_block`)."""
-    from .overlap import row_block, row_groups
     (ke,), (L,), (n,) = p.keshape, p.out_spatial, p.xshape
-    N, _, B = row_block(ke, L)
-    groups, per = row_groups(-(-L // B), N, p.itemsize)
+    N, _, B = _overlap.row_block(ke, L)
+    groups, per = _overlap.row_groups(-(-L // B), N, p.itemsize)
     rows = p.xbatch * groups * per
     real, size = not p.complex_, p.itemsize
     per_number = size * (1 if real else 2)
     threads = p.workers if groups > 1 else 1
-    secs = transform_seconds(N, 1, real, size, 1)                       # kernel spectrum
-    secs += 2 * transform_seconds(N, rows, real, size, threads)          # forward, inverse
-    secs += 2 * (groups - 1) * C["fft_call"] / _speedup(threads, rows * N, THREAD_MIN_ELEMENTS)
-    secs += elementwise_seconds(3 * rows * N, per_number)               # fill, product, copy
+    secs = transform_seconds(cal, N, 1, real, size, 1)                  # kernel spectrum
+    secs += 2 * transform_seconds(cal, N, rows, real, size, threads)     # forward, inverse
+    secs += 2 * (groups - 1) * cal["fft_call"] / _speedup(cal, threads, rows * N,
+                                                          THREAD_MIN_ELEMENTS)
+    secs += elementwise_seconds(cal, 3 * rows * N, per_number)          # fill, product, copy
     # interior groups read the input and write the result in place; the two end groups
     # go through zero-padded windows, the last one through a trimmed result too
     ends = p.xbatch * (per * (2 * N + B) if groups > 1 else n + L)
-    secs += elementwise_seconds(2 * ends, per_number)
+    secs += elementwise_seconds(cal, 2 * ends, per_number)
     nbytes = per_number * (ends + 4 * per * N * max(threads, 1))
-    return Estimate(secs, nbytes + p.out_bytes, [(N, N, B)])
+    return Estimate(secs, nbytes + p.out_bytes, ((N, N, B),))
 
 
-def tiles_estimate(p):
+def tiles_estimate(cal, p):
     """Overlap-save in cache-sized tiles (:class:`sigconv.engines.tiled.TiledBank`): per
     tile one forward transform, and per kernel a product, an inverse and a copy; tiles
     run on the worker threads; the kernels' spectra at the tile shape once."""
-    from .tiled import THREAD_MIN_WORK, tile_shape
-    tile = tile_shape(tuple(p.out_spatial), tuple(p.keshape))
+    tile = _tiled.tile_shape(tuple(p.out_spatial), tuple(p.keshape))
     valid = [t - k + 1 for t, k in zip(tile, p.keshape)]
     K = p.kbatch
     tiles = p.xbatch * math.prod(-(-L // v) for L, v in zip(p.out_spatial, valid))
@@ -236,28 +221,47 @@ def tiles_estimate(p):
     per_number = size * (1 if real else 2)
     P = math.prod(tile)
     spec = P // tile[-1] * (tile[-1] // 2 + 1) if real else P
-    one = transform_seconds(P, 1, real, size, 1)
-    per_tile = (1 + K) * one + elementwise_seconds(P, per_number) \
-        + elementwise_seconds(K * spec, 2 * size) + elementwise_seconds(K * math.prod(valid),
-                                                                        per_number)
+    one = transform_seconds(cal, P, 1, real, size, 1)
+    per_tile = (1 + K) * one + elementwise_seconds(cal, P, per_number) \
+        + elementwise_seconds(cal, K * spec, 2 * size) \
+        + elementwise_seconds(cal, K * math.prod(valid), per_number)
     threads = min(int(p.workers or 1), tiles)
-    speed = _speedup(threads, tiles * P * K, THREAD_MIN_WORK)
+    speed = _speedup(cal, threads, tiles * P * K, _tiled.THREAD_MIN_WORK)
     secs = K * one + tiles * per_tile / speed
     nbytes = p.out_bytes + K * spec * 2 * size + max(threads, 1) * 3 * P * per_number
     return Estimate(secs, nbytes)
 
 
-def estimates(p, max_bytes):
+def estimates(cal, p, max_bytes):
     """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
     out_elements = p.outbatch * math.prod(p.out_spatial)
     if p.dot:
-        direct = dot_seconds(out_elements, p.taps, p.complex_, p.outbatch, p.workers)
+        direct = dot_seconds(cal, out_elements, p.taps, p.complex_, p.outbatch, p.workers)
     else:
-        direct = direct_seconds(out_elements, p.taps, p.char, p.workers)
+        direct = direct_seconds(cal, out_elements, p.taps, p.char, p.workers)
     return {"direct": Estimate(direct, p.out_bytes),
-            "fft": fft_estimate(p),
-            "os": overlap_estimate("os", p, max_bytes),
-            "oa": overlap_estimate("oa", p, max_bytes)}
+            "fft": fft_estimate(cal, p),
+            "os": overlap_estimate(cal, "os", p, max_bytes),
+            "oa": overlap_estimate(cal, "oa", p, max_bytes)}
+
+
+def layer_method(cal, x_shape, w_shape, out_spatial, groups):
+    """'im2col' or 'fft': the cheaper way to run a layer's multichannel correlation of an
+    input ``(N, C, *S)`` with a weight ``(O, C/groups, *K)`` (nn; im2col gathers one
+    column per kernel tap and multiplies by BLAS, :mod:`sigconv.engines.channels`
+    transforms).  Kernels under 25 taps always take im2col."""
+    n, c = x_shape[:2]
+    o, cg = w_shape[:2]
+    taps, outs = math.prod(w_shape[2:]), math.prod(out_spatial)
+    if taps < 25:
+        return "im2col"
+    im2col = n * c * taps * outs * cal["gather"] + n * o * cg * taps * outs * cal["gemm_mac"]
+    sizes = [next_fast_len(s) for s in x_shape[2:]]
+    f = math.prod(sizes)
+    itemsize = 4
+    transforms = transform_seconds(cal, f, n * c + o * cg + n * o, True, itemsize, 1)
+    spectral = elementwise_seconds(cal, n * o * cg * (f // 2 + 1), 2 * itemsize)
+    return "fft" if transforms + spectral < im2col else "im2col"
 
 
 # ---------------------------------------------------------------- from a validated plan
@@ -302,16 +306,17 @@ def problem(plan):
     dt = plan.compute_dtype
     complex_ = dt.kind == "c"
     itemsize = 8 if plan.integer else dt.itemsize // (2 if complex_ else 1)
-    batch = lambda shape: math.prod(shape[:len(shape) - nsp])
+
+    def batch(shape):
+        return math.prod(shape[:len(shape) - nsp])
+
     materialized = plan.boundary != "constant" or plan.fillvalue != 0
     pads = ((0, 0),) * nsp if materialized else plan.pads
-    xshape = padded_shape(plan.x_spatial, plan.pads) \
-        if materialized else plan.x_spatial
+    xshape = padded_shape(plan.x_spatial, plan.pads) if materialized else plan.x_spatial
     ke = tuple(d * (k - 1) + 1 for k, d in zip(plan.kernel_spatial, plan.dilations))
-    from .direct import dot_path_applies
     dot = dot_path_applies(nsp, plan.strides, plan.dilations, plan.kernel_spatial[-1], dt,
                            batch(plan.out_shape))
-    return Problem(xshape, ke, plan.out_shape[-nsp:], plan.strides, pads,
+    return Problem(tuple(xshape), ke, tuple(plan.out_shape[-nsp:]), plan.strides, pads,
                    batch(plan.x.shape), batch(plan.kernel.shape), batch(plan.out_shape),
                    itemsize, complex_, plan.workers, direct_taps(plan), dt.char, dot)
 
@@ -321,27 +326,20 @@ def direct_taps(plan):
     kernel splits into low-rank 1-D passes (remembered per small kernel)."""
     k = plan.kernel
     if k.size <= 4096:
-        key = (k.shape, k.dtype.str, plan.compute_dtype.str, k.tobytes())
-        taps = _TAPS.get(key)
-        if taps is None:
-            if len(_TAPS) > 512:
-                _TAPS.clear()
-            taps = _TAPS[key] = _count_taps(plan)
-        return taps
-    return _count_taps(plan)
+        return _taps(k.tobytes(), k.shape, k.dtype.str, plan.compute_dtype.str, plan.nsp)
+    return _count_taps(k, plan.compute_dtype, plan.nsp)
 
 
-def _count_taps(plan):
-    nsp = plan.nsp
-    lead = tuple(range(plan.kernel.ndim - nsp))
-    taps = int(np.count_nonzero(np.any(plan.kernel != 0, axis=lead) if lead
-                                else plan.kernel))
-    if nsp >= 2 and taps > 9 and plan.kernel.size <= 4096:
-        from .direct import low_rank_terms
-        terms = low_rank_terms(plan.kernel.astype(plan.compute_dtype, copy=False), nsp)
+@functools.lru_cache(maxsize=512)
+def _taps(data, shape, dtype, compute, nsp):
+    return _count_taps(np.frombuffer(data, dtype).reshape(shape), np.dtype(compute), nsp)
+
+
+def _count_taps(kernel, compute, nsp):
+    lead = tuple(range(kernel.ndim - nsp))
+    taps = int(np.count_nonzero(np.any(kernel != 0, axis=lead) if lead else kernel))
+    if nsp >= 2 and taps > 9 and kernel.size <= 4096:
+        terms = low_rank_terms(kernel.astype(compute, copy=False), nsp)
         if terms is not None:
-            taps = min(taps, len(terms) * sum(plan.kernel_spatial))
+            taps = min(taps, len(terms) * sum(kernel.shape[kernel.ndim - nsp:]))
     return taps
-
-
-_TAPS = {}

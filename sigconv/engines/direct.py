@@ -17,8 +17,9 @@ import threading
 
 import numpy as np
 
-from .. import _alloc, _threads
+from .. import _runtime, _threads
 from .._padding import pad, padded_shape
+from .separable import low_rank_terms
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
 _THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more than they save
@@ -36,7 +37,7 @@ _DOT_TAPS = {"d": 1, "D": 64, "f": 1, "F": 64}
 DOT_SLOW_TAPS = range(12, 32)
 
 
-def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
+def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
     """Valid correlation of zero-padded ``x`` with ``w`` on the trailing axes.
 
     ``x`` and ``w`` must already have the compute dtype; ``pads`` holds one
@@ -49,15 +50,15 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
         k = w.shape[-1]
         if before <= k - 1 and after <= k - 1:
             # the zero-padded valid part is a window of the 'full' correlation
-            return _correlate_rows(x, w, out_shape, k - 1 - before, workers)
+            return _correlate_rows(x, w, out_shape, k - 1 - before, res.threads)
     if any(b or a for b, a in pads):
         buf = _scratch("pad", padded_shape(x.shape, pads), x.dtype)
         x = pad(x, pads, "constant", out=buf)
     if _dot_path(x, w, nsp, strides, dilations):
-        return _correlate_rows(x, w, out_shape, w.shape[-1] - 1, workers)
+        return _correlate_rows(x, w, out_shape, w.shape[-1] - 1, res.threads)
     terms = low_rank_terms(w, nsp)
     if terms is None:
-        return shift_add(x, w, out_shape, strides, dilations, workers=workers)
+        return shift_add(x, w, out_shape, strides, dilations, threads=res.threads)
     out = None
     for factors in terms:
         y = x
@@ -70,7 +71,7 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None):
             s[axis], d[axis] = strides[axis], dilations[axis]
             yshape = list(y.shape)
             yshape[-nsp + axis] = out_shape[-nsp + axis]
-            y = shift_add(y, k1, tuple(yshape), tuple(s), tuple(d), workers=workers)
+            y = shift_add(y, k1, tuple(yshape), tuple(s), tuple(d), threads=res.threads)
         out = y if out is None else np.add(out, y, out=out)
     return out
 
@@ -89,18 +90,18 @@ def _dot_path(x, w, nsp, strides, dilations):
         math.prod(np.broadcast_shapes(x.shape[:-1], w.shape[:-1])))
 
 
-def _correlate_rows(x, w, out_shape, start, workers=1):
+def _correlate_rows(x, w, out_shape, start, threads=1):
     """Row by row the window ``[start, start + L)`` of the plain 'full' correlation."""
     lead = out_shape[:-1]
     if math.prod(lead) == 1:        # one row: its result is the output (no copy)
         row = dot_correlate(x.reshape(-1), w.reshape(-1), start, start + out_shape[-1],
-                            workers=workers)
+                            threads=threads)
         return row.reshape(out_shape)
-    out = _alloc.empty(out_shape, x.dtype)
+    out = _runtime.empty(out_shape, x.dtype)
     for idx in np.ndindex(lead):
         xi = x[_row(idx, x.shape)]
         wi = w[_row(idx, w.shape)]
-        out[idx] = dot_correlate(xi, wi, start, start + out_shape[-1], workers=workers)
+        out[idx] = dot_correlate(xi, wi, start, start + out_shape[-1], threads=threads)
     return out
 
 
@@ -131,29 +132,20 @@ DOT_PIECE = 1 << 16
 SPLIT_PIECE = 15872
 
 
-def dot_correlate(x, w, start, stop, *, conjugate=False, workers=1):
+def dot_correlate(x, w, start, stop, *, conjugate=False, threads=1):
     """Samples ``[start, stop)`` of the 1-D 'full' correlation ``sum_m x[i + m] * w[m]``
     (``conj(w[m])`` if ``conjugate``; index ``k - 1`` is the first full overlap), through
     numpy's compiled correlation.
 
     A read-only ``x`` is copied first (numpy's correlation of a read-only array runs
-    several times slower).  Large problems are cut into pieces spread over ``workers``
-    threads (numpy releases the GIL inside), and so are long complex ones computed as
-    four real correlations.
-
-    Short kernels thread too.  They once ran on one thread: two threads writing a fresh
-    result stalled now and then while its pages were faulted in (14 of 59 calls of
-    1e7 x 3 float64 took 20-107 ms, the mean 20 ms against one thread's 10.1).  With
-    results on huge pages (:mod:`sigconv._alloc`: 40 faults instead of 20,000) and the
-    caller taking part in the work, threads pay at every length: 1e7 x 3 float64, 60
-    calls, median 6.8 ms against 8.7-10.2 on one thread, mean 6.8-8.2 against 8.7-10.2
-    (one call of 60 still stalled, to 15 or 86 ms, in two runs of three); 1e6 x 3
-    float32 0.44 ms against 0.66.
+    several times slower).  Large problems are cut into pieces spread over ``threads``
+    (numpy releases the GIL inside; 1e7 x 3 float64: 6.8 ms on two threads against
+    8.7-10.2 on one), and so are long complex ones computed as four real correlations.
     """
     if not x.flags.writeable:
         x = x.copy()
     n, k = x.shape[0], w.shape[0]
-    threads = _thread_count(workers, n * k)
+    threads = _thread_count(threads, n * k)
     split = _splits(x, w)
     if n >= k and (threads > 1 or split and stop - start > SPLIT_PIECE):
         # a long complex split goes piece by piece too: its real and imaginary parts and
@@ -181,7 +173,7 @@ def _correlate(x, w, mode, conjugate):
     xr, xi, wr, wi = (np.ascontiguousarray(p) for p in (x.real, x.imag, w.real, w.imag))
     rr, ii = np.correlate(xr, wr, mode), np.correlate(xi, wi, mode)
     ri, ir = np.correlate(xr, wi, mode), np.correlate(xi, wr, mode)
-    out = _alloc.empty(rr.shape, np.result_type(x.dtype, w.dtype))
+    out = _runtime.empty(rr.shape, np.result_type(x.dtype, w.dtype))
     if conjugate:
         out.real, out.imag = rr + ii, ir - ri
     else:
@@ -193,7 +185,7 @@ def _pieces(x, w, conjugate, threads, start, stop, piece=DOT_PIECE):
     """:func:`dot_correlate` for ``len(x) >= len(w)``: the edges of the 'full' result
     (partial overlaps) from short correlations, the full-overlap part piece by piece."""
     n, k = x.shape[0], w.shape[0]
-    out = _alloc.empty((stop - start,), np.result_type(x.dtype, w.dtype))
+    out = _runtime.empty((stop - start,), np.result_type(x.dtype, w.dtype))
     a, b = max(start, 0), min(stop, k - 1)
     if a < b:
         out[a - start:b - start] = _correlate(x[:k - 1], w, "full", conjugate)[a:b]
@@ -217,15 +209,15 @@ def _pieces(x, w, conjugate, threads, start, stop, piece=DOT_PIECE):
     return out
 
 
-def shift_add(x, w, out_shape, strides, dilations, *, workers=None):
+def shift_add(x, w, out_shape, strides, dilations, *, threads=1):
     """Direct valid correlation by accumulating one shifted slice per kernel tap."""
-    out = _alloc.empty(out_shape, x.dtype)
+    out = _runtime.empty(out_shape, x.dtype)
     if out.size == 0:
         return out
     nsp = len(strides)
     taps = _nonzero_taps(w, nsp)
     work = out.size * max(len(taps), 1)
-    nthreads = _thread_count(workers, work)
+    nthreads = _thread_count(threads, work)
     blocks = _blocks(out_shape, x.shape, w.shape, nsp, strides, dilations, w.shape[-nsp:],
                      parts=nthreads)
     job = lambda blk: _accumulate(x, w, out, blk, taps, nsp, strides, dilations)
@@ -302,13 +294,9 @@ def _nonzero_taps(w, nsp):
     return [tuple(int(i) for i in m) for m in zip(*np.nonzero(nz))]
 
 
-def _thread_count(workers, work):
-    if work < _THREAD_WORK:
-        return 1
-    if workers is None:
-        from .._plan import _cores
-        workers = _cores()
-    return max(1, min(int(workers), 64))
+def _thread_count(threads, work):
+    """``threads`` for ``work`` multiply-adds from _THREAD_WORK on, else one."""
+    return max(1, min(int(threads), 64)) if work >= _THREAD_WORK else 1
 
 
 def _blocks(out_shape, x_shape, w_shape, nsp, strides, dilations, kshape, parts):
@@ -341,87 +329,3 @@ def _blocks(out_shape, x_shape, w_shape, nsp, strides, dilations, kshape, parts)
                                (r1 - 1) * strides[p] + (kshape[p] - 1) * dilations[p] + 1)
         blocks.append((tuple(oslc), tuple(xslc), tuple(wslc)))
     return blocks
-
-
-def low_rank_terms(w, nsp):
-    """Split a float kernel into sums of outer products of 1-D factors, when cheaper.
-
-    Returns a list of terms (each a list of one 1-D factor per spatial axis) or None when
-    the kernel is batched, integer, long double, not worth splitting or not low-rank.
-    The answer for a small kernel is remembered (its SVD costs more than many a direct
-    sum); the factors are read-only.
-    """
-    if w.size > LOW_RANK_CACHE_KERNEL:
-        return _low_rank_terms(w, nsp)
-    key = (w.tobytes(), w.shape, w.dtype.str, nsp)
-    hit = _low_rank.get(key, _MISSING)
-    if hit is _MISSING:
-        hit = _low_rank_terms(w, nsp)
-        for term in hit or ():
-            for f in term:
-                f.flags.writeable = False
-        if len(_low_rank) >= 512:
-            _low_rank.clear()
-        _low_rank[key] = hit
-    return hit
-
-
-#: kernels of at most this many elements have their low-rank split remembered
-LOW_RANK_CACHE_KERNEL = 4096
-_low_rank = {}
-_MISSING = object()
-
-
-def _low_rank_terms(w, nsp):
-    lead = w.ndim - nsp
-    if any(s != 1 for s in w.shape[:lead]) or w.dtype.kind not in "fc":
-        return None
-    if w.dtype.itemsize > (16 if w.dtype.kind == "c" else 8):
-        return None
-    k = w.reshape(w.shape[lead:])
-    big = [s for s in k.shape if s > 1]
-    if len(big) < 2 or not np.all(np.isfinite(k)):
-        return None
-    direct_cost = np.count_nonzero(k)
-    if direct_cost == 0:
-        return None
-    eps = np.finfo(k.dtype).eps
-    k64 = k.astype(np.complex128 if k.dtype.kind == "c" else np.float64)
-    if nsp == 2:
-        u, s, vh = np.linalg.svd(k64)
-        rank = int(np.sum(s > s[0] * eps * max(k.shape) * 4))
-        if rank == 0 or rank * sum(k.shape) >= direct_cost:
-            return None
-        terms = [[(u[:, r] * s[r]).astype(k.dtype), vh[r].astype(k.dtype)] for r in range(rank)]
-    else:
-        factors = _rank_one_factors(k64, eps)
-        if factors is None or sum(k.shape) >= direct_cost:
-            return None
-        terms = [[f.astype(k.dtype) for f in factors]]
-    approx = sum(_outer(t).astype(k64.dtype) for t in terms)
-    if np.max(np.abs(approx - k64)) > 8 * eps * max(k.shape) * np.max(np.abs(k64)):
-        return None
-    return terms
-
-
-def _rank_one_factors(k, eps):
-    """1-D factors with outer product ``k`` (N-D), or None if ``k`` is not rank one."""
-    factors = []
-    rest = k
-    while rest.ndim > 1:
-        mat = rest.reshape(rest.shape[0], -1)
-        u, s, vh = np.linalg.svd(mat, full_matrices=False)
-        if len(s) > 1 and s[1] > s[0] * eps * max(mat.shape) * 4:
-            return None
-        factors.append(u[:, 0] * s[0])
-        rest = vh[0].reshape(rest.shape[1:])
-    factors.append(rest)
-    return factors
-
-
-def _outer(factors):
-    out = factors[0]
-    for f in factors[1:]:
-        out = np.multiply.outer(out, f)
-    return out
-

@@ -22,10 +22,27 @@ import threading
 
 import numpy as np
 
-from .. import _alloc
+from .. import _runtime
 from .._shapes import broadcast
-from ..fft.backend import cheapest_len, next_fast_len, transform
-from . import cost
+from ..fft.backend import transform
+from ..fft.lengths import cheapest_len, next_fast_len
+
+#: transforms of at least this many points (times batch) use every thread of the call's
+#: resources: two threads break even at ~1 ms of work here and pay off from ~10 ms
+THREAD_MIN_ELEMENTS = 1 << 18
+
+
+def threads_for(res, elements):
+    """Threads for transforms of ``elements`` points in all: ``res.threads`` from
+    THREAD_MIN_ELEMENTS on, else one (a pure function of the call: same threads, same
+    FFTW plan, same bits)."""
+    return res.threads if elements >= THREAD_MIN_ELEMENTS else 1
+
+
+def slot(kind, shape, nsp, dtype, threads, res):
+    """:func:`sigconv.fft.backend.transform` with the planner effort of ``res``."""
+    return transform(kind, shape, nsp, dtype, threads, effort=res.effort,
+                     timelimit=res.timelimit)
 
 
 def dilate(w, dilations):
@@ -77,7 +94,7 @@ class KernelSpectrum:
     ``m`` lands at ``(shift - m*dilation) mod N``.  ``spectrum`` is an owned array.
     """
 
-    def __init__(self, w, sizes, strides, dilations, shifts, *, real, workers=1):
+    def __init__(self, w, sizes, strides, dilations, shifts, *, real, res):
         nsp = len(sizes)
         self.sizes = tuple(sizes)
         self.strides = tuple(strides)
@@ -94,53 +111,54 @@ class KernelSpectrum:
         self.spectrum = np.empty((rows,) + tuple(half), dtype=cdt)
         flat = w.reshape((rows,) + w.shape[w.ndim - nsp:])
         chunk = max(1, min(rows, CHUNK_BYTES // (math.prod(half) * cdt.itemsize)))
-        threads = cost.fft_threads(workers, chunk * math.prod(sizes))
+        threads = threads_for(res, chunk * math.prod(sizes))
         # 1/N in the kernel's own precision: a Python float would round long double
         scale = self.dtype.type(1) / self.dtype.type(math.prod(self.sizes))
         lead = (chunk,) if self.batch else ()
         for r0 in range(0, rows, chunk):
             r1 = min(rows, r0 + chunk)
-            with transform("r2c" if real else "fwd", lead + self.sizes, nsp, w.dtype,
-                           threads) as slot:
-                buf = slot.input.reshape((chunk,) + self.sizes)
+            with slot("r2c" if real else "fwd", lead + self.sizes, nsp, w.dtype, threads,
+                      res) as fwd:
+                buf = fwd.input.reshape((chunk,) + self.sizes)
                 buf[...] = 0
                 buf[(slice(0, r1 - r0),) + idx[1:]] = flat[r0:r1]
-                spec = slot.execute().reshape((chunk,) + tuple(half))
+                spec = fwd.execute().reshape((chunk,) + tuple(half))
                 np.multiply(spec[:r1 - r0], scale, out=self.spectrum[r0:r1])
         self.spectrum = self.spectrum.reshape(self.batch + tuple(half))
         self.spectrum.flags.writeable = False
         self._fold_index = _fold_index(sizes[-1], strides[-1]) if real else None
 
 
-#: one-off calls reuse the spectrum of a kernel of at most this many elements (up to the
-#: ``spectrum_cache_bytes`` option of spectra, least recently used dropped first)
+#: one-off calls reuse the spectrum of a kernel of at most this many elements (up to
+#: ``res.cache_bytes`` of spectra, least recently used dropped first)
 SPECTRUM_CACHE_KERNEL = 1 << 17
 _spectra = collections.OrderedDict()
 _spectra_lock = threading.Lock()
 
 
-def kernel_spectrum(w, sizes, strides, dilations, shifts, *, real, workers=1):
+def kernel_spectrum(w, sizes, strides, dilations, shifts, *, real, res):
     """A :class:`KernelSpectrum`, remembered for kernels seen again (read-only, shared)."""
     key = ("spectrum", tuple(sizes), tuple(strides), tuple(dilations), tuple(shifts), real)
-    return remembered(w, key, lambda: KernelSpectrum(w, sizes, strides, dilations, shifts,
-                                                     real=real, workers=workers))
+    return remembered(w, key, res, lambda: KernelSpectrum(w, sizes, strides, dilations,
+                                                          shifts, real=real, res=res))
 
 
-def remembered(w, key, build):
+def remembered(w, key, res, build):
     """``build()`` (an object with a ``spectrum`` array computed from kernels ``w``),
-    remembered for kernels seen again under ``key`` (the geometry), up to the
-    ``spectrum_cache_bytes`` option of spectra, least recently used dropped first.
+    remembered for kernels seen again under ``key`` (the geometry) and the threads and
+    planner effort of ``res`` (so a hit gives the very bits a rebuild would), up to
+    ``res.cache_bytes`` of spectra, least recently used dropped first.
 
-    The cache key adds a sample of the kernel's values to ``key``; a hit is confirmed by
-    comparing the whole kernel's bytes with the stored ones (equal bytes, equal values).
-    Kernels of more than SPECTRUM_CACHE_KERNEL elements are not remembered.
+    The cache key adds a sample of the kernel's values; a hit is confirmed by comparing
+    the whole kernel's bytes with the stored ones (equal bytes, equal values).  Kernels
+    of more than SPECTRUM_CACHE_KERNEL elements are not remembered.
     """
-    from ..fft.backend import spectrum_cache_limit
-    limit = spectrum_cache_limit()
+    limit = res.cache_bytes
     if w.size > SPECTRUM_CACHE_KERNEL or not limit:
         return build()
     flat = w.reshape(-1)
-    key = (flat[::max(1, flat.size // 64)].tobytes(), w.shape, w.dtype.str) + key
+    key = (flat[::max(1, flat.size // 64)].tobytes(), w.shape, w.dtype.str, res.threads,
+           res.effort) + key
     values = w.tobytes()
     with _spectra_lock:
         hit = _spectra.get(key)
@@ -206,7 +224,7 @@ def place(buf, data, offsets):
     buf[(Ellipsis,) + inner] = data
 
 
-def correlate_block(x, offsets, ks, take, *, workers=1, out=None):
+def correlate_block(x, offsets, ks, take, *, res, out=None):
     """One block: place ``x``, transform, multiply by ``ks``, fold, invert, take.
 
     ``take`` has one entry per axis: a slice (kept range of the folded circular result)
@@ -224,23 +242,23 @@ def correlate_block(x, offsets, ks, take, *, workers=1, out=None):
     kept = tuple(len(range(M)[t]) if isinstance(t, slice) else len(t)
                  for t, M in zip(take, ks.folded))
     real = ks.real
-    threads = cost.fft_threads(workers, math.prod(batch + ks.sizes))
-    with transform("r2c" if real else "fwd", bx + ks.sizes, nsp, ks.dtype, threads) as fwd:
+    threads = threads_for(res, math.prod(batch + ks.sizes))
+    with slot("r2c" if real else "fwd", bx + ks.sizes, nsp, ks.dtype, threads, res) as fwd:
         place(fwd.input, x, offsets)
         spec = fwd.execute()
         rows = math.prod(batch)
         row_bytes = math.prod(spec.shape[-nsp:]) * spec.itemsize
         chunk = max(1, min(rows, CHUNK_BYTES // max(row_bytes, 1)))
         if chunk == rows:
-            return _invert(spec, ks, batch, (Ellipsis,) + tuple(index), threads, out)
-        result = _alloc.empty((rows,) + kept, np.result_type(ks.dtype, x.dtype))
+            return _invert(spec, ks, batch, (Ellipsis,) + tuple(index), threads, res, out)
+        result = _runtime.empty((rows,) + kept, np.result_type(ks.dtype, x.dtype))
         spec_b = np.broadcast_to(spec, batch + spec.shape[-nsp:])
         kern_b = np.broadcast_to(ks.spectrum, batch + spec.shape[-nsp:])
         for r0 in range(0, rows, chunk):
             r1 = min(rows, r0 + chunk)
             pairs = [(spec_b[i], kern_b[i]) for i in np.ndindex(batch)][r0:r1] \
                 if len(batch) != 1 else [(spec_b[i], kern_b[i]) for i in range(r0, r1)]
-            _invert_rows(pairs, ks, chunk, (slice(0, r1 - r0),) + tuple(index), threads,
+            _invert_rows(pairs, ks, chunk, (slice(0, r1 - r0),) + tuple(index), threads, res,
                          result[r0:r1])
         result = result.reshape(batch + kept)
         if out is None:
@@ -249,11 +267,11 @@ def correlate_block(x, offsets, ks, take, *, workers=1, out=None):
         return out
 
 
-def _invert(spec, ks, batch, index, threads, out=None):
+def _invert(spec, ks, batch, index, threads, res, out=None):
     """Multiply (and fold) the whole batch at once, invert, take ``index`` (into ``out``)."""
     nsp = ks.nsp
-    with transform("c2r" if ks.real else "inv", batch + ks.folded, nsp, ks.dtype,
-                   threads) as inv:
+    with slot("c2r" if ks.real else "inv", batch + ks.folded, nsp, ks.dtype, threads,
+              res) as inv:
         if all(s == 1 for s in ks.strides):
             np.multiply(spec, ks.spectrum, out=inv.input)
         else:
@@ -261,11 +279,11 @@ def _invert(spec, ks, batch, index, threads, out=None):
         return _copy(inv.execute()[index], out)
 
 
-def _invert_rows(pairs, ks, chunk, index, threads, out):
+def _invert_rows(pairs, ks, chunk, index, threads, res, out):
     """Multiply (and fold) ``pairs`` of spectra row by row into one chunk, invert, take
     ``index`` into ``out``."""
-    with transform("c2r" if ks.real else "inv", (chunk,) + ks.folded, ks.nsp, ks.dtype,
-                   threads) as inv:
+    with slot("c2r" if ks.real else "inv", (chunk,) + ks.folded, ks.nsp, ks.dtype,
+              threads, res) as inv:
         for row, (a, b) in enumerate(pairs):
             if all(s == 1 for s in ks.strides):
                 np.multiply(a, b, out=inv.input[row])
@@ -275,28 +293,27 @@ def _invert_rows(pairs, ks, chunk, index, threads, out):
 
 
 def _copy(a, out=None):
-    """``a`` copied into ``out``, or into a new array (:func:`sigconv._alloc.empty`)."""
+    """``a`` copied into ``out``, or into a new array (:func:`sigconv._runtime.empty`)."""
     if out is None:
-        out = _alloc.empty(a.shape, a.dtype)
+        out = _runtime.empty(a.shape, a.dtype)
     np.copyto(out, a)
     return out
 
 
-def correlate_valid(x, w, out_shape, strides, dilations, pads, *, workers=None, spectrum=None):
+def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, spectrum=None):
     """Valid correlation of zero-padded ``x`` with ``w`` on the trailing axes, by FFT.
 
     ``spectrum`` may hold a :class:`KernelSpectrum` of ``w`` built for these sizes (the
     Convolver's cache); otherwise one is computed.
     """
     nsp = len(strides)
-    workers = workers or 1
     ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
     real = x.dtype.kind != "c" and w.dtype.kind != "c"
     sizes = transform_sizes(x.shape[-nsp:], ke, out_shape[-nsp:], strides, pads, real)
     ks = spectrum or kernel_spectrum(w, [N for N, _ in sizes], strides, dilations,
-                                     [b for b, _ in pads], real=real, workers=workers)
+                                     [b for b, _ in pads], real=real, res=res)
     take = [slice(0, L) for L in out_shape[-nsp:]]
-    out = correlate_block(x, (0,) * nsp, ks, take, workers=workers)
+    out = correlate_block(x, (0,) * nsp, ks, take, res=res)
     return out.astype(np.result_type(x.dtype, w.dtype), copy=False)
 
 

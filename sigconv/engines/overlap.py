@@ -19,10 +19,9 @@ import math
 
 import numpy as np
 
-from .. import _alloc, _threads
-from ..fft.backend import cheapest_len, transform
-from . import cost
-from .fft import KernelSpectrum, correlate_block, kernel_spectrum, place
+from .. import _runtime, _threads
+from ..fft.lengths import cheapest_len
+from .fft import KernelSpectrum, correlate_block, kernel_spectrum, place, slot, threads_for
 
 
 #: fixed cost of one block (two transform calls, product, Python bookkeeping) expressed in
@@ -141,7 +140,7 @@ def row_groups(nblocks, N, itemsize, threads=1):
     return -(-nblocks // per), per
 
 
-def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
+def _os_rows(x, w, out_shape, dilation, pads, res, block, spectrum):
     """Overlap-save along one axis with every block a row of a batched transform.
 
     Groups of blocks whose windows lie inside ``x`` read it through a strided view, and
@@ -151,9 +150,8 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
 
     With threads, the calling thread and the workers take groups in turn
     (:func:`sigconv._threads.share`), each on a pair of plans it keeps for all of its
-    groups.  Taking plans from the cache group by group handed each thread the buffers
-    the other core had just written, and the groups ran 1.5-2x slower (1e6 x 65 float32:
-    2.6 ms on two threads, 2.4 ms on one; 1.5 ms with plans kept).
+    groups (1e6 x 65 float32 on two threads: 1.5 ms, against 2.6 ms taking plans from
+    the cache group by group).
     """
     N, _, B = block
     ke = dilation * (w.shape[-1] - 1) + 1
@@ -163,7 +161,7 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
     lead = x.shape[:-1]
     nblocks = -(-L // B)
     itemsize = np.dtype(x.dtype.char.lower()).itemsize
-    threads = cost.fft_threads(workers, nblocks * N * math.prod(lead))
+    threads = threads_for(res, nblocks * N * math.prod(lead))
     groups, per = row_groups(nblocks, N, itemsize)
     if threads > 1 and groups > 1:
         groups, per = row_groups(nblocks, N, itemsize, threads)
@@ -171,10 +169,10 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
     else:
         threads = 1
     width = B + ke - 1
-    ks = spectrum or _spectrum(x, w, [block], (1,), (dilation,), 1)
+    ks = spectrum or _spectrum(x, w, [block], (1,), (dilation,), res)
     kernel = ks.spectrum.reshape(ks.spectrum.shape[-1])
     dtype = np.result_type(x.dtype, w.dtype)
-    out = _alloc.empty(lead + (L,), dtype)
+    out = _runtime.empty(lead + (L,), dtype)
     direct_read = x.strides[-1] == x.itemsize
 
     def windows(g):
@@ -200,8 +198,8 @@ def _os_rows(x, w, out_shape, dilation, pads, workers, block, spectrum):
         if g is None:
             return
         shape = lead + (per, N)
-        with transform("r2c" if ks.real else "fwd", shape, 1, ks.dtype, 1) as fwd, \
-                transform("c2r" if ks.real else "inv", shape, 1, ks.dtype, 1) as inv:
+        with slot("r2c" if ks.real else "fwd", shape, 1, ks.dtype, 1, res) as fwd, \
+                slot("c2r" if ks.real else "inv", shape, 1, ks.dtype, 1, res) as inv:
             while g is not None:
                 place(fwd.input, windows(g), (0,))
                 np.multiply(fwd.execute(), kernel, out=inv.input)
@@ -225,7 +223,7 @@ def tiles_apply(nsp, strides, xbatch, kbatch, char):
         and char in "fdFD"
 
 
-def _os_tiles(x, w, dilations, pads):
+def _os_tiles(x, w, dilations, pads, res):
     """Overlap-save by a (remembered) :class:`~sigconv.engines.tiled.TiledBank`."""
     from .tiled import tiled_bank
     nsp = len(dilations)
@@ -237,35 +235,39 @@ def _os_tiles(x, w, dilations, pads):
         w = w.reshape((-1,) + ks)
     real = np.dtype(x.dtype.char.lower())
     bank = tiled_bank(w, xs, pads, dilations, dtype=np.result_type(real, w.dtype),
-                      complex_input=x.dtype.kind == "c")
+                      complex_input=x.dtype.kind == "c", res=res)
     return bank, x
 
 
-def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, workers=None,
-                       blocks=None, spectrum=None):
+def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, res, blocks=None,
+                       spectrum=None, bank=None):
     """Overlap-save valid correlation of zero-padded ``x`` with ``w`` (trailing axes).
 
     ``blocks`` holds per axis ``(N, M, B)`` from :func:`block_sizes` (default: chosen
     here without a memory bound); ``spectrum`` a cached :class:`KernelSpectrum` for them.
     One axis without stride and one kernel run as batched rows (:func:`row_block`); two
     or more axes without stride as tiles (:func:`tiles_apply`), unless ``spectrum`` is
-    given.
+    given.  ``bank`` is a :class:`~sigconv.engines.tiled.TiledBank` of ``w``'s kernels
+    (``w`` of shape ``(K, *k)``, ``x`` of shape ``(*batch, 1, *n)``) to run the tiles of.
     """
     nsp = len(strides)
+    if bank is not None:
+        xt = x.reshape(x.shape[:x.ndim - nsp - 1] + x.shape[x.ndim - nsp:])
+        return bank.apply(xt, res=res)
     xs = x.shape[-nsp:]
     ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
     L = out_shape[-nsp:]
     kbatch = math.prod(w.shape[:-nsp])
     if rows_apply(nsp, strides, kbatch):
         block = blocks[0] if blocks else row_block(ke[0], L[0])
-        return _os_rows(x, w, out_shape, dilations[0], pads, workers, block, spectrum)
+        return _os_rows(x, w, out_shape, dilations[0], pads, res, block, spectrum)
     char = np.result_type(x.dtype, w.dtype).char
     if spectrum is None and tiles_apply(nsp, strides, math.prod(x.shape[:-nsp]), kbatch, char):
-        bank, xt = _os_tiles(x, w, dilations, pads)
-        return bank.apply(xt, workers=workers).reshape(out_shape)
+        bank, xt = _os_tiles(x, w, dilations, pads, res)
+        return bank.apply(xt, res=res).reshape(out_shape)
     blocks = blocks or block_sizes("os", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
-    ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
-    out = _alloc.empty(out_shape, np.result_type(x.dtype, w.dtype))
+    ks = spectrum or _spectrum(x, w, blocks, strides, dilations, res)
+    out = _runtime.empty(out_shape, np.result_type(x.dtype, w.dtype))
     grids = [range(0, Lj, B) for Lj, (_, _, B) in zip(L, blocks)]
     for origin in itertools.product(*grids):
         cnt = [min(B, Lj - o) for o, Lj, (_, _, B) in zip(origin, L, blocks)]
@@ -276,13 +278,13 @@ def correlate_valid_os(x, w, out_shape, strides, dilations, pads, *, workers=Non
             src.append(slice(lo, max(lo, hi)))
             offs.append(lo - start)
         piece = correlate_block(x[(Ellipsis,) + tuple(src)], offs, ks,
-                                [slice(0, c) for c in cnt], workers=workers)
+                                [slice(0, c) for c in cnt], res=res)
         out[(Ellipsis,) + tuple(slice(o, o + c) for o, c in zip(origin, cnt))] = piece
     return out
 
 
-def correlate_valid_oa(x, w, out_shape, strides, dilations, pads, *, workers=None,
-                       blocks=None, spectrum=None):
+def correlate_valid_oa(x, w, out_shape, strides, dilations, pads, *, res, blocks=None,
+                       spectrum=None):
     """Overlap-add valid correlation of zero-padded ``x`` with ``w`` (trailing axes).
 
     ``blocks`` and ``spectrum`` as in :func:`correlate_valid_os`.
@@ -292,8 +294,8 @@ def correlate_valid_oa(x, w, out_shape, strides, dilations, pads, *, workers=Non
     ke = [d * (k - 1) + 1 for k, d in zip(w.shape[-nsp:], dilations)]
     L = out_shape[-nsp:]
     blocks = blocks or block_sizes("oa", xs, ke, L, strides, _single(xs, ke, L, strides, pads))
-    ks = spectrum or _spectrum(x, w, blocks, strides, dilations, workers)
-    out = _alloc.zeros(out_shape, np.result_type(x.dtype, w.dtype))
+    ks = spectrum or _spectrum(x, w, blocks, strides, dilations, res)
+    out = _runtime.zeros(out_shape, np.result_type(x.dtype, w.dtype))
     grids = [_oa_starts(n, b, B) for n, (b, _), (_, _, B) in zip(xs, pads, blocks)]
     for q0s in itertools.product(*grids):
         src, offs, dst, take = [], [], [], []
@@ -307,7 +309,7 @@ def correlate_valid_oa(x, w, out_shape, strides, dilations, pads, *, workers=Non
             take.append((np.arange(i0, max(i0, i1)) - q0 // s) % M)
         if any(d.stop <= d.start for d in dst):
             continue
-        piece = correlate_block(x[(Ellipsis,) + tuple(src)], offs, ks, take, workers=workers)
+        piece = correlate_block(x[(Ellipsis,) + tuple(src)], offs, ks, take, res=res)
         out[(Ellipsis,) + tuple(dst)] += piece
     return out
 
@@ -317,13 +319,13 @@ def _single(xs, ke, L, strides, pads):
     return transform_sizes(xs, ke, L, strides, pads)
 
 
-def block_spectrum(w, blocks, strides, dilations, *, real, workers=1):
+def block_spectrum(w, blocks, strides, dilations, *, real, res):
     """The kernel spectrum the overlap engines use for ``blocks``."""
     return KernelSpectrum(w, [N for N, _, _ in blocks], strides, dilations,
-                          [0] * len(strides), real=real, workers=workers or 1)
+                          [0] * len(strides), real=real, res=res)
 
 
-def _spectrum(x, w, blocks, strides, dilations, workers):
+def _spectrum(x, w, blocks, strides, dilations, res):
     real = x.dtype.kind != "c" and w.dtype.kind != "c"
     return kernel_spectrum(w, [N for N, _, _ in blocks], strides, dilations,
-                           [0] * len(strides), real=real, workers=workers or 1)
+                           [0] * len(strides), real=real, res=res)

@@ -11,22 +11,21 @@ Why tiles and not one transform of the whole padded input: a transform of about
 ``2**17`` points runs from a core's cache, two to three times faster per point than one
 of millions of points, and the kernels' spectra at the tile shape cost next to nothing to
 compute.  Tiles go to the worker threads one at a time (a thread that falls behind on a
-shared machine takes fewer), and every thread writes disjoint parts of the result; on a
-machine that is already oversubscribed one thread runs (as in the other engines).
+shared machine takes fewer), and every thread writes disjoint parts of the result.
 
 :func:`tile_shape` (a small pure function) picks ``T``; :class:`TiledBank` holds the
 spectra and runs the tiles.
 """
 
+import dataclasses
 import functools
 import itertools
 import math
 
 import numpy as np
 
-from .. import _alloc, _threads
-from ..fft.backend import idle_cores, transform
-from .fft import KernelSpectrum, remembered
+from .. import _runtime, _threads
+from .fft import KernelSpectrum, remembered, slot
 
 __all__ = ["TiledBank", "tiled_bank", "tile_shape", "tile_cost", "tile_lengths"]
 
@@ -44,9 +43,6 @@ TILE_CALL = 90_000
 GROUP_POINTS = 1 << 16
 #: below this many output points times kernels, one thread (threads cost more than they save)
 THREAD_MIN_WORK = 1 << 20
-#: a call running a tile transform this many times has FFTW measure its plan at once
-#: (~0.1-0.5 s, once per shape and process; estimated plans run up to 4x slower)
-MEASURE_CALLS = 64
 
 
 def tile_lengths(L, ke, odd=(1, 3, 5)):
@@ -54,7 +50,7 @@ def tile_lengths(L, ke, odd=(1, 3, 5)):
     ``2^a`` times an ``odd`` factor (FFTW's fastest here: 9 * 2^a runs ~25 % slower per
     point, and in 1-D only powers of two keep up) that are at least ``2 ke``, and the
     single tile covering the axis."""
-    from ..fft.backend import next_fast_len
+    from ..fft.lengths import next_fast_len
     whole = next_fast_len(L + ke - 1)
     out = {whole}
     for t in odd:
@@ -100,14 +96,14 @@ def _thin(lengths, keep):
     return [lengths[i] for i in idx]
 
 
-def tiled_bank(w, in_shape, pads, dilations, *, dtype, complex_input=False):
+def tiled_bank(w, in_shape, pads, dilations, *, dtype, res, complex_input=False):
     """A :class:`TiledBank` with the default tiles, remembered for kernels seen again
     (one-off calls of ``convolve`` with a kernel used before skip the kernels' spectra
     and the tile search; the bank is read-only and shared between threads)."""
     key = ("tiles", tuple(in_shape), tuple(pads), tuple(dilations), np.dtype(dtype).str,
            bool(complex_input))
-    return remembered(w, key, lambda: TiledBank(w, in_shape, pads, dilations, dtype=dtype,
-                                                complex_input=complex_input))
+    return remembered(w, key, res, lambda: TiledBank(
+        w, in_shape, pads, dilations, dtype=dtype, res=res, complex_input=complex_input))
 
 
 class TiledBank:
@@ -125,6 +121,8 @@ class TiledBank:
     dtype : dtype
         Precision of the computation (float32 or float64; complex when inputs are).
         The spectra are computed in ``w``'s precision and then rounded to it.
+    res : sigconv._runtime.Resources
+        Planner effort of the transforms (the kernels' spectra use one thread).
     complex_input : bool
         Whether inputs are complex.
     tile : tuple of int, optional
@@ -137,7 +135,7 @@ class TiledBank:
     range of the padded input, ``L = n + before + after - (k - 1)*d``.
     """
 
-    def __init__(self, w, in_shape, pads, dilations, *, dtype, complex_input=False,
+    def __init__(self, w, in_shape, pads, dilations, *, dtype, res, complex_input=False,
                  tile=None):
         nsp = len(in_shape)
         self.in_shape, self.pads = tuple(in_shape), tuple(pads)
@@ -150,8 +148,9 @@ class TiledBank:
             else self.real_dtype
         self.tile = tuple(tile) if tile is not None else tile_shape(self.L, self.ke)
         self.valid = tuple(t - k + 1 for t, k in zip(self.tile, self.ke))
+        one = dataclasses.replace(res, threads=1)
         ks = KernelSpectrum(w, self.tile, (1,) * nsp, dilations, (0,) * nsp,
-                            real=not self.complex)
+                            real=not self.complex, res=one)
         spectrum_dtype = np.result_type(self.real_dtype, np.complex64)
         self.spectrum = ks.spectrum.astype(spectrum_dtype)
         self.spectrum.flags.writeable = False
@@ -160,24 +159,20 @@ class TiledBank:
         self.origins = [tuple(i * v for i, v in zip(index, self.valid))
                         for index in itertools.product(*map(range, counts))]
 
-    def apply(self, x, *, out=None, workers=1):
+    def apply(self, x, *, res, out=None):
         """``(*batch, K, *L)`` responses of ``x`` (``(*batch, *in_shape)``), written into
-        ``out`` when given."""
+        ``out`` when given, on up to ``res.threads`` threads."""
         nsp = len(self.in_shape)
         batch = x.shape[:x.ndim - nsp]
         if out is None:
-            out = _alloc.empty(batch + (self.K,) + self.L, self.out_dtype)
+            out = _runtime.empty(batch + (self.K,) + self.L, self.out_dtype)
         tasks = list(itertools.product(np.ndindex(batch), self.origins))
         work = len(tasks) * math.prod(self.tile) * self.K
-        # an oversubscribed machine runs extra threads slower than one (as cost.fft_threads)
-        threads = max(1, min(int(workers or 1), len(tasks), idle_cores()))
-        many = len(tasks) * -(-self.K // self.group) >= MEASURE_CALLS
-        if work < THREAD_MIN_WORK:
-            threads = 1
-        _threads.share(tasks, threads, lambda take: self._run(x, out, take, many))
+        threads = max(1, min(res.threads, len(tasks))) if work >= THREAD_MIN_WORK else 1
+        _threads.share(tasks, threads, lambda take: self._run(x, out, take, res))
         return out
 
-    def _run(self, x, out, take, many):
+    def _run(self, x, out, take, res):
         """Take tiles from ``take()`` until it gives None: forward once, then per kernel
         group the product, the inverse and the copy of the valid part."""
         nsp, G, K = len(self.tile), self.group, self.K
@@ -185,9 +180,8 @@ class TiledBank:
         task = take()
         if task is None:
             return
-        with transform(fwd_kind, self.tile, nsp, self.real_dtype, 1, repeated=many) as fwd, \
-                transform(inv_kind, (G,) + self.tile, nsp, self.real_dtype, 1,
-                          repeated=many) as inv:
+        with slot(fwd_kind, self.tile, nsp, self.real_dtype, 1, res) as fwd, \
+                slot(inv_kind, (G,) + self.tile, nsp, self.real_dtype, 1, res) as inv:
             while task is not None:
                 b, origin = task
                 self._fill(fwd.input, x[b], origin)

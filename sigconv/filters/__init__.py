@@ -6,8 +6,8 @@ from .gabor import (bandwidth_to_sigma, degrees_to_radians, frequency_to_wavelen
                     wavelength_to_frequency)
 from .bank import FilterBank, gabor_bank
 from .canny import canny
-from .edges import (difference_of_gaussians, edge_factors, farid, gaussian_laplace, laplace,
-                    prewitt, roberts, scharr, sobel)
+from .edges import edge_factors, farid, prewitt, roberts, scharr, sobel
+from .laplacians import difference_of_gaussians, gaussian_laplace, laplace
 
 __all__ = [
     "gabor_kernel", "gabor_bank", "FilterBank", "gabor_direction",

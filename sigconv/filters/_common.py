@@ -9,17 +9,24 @@ in scipy.ndimage), finish.
 import numbers
 
 import numpy as np
+from scipy import ndimage as ndi
 
 from .._convolve import correlate
 from .._errors import DTypeError, ShapeError
-from .._validate import as_numeric_array, boundary_name
+from .._validate import as_numeric_array, boundary_name, per_axis_positive, positive, renamed
 
 NORMALIZATIONS = ("none", "skimage", "unit")
 
 
-def float_image(image, func, *, ndim=None, min_ndim=1):
+def float_image(image, func, *, ndim=None, min_ndim=1, preserve_range=True):
     """``image`` as a real floating array (float32 stays float32, float16 -> float32,
-    integers and bool -> float64, values unchanged); ``ndim`` fixes the dimensionality."""
+    integers and bool -> float64); ``ndim`` fixes the dimensionality.
+
+    With ``preserve_range=False`` integer images are rescaled as scikit-image's
+    ``img_as_float`` does: unsigned ``x * (1 / max)`` in [0, 1], signed
+    ``max(x * (1 / max), -1)`` in [-1, 1] (``max`` of the dtype); floats and bool keep
+    their values.
+    """
     arr = as_numeric_array(image, "image", func)
     if arr.dtype.kind == "c":
         raise DTypeError(f"{func}: image must be real; got dtype {arr.dtype}")
@@ -33,6 +40,9 @@ def float_image(image, func, *, ndim=None, min_ndim=1):
     if arr.ndim < min_ndim or arr.size == 0:
         raise ShapeError(f"{func}: expected a non-empty image with at least {min_ndim} "
                          f"dimension(s), got shape {arr.shape}")
+    if not preserve_range and arr.dtype.kind in "iu":
+        scaled = np.multiply(arr, 1.0 / np.iinfo(arr.dtype).max, dtype=np.float64)
+        return np.maximum(scaled, -1.0, out=scaled) if arr.dtype.kind == "i" else scaled
     return arr.astype(float_dtype(arr.dtype), copy=False)
 
 
@@ -46,28 +56,6 @@ def float_dtype(dtype):
     return np.dtype(np.float64)
 
 
-def positive(value, name, func, *, allow_zero=False):
-    """``value`` as a finite float > 0 (>= 0 with ``allow_zero``)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{func}: {name} must be a real number; got {value!r}")
-    value = float(value)
-    ok = value >= 0 if allow_zero else value > 0
-    if not (ok and np.isfinite(value)):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{func}: {name} must be {bound}; got {value:g}")
-    return value
-
-
-def per_axis_positive(value, ndim, name, func, *, allow_zero=False):
-    """A positive number, or one per axis, as a tuple of ``ndim`` floats."""
-    if np.ndim(value) == 0:
-        return (positive(value, name, func, allow_zero=allow_zero),) * ndim
-    items = tuple(value)
-    if len(items) != ndim:
-        raise ValueError(f"{func}: {name} needs one value per axis ({ndim}); got {value!r}")
-    return tuple(positive(v, name, func, allow_zero=allow_zero) for v in items)
-
-
 def axis_index(axis, ndim, func):
     """``axis`` (an int in ``[-ndim, ndim)``) as a non-negative int, or None."""
     if axis is None:
@@ -79,9 +67,37 @@ def axis_index(axis, ndim, func):
     return int(axis) % ndim
 
 
-def boundary_args(boundary, cval, func):
-    """The canonical boundary name and a float fill value."""
-    return boundary_name(boundary, func), float(cval)
+def boundary_args(boundary, mode, cval, func, default="reflect"):
+    """The canonical boundary name (given as ``boundary`` or, as in scikit-image and
+    scipy.ndimage, as ``mode``; ``default`` when neither) and a float fill value."""
+    value = renamed(boundary, mode, "boundary", "mode", func, default)
+    return boundary_name(value, func, "boundary" if mode is None else "mode"), float(cval)
+
+
+def spatial_shape(shape, channel_axis, func):
+    """``shape`` without its channel axis."""
+    if channel_axis is None:
+        return tuple(shape)
+    ax = axis_index(channel_axis, len(shape), func)
+    return tuple(n for i, n in enumerate(shape) if i != ax)
+
+
+def eroded_mask(mask, shape, func):
+    """scikit-image's output mask: ``mask`` (of the image's spatial ``shape``) eroded by
+    the full ``3^n`` neighbourhood with the outside counted as masked, or None."""
+    if mask is None:
+        return None
+    m = np.asarray(mask)
+    if m.shape != tuple(shape):
+        raise ShapeError(f"{func}: mask must have the image's shape {tuple(shape)}; got "
+                         f"{m.shape}")
+    structure = ndi.generate_binary_structure(m.ndim, m.ndim)
+    return ndi.binary_erosion(m, structure, border_value=0)
+
+
+def masked(result, keep):
+    """``result`` set to 0 where ``keep`` (from :func:`eroded_mask`) is False."""
+    return result if keep is None else result * keep
 
 
 def apply_factors(image, factors, boundary, cval, *, first=0, workers=None):
@@ -116,3 +132,15 @@ def per_channel(func_name, image, channel_axis, run):
     moved = np.moveaxis(arr, ax, 0)
     results = [run(ch) for ch in moved]
     return np.moveaxis(np.stack(results), 0, ax)
+
+
+def check_out(out, shape, dtype, func):
+    """Refuse an ``out`` array that is not a writeable ndarray of ``shape`` and ``dtype``."""
+    if out is None:
+        return
+    if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:
+        got = (getattr(out, "shape", None), getattr(out, "dtype", type(out).__name__))
+        raise ValueError(f"{func}: out must be an ndarray of shape {shape} and dtype "
+                         f"{np.dtype(dtype)}; got shape {got[0]} and dtype {got[1]}")
+    if not out.flags.writeable:
+        raise ValueError(f"{func}: out is read-only")

@@ -1,21 +1,20 @@
-"""Private: many kernels applied to one image through shared forward transforms.
+"""Private: many kernels applied to one image as one planned convolution.
 
-The kernels are embedded in one frame with their ndimage anchors (``k // 2``) aligned and
-point-reflected, which turns the bank's convolutions into valid correlations of the
-boundary-extended image; :class:`sigconv.engines.tiled.TiledBank` computes those by
-overlap-save in cache-sized tiles (each tile transformed once, multiplied by every
-kernel's spectrum, cached per image shape).
+The kernels are embedded in one frame with their ndimage anchors (``k // 2``) aligned, so
+the bank is a single :class:`sigconv.Convolver` of ``'same'`` mode whose anchor is the
+frame's: one forward transform of the image (by tiles) serves every kernel.  One
+Convolver is kept per image shape, dtype and boundary (the last few used).
 """
 
-import os
+import collections
 import threading
 
 import numpy as np
 
-from .._padding import pad
-from ..engines.tiled import TiledBank
+from .._convolve import convolve
+from .._convolver import Convolver
 
-_CACHED_SHAPES = 4             # kernel spectra kept per bank (least recently used dropped)
+_CACHED_SHAPES = 4             # Convolvers kept per bank (least recently used dropped)
 
 
 def common_frame(shapes):
@@ -36,48 +35,47 @@ def embed(kernels, frame, anchor, dtype):
 
 
 class SpectralApplier:
-    """Kernels held with their tile spectra cached per image shape; thread-safe to share."""
+    """Kernels applied as one planned bank; thread-safe to share."""
 
     def __init__(self, kernels):
         self.frame, self.anchor = common_frame([k.shape for k in kernels])
         self.kernels = kernels
-        self.complex = any(np.iscomplexobj(k) for k in kernels)
-        stacked = embed(kernels, self.frame, self.anchor,
-                        np.complex128 if self.complex else np.float64)
-        # convolution with the anchored frame = correlation with its point reflection
-        self._flipped = np.ascontiguousarray(stacked[(slice(None),)
-                                                     + (slice(None, None, -1),) * len(self.frame)])
-        self._spectra = {}
+        self._convolvers = collections.OrderedDict()
         self._lock = threading.Lock()
 
-    def spectra(self, shape, real):
-        """The :class:`TiledBank` for padded images of ``shape`` computing in ``real``."""
-        key = (shape, np.dtype(real).str)
+    def convolver(self, shape, real, boundary, cval, workers):
+        """The :class:`~sigconv.Convolver` of the bank for images of ``shape`` and real
+        dtype ``real``."""
+        key = (shape, np.dtype(real).str, boundary, cval, workers)
         with self._lock:
-            if key in self._spectra:
-                self._spectra[key] = self._spectra.pop(key)      # most recently used last
-            else:
-                while len(self._spectra) >= _CACHED_SHAPES:
-                    self._spectra.pop(next(iter(self._spectra)))
-                nd = len(shape)
-                self._spectra[key] = TiledBank(self._flipped, shape, ((0, 0),) * nd,
-                                               (1,) * nd, dtype=real)
-            return self._spectra[key]
+            conv = self._convolvers.pop(key, None)
+            if conv is None:
+                while len(self._convolvers) >= _CACHED_SHAPES:
+                    self._convolvers.popitem(last=False)
+                complex_ = any(k.dtype.kind == "c" for k in self.kernels)
+                dtype = np.result_type(real, np.complex64) if complex_ else real
+                stacked = embed(self.kernels, self.frame, self.anchor, dtype)
+                conv = Convolver(stacked, shape, "same", boundary=boundary, fillvalue=cval,
+                                 center=self.anchor, dtype=real, workers=workers)
+            self._convolvers[key] = conv
+            return conv
 
     def apply(self, image, boundary, cval, workers, out=None):
         """``out[k] = convolve(image, kernel_k, 'same')`` with the image extended by
-        ``boundary``; shape ``(K, *image.shape)``, written into ``out`` when given."""
+        ``boundary``; shape ``(K, *image.shape)``, written into ``out`` when given.
+
+        A non-finite image is summed directly kernel by kernel, so each NaN or inf
+        reaches only the outputs of that kernel's own taps (in the common frame, the
+        zeros around a smaller kernel would carry it further: ``0 * nan`` is NaN).
+        """
         real = np.result_type(image.dtype, np.float32)
-        pads = tuple((m - 1 - a, a) for m, a in zip(self.frame, self.anchor))
-        xp = pad(image, pads, boundary, cval, dtype=real)
-        return self.spectra(xp.shape, real).apply(xp, out=out, workers=_threads(workers))
+        conv = self.convolver(image.shape, real, boundary, cval, workers)
+        if np.all(np.isfinite(image)):
+            return conv(image, out=out)
+        result = out if out is not None else np.empty(
+            (len(self.kernels),) + image.shape, conv.plan.result_dtype)
+        for k, kernel in enumerate(self.kernels):
+            result[k] = convolve(image, kernel, "same", method="direct", boundary=boundary,
+                                 fillvalue=cval, center="ndimage", workers=workers)
+        return result
 
-
-def _threads(workers):
-    """Worker threads: ``workers`` if given, else the cores this process may use."""
-    if workers is not None:
-        return max(int(workers), 1)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1

@@ -1,16 +1,15 @@
 """Filter banks: many kernels applied to one image through one shared forward transform."""
 
 import numbers
+import warnings
 
 import numpy as np
 
-from .._convolve import convolve
-from .._convolver import _into
-from .._errors import ShapeError
+from .._errors import AliasingWarning, ShapeError
 from .._validate import as_numeric_array, boundary_name
-from ._common import axis_index, float_image
+from ._common import axis_index, check_out, float_image
 from ._spectral import SpectralApplier
-from .gabor import _prefactor, gabor_direction, gabor_kernel
+from .gabor import _prefactor, build_kernel, gabor_direction
 
 __all__ = ["FilterBank", "gabor_bank"]
 
@@ -127,24 +126,17 @@ class FilterBank:
         nd = self.ndim + (channel_axis is not None)
         img = float_image(image, func, ndim=nd)
         boundary = boundary_name(boundary, func)
-        _check_out(out, (len(self),) + img.shape, _out_dtype(img, self.kernels), func)
-        if not np.all(np.isfinite(img)):
-            run = lambda ch, o=None: _into(o, self._direct(ch, boundary, float(cval), workers))
-        else:
-            run = lambda ch, o=None: self._applier.apply(ch, boundary, float(cval), workers,
-                                                         out=o)
+        check_out(out, (len(self),) + img.shape, _out_dtype(img, self.kernels), func)
         if channel_axis is None:
-            return run(img, out)
+            return self._applier.apply(img, boundary, float(cval), workers, out=out)
         ax = axis_index(channel_axis, img.ndim, func)
-        result = np.stack([run(ch) for ch in np.moveaxis(img, ax, 0)], axis=1)
-        return _into(out, np.moveaxis(result, 1, 1 + ax))
-
-    def _direct(self, image, boundary, cval, workers):
-        """Non-finite images: the direct sum keeps each NaN/inf local (a transform would
-        spread it over its whole block)."""
-        return np.stack([convolve(image, k, "same", method="direct", boundary=boundary,
-                                  fillvalue=cval, center="ndimage", workers=workers)
-                         for k in self.kernels]).astype(_out_dtype(image, self.kernels))
+        result = np.stack([self._applier.apply(ch, boundary, float(cval), workers)
+                           for ch in np.moveaxis(img, ax, 0)], axis=1)
+        result = np.moveaxis(result, 1, 1 + ax)
+        if out is None:
+            return result
+        out[...] = result
+        return out
 
     def magnitude(self, image, **options):
         """The modulus of each kernel's response (local energy of a Gabor bank).
@@ -216,7 +208,7 @@ class FilterBank:
         --------
         >>> import matplotlib; matplotlib.use("Agg")
         >>> from sigconv.filters import gabor_bank
-        >>> len(gabor_bank(0.2, 3).plot().axes)
+        >>> len([ax for ax in gabor_bank(0.2, 3).plot().axes if ax.images])
         3
         """
         from ..plotting import plot_bank
@@ -236,8 +228,11 @@ def gabor_bank(frequencies, orientations, *, bandwidth=1.0, sigma=None, phase=0.
         An int ``n`` (2-D): the angles ``k * pi / n``, ``k = 0..n-1``. Otherwise each entry
         is any ``theta`` accepted by :func:`gabor_kernel` (an angle, ``ndim - 1`` angles
         or a direction vector).
-    bandwidth, sigma, phase, aspect_ratio, n_stds, size, ndim, output, convention
+    bandwidth, sigma, phase, aspect_ratio, n_stds, size, ndim, output
         As for :func:`gabor_kernel`, shared by every kernel.
+    convention : {'sigconv', 'skimage', 'opencv'}
+        As for :func:`gabor_kernel`; default 'sigconv' (sizes that do not change with
+        the orientation when ``aspect_ratio == 1``).
 
     Returns
     -------
@@ -247,7 +242,8 @@ def gabor_bank(frequencies, orientations, *, bandwidth=1.0, sigma=None, phase=0.
 
     Notes
     -----
-    Kernel ``(i, j)`` is ``gabor_kernel(frequencies[i], theta=orientations[j], ...)``.
+    Kernel ``(i, j)`` is ``gabor_kernel(frequencies[i], theta=orientations[j], ...,
+    convention=convention)``.
 
     Examples
     --------
@@ -261,17 +257,23 @@ def gabor_bank(frequencies, orientations, *, bandwidth=1.0, sigma=None, phase=0.
     if not freqs:
         raise ValueError(f"{func}: frequencies must not be empty")
     thetas = _orientations(orientations, ndim, func)
-    kernels, table = [], {"frequency": [], "theta": [], "sigma": []}
+    kernels, table, aliased = [], {"frequency": [], "theta": [], "sigma": []}, []
     for f in freqs:
         for t in thetas:
-            kernels.append(gabor_kernel(f, theta=t, bandwidth=bandwidth, sigma=sigma,
-                                        phase=phase, aspect_ratio=aspect_ratio,
-                                        n_stds=n_stds, size=size, ndim=ndim, output=output,
-                                        convention=convention))
+            kernel, aliasing = build_kernel(
+                f, theta=t, bandwidth=bandwidth, sigma=sigma, phase=phase,
+                aspect_ratio=aspect_ratio, n_stds=n_stds, size=size, ndim=ndim,
+                output=output, convention=convention)
+            kernels.append(kernel)
+            if aliasing:
+                aliased.append(f"kernel {len(kernels) - 1}: {aliasing}")
             table["frequency"].append(float(f))
             table["theta"].append(t)
             table["sigma"].append(float(sigma) if sigma is not None
                                   else _prefactor(float(bandwidth)) / float(f))
+    if aliased:
+        warnings.warn(f"{func}: {len(aliased)} of {len(kernels)} kernels alias; "
+                      + "; ".join(aliased), AliasingWarning, stacklevel=2)
     return FilterBank(kernels, table)
 
 
@@ -289,17 +291,6 @@ def _orientations(orientations, ndim, func):
     for t in thetas:
         gabor_direction(t, ndim, func=func)
     return [float(t) if np.ndim(t) == 0 else t for t in thetas]
-
-
-def _check_out(out, shape, dtype, func):
-    if out is None:
-        return
-    if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:
-        got = (getattr(out, "shape", None), getattr(out, "dtype", type(out).__name__))
-        raise ValueError(f"{func}: out must be an ndarray of shape {shape} and dtype "
-                         f"{np.dtype(dtype)}; got shape {got[0]} and dtype {got[1]}")
-    if not out.flags.writeable:
-        raise ValueError(f"{func}: out is read-only")
 
 
 def _out_dtype(image, kernels):

@@ -11,13 +11,17 @@ from .gaussian import gaussian
 
 __all__ = ["canny", "GRADIENTS"]
 
-GRADIENTS = ("gaussian", "sobel")
+GRADIENTS = ("sobel", "gaussian")
 
 
-def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=None,
-          use_quantiles=False, gradient="gaussian", boundary="reflect", cval=0.0,
+def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, mask=None,
+          use_quantiles=False, *, mode=None, cval=0.0, gradient="sobel", boundary=None,
           channel_axis=None, workers=None):
     """Canny edges of an N-D image: thin ridges of the smoothed gradient magnitude.
+
+    The signature is ``skimage.feature.canny``'s, and in 2-D the defaults give its edges;
+    ``gradient='gaussian'`` is sigconv's derivative-of-Gaussian scheme (thresholds per
+    pixel, ``'reflect'`` boundary).
 
     Parameters
     ----------
@@ -35,15 +39,20 @@ def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=Non
         Where edges may be found; pixels outside do not enter the smoothing.
     use_quantiles : bool
         Read the thresholds as quantiles of the gradient magnitude.
-    gradient : {'gaussian', 'sobel'}
-        'gaussian': derivatives of the Gaussian (per pixel).  'sobel': Gaussian smoothing
-        then scipy.ndimage's Sobel (scikit-image's choice, 8 per unit ramp in 2-D).
-    boundary : str
-        Extension beyond the edges (scipy.ndimage names); default ``'reflect'``.
-        scikit-image's default is ``'constant'`` with a bleed-over correction, and it
-        applies its Sobel step with ``'reflect'`` whatever its ``mode``.
+    mode : str, optional
+        scikit-image's name for ``boundary``; give one of the two.
     cval : float
         Fill value for ``boundary='constant'``.
+    gradient : {'sobel', 'gaussian'}
+        'sobel' (default): scikit-image's scheme step for step -- Gaussian smoothing
+        (normalized by the smoothed mask, or by the smoothed ones with
+        ``boundary='constant'``: its bleed-over correction), then scipy.ndimage's Sobel
+        (8 per unit ramp in 2-D) extended by ``'reflect'`` whatever ``boundary`` is.
+        'gaussian': derivatives of the Gaussian (per pixel), extended by ``boundary``.
+    boundary : str, optional
+        Extension beyond the edges of the smoothing (scipy.ndimage names).  Default
+        ``'constant'`` for ``gradient='sobel'`` (scikit-image's) and ``'reflect'`` for
+        ``gradient='gaussian'``.
     channel_axis : int, optional
         Axis of colour channels: edges of each channel, separately (otherwise every axis
         is spatial, so an ``(H, W, 3)`` array is a 3-D volume).
@@ -57,9 +66,10 @@ def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=Non
 
     Notes
     -----
-    1. ``g_k = d/dx_k (G_sigma * I)`` (or Sobel of ``G_sigma * I``); ``m = |g|``.  With a
-       mask ``M``, ``G * I`` is replaced by the normalized convolution
-       ``G*(I M) / G*M`` and its derivative by the quotient rule.
+    1. ``g_k = d/dx_k (G_sigma * I)`` (or the Sobel derivative of ``G_sigma * I``);
+       ``m = |g|``.  With a mask ``M`` (and for ``gradient='sobel'`` with
+       ``boundary='constant'``, ``M = 1``), ``G * I`` is replaced by the normalized
+       convolution ``G*(I M) / G*M`` and its derivative by the quotient rule.
     2. Non-maximum suppression along the gradient direction, in any ndim: a pixel ``p``
        stays if ``m(p) >= low`` and ``m(p) >= m(p +- g/max_k|g_k|)``, ``m`` at those
        points by multilinear interpolation (the point lies on a face of the ``3^n``
@@ -90,7 +100,8 @@ def canny(image, sigma=1.0, low_threshold=None, high_threshold=None, *, mask=Non
     nd = img.ndim if channel_axis is None else img.ndim - 1
     sigmas = per_axis_positive(sigma, nd, "sigma", func)
     one_of(gradient, GRADIENTS, "gradient", func)
-    boundary, cval = boundary_args(boundary, cval, func)
+    boundary, cval = boundary_args(boundary, mode, cval, func,
+                                   default="constant" if gradient == "sobel" else "reflect")
     region = _mask(mask, img.shape, func)
     gain = 1.0 if gradient == "sobel" else 2.0 * 4.0 ** (nd - 1)
     low, high = _thresholds(low_threshold, high_threshold, use_quantiles, dtype_max, gain,
@@ -150,21 +161,29 @@ def _mask(mask, shape, func):
 def _gradient(img, sigmas, region, gradient, boundary, cval, workers):
     """One array per axis: the derivative of the (mask-normalized) smoothed image."""
     nd = img.ndim
-    opts = dict(boundary=boundary, cval=cval, workers=workers)
-    if gradient == "sobel":
-        smooth = gaussian(img if region is None else img * region, sigmas, **opts)
-        if region is not None:
-            smooth = smooth / (gaussian(region.astype(img.dtype), sigmas, **opts)
-                               + np.finfo(img.dtype).eps)
-        return [sobel(smooth, axis=k, **opts) for k in range(nd)]
+    opts = dict(boundary=boundary, cval=cval, preserve_range=True, workers=workers)
+    if gradient == "sobel" and region is None and boundary == "constant":
+        region = np.ones(img.shape, dtype=bool)           # scikit-image's bleed-over
     unit = lambda k: [int(a == k) for a in range(nd)]
     if region is None:
+        if gradient == "sobel":
+            smooth = gaussian(img, sigmas, **opts)
+            return [sobel(smooth, axis=k, normalize="none", boundary="reflect",
+                          workers=workers) for k in range(nd)]
         return [gaussian(img, sigmas, order=unit(k), **opts) for k in range(nd)]
     m = region.astype(img.dtype)
     a, b = gaussian(img * m, sigmas, **opts), gaussian(m, sigmas, **opts)
+    # Where the exact G*M is 0, a transform method leaves rounding noise (~1e-17) that
+    # the division would blow up; there the normalized value is 0, as in exact sums.
+    support = b > 64 * np.finfo(img.dtype).eps
     b = b + np.finfo(img.dtype).eps
-    return [(gaussian(img * m, sigmas, order=unit(k), **opts) * b
-             - a * gaussian(m, sigmas, order=unit(k), **opts)) / (b * b)
+    if gradient == "sobel":
+        smooth = np.divide(a, b, out=np.zeros_like(a), where=support)
+        return [sobel(smooth, axis=k, normalize="none", boundary="reflect", workers=workers)
+                for k in range(nd)]
+    return [np.divide(gaussian(img * m, sigmas, order=unit(k), **opts) * b
+                      - a * gaussian(m, sigmas, order=unit(k), **opts), b * b,
+                      out=np.zeros_like(a), where=support)
             for k in range(nd)]
 
 

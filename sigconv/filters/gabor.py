@@ -10,29 +10,36 @@ convention     scale, size                                 reproduces
                bounding box of the ``n_stds`` ellipsoid    the rotated envelope on each axis
 ``skimage``    ``1/(2 pi sigma_x sigma_y)``, size          ``skimage.filters.gabor_kernel``
                ``ceil(max(...))`` (varies with theta)
-``opencv``     1 (unnormalized), ``cvRound`` sizes,        ``cv2.getGaborKernel`` (its
-               kernel point-reflected                      ``.real`` part)
+``opencv``     1 (unnormalized), ``cvRound`` sizes,        ``cv2.getGaborKernel`` (real;
+               kernel point-reflected                      ``output='complex'`` adds the
+                                                           quadrature part)
 =============  ==========================================  ================================
+
+The default is ``skimage`` for a 2-D kernel with one angle, ``sigconv`` otherwise.
 
 ``sigma`` is the envelope's standard deviation along ``u``; across it the standard
 deviation is ``sigma / aspect_ratio`` (OpenCV's ``gamma``).  When ``sigma`` is not given
 it follows from the octave ``bandwidth``: ``sigma = bandwidth_to_sigma(bandwidth,
 frequency)`` (scikit-image's rule, also used for the other conventions).
+scikit-image's ``sigma_x``/``sigma_y`` (along/across; an omitted one from the bandwidth)
+and ``offset`` are accepted under those names too.
 """
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
-from .._validate import one_of
+from .._errors import AliasingWarning
+from .._validate import one_of, renamed
 from ._common import positive
 
 __all__ = ["gabor_kernel", "gabor_direction", "frequency_to_wavelength",
            "wavelength_to_frequency", "bandwidth_to_sigma", "sigma_to_bandwidth",
            "degrees_to_radians", "radians_to_degrees", "CONVENTIONS", "OUTPUTS"]
 
-CONVENTIONS = ("sigconv", "skimage", "opencv")
+CONVENTIONS = ("skimage", "sigconv", "opencv")
 OUTPUTS = ("complex", "real", "imag")
 _SIGMA_CONST = math.sqrt(math.log(2) / 2.0) / math.pi
 
@@ -267,10 +274,16 @@ def gabor_direction(theta, ndim=2, *, func="gabor_direction"):
     return c[::-1].copy()
 
 
-def gabor_kernel(frequency=None, *, theta=0, bandwidth=1.0, sigma=None, phase=0.0,
-                 aspect_ratio=1.0, wavelength=None, n_stds=3, size=None, ndim=2,
-                 output="complex", convention="sigconv"):
+def gabor_kernel(frequency=None, theta=0, bandwidth=1.0, sigma_x=None, sigma_y=None,
+                 n_stds=3, offset=None, dtype=None, *, sigma=None, phase=None,
+                 aspect_ratio=None, wavelength=None, size=None, ndim=2, output=None,
+                 convention=None):
     """A Gabor kernel in any number of dimensions.
+
+    The positional signature is ``skimage.filters.gabor_kernel``'s, and in 2-D the
+    defaults give its kernel; ``convention='sigconv'`` (the default in other dimensions)
+    sizes the kernel by the envelope's bounding box, and ``convention='opencv'`` gives
+    ``cv2.getGaborKernel``'s real kernel.
 
     Parameters
     ----------
@@ -280,44 +293,63 @@ def gabor_kernel(frequency=None, *, theta=0, bandwidth=1.0, sigma=None, phase=0.
         Orientation: an angle in radians (2-D), ``ndim - 1`` angles, or a direction
         vector; see :func:`gabor_direction`.
     bandwidth : float
-        Octave bandwidth, > 0, which sets ``sigma`` when ``sigma`` is None.
-    sigma : float, optional
-        Envelope standard deviation along the carrier direction, in pixels.
-    phase : float
-        Carrier phase offset in radians (scikit-image ``offset``, OpenCV ``psi``).
-    aspect_ratio : float
-        ``sigma`` divided by the standard deviation across the carrier (OpenCV
-        ``gamma``; scikit-image ``sigma_x / sigma_y``).
-    wavelength : float, optional
-        Pixels per cycle, ``1 / frequency`` (OpenCV ``lambd``).
+        Octave bandwidth, > 0, which sets the envelope's standard deviations that are
+        not given.
+    sigma_x, sigma_y : float, optional
+        scikit-image's standard deviations along and across the carrier, in pixels; an
+        omitted one follows from ``bandwidth`` (as in scikit-image).  sigconv's spelling
+        is ``sigma`` and ``aspect_ratio``; give one of the two pairs.
     n_stds : float
         Half-size in envelope standard deviations when ``size`` is None.
+    offset : float, optional
+        scikit-image's name for ``phase``.
+    dtype : dtype, optional
+        Result dtype: complex (complex128 by default) for ``output='complex'``, floating
+        (float64 by default) otherwise.
+    sigma : float, optional
+        Envelope standard deviation along the carrier direction, in pixels (default from
+        ``bandwidth``).
+    phase : float, optional
+        Carrier phase offset in radians (OpenCV ``psi``); default 0, and ``pi/2`` (OpenCV's
+        default ``psi``) for ``convention='opencv'``.
+    aspect_ratio : float, optional
+        ``sigma`` divided by the standard deviation across the carrier (OpenCV
+        ``gamma``); default 1.
+    wavelength : float, optional
+        Pixels per cycle, ``1 / frequency`` (OpenCV ``lambd``).
     size : int or tuple of int, optional
         Kernel shape (array-axis order: rows, columns); odd. OpenCV's ``ksize`` is
         ``(width, height)``, the reverse.
     ndim : int
         Number of dimensions (``skimage`` and ``opencv`` conventions are 2-D).
-    output : {'complex', 'real', 'imag'}
-        The complex kernel or its cosine (real) or sine (imaginary) part.
-    convention : {'sigconv', 'skimage', 'opencv'}
-        Scale and size rules (module docstring).
+    output : {'complex', 'real', 'imag'}, optional
+        The complex kernel or its cosine (real) or sine (imaginary) part; default
+        'complex', and 'real' for ``convention='opencv'`` (OpenCV's kernel is real).
+    convention : {'skimage', 'sigconv', 'opencv'}, optional
+        Scale and size rules (module docstring); default 'skimage' for a 2-D kernel
+        with one angle, 'sigconv' otherwise.
 
     Returns
     -------
     ndarray
-        complex128 or float64 kernel of odd size on every axis.
+        complex128 or float64 kernel (or ``dtype``) of odd size on every axis.
 
     Notes
     -----
     With ``r`` the offset from the centre, ``p = u . r`` and ``q**2 = |r|**2 - p**2``:
     ``g(r) = A exp(-p**2/(2 sigma**2) - q**2 aspect_ratio**2/(2 sigma**2))
     exp(i (2 pi f p + phase))``, ``A = 1/((2 pi)^(n/2) sigma (sigma/aspect_ratio)^(n-1))``
-    for ``'sigconv'``.  ``convention='skimage'`` equals
-    ``skimage.filters.gabor_kernel(frequency, theta, bandwidth, sigma_x=sigma,
-    sigma_y=sigma/aspect_ratio, n_stds, offset=phase)``; ``convention='opencv',
-    output='real'`` equals ``cv2.getGaborKernel((w, h), sigma, theta, wavelength,
-    aspect_ratio, phase)`` with ``size=(h, w)`` (OpenCV would round an even ``w`` up to
-    ``w + 1``; here an even size is refused).
+    for ``'sigconv'`` and ``'skimage'`` (which differ only in the size rule when
+    ``theta`` is not a multiple of ``pi/2``).  ``convention='skimage'`` equals
+    ``skimage.filters.gabor_kernel(frequency, theta, bandwidth, sigma_x, sigma_y, n_stds,
+    offset)``; ``convention='opencv'`` equals ``cv2.getGaborKernel((w, h), sigma, theta,
+    wavelength, aspect_ratio, phase)`` with ``size=(h, w)`` (OpenCV would round an even
+    ``w`` up to ``w + 1``; here an even size is refused).
+
+    The carrier's frequency along array axis ``i`` is ``f |u_i|``; above 0.5 cycles per
+    sample (Nyquist) the samples cannot tell it from ``|f u_i - round(f u_i)|``, so such
+    a kernel is built as asked with an :class:`~sigconv.AliasingWarning` naming the axis
+    and the alias (``gabor_kernel(0.9)`` samples a 0.1 cycles/pixel carrier).
 
     Examples
     --------
@@ -331,12 +363,47 @@ def gabor_kernel(frequency=None, *, theta=0, bandwidth=1.0, sigma=None, phase=0.
            [   0,  965,    0]])
     >>> gabor_kernel(0.25, sigma=1.0, ndim=3).shape
     (7, 7, 7)
+    >>> gabor_kernel(wavelength=4, sigma=1.0, size=3, convention='opencv').round(3)
+    array([[-0.368,  0.   ,  0.368],
+           [-0.607,  0.   ,  0.607],
+           [-0.368,  0.   ,  0.368]])
     """
-    args = _validate(frequency, theta, bandwidth, sigma, phase, aspect_ratio, wavelength,
-                     n_stds, size, ndim, output, convention)
+    kernel, aliasing = build_kernel(frequency, theta, bandwidth, sigma_x, sigma_y, n_stds,
+                                    offset, dtype, sigma=sigma, phase=phase,
+                                    aspect_ratio=aspect_ratio, wavelength=wavelength,
+                                    size=size, ndim=ndim, output=output,
+                                    convention=convention)
+    if aliasing:
+        warnings.warn(f"gabor_kernel: {aliasing}", AliasingWarning, stacklevel=2)
+    return kernel
+
+
+def build_kernel(frequency=None, theta=0, bandwidth=1.0, sigma_x=None, sigma_y=None,
+                 n_stds=3, offset=None, dtype=None, *, sigma=None, phase=None,
+                 aspect_ratio=None, wavelength=None, size=None, ndim=2, output=None,
+                 convention=None):
+    """``(kernel, aliasing)``: :func:`gabor_kernel`'s result (same arguments) and, when
+    its carrier exceeds 0.5 cycles/sample along an array axis, the sentence that says so
+    (else ``''``)."""
+    args = _validate(frequency, theta, bandwidth, sigma_x, sigma_y, n_stds, offset, dtype,
+                     sigma, phase, aspect_ratio, wavelength, size, ndim, output, convention)
     builder = {"sigconv": _sigconv_kernel, "skimage": _skimage_kernel,
                "opencv": _opencv_kernel}[args["convention"]]
-    return builder(**args)
+    return builder(**args).astype(args["dtype"], copy=False), _aliasing(args)
+
+
+def _aliasing(args):
+    direction = args["direction"]
+    if direction is None:           # skimage / opencv: x cos(theta) + y sin(theta)
+        direction = (math.sin(args["theta"]), math.cos(args["theta"]))
+    per_axis = [args["frequency"] * abs(float(u)) for u in direction]
+    axis = int(np.argmax(per_axis))
+    f_axis = per_axis[axis]
+    if f_axis <= 0.5 + 1e-12:
+        return ""
+    return (f"frequency {args['frequency']:.4g} cycles/pixel puts {f_axis:.4g} cycles/pixel "
+            f"along array axis {axis}, above the Nyquist limit of 0.5: the sampled carrier "
+            f"aliases to {abs(f_axis - round(f_axis)):.4g} cycles/pixel")
 
 
 def _positive_array(value, name, func):
@@ -347,13 +414,17 @@ def _positive_array(value, name, func):
     return arr if arr.ndim else float(arr)
 
 
-def _validate(frequency, theta, bandwidth, sigma, phase, aspect_ratio, wavelength, n_stds,
-              size, ndim, output, convention):
+def _validate(frequency, theta, bandwidth, sigma_x, sigma_y, n_stds, offset, dtype, sigma,
+              phase, aspect_ratio, wavelength, size, ndim, output, convention):
     func = "gabor_kernel"
-    one_of(convention, CONVENTIONS, "convention", func)
-    one_of(output, OUTPUTS, "output", func)
     if isinstance(ndim, bool) or not isinstance(ndim, numbers.Integral) or ndim < 1:
         raise ValueError(f"{func}: ndim must be an integer >= 1; got {ndim!r}")
+    if convention is None:
+        convention = "skimage" if ndim == 2 and np.ndim(theta) == 0 else "sigconv"
+    one_of(convention, CONVENTIONS, "convention", func)
+    if output is None:
+        output = "real" if convention == "opencv" else "complex"
+    one_of(output, OUTPUTS, "output", func)
     if convention != "sigconv" and ndim != 2:
         raise ValueError(f"{func}: convention={convention!r} is 2-D; got ndim={ndim}")
     if (frequency is None) == (wavelength is None):
@@ -366,15 +437,43 @@ def _validate(frequency, theta, bandwidth, sigma, phase, aspect_ratio, wavelengt
         wavelength = positive(wavelength, "wavelength", func)
         frequency = 1.0 / wavelength
     bandwidth = positive(bandwidth, "bandwidth", func)
-    sigma = (_prefactor(bandwidth) / frequency if sigma is None
-             else positive(sigma, "sigma", func))
+    sigma, across = _envelope(sigma_x, sigma_y, sigma, aspect_ratio,
+                              _prefactor(bandwidth) / frequency, func)
+    phase = renamed(phase, offset, "phase", "offset", func,
+                    math.pi / 2 if convention == "opencv" else 0.0)
     own = convention == "sigconv"
-    return dict(frequency=frequency, wavelength=wavelength, bandwidth=bandwidth, sigma=sigma,
+    return dict(frequency=frequency, wavelength=wavelength, sigma=sigma, sigma_y=across,
                 direction=gabor_direction(theta, ndim, func=func) if own else None,
-                theta=0.0 if own else _scalar_theta(theta, func),
-                phase=float(phase), aspect_ratio=positive(aspect_ratio, "aspect_ratio", func),
+                theta=0.0 if own else _scalar_theta(theta, func), phase=float(phase),
                 n_stds=positive(n_stds, "n_stds", func), size=_size(size, ndim, func),
-                ndim=int(ndim), output=output, convention=convention)
+                ndim=int(ndim), output=output, convention=convention,
+                dtype=_result_dtype(dtype, output, func))
+
+
+def _envelope(sigma_x, sigma_y, sigma, aspect_ratio, from_bandwidth, func):
+    """(standard deviation along the carrier, across it) from either spelling."""
+    if sigma_x is None and sigma_y is None:
+        along = from_bandwidth if sigma is None else positive(sigma, "sigma", func)
+        ratio = 1.0 if aspect_ratio is None else positive(aspect_ratio, "aspect_ratio",
+                                                           func)
+        return along, along / ratio
+    if sigma is not None or aspect_ratio is not None:
+        raise TypeError(f"{func}: give sigma_x/sigma_y (scikit-image's names) or "
+                        f"sigma/aspect_ratio, not both; got sigma_x={sigma_x!r}, "
+                        f"sigma_y={sigma_y!r}, sigma={sigma!r}, aspect_ratio={aspect_ratio!r}")
+    along = from_bandwidth if sigma_x is None else positive(sigma_x, "sigma_x", func)
+    return along, from_bandwidth if sigma_y is None else positive(sigma_y, "sigma_y", func)
+
+
+def _result_dtype(dtype, output, func):
+    kind = "c" if output == "complex" else "f"
+    if dtype is None:
+        return np.dtype(np.complex128 if kind == "c" else np.float64)
+    dt = np.dtype(dtype)
+    if dt.kind != kind:
+        raise ValueError(f"{func}: dtype must be a {'complex' if kind == 'c' else 'floating'}"
+                         f" dtype for output={output!r}; got {dt}")
+    return dt
 
 
 def _scalar_theta(theta, func):
@@ -405,9 +504,9 @@ def _carrier(envelope, arg, output):
     return envelope * np.exp(1j * arg)
 
 
-def _sigconv_kernel(frequency, sigma, direction, phase, aspect_ratio, n_stds, size, ndim,
+def _sigconv_kernel(frequency, sigma, sigma_y, direction, phase, n_stds, size, ndim,
                     output, **_):
-    sigma_p = sigma / aspect_ratio
+    sigma_p = sigma_y
     if size is None:
         half = [max(1, math.ceil(n_stds * math.sqrt(sigma ** 2 * u * u
                                                     + sigma_p ** 2 * (1 - u * u))))
@@ -421,9 +520,10 @@ def _sigconv_kernel(frequency, sigma, direction, phase, aspect_ratio, n_stds, si
     return _carrier(envelope, 2 * np.pi * frequency * p + phase, output)
 
 
-def _skimage_kernel(frequency, sigma, theta, phase, aspect_ratio, n_stds, size, output, **_):
+def _skimage_kernel(frequency, sigma, sigma_y, theta, phase, n_stds, size, output, dtype,
+                    **_):
     """skimage.filters.gabor_kernel, step for step (so it agrees to the last bit)."""
-    sigma_x, sigma_y = sigma, sigma / aspect_ratio
+    sigma_x = sigma
     ct, st = math.cos(theta), math.sin(theta)
     if size is None:
         x0 = math.ceil(max(abs(n_stds * sigma_x * ct), abs(n_stds * sigma_y * st), 1))
@@ -436,13 +536,14 @@ def _skimage_kernel(frequency, sigma, theta, phase, aspect_ratio, n_stds, size, 
     roty = -x * st + y * ct
     g = np.exp(-0.5 * (rotx ** 2 / sigma_x ** 2 + roty ** 2 / sigma_y ** 2)
                + 1j * (2 * np.pi * frequency * rotx + phase))
+    g = g.astype(dtype if dtype.kind == "c" else np.result_type(dtype, np.complex64))
     g *= 1 / (2 * np.pi * sigma_x * sigma_y)
     return {"complex": g, "real": g.real.copy(), "imag": g.imag.copy()}[output]
 
 
-def _opencv_kernel(wavelength, sigma, theta, phase, aspect_ratio, n_stds, size, output, **_):
+def _opencv_kernel(wavelength, sigma, sigma_y, theta, phase, n_stds, size, output, **_):
     """cv2.getGaborKernel, step for step: unnormalized, cvRound sizes, point-reflected."""
-    sigma_x, sigma_y = sigma, sigma / aspect_ratio
+    sigma_x = sigma
     c, s = math.cos(theta), math.sin(theta)
     if size is None:
         xmax = int(np.rint(max(abs(n_stds * sigma_x * c), abs(n_stds * sigma_y * s))))

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from ._common import (apply_factors, boundary_args, float_image, per_axis_positive,
+from ._common import (apply_factors, boundary_args, check_out, float_image, per_axis_positive,
                       per_channel, positive)
 
 __all__ = ["gaussian", "gaussian_kernel1d"]
@@ -79,29 +79,42 @@ def _kernel1d(sigma, order, radius):
     return ((x[:, None] ** powers).dot(q) * phi)[::-1]
 
 
-def gaussian(image, sigma=1.0, *, order=0, truncate=4.0, radius=None, boundary="reflect",
-             cval=0.0, channel_axis=None, workers=None):
+def gaussian(image, sigma=1.0, *, mode=None, cval=0.0, preserve_range=False, truncate=4.0,
+             channel_axis=None, out=None, order=0, radius=None, boundary=None,
+             workers=None):
     """Smooth an N-D image with a Gaussian (or take Gaussian derivatives).
+
+    The signature is scikit-image's ``filters.gaussian`` (``mode``, ``cval``,
+    ``preserve_range``, ``truncate``, ``channel_axis``, ``out``) with scipy.ndimage's
+    ``order`` and ``radius``; the defaults give scikit-image's result.
 
     Parameters
     ----------
     image : array_like
-        Real N-D image. Integer images are filtered as float64 (values not rescaled).
+        Real N-D image.
     sigma : float or sequence of float
-        Standard deviation per axis, in pixels.
-    order : int or sequence of int
-        Derivative order per axis (0 = smoothing only), as ``scipy.ndimage``.
-    truncate : float
-        Kernel half-width in standard deviations: ``radius = int(truncate*sigma + 0.5)``.
-    radius : int or sequence of int, optional
-        Explicit half-width per axis (overrides ``truncate``).
-    boundary : str
-        Extension beyond the edges; default ``'reflect'`` as in scipy.ndimage
-        (scikit-image's ``filters.gaussian`` defaults to ``'nearest'``).
+        Standard deviation per axis, in pixels, >= 0 (0 leaves the axis alone).
+    mode : str, optional
+        scikit-image's and scipy.ndimage's name for ``boundary``; give one of the two.
     cval : float
         Fill value for ``boundary='constant'``.
+    preserve_range : bool
+        False (scikit-image's default): integer images are rescaled as its
+        ``img_as_float`` (uint8 to [0, 1]); True: values kept (scipy.ndimage's numbers).
+    truncate : float
+        Kernel half-width in standard deviations: ``radius = int(truncate*sigma + 0.5)``.
     channel_axis : int, optional
         Axis of colour channels, filtered independently.
+    out : ndarray, optional
+        Array of the result's shape and dtype to write the result into (returned).
+    order : int or sequence of int
+        Derivative order per axis (0 = smoothing only), as ``scipy.ndimage``.
+    radius : int or sequence of int, optional
+        Explicit half-width per axis (overrides ``truncate``).
+    boundary : str, optional
+        Extension beyond the edges (scipy.ndimage names and their aliases); default
+        ``'nearest'`` as in scikit-image (scipy.ndimage's ``gaussian_filter`` defaults to
+        ``'reflect'``).
     workers : int, optional
         Threads for the convolution engine.
 
@@ -113,8 +126,9 @@ def gaussian(image, sigma=1.0, *, order=0, truncate=4.0, radius=None, boundary="
     Notes
     -----
     ``out = I (*) g_{sigma_0} (*) ... (*) g_{sigma_{n-1}}``, one 1-D pass per axis with the
-    factors of :func:`gaussian_kernel1d`; equals ``scipy.ndimage.gaussian_filter`` with
-    the same ``sigma``, ``order``, ``mode=boundary`` and ``truncate``.
+    factors of :func:`gaussian_kernel1d`; equals ``skimage.filters.gaussian`` with the
+    same arguments, and ``scipy.ndimage.gaussian_filter`` with the same ``sigma``,
+    ``order``, ``mode`` and ``truncate`` (and ``preserve_range=True``).
 
     Examples
     --------
@@ -122,17 +136,28 @@ def gaussian(image, sigma=1.0, *, order=0, truncate=4.0, radius=None, boundary="
     >>> from sigconv.filters import gaussian
     >>> gaussian(np.array([0., 0., 4., 0., 0.]), 1.0, radius=1).round(2)
     array([0.  , 1.1 , 1.81, 1.1 , 0.  ])
+    >>> gaussian(np.array([0, 0, 255, 0, 0], np.uint8), 1.0, radius=1).round(3)
+    array([0.   , 0.274, 0.452, 0.274, 0.   ])
     """
     func = "gaussian"
-    img = float_image(image, func)
+    img = float_image(image, func, preserve_range=preserve_range)
     nd = img.ndim if channel_axis is None else img.ndim - 1
-    sigmas = per_axis_positive(sigma, nd, "sigma", func)
+    sigmas = per_axis_positive(sigma, nd, "sigma", func, allow_zero=True)
     orders = _per_axis_int(order, nd, "order", func)
+    if any(s == 0 and o for s, o in zip(sigmas, orders)):
+        raise ValueError(f"{func}: a derivative (order > 0) needs sigma > 0 on its axis; "
+                         f"got sigma={sigma!r}, order={order!r}")
     radii = _radii(radius, truncate, sigmas, nd, func)
-    boundary, cval = boundary_args(boundary, cval, func)
-    factors = [_kernel1d(s, o, r) for s, o, r in zip(sigmas, orders, radii)]
-    return per_channel(func, img, channel_axis,
-                       lambda ch: apply_factors(ch, factors, boundary, cval, workers=workers))
+    boundary, cval = boundary_args(boundary, mode, cval, func, default="nearest")
+    check_out(out, img.shape, img.dtype, func)
+    factors = [_kernel1d(s, o, r) if s > 0 else None
+               for s, o, r in zip(sigmas, orders, radii)]
+    result = per_channel(func, img, channel_axis,
+                         lambda ch: apply_factors(ch, factors, boundary, cval, workers=workers))
+    if out is None:
+        return result
+    out[...] = result
+    return out
 
 
 def _per_axis_int(value, ndim, name, func):

@@ -20,9 +20,11 @@ import numpy as np
 from .. import _shapes, _validate as V
 from .._errors import ShapeError
 from .._padding import boundary_index, padded_shape
-from .._plan import _center, _fillvalue, _geometry as _plan_geometry
+from .._plan import center_arg, fillvalue_arg, geometry as _plan_geometry
 
 OPS = ("convolve", "correlate")
+#: the convolve parameters the matrix forms share (named in errors, see V.one_of)
+MATRIX_PARAMS = ("mode", "boundary", "center")
 FORMATS = ("sparse", "dense", "operator")
 
 
@@ -86,9 +88,9 @@ def matrix_dtype(kdtype):
 def geometry(kernel_shape, input_shape, mode, op, boundary, fillvalue, center, stride,
              dilation, func):
     """Validate the matrix arguments and return the Geometry (no work is done)."""
-    mode = V.one_of(mode, V.MODES, "mode", func)
+    mode = V.one_of(mode, V.MODES, "mode", func, related=MATRIX_PARAMS)
     op = V.one_of(op, OPS, "op", func)
-    boundary = V.boundary_name(boundary, func)
+    boundary = V.boundary_name(boundary, func, related=MATRIX_PARAMS)
     nd = len(input_shape)
     if len(kernel_shape) != nd:
         raise ShapeError(f"{func}: kernel and input_shape must have the same number of "
@@ -96,8 +98,8 @@ def geometry(kernel_shape, input_shape, mode, op, boundary, fillvalue, center, s
                          f"{input_shape}")
     strides = V.per_axis(stride, nd, "stride", func)
     dilations = V.per_axis(dilation, nd, "dilation", func)
-    center = _center(center, nd, func)
-    fillvalue = _fillvalue(fillvalue, func)
+    center = center_arg(center, nd, func)
+    fillvalue = fillvalue_arg(fillvalue, func)
     if _valid_swap(mode, input_shape, kernel_shape, dilations, func):
         # scipy's 'valid' swap: the rows t = i*stride + n - 1 of the full result.
         pads = tuple((k - n, k - n) for n, k in zip(input_shape, kernel_shape))

@@ -15,42 +15,25 @@ Small kernels run as im2col (one strided slice copy per kernel tap) followed by 
 BLAS matrix product per sample and group, over batch chunks whose column matrix stays in
 cache (``chunks``), spread over threads (``_parallel``).  Stride-1 layers take the faster
 flat layout of ``_flatconv`` instead (chosen in ``functional``).  Large kernels run
-through real FFTs (scipy.fft; the planned FFTW ``sigconv.Convolver`` can replace
-``_correlate_fft`` once it lands) with the channel sum done as a matrix product per
-frequency.  ``choose`` compares the two costs.
+through the FFT engine's multichannel form (:mod:`sigconv.engines.channels`).
+``choose`` asks the cost model (:func:`sigconv.engines.cost.layer_method`).
 """
 
 import functools
 import math
 
 import numpy as np
-import scipy.fft as sfft
 
+from .. import _runtime
+from ..engines import cost
+from ..engines.channels import correlate_channels
 from ..engines.fft import dilate
 from . import _parallel
 
 
-# rough seconds per unit of work, measured on the build machine (ratios matter, not values;
-# im2col and FFT timed against each other for 5x5 ... 31x31 kernels, float32, one thread)
-_SECONDS_PER_MAC = 0.1e-9           # BLAS multiply-add inside the im2col product
-_SECONDS_PER_COPY = 1.2e-9          # one element gathered into the column matrix
-_SECONDS_PER_FFT_NLOGN = 1.2e-9     # real transform, per n log2 n
-_SECONDS_PER_CMAC = 0.4e-9          # complex multiply-add of the spectral channel sum
-
-
 def choose(x_shape, w_shape, out_spatial, groups):
     """'im2col' or 'fft': the cheaper way to correlate these shapes (estimated seconds)."""
-    n, c = x_shape[:2]
-    o, cg = w_shape[:2]
-    taps, outs = math.prod(w_shape[2:]), math.prod(out_spatial)
-    im2col = n * c * taps * outs * _SECONDS_PER_COPY + n * o * cg * taps * outs * _SECONDS_PER_MAC
-    if taps < 25:
-        return "im2col"
-    sizes = [sfft.next_fast_len(s, real=True) for s in x_shape[2:]]
-    f = math.prod(sizes)
-    transforms = (n * c + o * cg + n * o) * f * max(math.log2(f), 1.0) * _SECONDS_PER_FFT_NLOGN
-    spectral = n * o * cg * (f // 2 + 1) * _SECONDS_PER_CMAC
-    return "fft" if transforms + spectral < im2col else "im2col"
+    return cost.layer_method(_runtime.calibration(), x_shape, w_shape, out_spatial, groups)
 
 
 def tap_slices(tap, out_spatial, strides, dilations):
@@ -207,26 +190,9 @@ def weight_grad(xp, dy, kshape, strides, dilations, groups, cols=None, method="a
 
 
 def _correlate_fft(xp, w, strides, dilations, groups, out_spatial):
-    """``correlate`` by real FFTs: a transform length >= the input length on each axis
-    cannot wrap onto the kept (valid) samples."""
-    nsp = len(strides)
-    n, c = xp.shape[:2]
-    o, cg = w.shape[:2]
-    og = o // groups
-    axes = tuple(range(-nsp, 0))
-    wd = dilate(w, dilations)
-    ke = wd.shape[2:]
-    sizes = [sfft.next_fast_len(s, real=True) for s in xp.shape[2:]]
-    spec_x = sfft.rfftn(xp.reshape((n, groups, cg) + xp.shape[2:]), s=sizes, axes=axes)
-    spec_w = sfft.rfftn(np.flip(wd, axes).reshape((groups, og, cg) + ke), s=sizes, axes=axes)
-    fshape = spec_x.shape[3:]
-    sx = spec_x.reshape(n, groups, cg, -1).transpose(1, 3, 0, 2)      # (G, F, N, Cg)
-    sw = spec_w.reshape(groups, og, cg, -1).transpose(0, 3, 2, 1)     # (G, F, Cg, Og)
-    sy = np.matmul(sx, sw).transpose(2, 0, 3, 1)                      # (N, G, Og, F)
-    full = sfft.irfftn(sy.reshape((n, o) + fshape), s=sizes, axes=axes)
-    crop = (Ellipsis,) + tuple(slice(k - 1, k - 1 + s * (m - 1) + 1, s)
-                               for k, m, s in zip(ke, out_spatial, strides))
-    return np.ascontiguousarray(full[crop], dtype=np.result_type(xp, w))
+    """``correlate`` by the FFT engine (:func:`sigconv.engines.channels.correlate_channels`)."""
+    return correlate_channels(xp, w, tuple(strides), tuple(dilations), groups,
+                              tuple(out_spatial), res=_runtime.resources())
 
 
 def _input_grad_fft(dy, w, padded_spatial, strides, dilations, groups):

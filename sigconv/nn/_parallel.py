@@ -15,18 +15,19 @@ import contextlib
 import functools
 import types
 
-from .. import _threads
+from .. import _environ, _threads
 
 Buffers = types.SimpleNamespace      # one thread's work buffers, by name
 
 
 @functools.lru_cache(maxsize=1)
 def _controller():
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:          # a declared dependency; tolerated if removed
-        return None
-    return ThreadpoolController()
+    with _environ.kept():        # threadpoolctl's import sets KMP_DUPLICATE_LIB_OK
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:      # a declared dependency; tolerated if removed
+            return None
+        return ThreadpoolController()
 
 
 @functools.lru_cache(maxsize=1)

@@ -122,5 +122,5 @@ def gradcheck(layer, x, *, eps=1e-6, rtol=1e-5, atol=1e-7, seed=0, training=True
 
 
 def _named(layer):
-    from .layers.base import named_parameters
-    return list(named_parameters(layer))
+    from .layers.base import parameter_slots
+    return list(parameter_slots(layer))

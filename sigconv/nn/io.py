@@ -22,7 +22,7 @@ import numpy as np
 from .._errors import ModelFormatError
 from . import layers as L
 from ._args import ChainError
-from .layers.base import Layer, deferred_params, named_parameters
+from .layers.base import Layer, deferred_params, parameter_slots
 from .model import Sequential
 
 __all__ = ["save", "load", "FORMAT_VERSION", "LAYER_TYPES"]
@@ -72,7 +72,7 @@ def save(model, path):
     if not isinstance(model, Layer):
         raise TypeError(f"save: model must be a sigconv.nn Layer; got {type(model).__name__}")
     arrays = {name: np.ascontiguousarray(layer.params[key])
-              for name, layer, key in named_parameters(model)}
+              for name, layer, key in parameter_slots(model)}
     doc = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "model": _describe(model),
            "arrays": {k: {"shape": list(v.shape), "dtype": v.dtype.name}
                       for k, v in arrays.items()}}
@@ -271,7 +271,7 @@ def _build(doc, label):
     """The model built with placeholder parameters, and ``{name: (layer, key)}``."""
     with deferred_params():
         model = _build_layer(doc["model"], "layer 'model'")
-    expected = {name: (layer, key) for name, layer, key in named_parameters(model)}
+    expected = {name: (layer, key) for name, layer, key in parameter_slots(model)}
     return model, expected
 
 
@@ -289,10 +289,10 @@ def _build_layer(desc, where):
     params = {n: p for n, p in sig.parameters.items() if n != "self" and n not in children}
     required = {n for n, p in params.items() if p.default is inspect.Parameter.empty}
     _keys(desc["config"], required, set(params) - required, f"the config of {where} ({kind})")
-    kwargs = dict(desc["config"])
+    kwargs, args = dict(desc["config"]), ()
     if kind == "Sequential":
-        kwargs["layers"] = [_build_layer(d, f"layer {i}") for i, d in
-                            enumerate(_list(desc["layers"], where))]
+        args = ([_build_layer(d, f"layer {i}") for i, d in
+                 enumerate(_list(desc["layers"], where))],)
     elif kind == "Concat":
         kwargs["branches"] = [_build_layer(d, f"{where} branch {i}") for i, d in
                               enumerate(_list(desc["branches"], where))]
@@ -301,7 +301,7 @@ def _build_layer(desc, where):
         if desc["shortcut"] is not None:
             kwargs["shortcut"] = _build_layer(desc["shortcut"], f"{where} shortcut")
     try:
-        return cls(**kwargs)
+        return cls(*args, **kwargs)
     except ChainError as exc:
         raise ModelFormatError(f"load: {exc}") from None
     except (TypeError, ValueError) as exc:
@@ -373,7 +373,7 @@ def _unknown_input(model):
 
 
 def _install(model, arrays, label, strict):
-    for name, layer, key in named_parameters(model):
+    for name, layer, key in parameter_slots(model):
         arr = arrays[name]
         bad = arr.size - int(np.count_nonzero(np.isfinite(arr)))
         if bad:

@@ -1,28 +1,34 @@
-"""``Sequential``: a stack of layers that trains, predicts, summarises and saves itself."""
+"""``Sequential``: a stack of layers that trains, predicts, summarises and saves itself.
 
+It meets PyTorch's and Keras' habits: ``Sequential(*layers)`` or ``Sequential([layers])``,
+``parameters()``/``named_parameters()``, and ``compile(optimizer=..., loss=...)`` then
+``fit(X, y)`` with Keras' defaults (batch size 32, one epoch, shuffled).
+"""
+
+import collections.abc
 import math
-import sys
-import time
 
 import numpy as np
 
 from .._errors import ResourceLimitError, ShapeError
+from .._progress import progress, write
 from .._validate import positive_int
 from ._args import ChainError
-from .layers.base import Layer, named_parameters
+from ._fit import Training, correct, loss_from
+from .layers.base import Layer
 from .losses import MSE, SoftmaxCrossEntropy
 
 __all__ = ["Sequential", "DEFAULT_MAX_MEMORY"]
 
 DEFAULT_MAX_MEMORY = 2 * 1024 ** 3   # bytes a forward/backward pass may hold (FAULTS G4)
-
-
-class Sequential(Layer):
+class Sequential(Training, Layer):
     """Layers applied in order; itself a layer, so it nests in :class:`Residual` etc.
 
     Parameters
     ----------
-    layers : list of Layer
+    *layers : Layer, or one list of Layer
+        ``Sequential(conv, relu, dense)`` (PyTorch) or ``Sequential([conv, relu, dense])``
+        (Keras).
     input_shape : tuple of int, optional
         Per-sample input shape, e.g. ``(1, 8, 8)``.  Recorded from the first batch when
         not given; used by :meth:`summary`, memory estimates and model files, which check
@@ -32,7 +38,7 @@ class Sequential(Layer):
     --------
     >>> import numpy as np
     >>> from sigconv.nn import Conv2D, ReLU, Flatten, Dense
-    >>> model = Sequential([Conv2D(1, 4, 3, seed=0), ReLU(), Flatten(), Dense(36, 2, seed=1)],
+    >>> model = Sequential(Conv2D(1, 4, 3, seed=0), ReLU(), Flatten(), Dense(36, 2, seed=1),
     ...                    input_shape=(1, 5, 5))
     >>> model.predict(np.zeros((3, 1, 5, 5))).shape
     (3, 2)
@@ -43,10 +49,21 @@ class Sequential(Layer):
     2  Flatten   (36,)               0
     3  Dense     (2,)               74
     total parameters: 114
+    >>> [name for name, _ in model.named_parameters()]
+    ['layers.0.weight', 'layers.0.bias', 'layers.3.weight', 'layers.3.bias']
     """
 
-    def __init__(self, layers, *, input_shape=None):
+    def __init__(self, *layers, input_shape=None):
         super().__init__()
+        if len(layers) == 1 and not isinstance(layers[0], Layer):
+            layers = layers[0]
+            if isinstance(layers, collections.abc.Mapping):
+                raise TypeError("Sequential: layers are named by position here "
+                                "('layers.0', ...), not by a dict's keys; pass "
+                                "Sequential(*layers.values())")
+            if not isinstance(layers, collections.abc.Iterable):
+                raise TypeError(f"Sequential: expected layers or one list of layers; got "
+                                f"{layers!r}")
         layers = list(layers)
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
@@ -64,9 +81,18 @@ class Sequential(Layer):
     def named_sublayers(self):
         return [(f"layers.{i}", layer) for i, layer in enumerate(self.layers)]
 
-    def named_parameters(self):
-        """``(name, layer, key)`` for every parameter, e.g. ``('layers.0.weight', conv, 'weight')``."""
-        return list(named_parameters(self))
+    def add(self, layer):
+        """Append ``layer`` (Keras' ``model.add``); checks the chain when the input shape
+        is known."""
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a Layer; got {layer!r}")
+        self.layers.append(layer)
+        if self.input_shape is not None:
+            try:
+                self.output_shape(self.input_shape)
+            except ChainError:
+                self.layers.pop()
+                raise
 
     def get_config(self):
         return {"input_shape": None if self.input_shape is None else list(self.input_shape)}
@@ -141,8 +167,7 @@ class Sequential(Layer):
         shape = tuple(input_shape or self.input_shape or ())
         if not shape:
             raise ValueError("memory_estimate: input_shape is unknown; pass it or run a batch")
-        itemsize = max((p.itemsize for _, layer, key in self.named_parameters()
-                        for p in [layer.params[key]]), default=8)
+        itemsize = max((p.dtype.itemsize for p in self.parameters()), default=8)
         if training:
             per_sample = _numel(shape) + self.workspace(shape)
         else:
@@ -170,103 +195,7 @@ class Sequential(Layer):
                 f"batch_size <= {fit}")
         return batch_size
 
-    # -------------------------------------------------------------- training and inference
-    def fit(self, X, y, *, epochs, batch_size, optimizer, loss, validation_data=None,
-            seed=None, verbose=1, max_memory=None):
-        """Train with mini-batch gradient descent.
-
-        Parameters
-        ----------
-        X : array_like, shape ``(N, *input_shape)``
-        y : array_like
-            Integer labels (classification losses) or targets.
-        epochs, batch_size : int
-        optimizer : SGD or Adam
-        loss : SoftmaxCrossEntropy or MSE (instance or class)
-        validation_data : (X_val, y_val), optional
-        seed : int or numpy.random.Generator, optional
-            Shuffling order (the layers' own seeds fix initial weights and dropout).
-        verbose : int
-            1 prints a progress bar and one line per epoch (loss, accuracy).
-        max_memory : int, optional
-            Bytes a training batch may need (default ``DEFAULT_MAX_MEMORY``).
-
-        Returns
-        -------
-        dict
-            'loss', 'accuracy' and, with validation data, 'val_loss', 'val_accuracy':
-            one value per epoch (accuracy is None for regression losses).
-
-        Notes
-        -----
-        Each step: ``forward`` on a shuffled batch, ``loss.forward``, ``backward`` of
-        ``loss.backward()``, ``optimizer.step``.  A first convolution layer skips its
-        input gradient, which nobody needs.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sigconv.nn import Dense, SGD, MSE
-        >>> X = np.arange(8, dtype=np.float32).reshape(4, 2)
-        >>> model = Sequential([Dense(2, 1, seed=0)])
-        >>> h = model.fit(X, X.sum(1, keepdims=True), epochs=3, batch_size=2,
-        ...               optimizer=SGD(0.01), loss=MSE(), seed=0, verbose=0)
-        >>> sorted(h), len(h['loss'])
-        (['accuracy', 'loss'], 3)
-        """
-        func = "Sequential.fit"
-        X, y = self._data(X, y, func)
-        epochs = positive_int(epochs, "epochs", func)
-        batch_size = positive_int(batch_size, "batch_size", func)
-        loss = loss() if isinstance(loss, type) else loss
-        if not hasattr(loss, "forward") or not hasattr(optimizer, "step"):
-            raise TypeError(f"{func}: loss needs forward/backward and optimizer a step method")
-        if validation_data is not None:
-            validation_data = self._data(*validation_data, func)
-        self.input_shape = self.input_shape or X.shape[1:]
-        self.output_shape(X.shape[1:])
-        self._batch_for(len(X), batch_size, max_memory, X.shape[1:], True, func)
-        rng = np.random.default_rng(seed)
-        history = {"loss": [], "accuracy": []}
-        if validation_data is not None:
-            history.update(val_loss=[], val_accuracy=[])
-        first = self.layers[0] if self.layers else None
-        skip_dx = hasattr(first, "input_grad") and first.input_grad
-        if skip_dx:
-            first.input_grad = False        # nobody needs d loss / d X
-        try:
-            self._train(X, y, epochs, batch_size, optimizer, loss, validation_data, rng,
-                        verbose, max_memory, history)
-        finally:
-            if skip_dx:
-                first.input_grad = True
-        return history
-
-    def _train(self, X, y, epochs, batch_size, optimizer, loss, validation_data, rng, verbose,
-               max_memory, history):
-        named = self.named_parameters()
-        for epoch in range(epochs):
-            t0 = time.perf_counter()
-            order = rng.permutation(len(X))
-            total, correct, steps = 0.0, 0, math.ceil(len(X) / batch_size)
-            for step in range(steps):
-                idx = order[step * batch_size:(step + 1) * batch_size]
-                out = self.forward(X[idx], training=True)
-                total += loss.forward(out, y[idx]) * len(idx)
-                correct += _correct(loss, out, y[idx])
-                self.backward(loss.backward().astype(out.dtype, copy=False))
-                optimizer.step(named)
-                if verbose and (step == 0 or (24 * (step + 1)) // steps != (24 * step) // steps):
-                    _progress(epoch, epochs, step + 1, steps)
-            history["loss"].append(total / len(X))
-            history["accuracy"].append(correct / len(X) if loss.classification else None)
-            if validation_data is not None:
-                vl, va = self.evaluate(*validation_data, loss=loss, max_memory=max_memory)
-                history["val_loss"].append(vl)
-                history["val_accuracy"].append(va)
-            if verbose:
-                _epoch_line(epoch, epochs, history, time.perf_counter() - t0)
-
+    # -------------------------------------------------------------- inference
     def predict(self, X, *, batch_size=None, max_memory=None):
         """Outputs for ``X`` in inference mode, in mini-batches that fit ``max_memory``.
 
@@ -308,8 +237,9 @@ class Sequential(Layer):
         Parameters
         ----------
         X, y : array_like
-        loss : loss instance or class, optional
-            Default SoftmaxCrossEntropy for integer labels, else MSE.
+        loss : loss instance, class or name, optional
+            Default: the compiled loss, else SoftmaxCrossEntropy for integer labels and
+            MSE otherwise.
         batch_size, max_memory : int, optional
 
         Returns
@@ -330,12 +260,12 @@ class Sequential(Layer):
         0.5
         """
         X, y = self._data(X, y, "Sequential.evaluate")
+        loss = self.loss if loss is None else loss_from(loss, "Sequential.evaluate")
         if loss is None:
             loss = SoftmaxCrossEntropy() if y.dtype.kind in "iu" and y.ndim == 1 else MSE()
-        loss = loss() if isinstance(loss, type) else loss
         out = self.predict(X, batch_size=batch_size, max_memory=max_memory)
         value = loss.forward(out, y)
-        acc = _correct(loss, out, y) / len(X) if loss.classification else None
+        acc = correct(loss, out, y) / len(X) if loss.classification else None
         return value, acc
 
     def summary(self, input_shape=None):
@@ -372,8 +302,7 @@ class Sequential(Layer):
         if X.dtype.kind not in "fiub" or X.ndim < 2:
             raise ShapeError(f"{func}: X must be a real array of shape (N, *input_shape); got "
                              f"{X.dtype} {X.shape}")
-        dtype = next((layer.params[key].dtype for _, layer, key in self.named_parameters()),
-                     np.dtype(np.float32))
+        dtype = next((p.dtype for p in self.parameters()), np.dtype(np.float32))
         X = X.astype(dtype, copy=False)
         if y is not None:
             y = np.asarray(y)
@@ -384,31 +313,3 @@ class Sequential(Layer):
 
 def _numel(shape):
     return math.prod(s or 1 for s in shape)
-
-
-def _correct(loss, out, y):
-    if not loss.classification:
-        return 0
-    labels = y if y.ndim == 1 else y.argmax(axis=1)
-    return int(np.count_nonzero(out.argmax(axis=1) == labels))
-
-
-def _progress(epoch, epochs, step, steps):
-    width = 24
-    done = width * step // steps
-    sys.stdout.write(f"\repoch {epoch + 1}/{epochs} [{'=' * done}{'.' * (width - done)}] "
-                     f"{step}/{steps}")
-    sys.stdout.flush()
-
-
-def _epoch_line(epoch, epochs, history, seconds):
-    parts = [f"loss {history['loss'][-1]:.4f}"]
-    if history["accuracy"][-1] is not None:
-        parts.append(f"accuracy {history['accuracy'][-1]:.4f}")
-    if "val_loss" in history:
-        parts.append(f"val_loss {history['val_loss'][-1]:.4f}")
-        if history["val_accuracy"][-1] is not None:
-            parts.append(f"val_accuracy {history['val_accuracy'][-1]:.4f}")
-    sys.stdout.write(f"\repoch {epoch + 1}/{epochs} [{'=' * 24}] {seconds:.2f} s  "
-                     + "  ".join(parts) + "\n")
-    sys.stdout.flush()

@@ -54,6 +54,32 @@ class Layer:
         """Extra elements per sample held during forward+backward (im2col columns, ...)."""
         return 0
 
+    def named_parameters(self, prefix=""):
+        """``(name, Parameter)`` for every parameter of the layer and of the layers it
+        holds, as PyTorch's ``named_parameters`` (names as in the model file).
+
+        Examples
+        --------
+        >>> from sigconv.nn import Conv2D
+        >>> [(name, p.shape) for name, p in Conv2D(1, 4, 3, seed=0).named_parameters()]
+        [('weight', (4, 1, 3, 3)), ('bias', (4,))]
+        """
+        for name, layer, key in parameter_slots(self, prefix):
+            yield name, Parameter(layer, key)
+
+    def parameters(self):
+        """Every :class:`Parameter` of the layer and of the layers it holds, as PyTorch's
+        ``parameters`` (pass them to an optimizer: ``SGD(model.parameters(), lr=0.1)``).
+
+        Examples
+        --------
+        >>> from sigconv.nn import Dense
+        >>> sum(p.numel() for p in Dense(3, 2, seed=0).parameters())
+        8
+        """
+        for _, param in self.named_parameters():
+            yield param
+
     @property
     def n_params(self):
         return sum(p.size for p in self.params.values()) + sum(
@@ -100,13 +126,70 @@ def numel(shape):
     return math.prod(s for s in shape if s is not None)
 
 
-def named_parameters(layer, prefix=""):
+def parameter_slots(layer, prefix=""):
     """``(name, layer, key)`` for every parameter under ``layer``, in a stable order;
     names are dotted paths such as ``'layers.0.weight'``."""
     for key in layer.params:
         yield prefix + key, layer, key
     for child_name, child in layer.named_sublayers():
-        yield from named_parameters(child, f"{prefix}{child_name}.")
+        yield from parameter_slots(child, f"{prefix}{child_name}.")
+
+
+class Parameter:
+    """One parameter of a layer, as ``parameters()`` yields it (PyTorch's habit).
+
+    ``data`` is the live array (``layer.params[key]``: optimizers update it in place),
+    ``grad`` the gradient the last ``backward`` stored (``layer.grads[key]``);
+    ``np.asarray(p)`` is ``p.data``.  Two handles on the same slot are equal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sigconv.nn import Dense
+    >>> layer = Dense(2, 1, seed=0)
+    >>> w = next(layer.parameters())
+    >>> w.shape, w.data is layer.params['weight'], w.grad is layer.grads['weight']
+    ((1, 2), True, True)
+    """
+
+    __slots__ = ("layer", "key")
+
+    def __init__(self, layer, key):
+        self.layer, self.key = layer, key
+
+    @property
+    def data(self):
+        return self.layer.params[self.key]
+
+    @data.setter
+    def data(self, value):
+        self.layer.params[self.key][...] = value
+
+    @property
+    def grad(self):
+        return self.layer.grads.get(self.key)
+
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    size = property(lambda self: self.data.size)
+    ndim = property(lambda self: self.data.ndim)
+
+    def numel(self):
+        return self.data.size
+
+    def __array__(self, dtype=None, copy=None):
+        return np.array(self.data, dtype=dtype, copy=copy)
+
+    def __eq__(self, other):
+        return (isinstance(other, Parameter) and other.layer is self.layer
+                and other.key == self.key)
+
+    def __hash__(self):
+        return hash((id(self.layer), self.key))
+
+    def __repr__(self):
+        return (f"Parameter({type(self.layer).__name__}.{self.key}, shape={self.shape}, "
+                f"dtype={self.dtype})")
 
 
 _DEFERRED = contextvars.ContextVar("sigconv_nn_deferred_params", default=False)

@@ -24,5 +24,9 @@ CALIBRATION = {'source': 'benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0
                 'g': 1.2598845471998688e-08},
  'direct_tap_call': 3.0623663369984604e-06,
  'direct_call': 1.5e-05,
+ 'dot_mac': {'f': 2.2e-10, 'c': 5e-10},
+ 'dot_call': 2e-06,
+ 'gemm_mac': 1e-10,
+ 'gather': 1.2e-09,
  'thread_speedup': 1.554172968536915,
  'cores': 2}

@@ -1,0 +1,305 @@
+"""The machine seam: everything sigconv reads of the machine it runs on, in one place.
+
+The rest of the package asks this module, and only this module, for: the cores it may
+use and the :class:`Resources` handed to an engine; memory figures and the bounds of
+its caches; pyFFTW (imported with a passive OpenMP wait policy); numpy's BLAS threads;
+result buffers laid out for huge pages and kept for reuse; and the per-user cache
+directory holding the calibration and FFTW wisdom that ``sigconv tune`` measured.
+
+Nothing here depends on the machine's momentary load: the same call gets the same
+resources every time, which is what keeps results bit-identical from call to call.
+"""
+
+import contextlib
+import functools
+import json
+import os
+import pathlib
+import platform
+import sys
+import threading
+import warnings
+from dataclasses import dataclass
+
+from . import _alloc
+from ._options import option
+from ._calibration import CALIBRATION as _SHIPPED
+
+__all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
+           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "blas_threads",
+           "single_threaded_blas", "cache_dir", "calibration", "machine"]
+
+
+@functools.lru_cache(maxsize=1)
+def cores():
+    """Cores this process may run on (its CPU affinity)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+@functools.lru_cache(maxsize=1)
+def physical_memory():
+    """Bytes of physical memory."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 8 << 30
+
+
+def memory_budget():
+    """Bytes one convolution may allocate: the ``max_memory`` option, or a quarter of
+    physical memory (a fixed figure, so 'auto' decides alike on every call)."""
+    limit = option("max_memory")
+    return int(limit) if limit is not None else physical_memory() // 4
+
+
+def cache_bytes(name):
+    """The bound of cache ``name`` ('plan', 'spectrum' or 'result_pool'): its
+    ``*_bytes`` option, or a share of physical memory (1/16, 256 MiB to 1 GiB; the
+    result pool half of that, 128 MiB to 512 MiB)."""
+    limit = option(f"{name}_bytes" if name == "result_pool" else f"{name}_cache_bytes")
+    if limit is not None:
+        return int(limit)
+    share = min(max(physical_memory() // 16, 256 << 20), 1 << 30)
+    return min(max(share // 2, 128 << 20), 512 << 20) if name == "result_pool" else share
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What an engine may use: ``threads`` (it uses fewer for small work), ``memory``
+    (bytes for transforms), ``effort`` (FFTW planner effort for plans not in wisdom),
+    ``timelimit`` (seconds of measuring per transform, or 'auto') and ``cache_bytes``
+    (bytes of kernel spectra it may keep for later calls)."""
+    threads: int = 1
+    memory: int = 1 << 30
+    effort: str = "estimate"
+    timelimit: object = "auto"
+    cache_bytes: int = 0
+
+
+def resources(workers=None):
+    """The :class:`Resources` of a call with ``workers`` threads (None: every core)."""
+    return Resources(threads=int(workers) if workers else cores(), memory=memory_budget(),
+                     effort=option("planner_effort"), timelimit=option("planning_timelimit"),
+                     cache_bytes=cache_bytes("spectrum"))
+
+
+def empty(shape, dtype):
+    """An uninitialized result array (:func:`sigconv._alloc.empty`: on whole huge pages
+    when large, from buffers kept up to the ``result_pool_bytes`` bound)."""
+    return _alloc.empty(shape, dtype, cache_bytes("result_pool"))
+
+
+def zeros(shape, dtype):
+    """:func:`empty` filled with zeros."""
+    out = empty(shape, dtype)
+    out.fill(0)
+    return out
+
+
+# ---------------------------------------------------------------- pyFFTW
+
+_pyfftw_state = {}
+_pyfftw_lock = threading.Lock()
+#: pyFFTW's OpenMP threads would spin ~9 ms of CPU after each threaded transform (a core
+#: taken from the next call on two cores); they are loaded with passive waiting unless
+#: the user chose a policy (benchmarks/README.md, "OpenMP wait policy")
+_OMP_POLICY = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+
+
+def pyfftw():
+    """The pyfftw module, imported on first use, or None when it cannot be imported.
+
+    ``OMP_WAIT_POLICY=PASSIVE`` is set only while pyfftw loads its OpenMP runtime (which
+    reads it once) and removed afterwards: ``os.environ`` is left as it was.  pyfftw's
+    optional dask interface, which imports all of ``dask.array`` when dask is installed
+    (0.3-0.5 s, more than pyfftw itself), is skipped unless dask.array is already
+    loaded; ``import pyfftw.interfaces.dask_fft`` still works afterwards.
+    """
+    if "module" not in _pyfftw_state:
+        with _pyfftw_lock:
+            if "module" not in _pyfftw_state:
+                _pyfftw_state.update(zip(("module", "error"), _import_pyfftw()))
+    return _pyfftw_state["module"]
+
+
+def pyfftw_error():
+    """The exception that prevented importing pyfftw, or None."""
+    pyfftw()
+    return _pyfftw_state["error"]
+
+
+_SKIPPED = "dask.array.fft"
+
+
+def _import_pyfftw():
+    unset = not any(name in os.environ for name in _OMP_POLICY)
+    skip = _SKIPPED not in sys.modules
+    if unset:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    if skip:
+        sys.modules[_SKIPPED] = None          # an import of it now fails at once
+    try:  # pragma: no cover - which branch runs depends on the installation
+        import pyfftw as module
+    except Exception as exc:  # ImportError, or a broken shared library
+        return None, exc
+    finally:
+        if unset:
+            os.environ.pop("OMP_WAIT_POLICY", None)
+        if skip and sys.modules.get(_SKIPPED, 0) is None:
+            del sys.modules[_SKIPPED]
+    return module, None
+
+
+# ---------------------------------------------------------------- BLAS threads
+
+@functools.lru_cache(maxsize=1)
+def _blas_controller():
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    return ThreadpoolController()
+
+
+@functools.lru_cache(maxsize=1)
+def _blas_getters():
+    """One cheap callable per BLAS library returning its thread count (the raw
+    ``openblas_get_num_threads`` where available: well under a microsecond a call)."""
+    ctl = _blas_controller()
+    if ctl is None:
+        return ()
+    getters = []
+    for lib in ctl.select(user_api="blas").lib_controllers:
+        direct = None
+        if lib.internal_api == "openblas" and getattr(lib, "threading_layer", "") != "openmp":
+            with contextlib.suppress(Exception):
+                direct = lib._get_symbol("openblas_get_num_threads")
+        getters.append(direct or lib.get_num_threads)
+    return tuple(getters)
+
+
+def blas_threads():
+    """Threads numpy's BLAS is set to use (``threadpoolctl.threadpool_limits`` changes
+    it); 1 when unknown."""
+    counts = [g() or 1 for g in _blas_getters()]
+    return max(counts) if counts else 1
+
+
+def single_threaded_blas():
+    """A context manager running numpy's BLAS on one thread inside the block."""
+    ctl = _blas_controller()
+    return ctl.limit(limits=1, user_api="blas") if ctl is not None \
+        else contextlib.nullcontext()
+
+
+# ---------------------------------------------------------------- the per-user cache
+
+class Calibration(dict):
+    """The cost-model constants, hashed and compared by identity (so estimates can be
+    remembered per calibration: a new calibration is a new object)."""
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+
+SHIPPED = Calibration(_SHIPPED)
+
+#: the calibration file's format; files of another version are ignored
+CALIBRATION_VERSION = 1
+_calibration_state = {}
+
+
+def cache_dir():
+    """The folder of this user's calibration and wisdom: ``$SIGCONV_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/sigconv``, else ``~/.cache/sigconv``."""
+    explicit = os.environ.get("SIGCONV_CACHE_DIR")
+    if explicit:
+        return pathlib.Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return pathlib.Path(base) / "sigconv"
+
+
+def machine():
+    """What a calibration is valid for: the machine's processor, core count and the
+    versions of the libraries that compute."""
+    import numpy
+    try:
+        from importlib.metadata import version
+        fftw = version("pyfftw")
+    except Exception:  # pragma: no cover - not installed
+        fftw = None
+    return {"processor": _processor(), "machine": platform.machine(), "cores": cores(),
+            "numpy": numpy.__version__, "pyfftw": fftw}
+
+
+def _processor():
+    with contextlib.suppress(OSError):
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def calibration():
+    """The cost-model constants: the ones ``sigconv tune`` saved for this machine in
+    :func:`cache_dir`, or the shipped defaults (read once per process; a file for
+    another machine or in another format is ignored with a warning)."""
+    found = _calibration_state.get("constants")
+    if found is None:
+        found = _calibration_state["constants"] = _load_calibration()
+    return found
+
+
+def _load_calibration():
+    path = cache_dir() / "calibration.json"
+    if not path.exists():
+        return SHIPPED
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        ok = data.get("version") == CALIBRATION_VERSION and data.get("machine") == machine()
+        constants = _as_constants(data["constants"]) if ok else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        warnings.warn(f"sigconv: ignoring the calibration in {path} ({exc}); using the "
+                      "shipped defaults (run `sigconv tune` to measure this machine)",
+                      RuntimeWarning, stacklevel=3)
+        return SHIPPED
+    if constants is None:
+        warnings.warn(f"sigconv: the calibration in {path} was measured for another "
+                      "machine or sigconv version; using the shipped defaults (run "
+                      "`sigconv tune` again)", RuntimeWarning, stacklevel=3)
+        return SHIPPED
+    return constants
+
+
+def _as_constants(raw):
+    """JSON constants in the shipped layout (tables keyed by int itemsize or by dtype
+    character), or KeyError/TypeError when a key of the shipped layout is missing."""
+    out = Calibration()
+    for key, default in SHIPPED.items():
+        value = raw[key]
+        if isinstance(default, dict):
+            value = {(int(k) if isinstance(next(iter(default)), int) else k): float(v)
+                     for k, v in value.items()}
+            if set(value) != set(default):
+                raise KeyError(f"{key} has entries {sorted(map(str, value))}")
+        elif isinstance(default, (int, float)):
+            value = type(default)(value)
+        out[key] = value
+    return out
+
+
+def set_calibration(constants):
+    """Use ``constants`` (the shipped layout) for the rest of the process (``None``:
+    read the cache again on next use)."""
+    if constants is None:
+        _calibration_state.pop("constants", None)
+    else:
+        _calibration_state["constants"] = _as_constants(constants)

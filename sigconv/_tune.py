@@ -1,0 +1,274 @@
+"""``sigconv tune``: measure this machine once, for every later process.
+
+Two things are measured and saved in the per-user cache
+(:func:`sigconv._runtime.cache_dir`), which every later process loads:
+
+* **FFTW wisdom** (``wisdom.txt``): measured plans (FFTW_MEASURE) of the transforms the
+  engines run for common problems -- the overlap-save tiles of 2-D and 3-D images and
+  their kernel groups, the batched rows of 1-D overlap-save, and single transforms of
+  round sizes -- as :func:`sigconv.fft.save_wisdom` writes them.  A later process plans
+  those transforms from wisdom in microseconds, and the same way every time.
+* **the cost-model constants** (``calibration.json``): FFTW's seconds per ``N log2 N``
+  (with the plans above), a transform call's fixed cost, elementwise throughput, the
+  direct engine's seconds per multiply-add per dtype and per kernel tap, numpy's dot
+  correlation, and the speed-up of all cores (:mod:`sigconv.engines.cost`).
+
+Nothing is measured inside a user's call: 'auto' reads the saved constants.
+"""
+
+import datetime
+import json
+import math
+import os
+import tempfile
+import time
+
+import numpy as np
+
+from . import _runtime
+from .engines import direct, overlap, tiled
+from .engines.fft import THREAD_MIN_ELEMENTS, slot
+from .fft.backend import backend
+from .fft.lengths import cheapest_len
+from .fft.wisdom import WISDOM_FILE, save_wisdom
+
+__all__ = ["tune", "transform_family", "measure_constants"]
+
+#: image sides and kernel sides whose overlap-save tiles get measured plans
+SIDES_2D = (128, 256, 512, 1024, 2048, 4096)
+KERNELS_2D = (3, 5, 7, 9, 11, 15, 17, 21, 25, 31, 33, 41, 51, 65, 129)
+SIDES_3D = (32, 64, 96, 128, 160, 256)
+KERNELS_3D = (3, 5, 7, 9, 13, 17, 25)
+#: kernel lengths whose 1-D overlap-save rows get measured plans
+KERNELS_1D = tuple(2 ** i + 1 for i in range(1, 17))
+#: round signal lengths whose single transforms (with a short kernel) get measured plans
+LENGTHS_1D = (1000, 1024, 4096, 10_000, 16_384, 65_536, 100_000, 262_144)
+#: kernels in a bank whose inverse tile transforms are grouped (1: one kernel)
+BANK_SIZES = (1, 16)
+
+
+def transform_family(*, quick=False):
+    """The transforms whose plans ``tune`` measures: sorted, distinct
+    ``(kind, shape, nsp, dtype char, threads)`` tuples, derived from the engines' own
+    size rules (:func:`sigconv.engines.tiled.tile_shape`,
+    :func:`sigconv.engines.overlap.row_block`) over common problem sizes."""
+    dtypes = ("f", "d")
+    cores = _runtime.cores()
+    family = set()
+    sides2 = SIDES_2D[1:4] if quick else SIDES_2D
+    kern2 = KERNELS_2D[::3] if quick else KERNELS_2D
+    cases = [((n, n), (k, k)) for n in sides2 for k in kern2 if k < n]
+    if not quick:
+        cases += [((n,) * 3, (k,) * 3) for n in SIDES_3D for k in KERNELS_3D if k < n]
+    for dt in dtypes:
+        for n, k in cases:
+            for L in (n, tuple(a + b - 1 for a, b in zip(n, k))):          # same, full
+                tile = tiled.tile_shape(L, k)
+                family.add(("r2c", tile, len(tile), dt, 1))
+                for bank in BANK_SIZES:
+                    g = max(1, min(bank, tiled.GROUP_POINTS // math.prod(tile)))
+                    family.add(("c2r", (g,) + tile, len(tile), dt, 1))
+        for ke in KERNELS_1D[:8] if quick else KERNELS_1D:
+            N, _, B = overlap.row_block(ke, 1 << 20)
+            family.add(("r2c", (N,), 1, dt, 1))
+            for threads in sorted({1, cores}):
+                groups, per = overlap.row_groups(-(-(1 << 20) // B), N, np.dtype(dt).itemsize,
+                                                 threads)
+                for kind in ("r2c", "c2r"):
+                    family.add((kind, (per, N), 1, dt, 1))
+        for n in LENGTHS_1D[:4] if quick else LENGTHS_1D:
+            N = cheapest_len(n + 2)
+            threads = cores if N >= THREAD_MIN_ELEMENTS else 1
+            for kind in ("r2c", "c2r"):
+                family.add((kind, (N,), 1, dt, threads))
+    return sorted(family, key=lambda t: (math.prod(t[1]), t))
+
+
+def tune(*, quick=False, progress=None, save=True, seconds_per_plan=2.0):
+    """Measure this machine: FFTW plans for common transforms and the cost model's
+    constants, saved for every later process (and used by this one from now on).
+
+    Parameters
+    ----------
+    quick : bool
+        A smaller family of transforms and fewer repeats (about half a minute).
+    progress : callable, optional
+        Called as ``progress(done, total, label)`` after each step.
+    save : bool
+        Write ``calibration.json`` and ``wisdom.txt`` to
+        :func:`sigconv._runtime.cache_dir` (atomically).
+    seconds_per_plan : float
+        FFTW's planning time limit per transform.
+
+    Returns
+    -------
+    dict
+        ``constants`` (the calibration), ``plans`` (transforms measured), ``seconds``
+        (time taken) and ``path`` (the cache folder, or None when not saved).
+
+    Examples
+    --------
+    >>> import sigconv
+    >>> report = sigconv.tune(quick=True, save=False)       # doctest: +SKIP
+    >>> sorted(report)                                        # doctest: +SKIP
+    ['constants', 'path', 'plans', 'seconds']
+    """
+    t0 = time.perf_counter()
+    family = transform_family(quick=quick) if backend() == "pyfftw" else []
+    steps = len(family) + len(CONSTANT_STEPS)
+    done = 0
+
+    def step(label):
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, steps, label)
+
+    res = _runtime.Resources(threads=1, effort="measure", timelimit=seconds_per_plan)
+    for kind, shape, nsp, dt, threads in family:
+        with slot(kind, shape, nsp, np.dtype(dt), threads, res):
+            pass
+        step(f"plan {kind} {'x'.join(map(str, shape))} {np.dtype(dt).name}")
+    constants = measure_constants(step, repeats=3 if quick else 7)
+    path = _save(constants) if save else None
+    _runtime.set_calibration(constants)
+    return {"constants": constants, "plans": len(family),
+            "seconds": time.perf_counter() - t0, "path": path}
+
+
+def _save(constants):
+    """Write the calibration and the wisdom to the cache folder, each atomically."""
+    folder = _runtime.cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {"version": _runtime.CALIBRATION_VERSION, "machine": _runtime.machine(),
+              "measured": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                  timespec="seconds"),
+              "constants": {k: ({str(a): b for a, b in v.items()} if isinstance(v, dict)
+                                else v) for k, v in constants.items()}}
+    fd, tmp = tempfile.mkstemp(prefix=".calibration-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(record, fh, indent=1)
+        os.replace(tmp, folder / "calibration.json")
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    if _runtime.pyfftw() is not None:
+        save_wisdom(folder / WISDOM_FILE)
+    return folder
+
+
+# ---------------------------------------------------------------- the constants
+
+def _median_time(fn, repeats):
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def _transform_rate(real, dtype, threads, repeats):
+    """Median over sizes of seconds per ``N log2 N`` of one transform through sigconv's
+    plan cache (with whatever plans wisdom holds)."""
+    res = _runtime.Resources(threads=threads)
+    rates = []
+    for shape in [(1 << 14,), (1 << 18,), (720, 720), (96, 96, 96)]:
+        n = math.prod(shape)
+        with slot("r2c" if real else "fwd", shape, len(shape), dtype, threads, res) as s:
+            s.input[...] = 1
+            rates.append(_median_time(s.execute, repeats) / (n * math.log2(n)))
+    return float(np.median(rates))
+
+
+def _call_cost(repeats):
+    res = _runtime.Resources(threads=1)
+
+    def once():
+        with slot("r2c", (8,), 1, np.dtype(np.float64), 1, res) as s:
+            s.input[...] = 1
+            s.execute()
+    return _median_time(once, 20 * repeats)
+
+
+def _per_element(itemsize, repeats):
+    dt = {4: np.complex64, 8: np.complex64, 16: np.complex128, 32: np.clongdouble}[itemsize]
+    a, b = np.ones(1 << 20, dtype=dt), np.ones(1 << 20, dtype=dt)
+    c = np.empty_like(a)
+    return _median_time(lambda: np.multiply(a, b, out=c), repeats) / a.size
+
+
+def _direct_macs(repeats):
+    out = {}
+    for dt in (np.float32, np.float64, np.int64, np.complex64, np.complex128, np.longdouble):
+        x, w = np.ones((1, 200_000), dtype=dt), np.ones((1, 31), dtype=dt)
+        shape = (1, 200_000 - 30)
+        t = _median_time(lambda: direct.shift_add(x, w, shape, (1,), (1,)), repeats)
+        out[np.dtype(dt).char] = t / (shape[1] * 31)
+    return out
+
+
+def _tap_call(repeats):
+    x, w = np.ones((1, 300)), np.ones((1, 101))
+    return _median_time(lambda: direct.shift_add(x, w, (1, 200), (1,), (1,)), repeats) / 101
+
+
+def _dot_macs(repeats):
+    out = {}
+    for key, dt in (("f", np.float64), ("c", np.complex128)):
+        x, w = np.ones(200_000, dtype=dt), np.ones(257, dtype=dt)
+        t = _median_time(lambda: direct.dot_correlate(x, w, 256, 200_000), repeats)
+        out[key] = t / ((200_000 - 256) * 257)
+    return out
+
+
+def _dot_call(repeats):
+    x, w = np.ones(64), np.ones(3)
+    return _median_time(lambda: direct.dot_correlate(x, w, 0, 66), 20 * repeats)
+
+
+def _thread_speedup(cores, repeats):
+    if cores < 2:
+        return 1.0
+    one = _transform_rate(True, np.dtype(np.float64), 1, repeats)
+    many = _transform_rate(True, np.dtype(np.float64), cores, repeats)
+    return max(1.0, one / many)
+
+
+CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_call", "per_element", "direct_mac",
+                  "direct_tap_call", "dot_mac", "dot_call", "thread_speedup")
+
+
+def measure_constants(step=None, *, repeats=7):
+    """The cost model's constants measured now (``step(label)`` after each)."""
+    step = step or (lambda label: None)
+    cores = _runtime.cores()
+    dtypes = {4: np.dtype(np.float32), 8: np.dtype(np.float64)}
+    if np.dtype(np.longdouble) != np.dtype(np.float64):
+        dtypes[16] = np.dtype(np.longdouble)
+    out = {"source": f"sigconv tune on {_runtime.machine()['processor']} ({cores} cores)"}
+    measure = {
+        "fft_real": lambda: {k: _transform_rate(True, d, 1, repeats) for k, d in dtypes.items()},
+        "fft_complex": lambda: {k: _transform_rate(False, d, 1, repeats)
+                                for k, d in dtypes.items()},
+        "fft_call": lambda: _call_cost(repeats),
+        "per_element": lambda: {k: _per_element(k, repeats) for k in (4, 8, 16, 32)},
+        "direct_mac": lambda: _direct_macs(max(3, repeats // 2)),
+        "direct_tap_call": lambda: _tap_call(repeats),
+        "dot_mac": lambda: _dot_macs(repeats),
+        "dot_call": lambda: _dot_call(repeats),
+        "thread_speedup": lambda: _thread_speedup(cores, repeats),
+    }
+    for name in CONSTANT_STEPS:
+        out[name] = measure[name]()
+        step(f"measure {name}")
+    shipped = _runtime.SHIPPED
+    for table in ("fft_real", "fft_complex"):     # a build without long double FFTs
+        out[table] = {**{k: v for k, v in shipped[table].items() if k not in out[table]},
+                      **out[table]}
+    out["direct_call"] = shipped["direct_call"]
+    out["cores"] = cores
+    return out
