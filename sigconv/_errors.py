@@ -8,7 +8,7 @@ builtin that a Python user would already catch (``ValueError``, ``TypeError``, .
 __all__ = [
     "SigconvError", "ShapeError", "DTypeError", "ResourceLimitError", "ModelFormatError",
     "WisdomError", "IntegerOverflowError", "NonFiniteFFTWarning", "PrecisionWarning",
-    "PerformanceWarning", "ConversionWarning", "AliasingWarning",
+    "PerformanceWarning", "ConversionWarning", "AliasingWarning", "ArgumentError",
 ]
 
 
@@ -34,6 +34,12 @@ class ModelFormatError(SigconvError, ValueError):
 
 class WisdomError(SigconvError, RuntimeError):
     """FFTW wisdom that cannot be loaded or saved."""
+
+
+class ArgumentError(SigconvError, ValueError, RuntimeError):
+    """A bad argument that scipy reports with ``RuntimeError`` (sigconv.ndimage: a mode
+    scipy.ndimage does not know, a sequence of the wrong length, weights or an output of
+    the wrong shape); catching either ``ValueError`` or ``RuntimeError`` works."""
 
 
 class IntegerOverflowError(SigconvError, OverflowError):

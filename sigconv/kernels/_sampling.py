@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _validate as V
 from .._errors import ResourceLimitError
-from ..fft.backend import memory_limit
+from .._runtime import memory_budget
 from ._cubature import CHUNK_POINTS, pixel_cubature
 
 __all__ = ["MODES", "NORMALIZATIONS", "Model", "SampledKernel", "discretize", "centres",
@@ -152,10 +152,10 @@ def grid_shape(model, size, func):
     else:
         shape = V.per_axis(size, model.ndim, "size", func)
     need = _ARRAYS * 8 * math.prod(shape)
-    if need > memory_limit():
+    if need > memory_budget():
         raise ResourceLimitError(
             f"{func}: a kernel of shape {shape} needs about {need / 2**30:.3g} GB to sample, "
-            f"over the limit of {memory_limit() / 2**30:.3g} GB (sigconv.fft.set_options "
+            f"over the limit of {memory_budget() / 2**30:.3g} GB (sigconv.set_options "
             "max_memory); pass a smaller size or truncate")
     return shape
 
