@@ -14,9 +14,11 @@ column "auto/best", which the summary counts, times the two again on their own (
 fastest of several noisy times is biased low: see :func:`confirm`).  Then: a bank of 16 31x31 kernels on a 2048x2048 float32 image against looping fftconvolve, and sigconv's
 FFT path against pre-planned raw FFTW (rfftn, product, irfftn) on the same padded shapes.
 All times are medians of repeats after warm-up calls (so they compare steady-state
-speed: FFTW plans measured, 'auto' settled, kernel spectra cached, scipy's caches warm),
-measured in this run, the candidates of one case in interleaved rounds (the shared
-machine's speed drifts by tens of percent within minutes); inputs are seeded.
+speed: FFTW plans made, kernel spectra cached, scipy's caches warm), measured in this
+run, the candidates of one case in interleaved rounds (the shared machine's speed drifts
+by tens of percent within minutes); inputs are seeded.  sigconv's plans come from the
+calibration and wisdom in its cache folder: ``--tuned`` keeps the user's (after ``sigconv
+tune``); by default a fresh empty folder, so the run shows the shipped defaults.
 """
 
 import argparse
@@ -24,6 +26,7 @@ import math
 import os
 import random
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -31,6 +34,8 @@ import scipy.fft
 import scipy.signal as ss
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
+if "--tuned" not in sys.argv:             # before sigconv loads its cache: shipped defaults
+    os.environ["SIGCONV_CACHE_DIR"] = tempfile.mkdtemp(prefix="sigconv-untuned-")
 
 import pyfftw  # noqa: E402
 
@@ -38,7 +43,7 @@ import sigconv  # noqa: E402
 from _grid import DTYPES, grid  # noqa: E402
 from _timing import interleaved  # noqa: E402
 from sigconv.engines.fft import transform_sizes  # noqa: E402
-from sigconv.fft import available_cores  # noqa: E402
+from sigconv._runtime import cores as available_cores  # noqa: E402
 
 WORKERS = available_cores()
 
@@ -109,10 +114,6 @@ def scipy_fns(x, k, mode):
 def sigconv_fns(x, k, mode):
     choice = sigconv.choose_method(x, k, mode)
     best_est = min(choice.estimates.values())
-    for _ in range(48):       # let 'auto' finish timing its close candidates (autotune)
-        sigconv.convolve(x, k, mode)
-        if not sigconv._convolve._TUNING:
-            break
     out = {"auto": lambda: sigconv.convolve(x, k, mode)}
     for m, est in choice.estimates.items():
         if est > (20 if m == "direct" else 4) * best_est:
@@ -130,9 +131,8 @@ def case_times(x, k, mode):
     t = measure({**{"scipy " + n: f for n, f in sc.items()}, **sg})
     sg_t = {n: t[n] for n in sg}
     best = min((m for m in sg if m != "auto"), key=sg_t.get)
-    return ({n: t["scipy " + n] for n in sc}, sg_t,
-            sigconv._convolve._MEASURED.get(_signature(x, k, mode), picked),
-            best, confirm(sg["auto"], sg[best]))
+    return ({n: t["scipy " + n] for n in sc}, sg_t, picked, best,
+            confirm(sg["auto"], sg[best]))
 
 
 def confirm(auto, best):
@@ -144,11 +144,6 @@ def confirm(auto, best):
     interleaved with 'auto', gives an unbiased ratio."""
     t = measure({"auto": auto, "best": best})
     return t["auto"] / t["best"]
-
-
-def _signature(x, k, mode):
-    plan = sigconv._convolve._plan("convolve", x, k, mode, "auto", {}, "convolve")
-    return sigconv._convolve._signature(plan)
 
 
 def run_sweep(quick, dims=None):
@@ -189,10 +184,6 @@ def bank():
         with scipy.fft.set_workers(WORKERS):
             return [ss.fftconvolve(x, w, "same") for w in kernels]
 
-    for _ in range(48):     # the one-off call's 'auto' times its candidates first (autotune)
-        sigconv.convolve(x[None], kernels, "same", axes=(1, 2))
-        if not sigconv._convolve._TUNING:
-            break
     t = interleaved({
         "loop": lambda: [ss.fftconvolve(x, w, "same") for w in kernels],
         "loop_w": loop_w,
@@ -281,6 +272,9 @@ def main(argv=None):
                         help="only the cases of these dimensionalities")
     parser.add_argument("--parts", nargs="+", default=["sweep", "bank", "raw"],
                         choices=("sweep", "bank", "raw"), help="which parts to run")
+    parser.add_argument("--tuned", action="store_true",
+                        help="use the user's sigconv cache (after `sigconv tune`); default: "
+                             "an empty one, the shipped defaults")
     parser.add_argument("--summarize", nargs="+", metavar="FILE",
                         help="only summarize the table rows saved from earlier runs")
     args = parser.parse_args(argv)

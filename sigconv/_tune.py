@@ -11,7 +11,8 @@ Two things are measured and saved in the per-user cache
 * **the cost-model constants** (``calibration.json``): FFTW's seconds per ``N log2 N``
   (with the plans above), a transform call's fixed cost, elementwise throughput, the
   direct engine's seconds per multiply-add per dtype and per kernel tap, numpy's dot
-  correlation, and the speed-up of all cores (:mod:`sigconv.engines.cost`).
+  correlation, BLAS matrix products and im2col gathers (the nn layers), and the speed-up
+  of all cores (:mod:`sigconv.engines.cost`).
 
 Nothing is measured inside a user's call: 'auto' reads the saved constants.
 """
@@ -230,6 +231,29 @@ def _dot_call(repeats):
     return _median_time(lambda: direct.dot_correlate(x, w, 0, 66), 20 * repeats)
 
 
+def _gemm_mac(repeats):
+    """Seconds per multiply-add of a float32 matrix product of im2col's shape, on one
+    BLAS thread (the nn layers run one per batch chunk and thread over chunks)."""
+    a = np.ones((64, 9 * 32), np.float32)
+    b = np.ones((9 * 32, 28 * 28), np.float32)
+    out = np.empty((64, 28 * 28), np.float32)
+    with _runtime.single_threaded_blas():
+        t = _median_time(lambda: np.matmul(a, b, out=out), repeats)
+    return t / (a.shape[0] * a.shape[1] * b.shape[1])
+
+
+def _gather(repeats):
+    """Seconds per element gathered into an im2col column matrix (a strided copy)."""
+    x = np.ones((32, 30, 30), np.float32)
+    cols = np.empty((32, 9, 28, 28), np.float32)
+
+    def fill():
+        for t in range(9):
+            i, j = divmod(t, 3)
+            cols[:, t] = x[:, i:i + 28, j:j + 28]
+    return _median_time(fill, repeats) / cols.size
+
+
 def _thread_speedup(cores, repeats):
     if cores < 2:
         return 1.0
@@ -239,7 +263,8 @@ def _thread_speedup(cores, repeats):
 
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_call", "per_element", "direct_mac",
-                  "direct_tap_call", "dot_mac", "dot_call", "thread_speedup")
+                  "direct_tap_call", "dot_mac", "dot_call", "gemm_mac", "gather",
+                  "thread_speedup")
 
 
 def measure_constants(step=None, *, repeats=7):
@@ -260,6 +285,8 @@ def measure_constants(step=None, *, repeats=7):
         "direct_tap_call": lambda: _tap_call(repeats),
         "dot_mac": lambda: _dot_macs(repeats),
         "dot_call": lambda: _dot_call(repeats),
+        "gemm_mac": lambda: _gemm_mac(repeats),
+        "gather": lambda: _gather(repeats),
         "thread_speedup": lambda: _thread_speedup(cores, repeats),
     }
     for name in CONSTANT_STEPS:

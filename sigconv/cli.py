@@ -1,7 +1,7 @@
 """The ``sigconv`` command line.
 
 Subcommands: ``convolve``, ``filter``, ``edges``, ``gabor``, ``matrix``, ``check``, ``train``,
-``bench`` and ``demo``; ``sigconv COMMAND --help`` lists each one's options with their
+``tune``, ``bench`` and ``demo``; ``sigconv COMMAND --help`` lists each one's options with their
 defaults and units.  Inputs are ``.npy``, ``.npz``, CSV or PNG/JPEG/GIF/TIFF/BMP images,
 recognised by content (see :mod:`sigconv._io`); outputs (``-o/--output``) take their format
 from their extension, are never overwritten without ``--force`` and are written atomically.
@@ -111,6 +111,33 @@ def cmd_bench(args) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def cmd_tune(args) -> int:
+    from . import _tune
+    if args.seconds_per_plan <= 0:
+        raise UsageProblem(f"--seconds-per-plan must be positive; got {args.seconds_per_plan}")
+    bar = _progress.progress(total=1, desc="tune", unit="step")
+    last = {"done": 0}
+
+    def step(done, total, label):
+        bar.total = total
+        bar.update(done - last["done"])
+        last["done"] = done
+        bar.set_postfix_str(label, refresh=False)
+
+    with bar:
+        report = _tune.tune(quick=args.quick, progress=step, save=not args.dry_run,
+                            seconds_per_plan=args.seconds_per_plan)
+    where = f"saved to {report['path']}" if report["path"] else "not saved (--dry-run)"
+    say(args, f"measured {report['plans']} FFTW plans and the cost model's constants in "
+              f"{report['seconds']:.0f} s; {where}")
+    c = report["constants"]
+    print(f"FFT (real, float64): {c['fft_real'][8] * 1e9:.3g} ns per N log2 N point; "
+          f"a transform call {c['fft_call'] * 1e6:.3g} us; direct float64 "
+          f"{c['direct_mac']['d'] * 1e9:.3g} ns per multiply-add; {c['cores']} cores "
+          f"{c['thread_speedup']:.2f}x")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from . import _demo
     lines = (lambda line: None) if args.quiet else \
@@ -194,6 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the split and the batch order (default: %(default)s)")
     add_output(p, required=False, metavar="MODEL.npz", what="the trained model")
+
+    p = add("tune", cmd_tune, "measure this machine once: FFTW plans (wisdom) for common "
+            "transforms and the cost model's constants, saved in the per-user cache "
+            "($SIGCONV_CACHE_DIR, else ~/.cache/sigconv) that every later process loads")
+    p.add_argument("--quick", action="store_true",
+                   help="fewer transforms and repeats, about half a minute (default: off, "
+                        "a few minutes)")
+    p.add_argument("--seconds-per-plan", type=float, default=2.0, metavar="S",
+                   help="FFTW's planning time limit per transform, seconds (default: "
+                        "%(default)s)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="measure and print, but save nothing (default: off)")
 
     p = add("bench", cmd_bench, "first call, first ten calls and steady state against "
             "scipy, in fresh processes (prints ratios)")

@@ -29,7 +29,7 @@ import sigconv
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 NOTEBOOKS = sorted((ROOT / "docs" / "tutorials").glob("*.ipynb"))
-GUIDE = ("conventions", "migration", "cli", "distributed", "faults")     # in guide.rst
+GUIDE = ("conventions", "pipeline", "migration", "cli", "distributed", "faults")  # guide.rst
 SECTIONS = ("auto_examples/index", "tutorials/index", "api/index")   # beside the guide
 GENERATED = ("_build", "auto_examples", "jupyter_execute", "sg_execution_times.rst")
 

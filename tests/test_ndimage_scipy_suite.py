@@ -21,9 +21,6 @@ XFAIL = {
     r"test_gaussian_truncate\[numpy\]":
         "a long kernel goes through an FFT-based method, whose rounding leaves values of "
         "~1e-17 where scipy's direct sums give exact zeros (the test counts non-zeros)",
-    r"test_correlate\[numpy\]":
-        "TestThreading compares the bits of repeated calls: the pipeline's autotuning "
-        "runs other methods on the first calls of a shape, which differ in the last bits",
 }
 
 SUITE = load("scipy.ndimage.tests.test_filters", "scipy.ndimage", ndimage, ndimage.__all__,

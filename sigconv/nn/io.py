@@ -23,7 +23,6 @@ from .._errors import ModelFormatError
 from . import layers as L
 from ._args import ChainError
 from .layers.base import Layer, deferred_params, parameter_slots
-from .model import Sequential
 
 __all__ = ["save", "load", "FORMAT_VERSION", "LAYER_TYPES"]
 
@@ -34,8 +33,8 @@ DESCRIPTION = "__model__"
 MAX_DESCRIPTION_BYTES = 1 << 20
 DEFAULT_MAX_BYTES = 1 << 31          # total parameter bytes a file may declare
 PARAM_DTYPES = ("float32", "float64")
+#: layer classes by the name a file gives; :mod:`sigconv.nn.model` adds ``Sequential``
 LAYER_TYPES = {name: getattr(L, name) for name in L.__all__ if name != "Layer"}
-LAYER_TYPES["Sequential"] = Sequential
 _CHILDREN = {"Sequential": "layers", "Residual": None, "Concat": "branches"}
 
 
@@ -359,7 +358,7 @@ _ELEMENTWISE = (L.ReLU, L.LeakyReLU, L.Tanh, L.Sigmoid, L.Dropout)
 def _unknown_input(model):
     """A per-sample input shape of unknown extents, of the rank the first layer that
     fixes one expects (None when no layer fixes it before the shape changes)."""
-    layers = model.layers if isinstance(model, Sequential) else [model]
+    layers = model.layers if isinstance(model, LAYER_TYPES["Sequential"]) else [model]
     for layer in layers:
         if isinstance(layer, _ELEMENTWISE):
             continue

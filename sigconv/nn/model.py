@@ -13,6 +13,7 @@ import numpy as np
 from .._errors import ResourceLimitError, ShapeError
 from .._progress import progress, write
 from .._validate import positive_int
+from . import io
 from ._args import ChainError
 from ._fit import Training, correct, loss_from
 from .layers.base import Layer
@@ -294,8 +295,7 @@ class Sequential(Training, Layer):
     def save(self, path):
         """Write the model to ``path`` (.npz: JSON description + arrays, no pickle),
         atomically.  See :func:`sigconv.nn.load`."""
-        from .io import save
-        save(self, path)
+        io.save(self, path)
 
     def _data(self, X, y, func):
         X = np.asarray(X)
@@ -313,3 +313,6 @@ class Sequential(Training, Layer):
 
 def _numel(shape):
     return math.prod(s or 1 for s in shape)
+
+
+io.LAYER_TYPES["Sequential"] = Sequential       # model files name it like any layer
