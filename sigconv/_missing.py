@@ -1,0 +1,269 @@
+"""Missing data: the normalized-convolution stage of the pipeline.
+
+A sample of ``in1`` is *missing* when ``mask`` marks it (True = missing, the sense of
+``numpy.ma`` and ``astropy.convolution``) or, with ``nan_policy='interpolate'`` or
+``'fill'``, when it is not finite.  With ``m`` the validity (1 = valid, 0 = missing) of
+the input extended by the boundary rule, ``x0`` the input with every missing sample set
+to 0 and ``K`` the kernel:
+
+* ``'interpolate'`` (normalized convolution): ``y = sum(K) * (K * x0) / (K * m)``;
+* ``'fill'``: ``y = K * x_f``, every missing sample replaced by ``fillvalue``.
+
+The weight (certainty) is ``w = (K * m) / sum(K)``: the fraction of the kernel's mass
+that falls on valid samples.  Both convolutions run as **one** plan of the pipeline: the
+input becomes a batch of two (``x0`` and the missing indicator), so the numerator and the
+weights share the engine, the geometry and the boundary handling, and a missing NaN or
+inf is zeroed before any transform sees it.
+
+The extension: ``reflect``, ``mirror``, ``nearest`` and ``wrap`` extend the validity with
+the values (the reflection of a missing sample is missing); ``constant`` adds samples of
+value ``fillvalue`` that are valid when ``fillvalue`` is finite and missing when it is
+NaN or inf (``nan_policy='interpolate'`` only: astropy's ``fill_value=np.nan``).
+
+This module holds the checks (:func:`arguments`), the plan hook (:func:`attach`) and the
+stage itself (:func:`run`); it imports nothing of the pipeline, which hands it its
+``compute`` and ``finish`` steps.
+"""
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._errors import DTypeError, ShapeError
+
+#: nan_policy values under which non-finite samples of in1 are missing
+TREATING = ("interpolate", "fill")
+
+
+@dataclass(frozen=True)
+class Missing:
+    """The missing-data options of one call, checked."""
+    policy: str             # 'interpolate' or 'fill': what a missing sample becomes
+    nonfinite: bool         # non-finite samples of in1 are missing too
+    mask: object            # bool array, True = missing, in the plan's layout, or None
+    preserve_nan: bool
+    min_weight: float
+    return_weights: bool
+    raise_nonfinite: bool   # nan_policy='raise': unmasked non-finite samples raise
+
+
+def arguments(in1, a, b, mode, nan_policy, mask, preserve_nan, min_weight, return_weights,
+              boundary, fillvalue, strides, out_dtype, func):
+    """The checked :class:`Missing` options (mask in the caller's layout), or None when
+    the call uses none.  ``in1`` is the caller's object (a masked array brings its
+    mask), ``a`` and ``b`` the arrays made of it and of ``in2``."""
+    is_masked = isinstance(in1, np.ma.MaskedArray)
+    if (mask is None and not is_masked and nan_policy not in TREATING and not preserve_nan
+            and not return_weights and min_weight is None):
+        return None
+    mask = _mask(mask, a.shape, func)
+    if is_masked:
+        own = np.ma.getmaskarray(in1)
+        mask = own if mask is None else (mask | own)
+    if b.dtype.kind == "c":
+        raise DTypeError(f"{func}: missing data needs a real kernel (in2); got dtype "
+                         f"{b.dtype}")
+    if b.size and not np.all(np.isfinite(b)):
+        raise ValueError(f"{func}: in2 (the kernel) must be finite with missing data; got "
+                         f"{int(np.sum(~np.isfinite(b)))} non-finite value(s)")
+    fill_finite = np.isfinite(fillvalue)
+    if nan_policy == "fill" and not fill_finite:
+        raise ValueError(f"{func}: nan_policy='fill' needs a finite fillvalue; got "
+                         f"{fillvalue!r}")
+    if boundary == "constant" and not fill_finite and nan_policy != "interpolate":
+        raise ValueError(f"{func}: a non-finite fillvalue marks the outside as missing, "
+                         f"which needs nan_policy='interpolate'; got nan_policy={nan_policy!r}")
+    if preserve_nan and (mode != "same" or any(s != 1 for s in strides)):
+        raise ValueError(f"{func}: preserve_nan needs mode='same' and stride 1 (the output "
+                         f"grid of the input); got mode={mode!r}, stride={strides}")
+    if min_weight is not None:
+        if isinstance(min_weight, (bool, np.bool_)) or not isinstance(
+                min_weight, (int, float, np.integer, np.floating)) \
+                or not math.isfinite(min_weight) or min_weight < 0:
+            raise ValueError(f"{func}: min_weight must be a finite number >= 0; got "
+                             f"{min_weight!r}")
+    if out_dtype is not None and np.dtype(out_dtype).kind not in "fc":
+        raise DTypeError(f"{func}: out_dtype must be a float or complex dtype with missing "
+                         f"data (NaN marks outputs without data); got {np.dtype(out_dtype)}")
+    policy = "fill" if nan_policy == "fill" else "interpolate"
+    if (policy == "interpolate" or return_weights or min_weight) and b.size:
+        _check_kernel_sum(b, a.ndim, func)
+    return Missing(policy=policy, nonfinite=nan_policy in TREATING, mask=mask,
+                   preserve_nan=bool(preserve_nan), min_weight=float(min_weight or 0.0),
+                   return_weights=bool(return_weights), raise_nonfinite=nan_policy == "raise")
+
+
+def _mask(mask, shape, func):
+    if mask is None:
+        return None
+    m = np.asarray(mask)
+    if m.dtype.kind not in "biu":
+        raise DTypeError(f"{func}: mask must be boolean (True = missing, as numpy.ma and "
+                         f"astropy; pass mask=~valid for a validity map); got dtype {m.dtype}")
+    try:
+        m = np.broadcast_to(m != 0 if m.dtype.kind != "b" else m, shape)
+    except ValueError:
+        raise ShapeError(f"{func}: mask must have the shape of in1 {shape} (or broadcast "
+                         f"to it); got {m.shape}") from None
+    return m
+
+
+def _check_kernel_sum(b, ndim, func):
+    axes = tuple(range(ndim))
+    total = np.sum(b, axis=axes, dtype=np.float64) if b.ndim else b.astype(np.float64)
+    scale = np.sum(np.abs(b), axis=axes, dtype=np.float64) if b.ndim else abs(total)
+    if np.any(np.abs(total) <= zero_tolerance(np.float64) * scale):
+        raise ValueError(f"{func}: normalized convolution (nan_policy='interpolate', a mask, "
+                         "weights) needs a kernel whose sum is not zero; got sum "
+                         f"{float(np.min(np.abs(total))):.3g} (use nan_policy='fill' for "
+                         "zero-sum kernels such as derivatives)")
+
+
+def zero_tolerance(dtype):
+    """sqrt(eps) of ``dtype``'s real precision: a weight below this (times sum|K|/|sum K|)
+    counts as zero, on every method (the transforms' rounding of the weights is far
+    smaller)."""
+    return float(np.sqrt(np.finfo(np.dtype(dtype)).eps))
+
+
+def input_dtype(dtype):
+    """The dtype the data is taken as: missing data gives floating-point results
+    (float64 for integer and bool inputs)."""
+    return np.dtype(np.float64) if dtype.kind in "biu" else dtype
+
+
+def attach(plan, spec, axes, trailing):
+    """``plan`` carrying ``spec`` (its mask moved to the plan's layout); raises for
+    nan_policy='raise' when a non-finite sample is not masked."""
+    mask = spec.mask
+    if mask is not None and axes != trailing:
+        mask = np.moveaxis(mask, axes, trailing)
+    spec = dataclasses.replace(spec, mask=mask)
+    if spec.raise_nonfinite:
+        bad = ~np.isfinite(plan.x) if plan.x.dtype.kind in "fc" else None
+        count = 0 if bad is None else int(np.sum(bad if mask is None else bad & ~mask))
+        if count:
+            raise ValueError(f"{plan.func}: in1 contains {count} non-finite value(s) outside "
+                             "the mask and nan_policy='raise'")
+    return dataclasses.replace(plan, missing=spec)
+
+
+# --------------------------------------------------------------------------- the stage
+
+def missing_map(plan):
+    """Bool array of the input's layout, True where a sample is missing (or None)."""
+    spec, x = plan.missing, plan.x
+    bad = None
+    if spec.nonfinite and x.dtype.kind in "fc":
+        bad = ~np.isfinite(x)
+    if spec.mask is not None:
+        bad = spec.mask if bad is None else (bad | spec.mask)
+    return bad if bad is not None and bad.any() else None
+
+
+def _outside_missing(plan):
+    return (plan.boundary == "constant" and not np.isfinite(plan.fillvalue)
+            and any(b or a for b, a in plan.pads))
+
+
+def run(plan, compute, finish):
+    """The result of a plan with missing data: ``values`` or ``(values, weights)``.
+
+    ``compute(plan)`` runs choose and the engine for a plan without missing data,
+    ``finish(plan, out)`` the pipeline's finishing step.
+    """
+    spec, dt = plan.missing, plan.compute_dtype
+    bad = missing_map(plan)
+    ksum = _kernel_sum(plan)
+    need_weights = spec.policy == "interpolate" or spec.return_weights or spec.min_weight > 0
+    base = dataclasses.replace(plan, missing=None)
+    if bad is None and not _outside_missing(plan):
+        values, weights = compute(base), None          # nothing missing: weights are 1
+    elif not need_weights:
+        x = np.where(bad, plan.fillvalue, plan.x).astype(dt)
+        values, weights = compute(_with_x(base, x)), None
+    else:
+        values, weights = _normalized(plan, base, bad, ksum, compute)
+    rdt = np.empty(0, dt).real.dtype
+    if weights is None:
+        weights = np.ones(values.shape, rdt)
+    values = _threshold(plan, values, weights, ksum)
+    if spec.preserve_nan and bad is not None:
+        values = np.where(np.broadcast_to(bad, values.shape), np.nan, values)
+    result = finish(base, values)
+    if not spec.return_weights:
+        return result
+    return result, finish(dataclasses.replace(base, result_dtype=rdt, out_dtype=None),
+                          weights.real.astype(rdt, copy=False))
+
+
+def _kernel_sum(plan):
+    k, nsp = plan.kernel, plan.nsp
+    axes = tuple(range(k.ndim - nsp, k.ndim))
+    real = np.empty(0, plan.compute_dtype).real.dtype
+    return np.sum(k.astype(np.float64), axis=axes, keepdims=True).astype(real)
+
+
+def _with_x(plan, x):
+    return dataclasses.replace(plan, x=x, inputs=(x, plan.kernel))
+
+
+def _normalized(plan, base, bad, ksum, compute):
+    """(numerator scaled to values, weights): the two convolutions as one batch of two.
+
+    The second member is the missing indicator ``q`` (zero-padded: ``K * m = sum K -
+    K * q``, exactly ``sum K`` far from missing samples), or the validity itself when
+    the outside is missing, or ``c * m`` for a constant boundary of value ``c != 0``
+    (so both members share the extension of the plan)."""
+    dt, spec = plan.compute_dtype, plan.missing
+    valid = np.ones(plan.x.shape, bool) if bad is None else ~bad
+    fill = plan.fillvalue if spec.policy == "fill" else 0
+    x0 = np.where(valid, plan.x, fill)
+    c = plan.fillvalue if plan.boundary == "constant" else 0
+    if _outside_missing(plan):
+        second, fv, form = valid, 0, "valid"
+    elif c != 0:
+        second, fv, form = np.where(valid, c, 0), c, "scaled"
+    else:
+        second, fv, form = ~valid, c, "missing"
+    stack = np.empty((2,) + plan.x.shape, dt)
+    stack[0], stack[1] = x0, second
+    kernel = plan.kernel.reshape((1,) + plan.kernel.shape)
+    nsp = plan.nsp
+    axes = tuple(range(stack.ndim - nsp, stack.ndim))
+    stacked = dataclasses.replace(base, x=stack, kernel=kernel, inputs=(stack, kernel),
+                                  out_shape=(2,) + tuple(plan.out_shape), axes=axes,
+                                  fillvalue=fv)
+    out = compute(stacked)
+    num, wsum = out[0], out[1]
+    if form == "missing":
+        wsum = ksum - wsum
+    elif form == "scaled":
+        wsum = wsum / c
+    weights = wsum.real / ksum
+    if spec.policy == "fill":
+        return num, weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return num / weights, weights
+
+
+def _threshold(plan, values, weights, ksum):
+    """NaN where |weight| is below min_weight, or (interpolation) counts as zero."""
+    spec = plan.missing
+    limit = spec.min_weight
+    if spec.policy == "interpolate":
+        k = plan.kernel
+        nsp = plan.nsp
+        axes = tuple(range(k.ndim - nsp, k.ndim))
+        scale = np.sum(np.abs(k.astype(np.float64)), axis=axes, keepdims=True) / np.abs(ksum)
+        limit = np.maximum(limit, zero_tolerance(values.real.dtype) * scale)
+    if np.all(limit == 0):
+        return values
+    low = np.abs(weights) < limit
+    if not low.any():
+        return values
+    values = values.astype(np.result_type(values.dtype, np.float32), copy=True)
+    values[np.broadcast_to(low, values.shape)] = np.nan
+    return values
