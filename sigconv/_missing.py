@@ -150,16 +150,33 @@ def attach(plan, spec, axes, trailing):
     return dataclasses.replace(plan, missing=spec)
 
 
+def with_mask(plan, mask, shape, func):
+    """A planned caller's ``plan`` (input of the caller's ``shape`` reshaped to the plan's
+    layout) with the call's ``mask``, checked as :func:`attach` does."""
+    spec = plan.missing
+    if mask is not None:
+        m = _mask(mask, shape, func).reshape(plan.x.shape)
+        spec = dataclasses.replace(spec, mask=m)
+    elif spec.mask is not None:
+        spec = dataclasses.replace(spec, mask=None)
+    return attach(dataclasses.replace(plan, func=func), spec, (), ())
+
+
 # --------------------------------------------------------------------------- the stage
 
 def missing_map(plan):
     """Bool array of the input's layout, True where a sample is missing (or None)."""
-    spec, x = plan.missing, plan.x
+    return missing_samples(plan.x, plan.missing.mask, plan.missing.nonfinite)
+
+
+def missing_samples(x, mask, nonfinite):
+    """True where a sample of ``x`` is missing: masked, or (``nonfinite``) not finite;
+    None when none is."""
     bad = None
-    if spec.nonfinite and x.dtype.kind in "fc":
+    if nonfinite and x.dtype.kind in "fc":
         bad = ~np.isfinite(x)
-    if spec.mask is not None:
-        bad = spec.mask if bad is None else (bad | spec.mask)
+    if mask is not None:
+        bad = mask if bad is None else (bad | mask)
     return bad if bad is not None and bad.any() else None
 
 
@@ -221,13 +238,14 @@ def _normalized(plan, base, bad, ksum, compute):
     valid = np.ones(plan.x.shape, bool) if bad is None else ~bad
     fill = plan.fillvalue if spec.policy == "fill" else 0
     x0 = np.where(valid, plan.x, fill)
-    c = plan.fillvalue if plan.boundary == "constant" else 0
+    padded = plan.boundary == "constant" and any(b or a for b, a in plan.pads)
+    c = plan.fillvalue if padded else 0
     if _outside_missing(plan):
         second, fv, form = valid, 0, "valid"
     elif c != 0:
         second, fv, form = np.where(valid, c, 0), c, "scaled"
     else:
-        second, fv, form = ~valid, c, "missing"
+        second, fv, form = ~valid, 0, "missing"
     stack = np.empty((2,) + plan.x.shape, dt)
     stack[0], stack[1] = x0, second
     kernel = plan.kernel.reshape((1,) + plan.kernel.shape)

@@ -36,7 +36,7 @@ from .engines import ENGINES, cost, tiled
 from .engines import fft as fft_engine, overlap
 
 __all__ = ["run", "compute", "choose", "estimates", "prepare", "execute", "finish", "MethodChoice",
-           "cast_saturating", "TRANSFORMS"]
+           "cast_saturating", "same_extension", "TRANSFORMS"]
 
 TRANSFORMS = ("fft", "oa", "os")
 
@@ -212,6 +212,12 @@ def execute(plan, method, *, prepared=None, res=None):
 
 def _zero_padded(plan):
     return plan.boundary == "constant" and plan.fillvalue == 0
+
+
+def same_extension(plan, other):
+    """Whether what :func:`prepare` made for ``other`` serves ``plan`` (both zero-padded
+    or both extended before the engine)."""
+    return _zero_padded(plan) == _zero_padded(other)
 
 
 def finish(plan, out):
