@@ -54,12 +54,10 @@ def arguments(in1, a, b, mode, nan_policy, mask, preserve_nan, min_weight, retur
     """The checked :class:`Missing` options (mask in the caller's layout), or None when
     the call uses none.  ``in1`` is the caller's object (a masked array brings its
     mask), ``a`` and ``b`` the arrays made of it and of ``in2``."""
-    is_masked = isinstance(in1, np.ma.MaskedArray)
-    if (mask is None and not is_masked and nan_policy not in TREATING and not preserve_nan
-            and not return_weights and min_weight is None):
+    if not requested(in1, mask, nan_policy, preserve_nan, min_weight, return_weights):
         return None
     mask = _mask(mask, a.shape, func)
-    if is_masked:
+    if isinstance(in1, np.ma.MaskedArray):
         own = np.ma.getmaskarray(in1)
         mask = own if mask is None else (mask | own)
     if b.dtype.kind == "c":
@@ -93,6 +91,12 @@ def arguments(in1, a, b, mode, nan_policy, mask, preserve_nan, min_weight, retur
     return Missing(policy=policy, nonfinite=nan_policy in TREATING, mask=mask,
                    preserve_nan=bool(preserve_nan), min_weight=float(min_weight or 0.0),
                    return_weights=bool(return_weights), raise_nonfinite=nan_policy == "raise")
+
+
+def requested(in1, mask, nan_policy, preserve_nan, min_weight, return_weights):
+    """Whether a call with these arguments has missing data to treat."""
+    return (mask is not None or isinstance(in1, np.ma.MaskedArray) or nan_policy in TREATING
+            or bool(preserve_nan) or bool(return_weights) or min_weight is not None)
 
 
 def _mask(mask, shape, func):
