@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _missing
 from .._convolve import choose_method, convolve, correlate
+from ..filters._common import outer
 from .._errors import IntegerOverflowError
 
 
@@ -92,7 +94,8 @@ def apply(op, x, weights, anchors, boundary, cval, dtype, method="auto"):
 def missing_options(mask, nan_policy, preserve_nan, min_weight):
     """The missing-data keywords of a filter call (as :func:`sigconv.convolve` takes
     them), or None when the call uses none."""
-    if mask is None and nan_policy == "propagate" and not preserve_nan and min_weight is None:
+    if nan_policy == "propagate" and not _missing.requested(None, mask, nan_policy,
+                                                             preserve_nan, min_weight, False):
         return None
     return dict(mask=mask, nan_policy=nan_policy, preserve_nan=preserve_nan,
                 min_weight=min_weight)
@@ -129,11 +132,8 @@ def passes_missing(x, passes, cval, missing, func):
         factors[p.axis] = np.convolve(factors[p.axis], p.weights)  # an axis twice: both
         anchors[p.axis] += p.anchor
         divisor *= p.divisor
-    kernel = factors[0]
-    for f in factors[1:]:
-        kernel = np.multiply.outer(kernel, f)
-    return apply_missing("correlate", x, kernel / divisor, anchors, passes[0].boundary, cval,
-                         missing)
+    return apply_missing("correlate", x, outer(factors) / divisor, anchors,
+                         passes[0].boundary, cval, missing)
 
 
 def rounded(weights, dtype):
