@@ -84,14 +84,16 @@ def test_same_mode_equals_the_definition(ndim, boundary, fillvalue, policy, rng)
 
 @pytest.mark.parametrize("mode", ["full", "valid"])
 @pytest.mark.parametrize("ndim", [1, 2])
-def test_full_and_valid_modes_equal_the_definition(mode, ndim, rng):
+@pytest.mark.parametrize("fillvalue", [0.0, 3.0, np.nan])
+def test_full_and_valid_modes_equal_the_definition(mode, ndim, fillvalue, rng):
     xshape, kshape = SHAPES[ndim]
     x = rng.standard_normal(xshape)
     mask = rng.random(xshape) < 0.3
     k = rng.random(kshape) + 0.1
     pads = [(n - 1, n - 1) if mode == "full" else (0, 0) for n in kshape]
-    want, _ = oracle(np.where(mask, 1e300, x), k, mask, pads)
-    got = sigconv.correlate(x, k, mode, method="direct", mask=mask)
+    want, _ = oracle(np.where(mask, 1e300, x), k, mask, pads, fillvalue=fillvalue)
+    got = sigconv.correlate(x, k, mode, method="direct", mask=mask, fillvalue=fillvalue,
+                            nan_policy="interpolate")
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
