@@ -26,6 +26,7 @@ stage itself (:func:`run`); it imports nothing of the pipeline, which hands it i
 """
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
@@ -203,21 +204,22 @@ def run(plan, compute, finish):
     if bad is None and not _outside_missing(plan):
         values, weights = compute(base), None          # nothing missing: weights are 1
     elif not need_weights:
-        x = np.where(bad, plan.fillvalue, plan.x).astype(dt)
+        x = plan.x.astype(dt)
+        x[bad] = plan.fillvalue
         values, weights = compute(_with_x(base, x)), None
     else:
         values, weights = _normalized(plan, base, bad, ksum, compute)
-    rdt = np.empty(0, dt).real.dtype
-    if weights is None:
-        weights = np.ones(values.shape, rdt)
     values = _threshold(plan, values, weights, ksum)
     if spec.preserve_nan and bad is not None:
-        values = np.where(np.broadcast_to(bad, values.shape), np.nan, values)
+        values[np.broadcast_to(bad, values.shape)] = np.nan
     result = finish(base, values)
     if not spec.return_weights:
         return result
+    rdt = np.empty(0, dt).real.dtype
+    if weights is None:
+        weights = np.ones(values.shape, rdt)
     return result, finish(dataclasses.replace(base, result_dtype=rdt, out_dtype=None),
-                          weights.real.astype(rdt, copy=False))
+                          weights.astype(rdt, copy=False))
 
 
 def _kernel_sum(plan):
@@ -232,43 +234,52 @@ def _with_x(plan, x):
 
 
 def _normalized(plan, base, bad, ksum, compute):
-    """(numerator scaled to values, weights): the two convolutions as one batch of two.
+    """(values, weights): the two convolutions as one batch of two.
 
     The second member is the missing indicator ``q`` (zero-padded: ``K * m = sum K -
     K * q``, exactly ``sum K`` far from missing samples), or the validity itself when
     the outside is missing, or ``c * m`` for a constant boundary of value ``c != 0``
     (so both members share the extension of the plan)."""
     dt, spec = plan.compute_dtype, plan.missing
-    valid = np.ones(plan.x.shape, bool) if bad is None else ~bad
-    fill = plan.fillvalue if spec.policy == "fill" else 0
-    x0 = np.where(valid, plan.x, fill)
+    none = bad is None
     padded = plan.boundary == "constant" and any(b or a for b, a in plan.pads)
     c = plan.fillvalue if padded else 0
-    if _outside_missing(plan):
-        second, fv, form = valid, 0, "valid"
-    elif c != 0:
-        second, fv, form = np.where(valid, c, 0), c, "scaled"
-    else:
-        second, fv, form = ~valid, 0, "missing"
     stack = np.empty((2,) + plan.x.shape, dt)
-    stack[0], stack[1] = x0, second
+    np.copyto(stack[0], plan.x, casting="unsafe")
+    if not none:
+        stack[0][bad] = plan.fillvalue if spec.policy == "fill" else 0
+    if _outside_missing(plan):
+        fv, form = 0, "valid"
+        stack[1] = True if none else ~bad
+    elif c != 0:
+        fv, form = c, "scaled"
+        stack[1] = c
+        if not none:
+            stack[1][bad] = 0
+    else:
+        fv, form = 0, "missing"
+        stack[1] = False if none else bad
     kernel = plan.kernel.reshape((1,) + plan.kernel.shape)
-    nsp = plan.nsp
-    axes = tuple(range(stack.ndim - nsp, stack.ndim))
+    axes = tuple(range(stack.ndim - plan.nsp, stack.ndim))
     stacked = dataclasses.replace(base, x=stack, kernel=kernel, inputs=(stack, kernel),
                                   out_shape=(2,) + tuple(plan.out_shape), axes=axes,
                                   fillvalue=fv)
     out = compute(stacked)
-    num, wsum = out[0], out[1]
+    num, weights = out[0], out[1].real if dt.kind == "c" else out[1]
     if form == "missing":
-        wsum = ksum - wsum
+        np.subtract(ksum, weights, out=weights)
     elif form == "scaled":
-        wsum = wsum / c
-    weights = wsum.real / ksum
+        np.divide(weights, c, out=weights)
+    np.divide(weights, ksum, out=weights)
     if spec.policy == "fill":
-        return num, weights
+        return num.copy(), weights
     with np.errstate(divide="ignore", invalid="ignore"):
-        return num / weights, weights
+        return np.divide(num, weights), weights
+
+
+@functools.lru_cache(maxsize=None)
+def _tolerance(char):
+    return zero_tolerance(np.dtype(char))
 
 
 def _threshold(plan, values, weights, ksum):
@@ -277,15 +288,15 @@ def _threshold(plan, values, weights, ksum):
     limit = spec.min_weight
     if spec.policy == "interpolate":
         k = plan.kernel
-        nsp = plan.nsp
-        axes = tuple(range(k.ndim - nsp, k.ndim))
+        axes = tuple(range(k.ndim - plan.nsp, k.ndim))
         scale = np.sum(np.abs(k.astype(np.float64)), axis=axes, keepdims=True) / np.abs(ksum)
-        limit = np.maximum(limit, zero_tolerance(values.real.dtype) * scale)
+        limit = np.maximum(limit, _tolerance(values.real.dtype.char) * scale)
     if np.all(limit == 0):
         return values
-    low = np.abs(weights) < limit
+    low = np.abs(weights) < limit if weights is not None else \
+        np.broadcast_to(np.asarray(1.0 < limit), values.shape)
     if not low.any():
         return values
-    values = values.astype(np.result_type(values.dtype, np.float32), copy=True)
+    values = values.astype(np.result_type(values.dtype, np.float32), copy=False)
     values[np.broadcast_to(low, values.shape)] = np.nan
     return values
