@@ -11,7 +11,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from . import _pipeline as P
+from . import _missing, _pipeline as P
 from ._pipeline import MethodChoice
 from ._plan import make_plan
 
@@ -225,12 +225,15 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
     if op not in ("convolve", "correlate"):
         raise ValueError(f"choose_method: op must be one of 'convolve', 'correlate'; got {op!r}")
     args = dict(axes=None, boundary="constant", fillvalue=0, center="scipy", stride=1,
-                dilation=1, out_dtype=None, nan_policy="propagate", workers=None)
+                dilation=1, out_dtype=None, nan_policy="propagate", workers=None, mask=None,
+                preserve_nan=False, min_weight=None, return_weights=False)
     unknown = set(options) - set(args)
     if unknown:
         raise TypeError(f"choose_method: unexpected keyword argument(s) {sorted(unknown)}")
     args.update(options)
     plan = make_plan(op, in1, in2, mode, "auto", func="choose_method", **args)
+    if plan.missing is not None:      # the engines run the numerator and weights together
+        plan = _missing.stacked_plan(plan)
     choice = P.choose(plan)
     if not choice.estimates:            # the model was skipped: report it anyway
         choice.estimates = P.estimates(plan)

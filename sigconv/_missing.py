@@ -234,7 +234,33 @@ def _with_x(plan, x):
 
 
 def _normalized(plan, base, bad, ksum, compute):
-    """(values, weights): the two convolutions as one batch of two.
+    """(values, weights): the two convolutions as one plan on a batch of two."""
+    stacked, form = _stacked(plan, base, bad)
+    out = compute(stacked)
+    num, weights = out[0], out[1].real if out.dtype.kind == "c" else out[1]
+    if form == "missing":
+        np.subtract(ksum, weights, out=weights)
+    elif form == "scaled":
+        np.divide(weights, stacked.fillvalue, out=weights)
+    np.divide(weights, ksum, out=weights)
+    if plan.missing.policy == "fill":
+        return num.copy(), weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.divide(num, weights), weights
+
+
+def stacked_plan(plan):
+    """The plan the engines run for ``plan`` with missing data (what 'auto' chooses for):
+    ``x0`` and the weights' input as a batch of two."""
+    base = dataclasses.replace(plan, missing=None)
+    bad = missing_map(plan)
+    if bad is None and not _outside_missing(plan):
+        return base
+    return _stacked(plan, base, bad)[0]
+
+
+def _stacked(plan, base, bad):
+    """(plan of the batch of two, form of its second member).
 
     The second member is the missing indicator ``q`` (zero-padded: ``K * m = sum K -
     K * q``, exactly ``sum K`` far from missing samples), or the validity itself when
@@ -261,20 +287,9 @@ def _normalized(plan, base, bad, ksum, compute):
         stack[1] = False if none else bad
     kernel = plan.kernel.reshape((1,) + plan.kernel.shape)
     axes = tuple(range(stack.ndim - plan.nsp, stack.ndim))
-    stacked = dataclasses.replace(base, x=stack, kernel=kernel, inputs=(stack, kernel),
-                                  out_shape=(2,) + tuple(plan.out_shape), axes=axes,
-                                  fillvalue=fv)
-    out = compute(stacked)
-    num, weights = out[0], out[1].real if dt.kind == "c" else out[1]
-    if form == "missing":
-        np.subtract(ksum, weights, out=weights)
-    elif form == "scaled":
-        np.divide(weights, c, out=weights)
-    np.divide(weights, ksum, out=weights)
-    if spec.policy == "fill":
-        return num.copy(), weights
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.divide(num, weights), weights
+    return dataclasses.replace(base, x=stack, kernel=kernel, inputs=(stack, kernel),
+                               out_shape=(2,) + tuple(plan.out_shape), axes=axes,
+                               fillvalue=fv), form
 
 
 @functools.lru_cache(maxsize=None)

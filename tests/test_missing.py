@@ -347,3 +347,17 @@ def test_kernel_errors():
     # a zero-sum kernel still fills
     got = sigconv.convolve([1.0, np.nan, 3.0], [1.0, -1.0], nan_policy="fill")
     np.testing.assert_allclose(got, [1.0, -1.0, 3.0, -3.0])
+
+
+def test_choose_method_sees_the_zeroed_input(rng):
+    """A NaN rules transforms out of a plain call; interpolated, it is zeroed before any
+    engine, so 'auto' may pick a transform (and choose_method reports that plan)."""
+    x = rng.standard_normal((256, 256))
+    x[3, 3] = np.nan
+    k = np.ones((41, 41))
+    assert sigconv.choose_method(x, k, "same").reason == \
+        "non-finite inputs stay local only with the direct sum"
+    choice = sigconv.choose_method(x, k, "same", nan_policy="interpolate")
+    assert choice.method in ("fft", "oa", "os")
+    y = sigconv.convolve(x, k / k.sum(), "same", choice.method, nan_policy="interpolate")
+    assert np.isfinite(y).all()
