@@ -1,16 +1,20 @@
-"""Missing data: smoothing a star field with saturated stars and a masked border.
+"""
+Missing data: a star field with saturated stars and a masked border
+===================================================================
 
 A generated astronomical-style image -- stars drawn as Moffat point spread functions on a
-sky background with noise -- has its saturated star cores set to NaN and a border
-flagged as bad (``mask``, True = missing, as in astropy and numpy.ma).  It is smoothed
-with a Moffat PSF kernel from :mod:`sigconv.kernels` (exact pixel integrals) by
-normalized convolution, ``sum(K) * (K * x0) / (K * m)`` (``nan_policy='interpolate'``),
-on every method of :func:`sigconv.convolve` and, when astropy is installed, by astropy's
-``convolve`` and ``convolve_fft``.  A plain convolution spreads each NaN over the
-kernel's footprint; the normalized one fills the holes from their neighbours, and the
-weight map says how much of the kernel's mass each output saw.  Writes
-``missing_data.png`` into the directory given as the first argument (a temporary
-directory by default) and prints the largest difference between the methods.
+sky background with photon-like noise -- has its saturated star cores set to NaN and a
+border flagged as bad (``mask``, True = missing, as in astropy and numpy.ma).  It is
+smoothed with a Moffat PSF kernel from :mod:`sigconv.kernels` (exact pixel integrals) by
+normalized convolution, ``sum(K) * (K * x0) / (K * m)`` (``nan_policy='interpolate'``), on
+every method of :func:`sigconv.convolve` and, when astropy is installed, by astropy's
+``convolve`` and ``convolve_fft``.  A plain convolution spreads each NaN over the kernel's
+footprint; the normalized one fills the holes from their neighbours, and the weight map
+says how much of the kernel's mass each output saw.  The script prints the largest
+difference between the methods.
+
+Run it: ``python examples/missing_data.py OUTPUT_DIR`` writes ``missing_data.png`` there
+(a temporary directory when omitted).
 """
 
 import sys
@@ -25,6 +29,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import sigconv  # noqa: E402
+
+
+# %%
+# The image and the smoothing
+# ---------------------------
+# Stars of Pareto-distributed flux on a sky of 10 counts; pixels above 40 counts are
+# saturated and set to NaN, and a 6-pixel border is masked (with junk values under the
+# mask, which must not reach any output).  The kernel is a Moffat PSF sampled by exact
+# pixel integrals, normalized to sum 1, so the interpolated values are weighted means.
 
 
 def star_field(rng, n=192, stars=60, saturation=40.0):
@@ -88,6 +101,11 @@ def main(out: Path) -> None:
     fig.savefig(out / "missing_data.png", dpi=80)
     print("wrote", out / "missing_data.png")
 
+
+# %%
+# Run
+# ---
+# The output directory is the first argument (a new temporary directory by default).
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
