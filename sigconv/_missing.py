@@ -50,11 +50,12 @@ class Missing:
     raise_nonfinite: bool   # nan_policy='raise': unmasked non-finite samples raise
 
 
-def arguments(in1, a, b, mode, nan_policy, mask, preserve_nan, min_weight, return_weights,
-              boundary, fillvalue, strides, out_dtype, func):
+def arguments(in1, a, b, axes, mode, nan_policy, mask, preserve_nan, min_weight,
+              return_weights, boundary, fillvalue, strides, out_dtype, func):
     """The checked :class:`Missing` options (mask in the caller's layout), or None when
     the call uses none.  ``in1`` is the caller's object (a masked array brings its
-    mask), ``a`` and ``b`` the arrays made of it and of ``in2``."""
+    mask), ``a`` and ``b`` the arrays made of it and of ``in2``, ``axes`` the
+    convolution axes."""
     if not requested(in1, mask, nan_policy, preserve_nan, min_weight, return_weights):
         return None
     mask = _mask(mask, a.shape, func)
@@ -88,7 +89,7 @@ def arguments(in1, a, b, mode, nan_policy, mask, preserve_nan, min_weight, retur
                          f"data (NaN marks outputs without data); got {np.dtype(out_dtype)}")
     policy = "fill" if nan_policy == "fill" else "interpolate"
     if (policy == "interpolate" or return_weights or min_weight) and b.size:
-        _check_kernel_sum(b, a.ndim, func)
+        _check_kernel_sum(b, axes, func)
     return Missing(policy=policy, nonfinite=nan_policy in TREATING, mask=mask,
                    preserve_nan=bool(preserve_nan), min_weight=float(min_weight or 0.0),
                    return_weights=bool(return_weights), raise_nonfinite=nan_policy == "raise")
@@ -115,10 +116,10 @@ def _mask(mask, shape, func):
     return m
 
 
-def _check_kernel_sum(b, ndim, func):
-    axes = tuple(range(ndim))
-    total = np.sum(b, axis=axes, dtype=np.float64) if b.ndim else b.astype(np.float64)
-    scale = np.sum(np.abs(b), axis=axes, dtype=np.float64) if b.ndim else abs(total)
+def _check_kernel_sum(b, axes, func):
+    """Each kernel (a sum over the convolution axes) must not sum to zero."""
+    total = np.sum(b, axis=tuple(axes), dtype=np.float64)
+    scale = np.sum(np.abs(b), axis=tuple(axes), dtype=np.float64)
     if np.any(np.abs(total) <= zero_tolerance(np.float64) * scale):
         raise ValueError(f"{func}: normalized convolution (nan_policy='interpolate', a mask, "
                          "weights) needs a kernel whose sum is not zero; got sum "

@@ -99,8 +99,9 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
     dilations = V.per_axis(dilation, naxes, "dilation", func)
     center = center_arg(center, naxes, func)
     fillvalue = fillvalue_arg(fillvalue, func)
-    missing = _missing.arguments(in1, a, b, mode, nan_policy, mask, preserve_nan, min_weight,
-                                 return_weights, boundary, fillvalue, strides, out_dtype, func)
+    missing = _missing.arguments(in1, a, b, axes, mode, nan_policy, mask, preserve_nan,
+                                 min_weight, return_weights, boundary, fillvalue, strides,
+                                 out_dtype, func)
     dt1 = _missing.input_dtype(a.dtype) if missing else a.dtype
     integer, compute, result = dtype_policy(dt1, b.dtype, fillvalue, boundary, func)
 

@@ -255,7 +255,7 @@ def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
     x = x if isinstance(x, da.Array) else da.asarray(x)
     a = _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
                    dilation, nan_policy, workers, max_task_bytes)
-    a = _missing_arguments(func, x, a, mode, nan_policy, fillvalue, missing)
+    a = _missing_arguments(func, x, a, mode, nan_policy, missing)
     k = a["kernel"]
     swap = (mode == "valid" and all(d == 1 for d in a["dilations"]) and x.size and k.size
             and _shapes.valid_swap_needed(x.shape, k.shape, a["axes"], func))
@@ -287,15 +287,15 @@ def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
     return _graph(x, axes_geo, dict(a, op=op))
 
 
-def _missing_arguments(func, x, a, mode, nan_policy, fillvalue, missing):
+def _missing_arguments(func, x, a, mode, nan_policy, missing):
     """``a`` with the missing-data options checked as the in-memory call checks them
     (``a['missing']``: None or the options for the blocks) and the result dtype."""
     some = None if missing["mask"] is None else np.zeros((), bool)   # its shape: _mask_like
-    spec = _missing.arguments(None, _Shape(x.shape), a["kernel"], mode, nan_policy, some,
-                              missing["preserve_nan"], missing["min_weight"],
+    spec = _missing.arguments(None, _Shape(x.shape), a["kernel"], a["axes"], mode, nan_policy,
+                              some, missing["preserve_nan"], missing["min_weight"],
                               missing["return_weights"], a["boundary"], a["fillvalue"],
                               a["strides"], None, func)
-    if spec is None and missing["mask"] is None:
+    if spec is None:
         return dict(a, missing=None)
     dt = _missing.input_dtype(x.dtype)
     _, a["compute"], a["result"] = _plan.dtype_policy(dt, a["kernel"].dtype, a["fillvalue"],

@@ -361,3 +361,12 @@ def test_choose_method_sees_the_zeroed_input(rng):
     assert choice.method in ("fft", "oa", "os")
     y = sigconv.convolve(x, k / k.sum(), "same", choice.method, nan_policy="interpolate")
     assert np.isfinite(y).all()
+
+
+def test_each_kernel_of_a_batch_must_not_sum_to_zero():
+    x = np.ones((2, 8))
+    k = np.array([[[1.0, 1.0, 1.0]], [[1.0, 0.0, -1.0]]])[:, 0]     # the second sums to 0
+    with pytest.raises(ValueError, match="needs a kernel whose sum is not zero; got sum 0"):
+        sigconv.convolve(x, k, axes=1, nan_policy="interpolate")
+    y = sigconv.convolve(x, k[:1], axes=1, nan_policy="interpolate")
+    np.testing.assert_allclose(y, np.convolve(np.ones(8), np.ones(3))[None].repeat(2, 0))
