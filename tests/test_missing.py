@@ -370,3 +370,20 @@ def test_each_kernel_of_a_batch_must_not_sum_to_zero():
         sigconv.convolve(x, k, axes=1, nan_policy="interpolate")
     y = sigconv.convolve(x, k[:1], axes=1, nan_policy="interpolate")
     np.testing.assert_allclose(y, np.convolve(np.ones(8), np.ones(3))[None].repeat(2, 0))
+
+
+def test_results_are_bit_identical_across_calls_and_threads(rng):
+    from concurrent.futures import ThreadPoolExecutor
+    x = _data(rng, (96, 80))
+    mask = rng.random(x.shape) < 0.05
+    k = rng.random((9, 9)) + 0.1
+
+    def call(_):
+        return sigconv.convolve(x, k, "same", mask=mask, nan_policy="interpolate",
+                                return_weights=True)
+
+    first = call(0)
+    with ThreadPoolExecutor(4) as pool:
+        for values, weights in pool.map(call, range(8)):
+            np.testing.assert_array_equal(values, first[0])
+            np.testing.assert_array_equal(weights, first[1])
