@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _validate as V
+from . import _missing, _validate as V
 from ._convolve import convolve, correlate
 from ._errors import IntegerOverflowError
 
@@ -23,7 +23,10 @@ BOUNDARIES_2D = {"fill": "constant", "pad": "constant", "wrap": "wrap", "circula
 
 
 def fftconvolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
-                axes: Optional[Union[int, Sequence[int]]] = None) -> np.ndarray:
+                axes: Optional[Union[int, Sequence[int]]] = None, *,
+                mask: Optional[ArrayLike] = None, nan_policy: str = "propagate",
+                preserve_nan: bool = False, min_weight: Optional[float] = None,
+                return_weights: bool = False):
     """Convolve two N-D arrays using FFT, as ``scipy.signal.fftconvolve``.
 
     Integer and bool inputs give float64 (as in scipy); float32 stays float32.
@@ -33,6 +36,10 @@ def fftconvolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
     in1, in2 : array_like
     mode : {'full', 'valid', 'same'}
     axes : int or sequence of int, optional
+    mask, nan_policy, preserve_nan, min_weight, return_weights : optional
+        Missing data (keyword only; scipy has none), as in :func:`sigconv.convolve`:
+        masked and, with ``nan_policy='interpolate'``, non-finite samples of ``in1`` are
+        interpolated by normalized convolution, on the FFT.
 
     Returns
     -------
@@ -44,14 +51,20 @@ def fftconvolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
     >>> fftconvolve([1, 2, 3], [1, 1]).round(12)
     array([1., 3., 5., 3.])
     """
-    return _transform_convolve(in1, in2, mode, axes, "fftconvolve")
+    missing = dict(mask=mask, nan_policy=nan_policy, preserve_nan=preserve_nan,
+                   min_weight=min_weight, return_weights=return_weights)
+    return _transform_convolve(in1, in2, mode, axes, "fftconvolve", missing=missing)
 
 
 def oaconvolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
-               axes: Optional[Union[int, Sequence[int]]] = None) -> np.ndarray:
+               axes: Optional[Union[int, Sequence[int]]] = None, *,
+               mask: Optional[ArrayLike] = None, nan_policy: str = "propagate",
+               preserve_nan: bool = False, min_weight: Optional[float] = None,
+               return_weights: bool = False):
     """Convolve two N-D arrays using overlap-add, as ``scipy.signal.oaconvolve``.
 
-    Same values, shapes and dtypes as :func:`fftconvolve`.
+    Same values, shapes and dtypes as :func:`fftconvolve`, and the same missing-data
+    keywords.
 
     Examples
     --------
@@ -59,11 +72,15 @@ def oaconvolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full",
     >>> oaconvolve([1, 2, 3], [1, 1], mode='same').round(12)
     array([1., 3., 5.])
     """
-    method = "oa" if "oa" in V.METHODS else "fft"
-    return _transform_convolve(in1, in2, mode, axes, "oaconvolve", method=method)
+    missing = dict(mask=mask, nan_policy=nan_policy, preserve_nan=preserve_nan,
+                   min_weight=min_weight, return_weights=return_weights)
+    return _transform_convolve(in1, in2, mode, axes, "oaconvolve", method="oa",
+                               missing=missing)
 
 
-def _transform_convolve(in1, in2, mode, axes, func, method="fft"):
+def _transform_convolve(in1, in2, mode, axes, func, method="fft", missing=None):
+    if missing["nan_policy"] != "propagate" or _missing.requested(in1, **missing):
+        return convolve(in1, in2, mode, method, axes=axes, **missing)   # sigconv's checks
     a = V.as_numeric_array(in1, "in1", func)
     b = V.as_numeric_array(in2, "in2", func)
     if a.ndim == b.ndim == 0:

@@ -11,7 +11,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from . import _pipeline as P
+from . import _missing, _pipeline as P
 from ._pipeline import MethodChoice
 from ._plan import make_plan
 
@@ -47,6 +47,20 @@ _NOTES = """
       defining sum: transform methods are replaced by the direct method (with a
       ``NonFiniteFFTWarning`` when a transform method was asked for explicitly).
       ``nan_policy='raise'`` raises ``ValueError``.
+    * Missing data (``mask``, ``nan_policy='interpolate'`` or ``'fill'``): a sample is
+      missing when ``mask`` marks it or, under those two policies, when it is not
+      finite; masked samples are interpolated unless ``nan_policy='fill'``.  With ``m``
+      the validity of the extended input (1 valid, 0 missing) and ``x0`` the input with
+      missing samples set to 0, ``'interpolate'`` is normalized convolution,
+      ``y = sum(K) * (K * x0) / (K * m)`` (with nothing missing, plain convolution: give
+      a normalized kernel for weighted means), and ``'fill'`` is ``K * x_f`` with missing
+      samples replaced by ``fillvalue``.  Missing values never reach an output, on any
+      method.  Where the weight ``(K * m) / sum(K)`` is below ``min_weight`` in
+      magnitude, or (interpolation) below ``sqrt(eps) * sum|K| / |sum K|`` (no data),
+      the output is NaN.  ``constant`` extends the input with valid samples of value
+      ``fillvalue``, or missing ones when it is NaN; the other boundaries extend the
+      mask with the values.  Results are floating point (float64 for integer inputs).
+      See docs/conventions.rst, "Missing data".
     * The result is always a new array; inputs are never written.
     * Results are deterministic: the same inputs and options give bit-identical results
       on every call, from any thread, and in every process with the same calibration and
@@ -60,7 +74,9 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
              fillvalue: complex = 0, center: Union[str, int, Sequence[int]] = "scipy",
              stride: Union[int, Sequence[int]] = 1, dilation: Union[int, Sequence[int]] = 1,
              out_dtype: DTypeLike = None, nan_policy: str = "propagate",
-             workers: Optional[int] = None) -> np.ndarray:
+             workers: Optional[int] = None, mask: Optional[ArrayLike] = None,
+             preserve_nan: bool = False, min_weight: Optional[float] = None,
+             return_weights: bool = False):
     """Convolve two N-D arrays: ``s[t] = sum_a in1[a] * in2[t - a]``.
 
     Parameters
@@ -89,14 +105,29 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
         Output step and kernel tap spacing, per convolution axis.
     out_dtype : dtype, optional
         Cast of the result (integers saturate).
-    nan_policy : {'propagate', 'raise'}
+    nan_policy : {'propagate', 'raise', 'interpolate', 'fill'}
+        What a NaN or inf of ``in1`` does: ``'propagate'`` it spreads as in the defining
+        sum, ``'raise'`` raises ValueError; ``'interpolate'`` and ``'fill'`` make it a
+        missing sample (see Notes).
     workers : int, optional
         Threads to use (default: the cores available, where the work is large enough).
+    mask : array_like of bool, optional
+        True marks a missing sample of ``in1`` (the sense of ``numpy.ma`` and
+        ``astropy.convolution``: astropy's ``mask=`` carries over as is; a validity map
+        ``valid`` is ``mask=~valid``).  Shaped like ``in1`` or broadcasting to it.  A
+        masked array ``in1`` adds its own mask.
+    preserve_nan : bool
+        Put NaN back at the missing samples (``mode='same'``, stride 1).
+    min_weight : float, optional
+        Outputs whose weight (below) is smaller in magnitude are NaN.
+    return_weights : bool
+        Also return the weights ``w = (K * m) / sum(K)``, the fraction of the kernel's
+        mass on valid samples.
 
     Returns
     -------
-    ndarray
-        A new array.
+    ndarray, or (ndarray, ndarray) with ``return_weights=True``
+        A new array (and the weights, of the same shape, real).
     {notes}
     Examples
     --------
@@ -107,9 +138,16 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
     array([1, 2, 1])
     >>> sigconv.convolve([1, 2, 3, 4], [1, 1, 1], mode='same', boundary='reflect')
     array([ 4,  6,  9, 11])
+    >>> x = [1.0, 2.0, float('nan'), 4.0, 5.0]
+    >>> sigconv.convolve(x, [0.25, 0.5, 0.25], 'same', nan_policy='interpolate').round(4)
+    array([1.    , 1.6667, 3.    , 4.3333, 3.5   ])
+    >>> sigconv.convolve(x, [0.25, 0.5, 0.25], 'same', nan_policy='fill',
+    ...                  return_weights=True)
+    (array([1.  , 1.25, 1.5 , 3.25, 3.5 ]), array([1.  , 0.75, 0.5 , 0.75, 1.  ]))
     """
     return _call("convolve", in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
-                 dilation, out_dtype, nan_policy, workers)
+                 dilation, out_dtype, nan_policy, workers, mask, preserve_nan, min_weight,
+                 return_weights)
 
 
 def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "auto", *,
@@ -117,7 +155,9 @@ def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = 
               fillvalue: complex = 0, center: Union[str, int, Sequence[int]] = "scipy",
               stride: Union[int, Sequence[int]] = 1, dilation: Union[int, Sequence[int]] = 1,
               out_dtype: DTypeLike = None, nan_policy: str = "propagate",
-              workers: Optional[int] = None) -> np.ndarray:
+              workers: Optional[int] = None, mask: Optional[ArrayLike] = None,
+              preserve_nan: bool = False, min_weight: Optional[float] = None,
+              return_weights: bool = False):
     """Cross-correlate two N-D arrays: ``c[t] = sum_a in1[a + t] * conj(in2[a])``.
 
     Takes the same arguments as :func:`convolve`; ``correlate(a, b)`` equals
@@ -138,7 +178,8 @@ def correlate(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = 
     array([-5,  4, 15,  4, -2])
     """
     return _call("correlate", in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
-                 dilation, out_dtype, nan_policy, workers)
+                 dilation, out_dtype, nan_policy, workers, mask, preserve_nan, min_weight,
+                 return_weights)
 
 
 convolve.__doc__ = convolve.__doc__.replace("{notes}", _NOTES)
@@ -184,12 +225,15 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
     if op not in ("convolve", "correlate"):
         raise ValueError(f"choose_method: op must be one of 'convolve', 'correlate'; got {op!r}")
     args = dict(axes=None, boundary="constant", fillvalue=0, center="scipy", stride=1,
-                dilation=1, out_dtype=None, nan_policy="propagate", workers=None)
+                dilation=1, out_dtype=None, nan_policy="propagate", workers=None, mask=None,
+                preserve_nan=False, min_weight=None, return_weights=False)
     unknown = set(options) - set(args)
     if unknown:
         raise TypeError(f"choose_method: unexpected keyword argument(s) {sorted(unknown)}")
     args.update(options)
     plan = make_plan(op, in1, in2, mode, "auto", func="choose_method", **args)
+    if plan.missing is not None:      # the engines run the numerator and weights together
+        plan = _missing.stacked_plan(plan)
     choice = P.choose(plan)
     if not choice.estimates:            # the model was skipped: report it anyway
         choice.estimates = P.estimates(plan)
@@ -207,7 +251,9 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
 
 
 def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, dilation,
-          out_dtype, nan_policy, workers):
+          out_dtype, nan_policy, workers, mask, preserve_nan, min_weight, return_weights):
     plan = make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
-                     dilation, out_dtype, nan_policy, workers)
+                     dilation, out_dtype, nan_policy, workers, mask=mask,
+                     preserve_nan=preserve_nan, min_weight=min_weight,
+                     return_weights=return_weights)
     return P.run(plan)

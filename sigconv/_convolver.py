@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import _pipeline as P, _runtime
+from . import _missing, _pipeline as P, _runtime
 from ._errors import DTypeError, ShapeError
 from ._plan import make_plan
 
@@ -33,6 +33,8 @@ class Convolver:
     op : {'convolve', 'correlate'}
     boundary, fillvalue, center, stride, dilation, workers
         As in :func:`sigconv.convolve`.
+    nan_policy, preserve_nan, min_weight, return_weights
+        Missing data, as in :func:`sigconv.convolve`; each call may also pass a ``mask``.
     dtype : dtype
         dtype of the inputs the Convolver is planned for (default float64); inputs of
         another dtype are cast to it.
@@ -66,7 +68,8 @@ class Convolver:
 
     def __init__(self, kernels, input_shape, mode="full", method="auto", *, op="convolve",
                  boundary="constant", fillvalue=0, center="scipy", stride=1, dilation=1,
-                 dtype=np.float64, workers=None):
+                 dtype=np.float64, workers=None, nan_policy="propagate", preserve_nan=False,
+                 min_weight=None, return_weights=False):
         func = "Convolver"
         bank = np.asarray(kernels)
         input_shape = _shape(input_shape, func)
@@ -78,28 +81,40 @@ class Convolver:
         bank = bank[None] if self.single else bank
         dummy = np.broadcast_to(np.zeros((), dtype=dtype), (1,) + input_shape)
         axes = tuple(range(1, nsp + 1))
-        plan = make_plan(op, dummy, bank, mode, method, axes, boundary, fillvalue, center,
-                         stride, dilation, None, "propagate", workers, func=func)
+        args = (op, dummy, bank, mode, method, axes, boundary, fillvalue, center, stride,
+                dilation, None, nan_policy, workers)
+        missing = dict(preserve_nan=preserve_nan, min_weight=min_weight,
+                       return_weights=return_weights)
+        plan = make_plan(*args, func=func, **missing)
         if plan.x.shape[1:] != input_shape:
             raise ShapeError(f"{func}: in 'valid' mode the kernels {bank.shape[1:]} must "
                              f"not be larger than input_shape {input_shape}")
-        self.plan, self.input_shape, self.nsp, self.dtype = plan, input_shape, nsp, np.dtype(dtype)
+        self.input_shape, self.nsp, self.dtype = input_shape, nsp, np.dtype(dtype)
         self.res = _runtime.resources(plan.workers)
+        self._masked = lambda: make_plan(*args, func=func, mask=np.zeros((1,) + input_shape,
+                                                                          bool), **missing)
+        self._setups = {}
+        self.plan, self.method, self.prepared = self._setup(plan)
+        self.tiles = self.prepared.get("bank")
+        self.output_shape = plan.out_shape[1:] if self.single else plan.out_shape
+
+    def _setup(self, plan):
+        """(plan, method, what the method precomputes) for ``plan``."""
         method = P.choose(plan).method if plan.method == "auto" else plan.method
         tiles = method != "direct" and (plan.method == "auto" or method == "os") \
             and all(s == 1 for s in plan.strides) \
             and P.work_dtype(plan, method).char in "fdFD"
-        self.method = "os" if tiles else method
-        self.prepared = P.prepare(plan, self.method, self.res, kernel=True, tiles=tiles)
-        self.tiles = self.prepared.get("bank")
-        self.output_shape = plan.out_shape[1:] if self.single else plan.out_shape
+        method = "os" if tiles else method
+        return plan, method, P.prepare(plan, method, self.res, kernel=True, tiles=tiles)
 
-    def __call__(self, x, *, out=None):
+    def __call__(self, x, *, mask=None, out=None):
         """Apply the kernels to ``x`` (shape ``input_shape`` or ``(*batch, *input_shape)``).
 
         Parameters
         ----------
         x : array_like
+        mask : array_like of bool, optional
+            True marks a missing sample of ``x`` (as in :func:`sigconv.convolve`).
         out : ndarray, optional
             An array of the result's shape and dtype to write into (reusing one buffer
             for many inputs saves allocating, and first touching, a large result).
@@ -108,7 +123,7 @@ class Convolver:
         -------
         ndarray
             ``(*batch, K, *out)`` for a bank, ``(*batch, *out)`` for one kernel; ``out``
-            if it was given.
+            if it was given.  With ``return_weights``, also the weights, shaped alike.
         """
         x = np.asarray(x)
         nsp = self.nsp
@@ -120,11 +135,28 @@ class Convolver:
         batch = x.shape[:x.ndim - nsp]
         self._check_out(out, batch)
         xb = x.astype(self.dtype, copy=False).reshape(batch + (1,) + self.input_shape)
-        plan = P.with_input(self.plan, xb, batch + self.plan.out_shape)
-        method, prepared = self.method, self.prepared
-        if method != "direct" and P.transforms_refused(plan):
-            method, prepared = "direct", {}
-        result = P.finish(plan, P.execute(plan, method, prepared=prepared, res=self.res))
+        template, method, prepared = self.plan, self.method, self.prepared
+        if mask is not None and template.missing is None:
+            if "masked" not in self._setups:
+                self._setups["masked"] = self._setup(self._masked())
+            template, method, prepared = self._setups["masked"]
+        plan = P.with_input(template, xb, batch + template.out_shape)
+
+        def compute(p):
+            m, prep = method, prepared
+            if m != "direct" and P.transforms_refused(p):
+                m, prep = "direct", {}
+            elif not P.same_extension(p, template):   # the weights' plan extends by zeros
+                prep = None
+            return P.execute(p, m, prepared=prep, res=self.res)
+
+        if plan.missing is None:
+            result = P.finish(plan, compute(plan))
+        else:
+            plan = _missing.with_mask(plan, mask, x.shape, "Convolver")
+            result = _missing.run(plan, compute, P.finish)
+        if isinstance(result, tuple):
+            return tuple(r.reshape(batch + self.output_shape) for r in result)
         result = result.reshape(batch + self.output_shape)
         if out is None:
             return result

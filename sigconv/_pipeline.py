@@ -29,25 +29,33 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _runtime
+from . import _missing, _runtime
 from ._errors import NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, ResourceLimitError
 from ._padding import pad, padded_shape
 from .engines import ENGINES, cost, tiled
 from .engines import fft as fft_engine, overlap
 
-__all__ = ["run", "choose", "estimates", "prepare", "execute", "finish", "MethodChoice",
-           "cast_saturating", "TRANSFORMS"]
+__all__ = ["run", "compute", "choose", "estimates", "prepare", "execute", "finish", "MethodChoice",
+           "cast_saturating", "same_extension", "TRANSFORMS"]
 
 TRANSFORMS = ("fft", "oa", "os")
 
 
 def run(plan):
-    """The result of a validated plan: choose (for 'auto'), execute, finish."""
+    """The result of a validated plan: choose (for 'auto'), execute, finish; a plan with
+    missing data runs its two convolutions as one plan (:mod:`sigconv._missing`)."""
+    if plan.missing is not None:
+        return _missing.run(plan, compute, finish)
+    return finish(plan, compute(plan))
+
+
+def compute(plan):
+    """The unfinished result of a plan without missing data: choose, execute."""
     if plan.x.ndim == 0:
         dt = plan.compute_dtype
-        return finish(plan, np.asarray(plan.x.astype(dt) * plan.kernel.astype(dt), dtype=dt))
+        return np.asarray(plan.x.astype(dt) * plan.kernel.astype(dt), dtype=dt)
     if math.prod(plan.out_shape) == 0 or plan.x.size == 0 or plan.kernel.size == 0:
-        return finish(plan, np.zeros(plan.out_shape, dtype=plan.compute_dtype))
+        return np.zeros(plan.out_shape, dtype=plan.compute_dtype)
     method = plan.method
     if method == "auto":
         method = choose(plan).method
@@ -55,7 +63,7 @@ def run(plan):
         method = _explicit_transform(plan, method)
     else:
         _explicit_direct(plan)
-    return finish(plan, execute(plan, method))
+    return execute(plan, method)
 
 
 @dataclass
@@ -218,6 +226,12 @@ def _zero_padded(plan):
     return plan.boundary == "constant" and plan.fillvalue == 0
 
 
+def same_extension(plan, other):
+    """Whether what :func:`prepare` made for ``other`` serves ``plan`` (both zero-padded
+    or both extended before the engine)."""
+    return _zero_padded(plan) == _zero_padded(other)
+
+
 def finish(plan, out):
     """Cast to the result dtype (and ``out_dtype``) and move the convolution axes back."""
     out = out.astype(plan.result_dtype, copy=False)
@@ -261,13 +275,13 @@ def _explicit_transform(plan, name):
         warnings.warn(
             f"{plan.func}: method={name!r} with {plan.nonfinite} non-finite input value(s) "
             "would spread them over the whole output; computed with method='direct' so "
-            "they stay local", NonFiniteFFTWarning, stacklevel=4)
+            "they stay local", NonFiniteFFTWarning, stacklevel=5)
         return "direct"
     if plan.integer and not _fft_exact(plan):
         warnings.warn(
             f"{plan.func}: method={name!r} on integers this large may round wrongly "
             "(max|in1| * max|in2| * min(size) >= 2**52); the result is rounded from float64",
-            PrecisionWarning, stacklevel=4)
+            PrecisionWarning, stacklevel=5)
     return name
 
 
@@ -286,7 +300,7 @@ def _explicit_direct(plan):
     if est["direct"] > DIRECT_WARN_SECONDS and est["direct"] > DIRECT_WARN_RATIO * best:
         warnings.warn(
             f"{plan.func}: method='direct' is estimated at ~{est['direct']:.0f} s for these "
-            f"shapes, method='auto' at ~{best:.2g} s", PerformanceWarning, stacklevel=4)
+            f"shapes, method='auto' at ~{best:.2g} s", PerformanceWarning, stacklevel=5)
 
 
 def _gb(nbytes):

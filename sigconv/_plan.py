@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _runtime, _shapes, _validate as V
+from . import _missing, _runtime, _shapes, _validate as V
 from .engines import cost
 from ._errors import DTypeError, IntegerOverflowError, ShapeError
 
@@ -41,6 +41,7 @@ class Plan:
     nan_policy: str
     workers: int
     inputs: tuple = ()       # the caller's arrays behind x and kernel, in that order
+    missing: object = None   # the missing-data stage's options (sigconv._missing.Missing)
 
     @functools.cached_property
     def _norms(self):
@@ -78,7 +79,8 @@ class Plan:
 
 
 def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
-              dilation, out_dtype, nan_policy, workers, func=None):
+              dilation, out_dtype, nan_policy, workers, func=None, *, mask=None,
+              preserve_nan=False, min_weight=None, return_weights=False):
     """Validate every argument of convolve/correlate and build the Plan."""
     func = func or op
     a = V.as_numeric_array(in1, "in1", func)
@@ -97,10 +99,17 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
     dilations = V.per_axis(dilation, naxes, "dilation", func)
     center = center_arg(center, naxes, func)
     fillvalue = fillvalue_arg(fillvalue, func)
-    integer, compute, result = dtype_policy(a.dtype, b.dtype, fillvalue, boundary, func)
+    missing = _missing.arguments(in1, a, b, axes, mode, nan_policy, mask, preserve_nan,
+                                 min_weight, return_weights, boundary, fillvalue, strides,
+                                 out_dtype, func)
+    dt1 = _missing.input_dtype(a.dtype) if missing else a.dtype
+    integer, compute, result = dtype_policy(dt1, b.dtype, fillvalue, boundary, func)
 
     swap = (mode == "valid" and all(d == 1 for d in dilations) and a.size and b.size
             and _shapes.valid_swap_needed(a.shape, b.shape, axes, func))
+    if swap and missing:
+        raise ShapeError(f"{func}: with missing data in2 is the kernel, so in 'valid' mode it "
+                         f"must not be larger than in1; got shapes {a.shape} and {b.shape}")
     x, k = orient(op, a, b, swap, axes)
     trailing = tuple(range(a.ndim - naxes, a.ndim))
     if axes != trailing:
@@ -122,6 +131,8 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
                 out_dtype=out_dtype, integer=integer, int_bound=bound,
                 method=method, nan_policy=nan_policy, workers=workers,
                 inputs=(b, a) if swap else (a, b))
+    if missing:
+        return _missing.attach(plan, missing, axes, trailing)
     if nan_policy == "raise" and plan.nonfinite:
         raise ValueError(f"{func}: inputs contain {plan.nonfinite} non-finite value(s) and "
                          "nan_policy='raise'")

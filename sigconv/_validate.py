@@ -25,7 +25,7 @@ BOUNDARY_ALIASES = {
     "circular": "wrap", "periodic": "wrap", "grid-wrap": "wrap",
 }
 CENTERS = ("scipy", "ndimage")
-NAN_POLICIES = ("propagate", "raise")
+NAN_POLICIES = ("propagate", "raise", "interpolate", "fill")
 #: the string parameters of convolve/correlate and every value each accepts: a value
 #: given to the wrong one is named in the error ("'reflect' is a boundary: did you mean
 #: boundary='reflect'?")

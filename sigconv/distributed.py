@@ -25,7 +25,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import _plan, _shapes, _validate as V
+from . import _missing, _plan, _shapes, _validate as V
 from ._convolve import convolve as _convolve, correlate as _correlate
 from ._errors import IntegerOverflowError, ResourceLimitError, ShapeError
 from ._padding import boundary_index
@@ -63,7 +63,9 @@ def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[in
              center: str | int | Sequence[int] = "scipy", method: str = "auto",
              stride: int | Sequence[int] = 1, dilation: int | Sequence[int] = 1,
              nan_policy: str = "propagate", workers: int | None = 1,
-             max_task_bytes: int | None = DEFAULT_MAX_TASK_BYTES) -> Any:
+             max_task_bytes: int | None = DEFAULT_MAX_TASK_BYTES, mask: Any = None,
+             preserve_nan: bool = False, min_weight: float | None = None,
+             return_weights: bool = False) -> Any:
     """Convolve a dask array with an in-memory kernel, block by block.
 
     Parameters
@@ -90,17 +92,22 @@ def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[in
         Method of each block's in-memory convolution (``'auto'`` decides per block).
     stride, dilation : int or tuple of int
         Per convolution axis.
-    nan_policy : {'propagate', 'raise'}
+    nan_policy : {'propagate', 'raise', 'interpolate', 'fill'}
     workers : int or None
         Threads per task (default 1: dask already runs tasks in parallel).
     max_task_bytes : int or None
         Refuse to build a graph whose largest task is estimated to need more memory
         (default 1 GiB); ``None`` disables the check.
+    mask : dask.array.Array or array_like of bool, optional
+        True marks a missing sample of ``x``; ``preserve_nan``, ``min_weight`` and
+        ``return_weights`` as in :func:`sigconv.convolve`: missing data gives the
+        in-memory result on any chunking (each block gathers its mask with its halo).
 
     Returns
     -------
     dask.array.Array
-        Lazy result whose ``shape``, ``chunks`` and ``dtype`` equal the computed ones.
+        Lazy result whose ``shape``, ``chunks`` and ``dtype`` equal the computed ones
+        (and the lazy weights, with ``return_weights=True``).
 
     Raises
     ------
@@ -145,8 +152,10 @@ def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[in
     >>> y.compute()
     array([10,  3,  6,  9, 12, 15, 18, 21, 24, 17])
     """
+    missing = dict(mask=mask, preserve_nan=preserve_nan, min_weight=min_weight,
+                   return_weights=return_weights)
     return _run("convolve", x, kernel, mode, axes, boundary, fillvalue, center, method,
-                stride, dilation, nan_policy, workers, max_task_bytes)
+                stride, dilation, nan_policy, workers, max_task_bytes, missing)
 
 
 def correlate(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[int] | None = None,
@@ -154,7 +163,9 @@ def correlate(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[i
               center: str | int | Sequence[int] = "scipy", method: str = "auto",
               stride: int | Sequence[int] = 1, dilation: int | Sequence[int] = 1,
               nan_policy: str = "propagate", workers: int | None = 1,
-              max_task_bytes: int | None = DEFAULT_MAX_TASK_BYTES) -> Any:
+              max_task_bytes: int | None = DEFAULT_MAX_TASK_BYTES, mask: Any = None,
+              preserve_nan: bool = False, min_weight: float | None = None,
+              return_weights: bool = False) -> Any:
     """Cross-correlate a dask array with an in-memory kernel, block by block.
 
     Takes the same arguments as :func:`convolve` and equals
@@ -166,7 +177,7 @@ def correlate(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[i
     kernel : array_like
     mode, axes, boundary, fillvalue, center, method, stride, dilation : optional
         As in :func:`convolve`.
-    nan_policy, workers, max_task_bytes : optional
+    nan_policy, workers, max_task_bytes, mask, preserve_nan, min_weight, return_weights
         As in :func:`convolve`.
 
     Returns
@@ -186,8 +197,10 @@ def correlate(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[i
     >>> distributed.correlate(x, [-1, 1, 2]).compute()
     array([-5,  4, 15,  4, -2])
     """
+    missing = dict(mask=mask, preserve_nan=preserve_nan, min_weight=min_weight,
+                   return_weights=return_weights)
     return _run("correlate", x, kernel, mode, axes, boundary, fillvalue, center, method,
-                stride, dilation, nan_policy, workers, max_task_bytes)
+                stride, dilation, nan_policy, workers, max_task_bytes, missing)
 
 
 def estimate_task_bytes(block_shape: Sequence[int], region_shape: Sequence[int],
@@ -235,18 +248,23 @@ def estimate_task_bytes(block_shape: Sequence[int], region_shape: Sequence[int],
 # --------------------------------------------------------------------------- validation
 
 def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride, dilation,
-         nan_policy, workers, max_task_bytes):
+         nan_policy, workers, max_task_bytes, missing):
     """validate -> choose the graph's shape -> build it (nothing is computed here)."""
     da = _dask_array()
     func = f"distributed.{op}"
     x = x if isinstance(x, da.Array) else da.asarray(x)
     a = _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
                    dilation, nan_policy, workers, max_task_bytes)
+    a = _missing_arguments(func, x, a, mode, nan_policy, missing)
+    k = a["kernel"]
+    swap = (mode == "valid" and all(d == 1 for d in a["dilations"]) and x.size and k.size
+            and _shapes.valid_swap_needed(x.shape, k.shape, a["axes"], func))
+    if a["missing"] is not None and (x.ndim == 0 or swap):
+        raise ShapeError(f"{func}: missing data needs an array x at least as large as the "
+                         f"kernel in 'valid' mode; got shapes {x.shape} and {k.shape}")
     if x.ndim == 0:
         return _scalar(op, x, a["kernel"], method)
-    k = a["kernel"]
-    if mode == "valid" and all(d == 1 for d in a["dilations"]) and x.size and k.size \
-            and _shapes.valid_swap_needed(x.shape, k.shape, a["axes"], func):
+    if swap:
         return _swapped_valid(op, x, a)
     kspatial = tuple(k.shape[ax] for ax in a["axes"])
     xspatial = tuple(x.shape[ax] for ax in a["axes"])
@@ -256,12 +274,47 @@ def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
     for ax, n in zip(a["axes"], spatial):
         out_shape[ax] = n
     if 0 in out_shape or x.size == 0 or k.size == 0:
-        return da.zeros(tuple(out_shape), dtype=a["result"])
+        zeros = da.zeros(tuple(out_shape), dtype=a["result"])
+        return (zeros, zeros) if a["missing"] and a["missing"]["return_weights"] else zeros
     geo = _geometry(x, k, a["axes"], pads, a["strides"], a["dilations"], a["boundary"])
     x = x.rechunk(tuple(g[0] for g in geo))
     axes_geo = [_axis(x.chunks[i], *g[1:]) for i, g in enumerate(geo)]
     _check_memory(func, x, axes_geo, a["compute"], method, a["max_task_bytes"])
+    if a["missing"] is not None:
+        a["missing"]["mask"] = _mask_like(a["missing"]["mask"], x, func)
+        a["missing"]["before"] = tuple(pads[a["axes"].index(ax)][0] if ax in a["axes"] else 0
+                                       for ax in range(x.ndim))
     return _graph(x, axes_geo, dict(a, op=op))
+
+
+def _missing_arguments(func, x, a, mode, nan_policy, missing):
+    """``a`` with the missing-data options checked as the in-memory call checks them
+    (``a['missing']``: None or the options for the blocks) and the result dtype."""
+    some = None if missing["mask"] is None else np.zeros((), bool)   # its shape: _mask_like
+    spec = _missing.arguments(None, _Shape(x.shape), a["kernel"], a["axes"], mode, nan_policy,
+                              some, missing["preserve_nan"], missing["min_weight"],
+                              missing["return_weights"], a["boundary"], a["fillvalue"],
+                              a["strides"], None, func)
+    if spec is None:
+        return dict(a, missing=None)
+    dt = _missing.input_dtype(x.dtype)
+    _, a["compute"], a["result"] = _plan.dtype_policy(dt, a["kernel"].dtype, a["fillvalue"],
+                                                      a["boundary"], func)
+    return dict(a, missing=dict(missing, nonfinite=nan_policy in _missing.TREATING))
+
+
+def _mask_like(mask, x, func):
+    """The mask as a dask array of x's shape and chunks (True = missing), or None."""
+    if mask is None:
+        return None
+    da = _dask_array()
+    m = mask if isinstance(mask, da.Array) else da.asarray(np.asarray(mask))
+    if m.dtype.kind not in "biu":
+        raise V.DTypeError(f"{func}: mask must be boolean (True = missing); got dtype "
+                           f"{m.dtype}")
+    if m.shape != x.shape:
+        raise ShapeError(f"{func}: mask must have the shape of x {x.shape}; got {m.shape}")
+    return (m != 0).rechunk(x.chunks)
 
 
 def _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
@@ -409,15 +462,25 @@ def _graph(x, axes_geo, options):
     kname = f"sigconv-kernel-{token}"
     dsk = {kname: options["kernel"]}
     spec = {k: options[k] for k in ("op", "method", "axes", "strides", "dilations",
-                                    "nan_policy", "workers", "fillvalue", "compute", "result")}
+                                    "nan_policy", "workers", "fillvalue", "compute", "result",
+                                    "missing")}
+    missing = options["missing"] or {}
+    mask = missing.get("mask")
+    if missing:
+        spec["missing"] = {k: v for k, v in missing.items() if k != "mask"}
+    both = bool(missing.get("return_weights"))
+    lead = (0,) if both else ()
     for out_idx in itertools.product(*(range(len(g.out_chunks)) for g in axes_geo)):
         touched = [g.touched[i] for g, i in zip(axes_geo, out_idx)]
         keys = _nested_keys(x.name, touched)
+        mkeys = None if mask is None else _nested_keys(mask.name, touched)
         recipe = tuple((g.index[i], g.outside[i]) for g, i in zip(axes_geo, out_idx))
-        dsk[(name,) + out_idx] = (_block, keys, kname, recipe, spec)
-    graph = HighLevelGraph.from_collections(name, dsk, dependencies=[x])
-    chunks = tuple(g.out_chunks for g in axes_geo)
-    return da.Array(graph, name, chunks, meta=np.empty((0,) * x.ndim, options["result"]))
+        dsk[(name,) + lead + out_idx] = (_block, keys, mkeys, kname, recipe, spec)
+    deps = [x] if mask is None else [x, mask]
+    graph = HighLevelGraph.from_collections(name, dsk, dependencies=deps)
+    chunks = ((2,),) * both + tuple(g.out_chunks for g in axes_geo)
+    out = da.Array(graph, name, chunks, meta=np.empty((0,) * len(chunks), options["result"]))
+    return (out[0], out[1].astype(np.empty(0, options["result"]).real.dtype)) if both else out
 
 
 def _nested_keys(name, touched, prefix=()):
@@ -426,10 +489,15 @@ def _nested_keys(name, touched, prefix=()):
     return [_nested_keys(name, touched[1:], prefix + (b,)) for b in touched[0]]
 
 
-def _block(blocks, kernel, recipe, spec):
-    """One task: gather, extend by the boundary rule, run the in-memory valid convolution."""
-    local = np.block(blocks) if isinstance(blocks, list) else blocks
-    region = local[np.ix_(*(ix for ix, _ in recipe))]
+def _block(blocks, mask_blocks, kernel, recipe, spec):
+    """One task: gather, extend by the boundary rule, run the in-memory valid convolution
+    (with the gathered mask, extended alike: the outside of a constant boundary is valid,
+    or missing when fillvalue is NaN, as in memory)."""
+    index = np.ix_(*(ix for ix, _ in recipe))
+    region = (np.block(blocks) if isinstance(blocks, list) else blocks)[index]
+    mask = None
+    if mask_blocks is not None:
+        mask = (np.block(mask_blocks) if isinstance(mask_blocks, list) else mask_blocks)[index]
     masks = [m for _, m in recipe]
     if any(m is not None for m in masks):
         region = region.astype(spec["compute"])
@@ -440,11 +508,36 @@ def _block(blocks, kernel, recipe, spec):
                 shape[ax] = m.size
                 outside |= m.reshape(shape)
         region[outside] = spec["fillvalue"]
+        if mask is not None:
+            mask = mask & ~outside
+    missing = spec["missing"] or {}
+    extra = {} if not missing else dict(
+        mask=mask, min_weight=missing["min_weight"], return_weights=missing["return_weights"])
+    if spec["nan_policy"] == "fill":
+        extra["fillvalue"] = spec["fillvalue"]        # what missing samples become
     out = _OPS[spec["op"]](region, kernel, "valid", spec["method"], axes=spec["axes"],
                            stride=spec["strides"], dilation=spec["dilations"],
-                           nan_policy=spec["nan_policy"], workers=spec["workers"])
+                           nan_policy=spec["nan_policy"], workers=spec["workers"], **extra)
+    if missing:
+        return _missing_block(out, region, mask, missing, spec)
     if out.dtype != spec["result"]:
         raise IntegerOverflowError(
             f"distributed.{spec['op']}: a block result needs dtype {out.dtype}, but the "
             f"graph declared {spec['result']}; convert the inputs to float")
     return out
+
+
+def _missing_block(out, region, mask, missing, spec):
+    """A block's values (and weights), with preserve_nan applied from the block's own
+    samples, the centre of its region ('same' mode, stride 1)."""
+    values, weights = out if missing["return_weights"] else (out, None)
+    values = values.astype(spec["result"], copy=False)
+    if missing["preserve_nan"]:
+        centre = tuple(slice(b, b + n) for b, n in zip(missing["before"], values.shape))
+        holes = _missing.missing_samples(region[centre], None if mask is None else
+                                         mask[centre], missing["nonfinite"])
+        if holes is not None:
+            values = np.where(holes, np.nan, values).astype(spec["result"], copy=False)
+    if weights is None:
+        return values
+    return np.stack([values, weights.astype(spec["result"], copy=False)])

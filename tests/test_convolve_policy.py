@@ -24,7 +24,7 @@ OPS = ["convolve", "correlate"]
     (dict(mode=None), ValueError, r"mode must be one of .*; got None"),
     (dict(method="bacon"), ValueError, r"method must be one of 'auto', 'direct', 'fft'.*got 'bacon'"),
     (dict(boundary="spam"), ValueError, r"boundary must be one of 'constant', 'reflect', 'mirror', 'nearest', 'wrap' \(aliases: .*'symm', 'symmetric', 'grid-mirror' -> 'reflect'.*\); got 'spam'"),
-    (dict(nan_policy="omit"), ValueError, r"nan_policy must be one of 'propagate', 'raise'; got 'omit'"),
+    (dict(nan_policy="omit"), ValueError, r"nan_policy must be one of 'propagate', 'raise', 'interpolate', 'fill'; got 'omit'"),
     (dict(center="middle"), ValueError, r"center must be one of 'scipy', 'ndimage'; got 'middle'"),
     (dict(center=(1, 2)), ValueError, r"center needs one integer tap per convolution axis \(1\)"),
     (dict(mode="same", center=5), ValueError, r"center tap 5 is outside a kernel of 3 taps"),

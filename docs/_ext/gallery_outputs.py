@@ -16,7 +16,7 @@ from sphinx_gallery.scrapers import figure_rst
 
 #: Reading order of the gallery; scripts not listed follow, by name.
 ORDER = ["quickstart", "identities", "matrix_forms", "edges", "gabor_bank", "digits_cnn",
-         "distributed"]
+         "distributed", "missing_data"]
 
 _outputs = {}   # example source path -> its output directory
 _shown = {}     # example source path -> files already on its page

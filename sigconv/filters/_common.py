@@ -100,6 +100,14 @@ def masked(result, keep):
     return result if keep is None else result * keep
 
 
+def outer(factors):
+    """The separable kernel ``factors[0] x factors[1] x ...`` (None: an axis of size 1)."""
+    kernel = np.ones(())
+    for f in factors:
+        kernel = np.multiply.outer(kernel, np.ones(1) if f is None else f)
+    return kernel
+
+
 def apply_factors(image, factors, boundary, cval, *, first=0, workers=None):
     """Correlate ``image`` with the separable kernel ``outer(factors)``, one axis at a time.
 

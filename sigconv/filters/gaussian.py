@@ -9,8 +9,10 @@ import numbers
 
 import numpy as np
 
-from ._common import (apply_factors, boundary_args, check_out, float_image, per_axis_positive,
-                      per_channel, positive)
+from .. import _missing
+from .._convolve import correlate
+from ._common import (apply_factors, axis_index, boundary_args, check_out, float_image, outer,
+                      per_axis_positive, per_channel, positive)
 
 __all__ = ["gaussian", "gaussian_kernel1d"]
 
@@ -81,7 +83,8 @@ def _kernel1d(sigma, order, radius):
 
 def gaussian(image, sigma=1.0, *, mode=None, cval=0.0, preserve_range=False, truncate=4.0,
              channel_axis=None, out=None, order=0, radius=None, boundary=None,
-             workers=None):
+             workers=None, mask=None, nan_policy="propagate", preserve_nan=False,
+             min_weight=None):
     """Smooth an N-D image with a Gaussian (or take Gaussian derivatives).
 
     The signature is scikit-image's ``filters.gaussian`` (``mode``, ``cval``,
@@ -117,6 +120,11 @@ def gaussian(image, sigma=1.0, *, mode=None, cval=0.0, preserve_range=False, tru
         ``'reflect'``).
     workers : int, optional
         Threads for the convolution engine.
+    mask, nan_policy, preserve_nan, min_weight : optional
+        Missing data, as in :func:`sigconv.convolve` (``mask`` True = missing): masked
+        and, with ``nan_policy='interpolate'``, non-finite pixels are interpolated by
+        normalized convolution with the whole Gaussian (one call, not one pass per
+        axis); ``'fill'`` replaces them by ``cval``.
 
     Returns
     -------
@@ -152,8 +160,20 @@ def gaussian(image, sigma=1.0, *, mode=None, cval=0.0, preserve_range=False, tru
     check_out(out, img.shape, img.dtype, func)
     factors = [_kernel1d(s, o, r) if s > 0 else None
                for s, o, r in zip(sigmas, orders, radii)]
-    result = per_channel(func, img, channel_axis,
-                         lambda ch: apply_factors(ch, factors, boundary, cval, workers=workers))
+    if isinstance(image, np.ma.MaskedArray):        # its mask joins (True = missing)
+        own = np.ma.getmaskarray(image)
+        mask = own if mask is None else (np.asarray(mask) != 0) | own
+    if nan_policy != "propagate" or _missing.requested(None, mask, nan_policy, preserve_nan,
+                                                        min_weight, False):
+        if channel_axis is not None:          # a kernel of size 1 along the channels
+            factors.insert(axis_index(channel_axis, img.ndim, func), None)
+        result = correlate(img, outer(factors), "same", boundary=boundary, fillvalue=cval,
+                           center="ndimage", workers=workers, mask=mask,
+                           nan_policy=nan_policy, preserve_nan=preserve_nan,
+                           min_weight=min_weight)
+    else:
+        result = per_channel(func, img, channel_axis, lambda ch: apply_factors(
+            ch, factors, boundary, cval, workers=workers))
     if out is None:
         return result
     out[...] = result

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _missing
 from .._convolve import choose_method, convolve, correlate
+from ..filters._common import outer
 from .._errors import IntegerOverflowError
 
 
@@ -87,6 +89,51 @@ def apply(op, x, weights, anchors, boundary, cval, dtype, method="auto"):
     w = rounded(np.asarray(weights), dtype)
     return run(x, w, "same", method, boundary=boundary, fillvalue=fill,
                center=tuple(anchors))
+
+
+def missing_options(mask, nan_policy, preserve_nan, min_weight):
+    """The missing-data keywords of a filter call (as :func:`sigconv.convolve` takes
+    them), or None when the call uses none."""
+    if nan_policy == "propagate" and not _missing.requested(None, mask, nan_policy,
+                                                             preserve_nan, min_weight, False):
+        return None
+    return dict(mask=mask, nan_policy=nan_policy, preserve_nan=preserve_nan,
+                min_weight=min_weight)
+
+
+def missing_output(output, x, missing):
+    """The ``output`` argument of a filter with missing data: by default the input's
+    float dtype (float64 for integers), since outputs without data are NaN."""
+    if missing is None or output is not None or x.dtype.kind in "fc":
+        return output
+    return np.float64
+
+
+def apply_missing(op, x, weights, anchors, boundary, cval, missing):
+    """``op`` of ``x`` with ``weights`` with missing data: one pipeline call (the
+    normalized convolution of a separable kernel is not a sequence of normalized
+    passes)."""
+    run = correlate if op == "correlate" else convolve
+    return run(x, weights, "same", boundary=boundary, fillvalue=cval, center=tuple(anchors),
+               **missing)
+
+
+def passes_missing(x, passes, cval, missing, func):
+    """The filter of separable ``passes`` with missing data, by its whole kernel."""
+    if not passes:
+        return apply_missing("correlate", x, np.ones((1,) * x.ndim), [0] * x.ndim,
+                             "constant", cval, missing)
+    if len({p.boundary for p in passes}) != 1:
+        raise ValueError(f"{func}: missing data needs one mode for every filtered axis; got "
+                         f"{sorted({p.boundary for p in passes})}")
+    factors, anchors = [np.ones(1)] * x.ndim, [0] * x.ndim
+    divisor = 1
+    for p in passes:
+        factors[p.axis] = np.convolve(factors[p.axis], p.weights)  # an axis twice: both
+        anchors[p.axis] += p.anchor
+        divisor *= p.divisor
+    return apply_missing("correlate", x, outer(factors) / divisor, anchors,
+                         passes[0].boundary, cval, missing)
 
 
 def rounded(weights, dtype):

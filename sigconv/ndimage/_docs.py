@@ -52,6 +52,20 @@ sigma : scalar or sequence of scalars
     "gaussian_kwargs": """\
 **kwargs
     ``truncate`` and ``radius``, passed to :func:`gaussian_filter`.""",
+    "missing": """\
+mask : array_like of bool, optional
+    True marks a missing sample of `input` (as numpy.ma and astropy). Keyword only, like
+    the three below, which scipy.ndimage does not have.
+nan_policy : {'propagate', 'raise', 'interpolate', 'fill'}, optional
+    'interpolate' and 'fill' make non-finite samples missing; missing samples are
+    interpolated by normalized convolution (or replaced by `cval` with 'fill'), as in
+    :func:`sigconv.convolve`. Default 'propagate'.
+preserve_nan : bool, optional
+    NaN at the missing samples in the result.
+min_weight : float, optional
+    NaN where the weight (the kernel's mass on valid samples) is below it. With
+    missing data the default output dtype is the input's float dtype (float64 for
+    integers).""",
     "returns": """\
 ndarray
     The filtered array, of the input's shape (the `output` array when one is given).""",

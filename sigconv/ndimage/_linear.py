@@ -4,13 +4,15 @@ import numpy as np
 
 from .._errors import ArgumentError
 from . import _args as A
-from ._compute import Pass, apply, compute_dtype, finish, method_for, run_passes
+from ._compute import (Pass, apply, apply_missing, compute_dtype, finish, method_for,
+                       missing_options, missing_output, run_passes)
 from ._docs import fill
 
 
 @fill
 def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
-              axes=None):
+              axes=None, mask=None, nan_policy="propagate", preserve_nan=False,
+              min_weight=None):
     """Multidimensional correlation, as ``scipy.ndimage.correlate``.
 
     Parameters
@@ -24,6 +26,7 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *
     %(cval)s
     %(origin_multiple)s
     %(axes)s
+    %(missing)s
 
     Returns
     -------
@@ -51,12 +54,14 @@ def correlate(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *
     >>> np.array_equal(_, scipy.ndimage.correlate(a, k, mode='constant'))
     True
     """
-    return _nd("correlate", input, weights, output, mode, cval, origin, axes)
+    missing = missing_options(mask, nan_policy, preserve_nan, min_weight)
+    return _nd("correlate", input, weights, output, mode, cval, origin, axes, missing)
 
 
 @fill
 def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
-             axes=None):
+             axes=None, mask=None, nan_policy="propagate", preserve_nan=False,
+             min_weight=None):
     """Multidimensional convolution, as ``scipy.ndimage.convolve``.
 
     Parameters
@@ -69,6 +74,7 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
     %(cval)s
     %(origin_multiple)s
     %(axes)s
+    %(missing)s
 
     Returns
     -------
@@ -95,7 +101,8 @@ def convolve(input, weights, output=None, mode="reflect", cval=0.0, origin=0, *,
     >>> np.array_equal(_, scipy.ndimage.convolve(a, k, mode='constant', cval=0.0))
     True
     """
-    return _nd("convolve", input, weights, output, mode, cval, origin, axes)
+    missing = missing_options(mask, nan_policy, preserve_nan, min_weight)
+    return _nd("convolve", input, weights, output, mode, cval, origin, axes, missing)
 
 
 @fill
@@ -171,12 +178,12 @@ def convolve1d(input, weights, axis=-1, output=None, mode="reflect", cval=0.0, o
     return _one_d("convolve1d", input, weights, axis, output, mode, cval, origin)
 
 
-def _nd(op, input, weights, output, mode, cval, origin, axes):
+def _nd(op, input, weights, output, mode, cval, origin, axes, missing):
     x = A.array(input, "input", op)
     w = A.array(weights, "weights", op)
     complex_w = w.dtype.kind == "c"
-    out = A.output(output, x, op, complex_output=x.dtype.kind == "c" or complex_w,
-                   stacklevel=4)
+    out = A.output(missing_output(output, x, missing), x, op,
+                   complex_output=x.dtype.kind == "c" or complex_w, stacklevel=4)
     axes = A.axes(axes, x.ndim, op)
     if len(axes) < x.ndim:
         if w.ndim != len(axes):
@@ -194,6 +201,8 @@ def _nd(op, input, weights, output, mode, cval, origin, axes):
     boundary = A.mode(mode, op)
     cval = A.cval(cval, x.dtype.kind == "c", op)
     anchors = [k // 2 + o for k, o in zip(w.shape, origins)]
+    if missing is not None:
+        return finish(apply_missing(op, x, w, anchors, boundary, cval, missing), out)
     dtype = compute_dtype(x.dtype, out.dtype, complex_w)
     return finish(apply(op, x, w, anchors, boundary, cval, dtype, method_for(out)), out)
 

@@ -8,7 +8,7 @@ import numpy as np
 from .._errors import ArgumentError
 from ..filters import gaussian_kernel1d
 from . import _args as A
-from ._compute import Pass, finish, run_passes
+from ._compute import Pass, finish, missing_options, missing_output, passes_missing, run_passes
 from ._docs import fill
 
 #: scipy.ndimage skips the axes whose sigma is at most this
@@ -60,7 +60,8 @@ def uniform_filter1d(input, size, axis=-1, output=None, mode="reflect", cval=0.0
 
 @fill
 def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0, *,
-                   axes=None):
+                   axes=None, mask=None, nan_policy="propagate", preserve_nan=False,
+                   min_weight=None):
     """Multidimensional moving average, as ``scipy.ndimage.uniform_filter``.
 
     Parameters
@@ -73,6 +74,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     %(cval)s
     %(origin_multiple)s
     %(axes)s
+    %(missing)s
 
     Returns
     -------
@@ -81,7 +83,8 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     Notes
     -----
     A sequence of :func:`uniform_filter1d` passes, one per filtered axis with
-    ``size > 1``, in the order of `axes`.
+    ``size > 1``, in the order of `axes`; with missing data, one call of the whole box
+    (the mean of the valid samples in each window).
 
     Examples
     --------
@@ -98,7 +101,9 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     """
     func = "uniform_filter"
     x = A.array(input, "input", func)
-    out = A.output(output, x, func, complex_output=x.dtype.kind == "c")
+    missing = missing_options(mask, nan_policy, preserve_nan, min_weight)
+    out = A.output(missing_output(output, x, missing), x, func,
+                   complex_output=x.dtype.kind == "c")
     axes = A.axes(axes, x.ndim, func)
     n = len(axes)
     sizes = A.sequence(size, n, "size", func)
@@ -107,6 +112,8 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     steps = [_box(ax, int(s), o, m, func)
              for ax, s, o, m in zip(axes, sizes, origins, modes) if s > 1]
     cval = A.cval(cval, x.dtype.kind == "c", func)
+    if missing is not None:
+        return finish(passes_missing(x, steps, cval, missing, func), out)
     return finish(run_passes(x, steps, cval, out), out)
 
 
@@ -170,7 +177,8 @@ def gaussian_filter1d(input, sigma, axis=-1, order=0, output=None, mode="reflect
 
 @fill
 def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0,
-                    truncate=4.0, *, radius=None, axes=None):
+                    truncate=4.0, *, radius=None, axes=None, mask=None,
+                    nan_policy="propagate", preserve_nan=False, min_weight=None):
     """Multidimensional Gaussian filter, as ``scipy.ndimage.gaussian_filter``.
 
     Parameters
@@ -188,6 +196,7 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     radius : int or sequence of int, optional
         Half-width per filtered axis (overrides `truncate`).
     %(axes)s
+    %(missing)s
 
     Returns
     -------
@@ -196,7 +205,9 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     Notes
     -----
     A sequence of :func:`gaussian_filter1d` passes, one per filtered axis, in the order
-    of `axes` (each pass reads the previous one's result, as in scipy.ndimage).
+    of `axes` (each pass reads the previous one's result, as in scipy.ndimage).  With
+    missing data, one call of the whole separable kernel (one mode for every axis):
+    normalized convolution does not split into normalized passes.
 
     Examples
     --------
@@ -214,9 +225,12 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     """
     func = "gaussian_filter"
     x = A.array(input, "input", func)
-    out = A.output(output, x, func)
+    missing = missing_options(mask, nan_policy, preserve_nan, min_weight)
+    out = A.output(missing_output(output, x, missing), x, func)
     steps = gaussian_passes(x.ndim, sigma, order, mode, truncate, radius, axes, func)
     cval = A.cval(cval, x.dtype.kind == "c", func)
+    if missing is not None:
+        return finish(passes_missing(x, steps, cval, missing, func), out)
     return finish(run_passes(x, steps, cval, out), out)
 
 
