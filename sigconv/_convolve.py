@@ -207,7 +207,9 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
 
 
 def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, dilation,
-          out_dtype, nan_policy, workers):
+          out_dtype, nan_policy, workers, func=None):
+    """``op`` planned and run; messages name ``func`` (default ``op``)."""
     plan = make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
-                     dilation, out_dtype, nan_policy, workers)
-    return P.run(plan)
+                     dilation, out_dtype, nan_policy, workers, func=func)
+    out = P.run(plan)
+    return out[()] if out.ndim == 0 else out      # 0-d inputs: a numpy scalar, as scipy

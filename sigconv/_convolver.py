@@ -31,11 +31,13 @@ class Convolver:
     mode : {'full', 'same', 'valid'}
     method : {'auto', 'direct', 'fft', 'os', 'oa'}
     op : {'convolve', 'correlate'}
-    boundary, fillvalue, center, stride, dilation, workers
+    boundary, fillvalue, center, stride, dilation, out_dtype, workers
         As in :func:`sigconv.convolve`.
     dtype : dtype
         dtype of the inputs the Convolver is planned for (default float64); inputs of
-        another dtype are cast to it.
+        another dtype are cast to it.  The result has :func:`sigconv.convolve`'s dtype
+        for inputs of this dtype and the kernels' (or ``out_dtype``): integers are
+        exact, and a result that does not fit raises ``IntegerOverflowError``.
 
     Attributes
     ----------
@@ -66,7 +68,7 @@ class Convolver:
 
     def __init__(self, kernels, input_shape, mode="full", method="auto", *, op="convolve",
                  boundary="constant", fillvalue=0, center="scipy", stride=1, dilation=1,
-                 dtype=np.float64, workers=None):
+                 dtype=np.float64, out_dtype=None, workers=None):
         func = "Convolver"
         bank = np.asarray(kernels)
         input_shape = _shape(input_shape, func)
@@ -79,7 +81,7 @@ class Convolver:
         dummy = np.broadcast_to(np.zeros((), dtype=dtype), (1,) + input_shape)
         axes = tuple(range(1, nsp + 1))
         plan = make_plan(op, dummy, bank, mode, method, axes, boundary, fillvalue, center,
-                         stride, dilation, None, "propagate", workers, func=func)
+                         stride, dilation, out_dtype, "propagate", workers, func=func)
         if plan.x.shape[1:] != input_shape:
             raise ShapeError(f"{func}: in 'valid' mode the kernels {bank.shape[1:]} must "
                              f"not be larger than input_shape {input_shape}")
@@ -134,7 +136,7 @@ class Convolver:
     def _check_out(self, out, batch):
         if out is None:
             return
-        shape, dtype = batch + self.output_shape, self.plan.result_dtype
+        shape, dtype = batch + self.output_shape, self.plan.out_dtype or self.plan.result_dtype
         if not isinstance(out, np.ndarray) or out.shape != shape:
             got = getattr(out, "shape", type(out).__name__)
             raise ShapeError(f"Convolver: out must be an ndarray of shape {shape}; got {got}")

@@ -29,14 +29,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _runtime
-from ._errors import NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, ResourceLimitError
+from . import _plan, _runtime
+from ._errors import (IntegerOverflowError, NonFiniteFFTWarning, PerformanceWarning,
+                      PrecisionWarning, ResourceLimitError)
 from ._padding import pad, padded_shape
 from .engines import ENGINES, cost, tiled
 from .engines import fft as fft_engine, overlap
 
 __all__ = ["run", "choose", "estimates", "prepare", "execute", "finish", "MethodChoice",
-           "cast_saturating", "TRANSFORMS"]
+           "cast_saturating", "fit_result", "to_integer", "TRANSFORMS"]
 
 TRANSFORMS = ("fft", "oa", "os")
 
@@ -207,10 +208,20 @@ def _zero_padded(plan):
 
 
 def finish(plan, out):
-    """Cast to the result dtype (and ``out_dtype``) and move the convolution axes back."""
-    out = out.astype(plan.result_dtype, copy=False)
+    """Cast to the result dtype (or ``out_dtype``) and move the convolution axes back.
+
+    An exact integer result that does not fit an integer result dtype raises
+    IntegerOverflowError naming an ``out_dtype`` that holds it; ``out_dtype`` saturates.
+    """
     if plan.out_dtype is not None:
         out = cast_saturating(out, plan.out_dtype)
+    elif plan.integer:
+        negative = plan.result_dtype.kind == "i" or (
+            plan.boundary == "constant" and np.real(plan.fillvalue) < 0)
+        out = fit_result(out, plan.result_dtype, [a.dtype for a in plan.inputs], plan.func,
+                         bounds=(-plan.int_bound if negative else 0, plan.int_bound))
+    else:
+        out = out.astype(plan.result_dtype, copy=False)
     nsp = plan.nsp
     trailing = tuple(range(out.ndim - nsp, out.ndim))
     if nsp and out.ndim and plan.axes != trailing:
@@ -218,21 +229,91 @@ def finish(plan, out):
     return out
 
 
+def fit_result(out, dtype, in_dtypes, func, *, bounds=None):
+    """The exact integer result ``out`` of inputs of ``in_dtypes`` in their result
+    ``dtype`` (scipy's), never wrapped: :func:`to_integer`, whose IntegerOverflowError
+    names an ``out_dtype`` that holds the result."""
+    if dtype.kind not in "iu":
+        return out.astype(dtype, copy=False)
+    first, second = (np.dtype(dt).name for dt in in_dtypes)
+    names = f"{first} and {second}" if first != second else f"two {first}"
+    return to_integer(out, dtype, func=func, argument="out_dtype", bounds=bounds,
+                      origin=f"the result dtype of {names} inputs, as in scipy.signal")
+
+
 def cast_saturating(arr, dtype):
     """``arr`` as ``dtype``; integer targets round and clip to their range, never wrap."""
     dtype = np.dtype(dtype)
     if dtype.kind in "iu":
-        info = np.iinfo(dtype)
         if arr.dtype.kind == "c":
             arr = arr.real
         if arr.dtype.kind == "f":
             arr = np.rint(arr)
-        return np.clip(arr, info.min, info.max).astype(dtype)
+        return to_integer(arr, dtype, saturate=True)
     if dtype.kind == "b":
         return arr != 0
     if dtype.kind == "f" and arr.dtype.kind == "c":
         arr = arr.real
     return arr.astype(dtype)
+
+
+def to_integer(values, dtype, *, saturate=False, func="", argument="out_dtype",
+               origin="", bounds=None):
+    """Integer-valued ``values`` as the integer ``dtype``, never wrapped around.
+
+    A value beyond the range of ``dtype`` saturates at it when the caller chose the
+    dtype (``saturate``); otherwise IntegerOverflowError names the ``argument`` that
+    gives a dtype holding the values (``origin`` says where ``dtype`` came from).
+    ``bounds`` (low, high), known bounds of the values, spare reading them when they fit.
+
+    Examples
+    --------
+    >>> to_integer(np.array([-3, 300]), np.uint8, saturate=True)
+    array([  0, 255], dtype=uint8)
+    >>> to_integer(np.array([-3, 100]), np.int8)
+    array([ -3, 100], dtype=int8)
+    >>> to_integer(np.array([0, 300]), np.uint8, func='f', origin="the input's dtype")
+    Traceback (most recent call last):
+    sigconv._errors.IntegerOverflowError: f: the result reaches 300, outside the range of uint8 (the input's dtype); pass out_dtype=np.uint16 or a float dtype, or out_dtype=np.uint8 to saturate at [0, 255]
+    """
+    dtype = np.dtype(dtype)
+    info = np.iinfo(dtype)
+    if values.dtype.kind in "biu" and np.can_cast(values.dtype, dtype) or not values.size \
+            or (bounds is not None and info.min <= bounds[0] and bounds[1] <= info.max):
+        return values.astype(dtype, copy=False)
+    low, high = values.min(), values.max()
+    if info.min <= low and high <= info.max:
+        return values.astype(dtype, copy=False)
+    if not saturate:
+        raise IntegerOverflowError(
+            f"{func}: the result reaches {int(low if low < info.min else high)}, outside the "
+            f"range of {dtype} ({origin}); pass {argument}=np.{_holding(low, high, dtype)} "
+            f"or a float dtype, or {argument}=np.{dtype.name} to saturate at "
+            f"[{info.min}, {info.max}]")
+    lo, hi = info.min, info.max
+    if values.dtype.kind == "f":
+        lo, hi = _inside(lo, values.dtype), _inside(hi, values.dtype)
+    return np.clip(values, lo, hi).astype(dtype)
+
+
+def _holding(low, high, like):
+    """The name of the narrowest integer dtype holding ``[low, high]``: unsigned when
+    ``like`` is and ``low >= 0``, else signed; 'float64' beyond 64 bits."""
+    kinds = "ui" if like.kind == "u" and low >= 0 else "i"
+    for size in (1, 2, 4, 8):
+        for kind in kinds:
+            dt = np.dtype(f"{kind}{size}")
+            if np.iinfo(dt).min <= low and high <= np.iinfo(dt).max:
+                return dt.name
+    return "float64"
+
+
+def _inside(bound, dtype):
+    """``bound`` as a float of ``dtype`` that does not lie beyond ``bound``."""
+    f = np.array(bound, dtype=dtype)
+    if int(f) != bound and abs(int(f)) > abs(bound):
+        f = np.nextafter(f, np.array(0, dtype=dtype))
+    return f
 
 
 def _fft_exact(plan):
@@ -247,9 +328,10 @@ def _explicit_transform(plan, name):
     may round integers wrongly."""
     if plan.nonfinite:
         warnings.warn(
-            f"{plan.func}: method={name!r} with {plan.nonfinite} non-finite input value(s) "
-            "would spread them over the whole output; computed with method='direct' so "
-            "they stay local", NonFiniteFFTWarning, stacklevel=4)
+            f"{plan.func}: Use of {name} convolution (method={name!r}) on input with "
+            f"{plan.nonfinite} non-finite value(s) would spread them over the whole output; "
+            "computed with method='direct' so they stay local", NonFiniteFFTWarning,
+            stacklevel=4)
         return "direct"
     if plan.integer and not _fft_exact(plan):
         warnings.warn(
@@ -286,5 +368,10 @@ def with_input(plan, x, out_shape):
     last), producing ``out_shape``: how a planned caller applies its plan to each input."""
     axes = tuple(range(x.ndim - plan.nsp, x.ndim))
     k = plan.kernel.reshape((1,) * (x.ndim - plan.kernel.ndim) + plan.kernel.shape)
+    exact = {}
+    if plan.integer:        # the bound, and with it the compute dtype, depend on x
+        integer, compute, bound = _plan.exact_compute(x, k, plan.fillvalue, plan.result_dtype,
+                                                      plan.out_dtype, plan.func)
+        exact = dict(integer=integer, compute_dtype=compute, int_bound=bound)
     return dataclasses.replace(plan, x=x, kernel=k, out_shape=out_shape, axes=axes,
-                               inputs=(x, k))
+                               inputs=(x, k), **exact)

@@ -127,9 +127,17 @@ def test_bool_counts(method):
 @pytest.mark.parametrize("method", METHODS)
 def test_small_integers_never_wrap(method):
     a = np.array([100, 100], dtype=np.int8)
-    got = sigconv.convolve(a, a, method=method)
-    assert got.dtype == np.int64
+    with pytest.raises(sigconv.IntegerOverflowError,
+                       match=r"convolve: the result reaches 20000, outside the range of int8 "
+                             r"\(the result dtype of two int8 inputs, as in scipy.signal\); "
+                             r"pass out_dtype=np.int16 or a float dtype, or "
+                             r"out_dtype=np.int8 to saturate at \[-128, 127\]"):
+        sigconv.convolve(a, a, method=method)
+    got = sigconv.convolve(a, a, method=method, out_dtype=np.int16)
+    assert got.dtype == np.int16
     assert_array_equal(got, [10000, 20000, 10000])
+    assert_array_equal(sigconv.convolve(a, a, method=method, out_dtype=np.int8), [127] * 3)
+    assert_array_equal(sigconv.convolve(a, -a, method=method, out_dtype=np.int8), [-128] * 3)
 
 
 def test_int64_overflow_is_an_error():
@@ -196,8 +204,12 @@ def test_longdouble_keeps_precision(method):
 
 
 def test_fillvalue_that_cannot_be_integer():
-    with pytest.raises(sigconv.DTypeError, match="fillvalue 0.5 cannot be represented"):
-        sigconv.convolve(np.arange(4), np.arange(2), fillvalue=0.5)
+    for fill in (0.5, 1j):
+        with pytest.raises(ValueError, match=r"could not cast `fillvalue` directly to the "
+                                             r"output dtype int64: .*; got " + repr(fill)):
+            sigconv.convolve(np.arange(4), np.arange(2), fillvalue=fill)
+    assert_array_equal(sigconv.convolve(np.arange(4), np.arange(1, 3), "same", fillvalue=2.0),
+                       ss.convolve2d([np.arange(4)], [np.arange(1, 3)], "same", fillvalue=2)[0])
 
 
 # ---- non-finite values -------------------------------------------------------------
@@ -350,5 +362,5 @@ def test_memory_layouts_give_the_contiguous_result(view, method):
 def test_big_endian_integers():
     a = np.arange(10, dtype=">i4")
     got = sigconv.convolve(a, np.array([1, -1], dtype=">i2"))
-    assert got.dtype == np.int64 and got.dtype.isnative
+    assert got.dtype == np.int32 and got.dtype.isnative
     assert_array_equal(got, np.convolve(np.arange(10), [1, -1]))

@@ -32,7 +32,9 @@ def test_scipy_signal_rows():
         close(sigconv.correlate(x, k + 1j, mode), ss.correlate(x, k + 1j, mode))
     a = np.array([100, 100], np.int8)
     np.testing.assert_array_equal(ss.convolve(a, a), np.array([16, 32, 16], np.int8))
-    assert list(sigconv.convolve(a, a)) == [10000, 20000, 10000]       # never wraps
+    with pytest.raises(sigconv.IntegerOverflowError, match="out_dtype=np.int16"):
+        sigconv.convolve(a, a)                                          # never wraps
+    assert list(sigconv.convolve(a, a, out_dtype=np.int16)) == [10000, 20000, 10000]
     k2 = RNG.random((3, 4))
     close(ss.convolve2d(X, k2, "same", boundary="symm"),
           sigconv.convolve(X, k2, "same", boundary="reflect"))
