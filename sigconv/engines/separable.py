@@ -85,15 +85,17 @@ def _low_rank_terms(w, nsp):
 def _dyadic_scale(k):
     """The least power of two ``2**e`` making every entry of ``k`` an integer below
     ``2**53`` (integer kernels: 1; ``[1, 2, 1] / 4``: 4), or None."""
-    k = k.astype(np.float64)
-    limit = np.max(np.abs(k))
-    for e in range(54):
-        scale = 2.0 ** e
-        if limit * scale >= 2.0 ** 53:
-            return None
-        if np.all(np.floor(k * scale) == k * scale):
-            return scale
-    return None
+    mantissa, exponent = np.frexp(k.astype(np.float64).reshape(-1))
+    digits = (mantissa * 2.0 ** 53).astype(np.int64)        # exact: 53-bit integers
+    nonzero = digits != 0
+    if not np.any(nonzero):
+        return None
+    digits, exponent = digits[nonzero], exponent[nonzero]
+    trailing = np.log2(digits & -digits).astype(np.int64)   # of the lowest set bit
+    bits = max(0, int(np.max(53 - trailing - exponent)))    # binary digits after the point
+    if int(np.max(exponent)) + bits > 53:                   # |k| * 2**bits reaches 2**53
+        return None
+    return 2.0 ** bits
 
 
 def _integer_rank_one(k):
