@@ -136,7 +136,8 @@ class Convolver:
     def _check_out(self, out, batch):
         if out is None:
             return
-        shape, dtype = batch + self.output_shape, self.plan.out_dtype or self.plan.result_dtype
+        shape = batch + self.output_shape
+        dtype = self.plan.result_dtype if self.plan.out_dtype is None else self.plan.out_dtype
         if not isinstance(out, np.ndarray) or out.shape != shape:
             got = getattr(out, "shape", type(out).__name__)
             raise ShapeError(f"Convolver: out must be an ndarray of shape {shape}; got {got}")

@@ -302,7 +302,7 @@ def _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method,
     a["center"] = _plan.center_arg(center, naxes, func)
     _, a["compute"], result = _plan.dtype_policy(x.dtype, k.dtype, a["fillvalue"],
                                                  a["boundary"], func)
-    a["result"] = a["out_dtype"] or result
+    a["result"] = result if a["out_dtype"] is None else a["out_dtype"]
     a["inputs"] = (x.dtype, k.dtype)
     return a
 
