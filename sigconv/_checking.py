@@ -46,7 +46,12 @@ def op_name(op):
 
 
 def as_arrays(func, *arrays):
-    return [as_numeric_array(a, name, func) for name, a in zip("abcxy", arrays)]
+    """The checks' operands as arrays; integers narrower than 64 bits as int64, so that
+    both sides of an identity are the exact values (in the inputs' own dtype, sigconv's
+    result dtype, they could overflow it and raise IntegerOverflowError)."""
+    arrays = [as_numeric_array(a, name, func) for name, a in zip("abcxy", arrays)]
+    return [a.astype(np.int64) if a.dtype.kind in "iu" and a.dtype.itemsize < 8 else a
+            for a in arrays]
 
 
 def roundoff(*results):

@@ -38,11 +38,13 @@ _NOTES = """
       ``circular``/``periodic``.  The input is extended, then the valid part is computed.
     * ``stride`` and ``dilation`` give ``floor((n + pad - dilation*(k-1) - 1)/stride) + 1``
       samples; a stride that does not divide the extent drops the remainder (the floor).
-    * dtypes: integer and bool inputs give exact ``int64`` results on every method (bool
-      counts: ``[T, T] * [T, T] = [1, 2, 1]``), ``uint64`` when both are unsigned and the
-      result needs it; a result that can exceed 64 bits raises ``IntegerOverflowError``.
-      float16 computes in float32, float32 stays float32, complex stays complex, long
-      double stays long double.  ``out_dtype`` casts the result, saturating integers.
+    * dtypes: the result has scipy.signal's dtype, ``np.result_type(in1, in2)``, except
+      that bool with bool counts in int64 (``[T, T] * [T, T] = [1, 2, 1]``) and float16
+      gives float32.  Integers are computed exactly on every method, and a result that
+      does not fit the result dtype raises ``IntegerOverflowError`` naming an
+      ``out_dtype`` that holds it (scipy wraps around); one that can exceed 64 bits
+      raises before any work.  ``out_dtype`` casts the result, saturating integers.
+      0-d inputs give a numpy scalar, as in scipy.
     * Non-finite inputs: with ``nan_policy='propagate'`` a NaN or inf stays local, as in the
       defining sum: transform methods are replaced by the direct method (with a
       ``NonFiniteFFTWarning`` when a transform method was asked for explicitly).
@@ -104,7 +106,7 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
     stride, dilation : int or tuple of int
         Output step and kernel tap spacing, per convolution axis.
     out_dtype : dtype, optional
-        Cast of the result (integers saturate).
+        dtype of the result: the exact result cast (integers round and saturate).
     nan_policy : {'propagate', 'raise', 'interpolate', 'fill'}
         What a NaN or inf of ``in1`` does: ``'propagate'`` it spreads as in the defining
         sum, ``'raise'`` raises ValueError; ``'interpolate'`` and ``'fill'`` make it a
@@ -131,11 +133,17 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
     {notes}
     Examples
     --------
-    >>> import sigconv
+    >>> import numpy as np, sigconv
     >>> sigconv.convolve([1, 2, 3], [0, 1, 0.5])
     array([0. , 1. , 2.5, 4. , 1.5])
     >>> sigconv.convolve([True, True], [True, True])
     array([1, 2, 1])
+    >>> a = np.array([100, 100], np.int8)
+    >>> sigconv.convolve(a, a)
+    Traceback (most recent call last):
+    sigconv._errors.IntegerOverflowError: convolve: the result reaches 20000, outside the range of int8 (the result dtype of two int8 inputs, as in scipy.signal); pass out_dtype=np.int16 or a float dtype, or out_dtype=np.int8 to saturate at [-128, 127]
+    >>> sigconv.convolve(a, a, out_dtype=np.int16)
+    array([10000, 20000, 10000], dtype=int16)
     >>> sigconv.convolve([1, 2, 3, 4], [1, 1, 1], mode='same', boundary='reflect')
     array([ 4,  6,  9, 11])
     >>> x = [1.0, 2.0, float('nan'), 4.0, 5.0]
@@ -251,9 +259,14 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
 
 
 def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, dilation,
-          out_dtype, nan_policy, workers, mask, preserve_nan, min_weight, return_weights):
+          out_dtype, nan_policy, workers, mask=None, preserve_nan=False, min_weight=None,
+          return_weights=False, func=None):
+    """``op`` planned and run; messages name ``func`` (default ``op``)."""
     plan = make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                      dilation, out_dtype, nan_policy, workers, mask=mask,
                      preserve_nan=preserve_nan, min_weight=min_weight,
-                     return_weights=return_weights)
-    return P.run(plan)
+                     return_weights=return_weights, func=func)
+    out = P.run(plan)
+    if isinstance(out, tuple):
+        return out
+    return out[()] if out.ndim == 0 else out      # 0-d inputs: a numpy scalar, as scipy

@@ -31,13 +31,15 @@ class Convolver:
     mode : {'full', 'same', 'valid'}
     method : {'auto', 'direct', 'fft', 'os', 'oa'}
     op : {'convolve', 'correlate'}
-    boundary, fillvalue, center, stride, dilation, workers
+    boundary, fillvalue, center, stride, dilation, out_dtype, workers
         As in :func:`sigconv.convolve`.
     nan_policy, preserve_nan, min_weight, return_weights
         Missing data, as in :func:`sigconv.convolve`; each call may also pass a ``mask``.
     dtype : dtype
         dtype of the inputs the Convolver is planned for (default float64); inputs of
-        another dtype are cast to it.
+        another dtype are cast to it.  The result has :func:`sigconv.convolve`'s dtype
+        for inputs of this dtype and the kernels' (or ``out_dtype``): integers are
+        exact, and a result that does not fit raises ``IntegerOverflowError``.
 
     Attributes
     ----------
@@ -68,8 +70,8 @@ class Convolver:
 
     def __init__(self, kernels, input_shape, mode="full", method="auto", *, op="convolve",
                  boundary="constant", fillvalue=0, center="scipy", stride=1, dilation=1,
-                 dtype=np.float64, workers=None, nan_policy="propagate", preserve_nan=False,
-                 min_weight=None, return_weights=False):
+                 dtype=np.float64, out_dtype=None, workers=None, nan_policy="propagate",
+                 preserve_nan=False, min_weight=None, return_weights=False):
         func = "Convolver"
         bank = np.asarray(kernels)
         input_shape = _shape(input_shape, func)
@@ -82,7 +84,7 @@ class Convolver:
         dummy = np.broadcast_to(np.zeros((), dtype=dtype), (1,) + input_shape)
         axes = tuple(range(1, nsp + 1))
         args = (op, dummy, bank, mode, method, axes, boundary, fillvalue, center, stride,
-                dilation, None, nan_policy, workers)
+                dilation, out_dtype, nan_policy, workers)
         missing = dict(preserve_nan=preserve_nan, min_weight=min_weight,
                        return_weights=return_weights)
         plan = make_plan(*args, func=func, **missing)
@@ -166,7 +168,8 @@ class Convolver:
     def _check_out(self, out, batch):
         if out is None:
             return
-        shape, dtype = batch + self.output_shape, self.plan.result_dtype
+        shape = batch + self.output_shape
+        dtype = self.plan.result_dtype if self.plan.out_dtype is None else self.plan.out_dtype
         if not isinstance(out, np.ndarray) or out.shape != shape:
             got = getattr(out, "shape", type(out).__name__)
             raise ShapeError(f"Convolver: out must be an ndarray of shape {shape}; got {got}")

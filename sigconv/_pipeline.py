@@ -29,14 +29,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _missing, _runtime
+from . import _missing, _plan, _runtime
 from ._errors import NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, ResourceLimitError
+from ._integers import cast_saturating, fit_result
 from ._padding import pad, padded_shape
 from .engines import ENGINES, cost, tiled
 from .engines import fft as fft_engine, overlap
 
 __all__ = ["run", "compute", "choose", "estimates", "prepare", "execute", "finish", "MethodChoice",
-           "cast_saturating", "same_extension", "TRANSFORMS"]
+           "same_extension", "TRANSFORMS"]
 
 TRANSFORMS = ("fft", "oa", "os")
 
@@ -233,32 +234,25 @@ def same_extension(plan, other):
 
 
 def finish(plan, out):
-    """Cast to the result dtype (and ``out_dtype``) and move the convolution axes back."""
-    out = out.astype(plan.result_dtype, copy=False)
+    """Cast to the result dtype (or ``out_dtype``) and move the convolution axes back.
+
+    An exact integer result that does not fit an integer result dtype raises
+    IntegerOverflowError naming an ``out_dtype`` that holds it; ``out_dtype`` saturates.
+    """
     if plan.out_dtype is not None:
         out = cast_saturating(out, plan.out_dtype)
+    elif plan.integer:
+        negative = plan.result_dtype.kind == "i" or (
+            plan.boundary == "constant" and np.real(plan.fillvalue) < 0)
+        out = fit_result(out, plan.result_dtype, [a.dtype for a in plan.inputs], plan.func,
+                         bounds=(-plan.int_bound if negative else 0, plan.int_bound))
+    else:
+        out = out.astype(plan.result_dtype, copy=False)
     nsp = plan.nsp
     trailing = tuple(range(out.ndim - nsp, out.ndim))
     if nsp and out.ndim and plan.axes != trailing:
         out = np.moveaxis(out, trailing, plan.axes)
     return out
-
-
-def cast_saturating(arr, dtype):
-    """``arr`` as ``dtype``; integer targets round and clip to their range, never wrap."""
-    dtype = np.dtype(dtype)
-    if dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        if arr.dtype.kind == "c":
-            arr = arr.real
-        if arr.dtype.kind == "f":
-            arr = np.rint(arr)
-        return np.clip(arr, info.min, info.max).astype(dtype)
-    if dtype.kind == "b":
-        return arr != 0
-    if dtype.kind == "f" and arr.dtype.kind == "c":
-        arr = arr.real
-    return arr.astype(dtype)
 
 
 def _fft_exact(plan):
@@ -273,9 +267,10 @@ def _explicit_transform(plan, name):
     may round integers wrongly."""
     if plan.nonfinite:
         warnings.warn(
-            f"{plan.func}: method={name!r} with {plan.nonfinite} non-finite input value(s) "
-            "would spread them over the whole output; computed with method='direct' so "
-            "they stay local", NonFiniteFFTWarning, stacklevel=5)
+            f"{plan.func}: Use of {name} convolution (method={name!r}) on input with "
+            f"{plan.nonfinite} non-finite value(s) would spread them over the whole output; "
+            "computed with method='direct' so they stay local", NonFiniteFFTWarning,
+            stacklevel=5)
         return "direct"
     if plan.integer and not _fft_exact(plan):
         warnings.warn(
@@ -312,5 +307,10 @@ def with_input(plan, x, out_shape):
     last), producing ``out_shape``: how a planned caller applies its plan to each input."""
     axes = tuple(range(x.ndim - plan.nsp, x.ndim))
     k = plan.kernel.reshape((1,) * (x.ndim - plan.kernel.ndim) + plan.kernel.shape)
+    exact = {}
+    if plan.integer:        # the bound, and with it the compute dtype, depend on x
+        integer, compute, bound = _plan.exact_compute(x, k, plan.fillvalue, plan.result_dtype,
+                                                      plan.out_dtype, plan.func)
+        exact = dict(integer=integer, compute_dtype=compute, int_bound=bound)
     return dataclasses.replace(plan, x=x, kernel=k, out_shape=out_shape, axes=axes,
-                               inputs=(x, k))
+                               inputs=(x, k), **exact)

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import _missing, _runtime, _shapes, _validate as V
 from .engines import cost
-from ._errors import DTypeError, IntegerOverflowError, ShapeError
+from ._errors import IntegerOverflowError, ShapeError
 
 _INT64_MAX = 2 ** 63 - 1
 _UINT64_MAX = 2 ** 64 - 1
@@ -117,14 +117,9 @@ def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, str
     pads, spatial = geometry(op, mode, center, x.shape[x.ndim - naxes:],
                               k.shape[k.ndim - naxes:], strides, dilations, func)
     batch = _shapes.broadcast(x.shape[:x.ndim - naxes], k.shape[:k.ndim - naxes])
-    bound = _integer_bound(a, b, fillvalue, func) if integer else 0
-    if integer and bound > _INT64_MAX:
-        both_unsigned = a.dtype.kind in "bu" and b.dtype.kind in "bu"
-        if not both_unsigned or bound > _UINT64_MAX:
-            raise IntegerOverflowError(
-                f"{func}: the exact integer result can reach {bound}, beyond the 64-bit "
-                f"integer range; convert the inputs to float to accept rounding")
-        compute = result = np.dtype(np.uint64)
+    bound = 0
+    if integer:
+        integer, compute, bound = exact_compute(a, b, fillvalue, result, out_dtype, func)
     plan = Plan(func=func, x=x, kernel=k, axes=axes, pads=pads, strides=strides,
                 dilations=dilations, out_shape=tuple(batch) + spatial, boundary=boundary,
                 fillvalue=fillvalue, compute_dtype=compute, result_dtype=result,
@@ -177,18 +172,27 @@ def fillvalue_arg(fillvalue, func):
 
 
 def dtype_policy(dt1, dt2, fillvalue, boundary, func):
-    """(integer?, compute dtype, result dtype) for the dtype policy of DESIGN.md."""
+    """(integer?, compute dtype, result dtype) for the dtype policy of DESIGN.md.
+
+    The result dtype is scipy.signal's, ``np.result_type(dt1, dt2)``, with two
+    exceptions: bool with bool counts (int64, as ``np.sum`` of bools), and float16
+    computes in float32.  Integer inputs are computed exactly, in int64 (see
+    :func:`exact_compute` for the wider cases); a constant ``fillvalue`` must then be an
+    integer.
+    """
     if dt1.kind in "biu" and dt2.kind in "biu":
+        result = np.result_type(dt1, dt2)
+        if result.kind == "b":
+            result = np.dtype(np.int64)
         if boundary == "constant" and fillvalue != 0 and (
                 isinstance(fillvalue, (complex, np.complexfloating))
                 or float(np.real(fillvalue)) != int(np.real(fillvalue))):
-            raise DTypeError(f"{func}: fillvalue {fillvalue!r} cannot be represented in the "
-                             "integer result; pass float inputs")
-        dt = np.dtype(np.int64)
-        return True, dt, dt
+            raise ValueError(
+                f"{func}: could not cast `fillvalue` directly to the output dtype "
+                f"{result}: integer inputs give an exact integer result, so fillvalue "
+                f"must be an integer; got {fillvalue!r} (pass float inputs to pad with it)")
+        return True, np.dtype(np.int64), result.newbyteorder("=")
     dt = np.result_type(dt1, dt2)
-    if dt.kind == "b":
-        dt = np.dtype(np.int64)
     if dt == np.float16:
         dt = np.dtype(np.float32)
     if boundary == "constant" and isinstance(fillvalue, (complex, np.complexfloating)) \
@@ -196,6 +200,27 @@ def dtype_policy(dt1, dt2, fillvalue, boundary, func):
         dt = np.result_type(dt, np.complex64)
     dt = dt.newbyteorder("=")
     return False, dt, dt
+
+
+def exact_compute(a, b, fillvalue, result, out_dtype, func):
+    """(integer?, compute dtype, bound) for the integer inputs ``a`` and ``b``.
+
+    ``bound`` bounds ``|result|`` (:func:`_integer_bound`).  The sums run exactly in
+    int64 while the bound fits it, else in uint64 when both inputs are unsigned.  Beyond
+    that, a result wanted in floating point (``out_dtype`` a float or complex dtype, or
+    the result dtype float64: uint64 with a signed dtype) is computed in float64 like a
+    float convolution; any other raises IntegerOverflowError before the work.
+    """
+    bound = _integer_bound(a, b, fillvalue)
+    if bound <= _INT64_MAX:
+        return True, np.dtype(np.int64), bound
+    if a.dtype.kind in "bu" and b.dtype.kind in "bu" and bound <= _UINT64_MAX:
+        return True, np.dtype(np.uint64), bound
+    if result.kind == "f" or (out_dtype is not None and out_dtype.kind in "fc"):
+        return False, np.dtype(np.float64), 0
+    raise IntegerOverflowError(
+        f"{func}: the exact integer result can reach {bound}, beyond the 64-bit integer "
+        "range; pass out_dtype=np.float64 to compute in floating point (rounded)")
 
 
 def orient(op, a, b, swap, axes):
@@ -241,11 +266,11 @@ def geometry(op, mode, center, xshape, kshape, strides, dilations, func):
     return tuple(pads), tuple(spatial)
 
 
-def _integer_bound(a, b, fillvalue, func):
+def _integer_bound(a, b, fillvalue):
     """An upper bound on |result| for integer inputs: max|a| * max over batches of sum|b|."""
     if a.size == 0 or b.size == 0:
         return 0
-    amax = max(int(np.max(a)), -int(np.min(a)), abs(int(fillvalue)))
+    amax = max(int(np.max(a)), -int(np.min(a)), abs(int(np.real(fillvalue))))
     estimate = amax * float(np.abs(b.astype(np.float64)).sum())
     if estimate < 2.0 ** 62:
         return int(math.ceil(estimate))

@@ -27,8 +27,9 @@ import numpy as np
 
 from . import _missing, _plan, _shapes, _validate as V
 from ._convolve import convolve as _convolve, correlate as _correlate
-from ._errors import IntegerOverflowError, ResourceLimitError, ShapeError
+from ._errors import ResourceLimitError, ShapeError
 from ._padding import boundary_index
+from ._integers import fit_result
 
 __all__ = ["convolve", "correlate", "estimate_task_bytes", "DEFAULT_MAX_TASK_BYTES"]
 
@@ -62,7 +63,7 @@ def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[in
              boundary: str = "constant", fillvalue: Any = 0,
              center: str | int | Sequence[int] = "scipy", method: str = "auto",
              stride: int | Sequence[int] = 1, dilation: int | Sequence[int] = 1,
-             nan_policy: str = "propagate", workers: int | None = 1,
+             out_dtype: Any = None, nan_policy: str = "propagate", workers: int | None = 1,
              max_task_bytes: int | None = DEFAULT_MAX_TASK_BYTES, mask: Any = None,
              preserve_nan: bool = False, min_weight: float | None = None,
              return_weights: bool = False) -> Any:
@@ -92,6 +93,10 @@ def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[in
         Method of each block's in-memory convolution (``'auto'`` decides per block).
     stride, dilation : int or tuple of int
         Per convolution axis.
+    out_dtype : dtype, optional
+        dtype of the result, as in :func:`sigconv.convolve` (by default scipy's result
+        dtype; an integer block result that does not fit it raises
+        ``IntegerOverflowError`` when the block is computed).
     nan_policy : {'propagate', 'raise', 'interpolate', 'fill'}
     workers : int or None
         Threads per task (default 1: dask already runs tasks in parallel).
@@ -155,14 +160,14 @@ def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[in
     missing = dict(mask=mask, preserve_nan=preserve_nan, min_weight=min_weight,
                    return_weights=return_weights)
     return _run("convolve", x, kernel, mode, axes, boundary, fillvalue, center, method,
-                stride, dilation, nan_policy, workers, max_task_bytes, missing)
+                stride, dilation, out_dtype, nan_policy, workers, max_task_bytes, missing)
 
 
 def correlate(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[int] | None = None,
               boundary: str = "constant", fillvalue: Any = 0,
               center: str | int | Sequence[int] = "scipy", method: str = "auto",
               stride: int | Sequence[int] = 1, dilation: int | Sequence[int] = 1,
-              nan_policy: str = "propagate", workers: int | None = 1,
+              out_dtype: Any = None, nan_policy: str = "propagate", workers: int | None = 1,
               max_task_bytes: int | None = DEFAULT_MAX_TASK_BYTES, mask: Any = None,
               preserve_nan: bool = False, min_weight: float | None = None,
               return_weights: bool = False) -> Any:
@@ -175,7 +180,7 @@ def correlate(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[i
     ----------
     x : dask.array.Array or array_like
     kernel : array_like
-    mode, axes, boundary, fillvalue, center, method, stride, dilation : optional
+    mode, axes, boundary, fillvalue, center, method, stride, dilation, out_dtype : optional
         As in :func:`convolve`.
     nan_policy, workers, max_task_bytes, mask, preserve_nan, min_weight, return_weights
         As in :func:`convolve`.
@@ -200,7 +205,7 @@ def correlate(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[i
     missing = dict(mask=mask, preserve_nan=preserve_nan, min_weight=min_weight,
                    return_weights=return_weights)
     return _run("correlate", x, kernel, mode, axes, boundary, fillvalue, center, method,
-                stride, dilation, nan_policy, workers, max_task_bytes, missing)
+                stride, dilation, out_dtype, nan_policy, workers, max_task_bytes, missing)
 
 
 def estimate_task_bytes(block_shape: Sequence[int], region_shape: Sequence[int],
@@ -248,13 +253,13 @@ def estimate_task_bytes(block_shape: Sequence[int], region_shape: Sequence[int],
 # --------------------------------------------------------------------------- validation
 
 def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride, dilation,
-         nan_policy, workers, max_task_bytes, missing):
+         out_dtype, nan_policy, workers, max_task_bytes, missing):
     """validate -> choose the graph's shape -> build it (nothing is computed here)."""
     da = _dask_array()
     func = f"distributed.{op}"
     x = x if isinstance(x, da.Array) else da.asarray(x)
     a = _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
-                   dilation, nan_policy, workers, max_task_bytes)
+                   dilation, out_dtype, nan_policy, workers, max_task_bytes)
     a = _missing_arguments(func, x, a, mode, nan_policy, missing)
     k = a["kernel"]
     swap = (mode == "valid" and all(d == 1 for d in a["dilations"]) and x.size and k.size
@@ -263,7 +268,7 @@ def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
         raise ShapeError(f"{func}: missing data needs an array x at least as large as the "
                          f"kernel in 'valid' mode; got shapes {x.shape} and {k.shape}")
     if x.ndim == 0:
-        return _scalar(op, x, a["kernel"], method)
+        return _scalar(op, x, a)
     if swap:
         return _swapped_valid(op, x, a)
     kspatial = tuple(k.shape[ax] for ax in a["axes"])
@@ -298,8 +303,9 @@ def _missing_arguments(func, x, a, mode, nan_policy, missing):
     if spec is None:
         return dict(a, missing=None)
     dt = _missing.input_dtype(x.dtype)
-    _, a["compute"], a["result"] = _plan.dtype_policy(dt, a["kernel"].dtype, a["fillvalue"],
-                                                      a["boundary"], func)
+    _, a["compute"], result = _plan.dtype_policy(dt, a["kernel"].dtype, a["fillvalue"],
+                                                 a["boundary"], func)
+    a["result"] = result if a["out_dtype"] is None else a["out_dtype"]
     return dict(a, missing=dict(missing, nonfinite=nan_policy in _missing.TREATING))
 
 
@@ -318,7 +324,7 @@ def _mask_like(mask, x, func):
 
 
 def _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
-               dilation, nan_policy, workers, max_task_bytes):
+               dilation, out_dtype, nan_policy, workers, max_task_bytes):
     """Every argument checked (before any work) and normalized, as a dict."""
     if any(math.isnan(c) for cs in x.chunks for c in cs):
         raise ValueError(f"{func}: x has unknown chunk sizes {x.chunks}; call "
@@ -332,7 +338,8 @@ def _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method,
              boundary=V.boundary_name(boundary, func),
              nan_policy=V.one_of(nan_policy, V.NAN_POLICIES, "nan_policy", func),
              fillvalue=_plan.fillvalue_arg(fillvalue, func), workers=workers,
-             max_task_bytes=max_task_bytes)
+             max_task_bytes=max_task_bytes,
+             out_dtype=V.dtype_arg(out_dtype, "out_dtype", func))
     if workers is not None:
         _plan.workers_arg(workers, func)
     if max_task_bytes is not None:
@@ -347,8 +354,10 @@ def _arguments(func, x, kernel, mode, axes, boundary, fillvalue, center, method,
     a["strides"] = V.per_axis(stride, naxes, "stride", func)
     a["dilations"] = V.per_axis(dilation, naxes, "dilation", func)
     a["center"] = _plan.center_arg(center, naxes, func)
-    _, a["compute"], a["result"] = _plan.dtype_policy(x.dtype, k.dtype, a["fillvalue"],
+    _, a["compute"], result = _plan.dtype_policy(x.dtype, k.dtype, a["fillvalue"],
                                                  a["boundary"], func)
+    a["result"] = result if a["out_dtype"] is None else a["out_dtype"]
+    a["inputs"] = (x.dtype, k.dtype)
     return a
 
 
@@ -364,16 +373,16 @@ def _swapped_valid(op, x, a):
     enough for one task; the output, smaller than the kernel, is one block."""
     fn, k = _OPS[op], a["kernel"]
     run = dict(method=a["method"], axes=a["axes"], stride=a["strides"],
-               nan_policy=a["nan_policy"], workers=a["workers"])
+               out_dtype=a["out_dtype"], nan_policy=a["nan_policy"], workers=a["workers"])
     shape = fn(np.zeros(x.shape, x.dtype), np.zeros(k.shape, k.dtype), "valid", **run).shape
     return x.rechunk(x.shape).map_blocks(lambda b: fn(b, k, "valid", **run), dtype=a["result"],
                                          chunks=tuple((n,) for n in shape))
 
 
-def _scalar(op, x, k, method):
-    fn = _OPS[op]
-    dtype = fn(np.zeros((), x.dtype), np.zeros((), k.dtype), method=method).dtype
-    return x.map_blocks(lambda b: fn(b, k, method=method), dtype=dtype)
+def _scalar(op, x, a):
+    fn, k = _OPS[op], a["kernel"]
+    run = dict(method=a["method"], out_dtype=a["out_dtype"])
+    return x.map_blocks(lambda b: np.asarray(fn(b, k, **run)), dtype=a["result"])
 
 
 # --------------------------------------------------------------------------- geometry
@@ -463,7 +472,7 @@ def _graph(x, axes_geo, options):
     dsk = {kname: options["kernel"]}
     spec = {k: options[k] for k in ("op", "method", "axes", "strides", "dilations",
                                     "nan_policy", "workers", "fillvalue", "compute", "result",
-                                    "missing")}
+                                    "missing", "out_dtype", "inputs")}
     missing = options["missing"] or {}
     mask = missing.get("mask")
     if missing:
@@ -517,14 +526,13 @@ def _block(blocks, mask_blocks, kernel, recipe, spec):
         extra["fillvalue"] = spec["fillvalue"]        # what missing samples become
     out = _OPS[spec["op"]](region, kernel, "valid", spec["method"], axes=spec["axes"],
                            stride=spec["strides"], dilation=spec["dilations"],
-                           nan_policy=spec["nan_policy"], workers=spec["workers"], **extra)
+                           out_dtype=spec["out_dtype"], nan_policy=spec["nan_policy"],
+                           workers=spec["workers"], **extra)
     if missing:
         return _missing_block(out, region, mask, missing, spec)
-    if out.dtype != spec["result"]:
-        raise IntegerOverflowError(
-            f"distributed.{spec['op']}: a block result needs dtype {out.dtype}, but the "
-            f"graph declared {spec['result']}; convert the inputs to float")
-    return out
+    # a region extended by the fill value is computed in the compute dtype (int64 for
+    # integers): its exact result goes to the declared dtype as the in-memory one does
+    return fit_result(out, spec["result"], spec["inputs"], f"distributed.{spec['op']}")
 
 
 def _missing_block(out, region, mask, missing, spec):

@@ -7,7 +7,8 @@ error bound for these inputs, not a magic number: it is derived from the norms o
 inputs, the unit roundoff of the dtype the operator computed in, and the error bounds of
 every sigconv method (direct sum, low-rank split, FFT, overlap-add/save), so a check
 holds whichever method ran; see :mod:`sigconv._fpbound` for the formulas.  Integer inputs
-are computed exactly and are held to a tolerance of exactly 0.
+are computed exactly (those narrower than 64 bits as int64, whose range the sides of an
+identity rarely leave) and are held to a tolerance of exactly 0.
 
 The checks can fail: ``check_commutative(a, b, op=correlate)`` reports ``holds=False``,
 and so does the convolution theorem for an operator that is not a convolution.

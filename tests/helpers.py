@@ -1,8 +1,9 @@
 """Shared test helpers: random arrays of any dtype, and the methods to parametrize over."""
 
 import numpy as np
+import pytest
 
-from sigconv import _runtime, _validate
+from sigconv import IntegerOverflowError, _runtime, _validate
 
 METHODS = [m for m in _validate.METHODS if m != "auto"]
 DTYPES = ["bool", "int8", "int16", "int32", "int64", "uint8", "float16", "float32",
@@ -23,12 +24,30 @@ def random_array(rng, shape, dtype):
 
 
 def expected_dtype(dt1, dt2):
-    """sigconv's documented dtype policy."""
+    """sigconv's documented dtype policy: scipy.signal's result dtype
+    (``np.result_type``), except bool with bool (int64 counts) and float16 (float32)."""
     dt1, dt2 = np.dtype(dt1), np.dtype(dt2)
-    if dt1.kind in "biu" and dt2.kind in "biu":
+    if dt1.kind == dt2.kind == "b":
         return np.dtype(np.int64)
     dt = np.result_type(dt1, dt2)
     return np.dtype(np.float32) if dt == np.float16 else dt
+
+
+def checked_call(func, a, b, *args, want, **kwargs):
+    """``func(a, b, *args, **kwargs)`` held to the dtype policy, given the exact result
+    ``want``: the result has :func:`expected_dtype`; where ``want`` does not fit that
+    integer dtype the call must raise IntegerOverflowError, and the result with
+    ``out_dtype=np.int64`` is returned instead."""
+    dt = expected_dtype(a.dtype, b.dtype)
+    want = np.asarray(want)
+    if dt.kind in "iu" and want.size and not (
+            np.iinfo(dt).min <= int(want.min()) and int(want.max()) <= np.iinfo(dt).max):
+        with pytest.raises(IntegerOverflowError, match=f"outside the range of {dt}"):
+            func(a, b, *args, **kwargs)
+        return func(a, b, *args, out_dtype=np.int64, **kwargs)
+    got = func(a, b, *args, **kwargs)
+    assert got.dtype == dt
+    return got
 
 
 def tolerance(dtype):

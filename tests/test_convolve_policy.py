@@ -5,10 +5,13 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.ndimage as ndi
 import scipy.signal as ss
 from numpy.testing import assert_allclose, assert_array_equal
 
 import sigconv
+import sigconv.distributed
+import sigconv.ndimage
 from sigconv.definitions import discrete
 
 from helpers import METHODS
@@ -109,13 +112,93 @@ def test_empty_inputs(op, method, a, b, mode, shape):
 
 @pytest.mark.parametrize("method", ["auto"] + METHODS)
 def test_zero_dimensional_inputs(method):
-    got = sigconv.convolve(np.array(3.0), np.array(4.0), method=method)
-    assert got.shape == () and got == 12.0
-    assert sigconv.correlate(np.array(2j), np.array(1j), method=method) == 2 + 0j
-    assert sigconv.convolve(3, 4, method=method) == 12
+    """0-d inputs give the product as a numpy scalar, as scipy.signal does."""
+    for a, b in ((np.array(3.0), np.array(4.0)), (np.array(2j), np.array(1j)), (3, 4),
+                 (np.array(7, np.int16), np.array(3, np.int8))):
+        for op in ("convolve", "correlate"):
+            want = getattr(ss, op)(a, b)
+            got = getattr(sigconv, op)(a, b, method=method)
+            assert type(got) is type(want) and got == want
 
 
 # ---- dtype policy ------------------------------------------------------------------
+
+INTEGERS = ["bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"]
+
+
+@pytest.mark.parametrize("dt2", INTEGERS)
+@pytest.mark.parametrize("dt1", INTEGERS)
+def test_integer_results_have_scipys_dtype(dt1, dt2):
+    """scipy.signal's result dtype, exact, on every method; bool with bool counts."""
+    a, b = np.array([1, 0, 1, 1, 1], dt1), np.array([1, 1, 0, 1], dt2)
+    want = ss.convolve(a.astype(np.int64), b.astype(np.int64))
+    dtype = np.dtype(np.int64) if dt1 == dt2 == "bool" else ss.convolve(a, b).dtype
+    for method in ["auto"] + METHODS:
+        for op in ("convolve", "correlate"):
+            got = getattr(sigconv, op)(a, b, method=method)
+            assert got.dtype == dtype
+            assert_array_equal(got, getattr(ss, op)(a.astype(np.int64), b.astype(np.int64)))
+    assert_array_equal(sigconv.convolve(a, b), want)
+
+
+def _entry_points():
+    da = pytest.importorskip("dask.array")
+    return {
+        "convolve": lambda a, b, **kw: sigconv.convolve(a, b, "same", **kw),
+        "correlate": lambda a, b, **kw: sigconv.correlate(a, b[::-1, ::-1], "same", **kw),
+        "convolve2d": lambda a, b, **kw: sigconv.convolve2d(a, b, "same", **kw),
+        "correlate2d": lambda a, b, **kw: sigconv.correlate2d(a, b[::-1, ::-1], "same", **kw),
+        "fftconvolve": lambda a, b, **kw: sigconv.fftconvolve(a, b[:1, :1], "same", **kw),
+        "Convolver": lambda a, b, **kw: sigconv.Convolver(b, a.shape, "same", dtype=a.dtype,
+                                                          **kw)(a),
+        "distributed.convolve": lambda a, b, **kw: sigconv.distributed.convolve(
+            da.from_array(a, chunks=(3, 4)), b, "same", **kw).compute(),
+    }
+
+
+@pytest.mark.parametrize("entry", ["convolve", "correlate", "convolve2d", "correlate2d",
+                                   "fftconvolve", "Convolver", "distributed.convolve"])
+def test_one_integer_policy_for_every_entry_point(entry):
+    """The input dtype when the exact result fits it; otherwise IntegerOverflowError
+    naming the out_dtype that holds it, and that out_dtype gives the exact result."""
+    call = _entry_points()[entry]
+    image = np.random.default_rng(27).integers(0, 50, (7, 9)).astype(np.uint8)
+    # fftconvolve keeps integers only for a single-sample kernel (it is then a product)
+    kernel = np.full((1, 1), 9, np.uint8) if entry == "fftconvolve" else np.ones((3, 3), np.uint8)
+
+    def exact(x):
+        return ss.convolve(x.astype(np.int64), kernel.astype(np.int64), "same")
+
+    assert exact(image).max() > 255
+    func = entry.split(".")[-1]
+    # a dask task reports the largest value of its own block
+    reach = r"\d+" if entry.startswith("distributed") else exact(image).max()
+    with pytest.raises(sigconv.IntegerOverflowError,
+                       match=rf"{func}: the result reaches {reach}, outside the range of "
+                             r"uint8 \(the result dtype of two uint8 inputs, as in "
+                             r"scipy.signal\); pass out_dtype=np.uint16"):
+        call(image, kernel)
+    got = call(image, kernel, out_dtype=np.uint16)
+    assert got.dtype == np.uint16
+    assert_array_equal(got, exact(image))
+    got = call(image // 10, kernel)
+    assert got.dtype == np.uint8
+    assert_array_equal(got, exact(image // 10))
+
+
+def test_ndimage_uses_the_same_mechanism():
+    image = np.random.default_rng(27).integers(0, 50, (7, 9)).astype(np.uint8)
+    kernel = np.ones((3, 3), np.uint8)
+    exact = ndi.convolve(image.astype(np.int64), kernel.astype(np.int64))
+    with pytest.raises(sigconv.IntegerOverflowError,
+                       match=rf"convolve: the result reaches {exact.max()}, outside the range "
+                             r"of uint8 \(the input's dtype, the default output\); pass "
+                             r"output=np.uint16 or a float dtype, or output=np.uint8 to "
+                             r"saturate at \[0, 255\]"):
+        sigconv.ndimage.convolve(image, kernel)
+    assert_array_equal(sigconv.ndimage.convolve(image, kernel, output=np.uint16), exact)
+    assert_array_equal(sigconv.ndimage.convolve(image, kernel, output=np.uint8),
+                       np.minimum(exact, 255))
 
 @pytest.mark.parametrize("method", METHODS)
 def test_bool_counts(method):
@@ -127,9 +210,17 @@ def test_bool_counts(method):
 @pytest.mark.parametrize("method", METHODS)
 def test_small_integers_never_wrap(method):
     a = np.array([100, 100], dtype=np.int8)
-    got = sigconv.convolve(a, a, method=method)
-    assert got.dtype == np.int64
+    with pytest.raises(sigconv.IntegerOverflowError,
+                       match=r"convolve: the result reaches 20000, outside the range of int8 "
+                             r"\(the result dtype of two int8 inputs, as in scipy.signal\); "
+                             r"pass out_dtype=np.int16 or a float dtype, or "
+                             r"out_dtype=np.int8 to saturate at \[-128, 127\]"):
+        sigconv.convolve(a, a, method=method)
+    got = sigconv.convolve(a, a, method=method, out_dtype=np.int16)
+    assert got.dtype == np.int16
     assert_array_equal(got, [10000, 20000, 10000])
+    assert_array_equal(sigconv.convolve(a, a, method=method, out_dtype=np.int8), [127] * 3)
+    assert_array_equal(sigconv.convolve(a, -a, method=method, out_dtype=np.int8), [-128] * 3)
 
 
 def test_int64_overflow_is_an_error():
@@ -196,8 +287,12 @@ def test_longdouble_keeps_precision(method):
 
 
 def test_fillvalue_that_cannot_be_integer():
-    with pytest.raises(sigconv.DTypeError, match="fillvalue 0.5 cannot be represented"):
-        sigconv.convolve(np.arange(4), np.arange(2), fillvalue=0.5)
+    for fill in (0.5, 1j):
+        with pytest.raises(ValueError, match=r"could not cast `fillvalue` directly to the "
+                                             r"output dtype int64: .*; got " + repr(fill)):
+            sigconv.convolve(np.arange(4), np.arange(2), fillvalue=fill)
+    assert_array_equal(sigconv.convolve(np.arange(4), np.arange(1, 3), "same", fillvalue=2.0),
+                       ss.convolve2d([np.arange(4)], [np.arange(1, 3)], "same", fillvalue=2)[0])
 
 
 # ---- non-finite values -------------------------------------------------------------
@@ -350,5 +445,5 @@ def test_memory_layouts_give_the_contiguous_result(view, method):
 def test_big_endian_integers():
     a = np.arange(10, dtype=">i4")
     got = sigconv.convolve(a, np.array([1, -1], dtype=">i2"))
-    assert got.dtype == np.int64 and got.dtype.isnative
+    assert got.dtype == np.int32 and got.dtype.isnative
     assert_array_equal(got, np.convolve(np.arange(10), [1, -1]))

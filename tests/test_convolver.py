@@ -100,6 +100,26 @@ def test_integers_stay_exact_and_large_ones_go_direct():
     np.testing.assert_array_equal(conv(big)[0], np.convolve(big, bank[0]))
 
 
+def test_small_integers_raise_or_take_out_dtype():
+    """The bound of each input is checked on its call: a Convolver planned on int8 never
+    wraps an input whose result leaves int8, and ``out_dtype`` (and ``out=`` of that
+    dtype) takes the exact result."""
+    bank = np.array([[1, 1, 1], [1, -2, 1]], np.int8)
+    x = np.array([1, 2, 3, 4, 5, 6], np.int8)
+    conv = sigconv.Convolver(bank, (6,), dtype=np.int8)
+    assert conv(x).dtype == np.int8
+    np.testing.assert_array_equal(conv(x)[0], np.convolve(x, [1, 1, 1]))
+    with pytest.raises(sigconv.IntegerOverflowError,
+                       match="Convolver: the result reaches -140, outside the range of int8"):
+        conv(x * 20)
+    wide = sigconv.Convolver(bank, (6,), dtype=np.int8, out_dtype=np.int16)
+    buf = np.empty((2, 8), np.int16)
+    assert wide(x * 20, out=buf) is buf
+    np.testing.assert_array_equal(buf[1], np.convolve(x.astype(int) * 20, [1, -2, 1]))
+    with pytest.raises(DTypeError, match="Convolver: out must have dtype int16; got int8"):
+        wide(x, out=np.empty((2, 8), np.int8))
+
+
 def test_nonfinite_inputs_stay_local():
     conv = sigconv.Convolver(np.ones(3), (50,), method="fft")
     x = np.ones(50)

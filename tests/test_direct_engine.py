@@ -33,6 +33,29 @@ def test_rank_two_kernels_split_when_cheaper():
     assert direct.low_rank_terms(rng.standard_normal((5, 5)), 2) is None
 
 
+def test_integer_kernels_split_only_into_exact_factors():
+    """A kernel of integers (times a power of two) is split into integer factors, whose
+    passes keep integer-valued data exact; of rank above one it is not split."""
+    for k, factors in ((np.ones((5, 7)), ([1.0] * 5, [1.0] * 7)),
+                       (np.outer([1, 4, 6, 4, 1], [-1, 0, 2, 0, -1]) / 64.0,
+                        ([1 / 64, 4 / 64, 6 / 64, 4 / 64, 1 / 64], [-1, 0, 2, 0, -1])),
+                       (np.outer([2, 6, 4], [3, 0, 9, 12]).astype(np.float32),
+                        ([6, 18, 12], [1, 0, 3, 4]))):
+        (u, v), = direct.low_rank_terms(k, 2)
+        assert u.dtype == v.dtype == k.dtype
+        assert_array_equal(u, factors[0])
+        assert_array_equal(v, factors[1])
+    rank_two = np.arange(1.0, 101.0).reshape(10, 10)     # 10 i + j + 1
+    assert np.linalg.matrix_rank(rank_two) == 2
+    assert direct.low_rank_terms(rank_two, 2) is None
+    cube = np.multiply.outer(np.outer([1, 2, 1], [1, 3, 3, 1]), [2, 0, -2]) / 8.0
+    terms = direct.low_rank_terms(cube, 3)
+    assert_array_equal(np.multiply.outer(np.outer(*terms[0][:2]), terms[0][2]), cube)
+    x = np.arange(1.0, 3001.0).reshape(50, 60) % 97
+    assert_array_equal(sigconv.convolve(x, np.ones((9, 9)), "same", "direct"),
+                       ss.convolve2d(x, np.ones((9, 9)), "same"))
+
+
 def test_three_d_rank_one_split():
     g = gaussian(7, 1.5)
     k = np.multiply.outer(np.outer(g, g), g)

@@ -17,7 +17,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 import sigconv
 from sigconv.definitions import discrete
 
-from helpers import METHODS, expected_dtype
+from helpers import METHODS, checked_call
 
 NUMPY_PAD = {"constant": "constant", "reflect": "symmetric", "mirror": "reflect",
              "nearest": "edge", "wrap": "wrap"}
@@ -103,12 +103,12 @@ def check(c, method):
     fill = c["fill"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sigconv.PrecisionWarning)
-        got = getattr(sigconv, c["op"])(
-            c["a"], c["b"], c["mode"], method, boundary=c["boundary"], fillvalue=fill,
-            center=c["center"], stride=c["stride"], dilation=c["dilation"])
-    want = reference(c)
+        want = reference(c)
+        got = checked_call(
+            getattr(sigconv, c["op"]), c["a"], c["b"], c["mode"], method, want=want,
+            boundary=c["boundary"], fillvalue=fill, center=c["center"], stride=c["stride"],
+            dilation=c["dilation"])
     assert got.shape == want.shape
-    assert got.dtype == expected_dtype(c["a"].dtype, c["b"].dtype)
     if got.dtype.kind in "iu":
         assert_array_equal(got, want)
         return

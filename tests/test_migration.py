@@ -32,7 +32,20 @@ def test_scipy_signal_rows():
         close(sigconv.correlate(x, k + 1j, mode), ss.correlate(x, k + 1j, mode))
     a = np.array([100, 100], np.int8)
     np.testing.assert_array_equal(ss.convolve(a, a), np.array([16, 32, 16], np.int8))
-    assert list(sigconv.convolve(a, a)) == [10000, 20000, 10000]       # never wraps
+    with pytest.raises(sigconv.IntegerOverflowError, match="out_dtype=np.int16"):
+        sigconv.convolve(a, a)                                          # never wraps
+    assert list(sigconv.convolve(a, a, out_dtype=np.int16)) == [10000, 20000, 10000]
+    t = np.array([True, True])
+    assert list(ss.convolve(t, t)) == [True, True, True]                # a logical OR
+    assert list(sigconv.convolve(t, t)) == [1, 2, 1]
+    assert ss.convolve2d([[1]], [[1, 2]], fillvalue=1.5).tolist() == [[3, 3]]   # 1.5 -> 1
+    with pytest.raises(ValueError, match="could not cast `fillvalue`"):
+        sigconv.convolve2d([[1]], [[1, 2]], fillvalue=1.5)
+    x3, k3 = RNG.random((6, 4, 1)), RNG.random((3, 2, 3))
+    for name in ("fftconvolve", "oaconvolve"):
+        close(getattr(sigconv, name)(x3, k3, "same", axes=(0, 1)),
+              getattr(ss, name)(x3, k3, "same", axes=(0, 1)))
+    assert sigconv.convolve(x3, k3, "same", axes=(0, 1)).shape == (6, 4, 3)
     k2 = RNG.random((3, 4))
     close(ss.convolve2d(X, k2, "same", boundary="symm"),
           sigconv.convolve(X, k2, "same", boundary="reflect"))

@@ -70,7 +70,7 @@ def run_check(name, dtype, ndim, method, seed=0):
     if name == "correlation":
         return P.check_correlation_relation(a, b, method=method)
     if name == "adjoint":
-        y = random(sigconv.convolve(a, b).shape, dtype, rng)
+        y = random(tuple(n + m - 1 for n, m in zip(a.shape, b.shape)), dtype, rng)
         return P.check_adjoint(a, b, y, method=method)
     raise AssertionError(name)
 

@@ -17,6 +17,10 @@ def low_rank_terms(w, nsp):
 
     Returns a list of terms (each a list of one 1-D factor per spatial axis) or None when
     the kernel is batched, integer, long double, not worth splitting or not low-rank.
+    A real kernel of integers times a power of two (box filters, Sobel, ``[1, 2, 1]/4``)
+    is split only into such factors, so that its sums stay exact where the direct sum
+    is (integer-valued data: scipy's direct results, bit for bit); of rank above one it
+    is not split.
     The answer for a small kernel is remembered (its SVD costs more than many a direct
     sum); the factors are read-only.
     """
@@ -51,6 +55,14 @@ def _low_rank_terms(w, nsp):
     direct_cost = np.count_nonzero(k)
     if direct_cost == 0:
         return None
+    if k.dtype.kind == "f":
+        scale = _dyadic_scale(k)
+        if scale is not None:       # split only into exact factors, or not at all
+            factors = _integer_rank_one(k * scale)
+            if factors is None or sum(k.shape) >= direct_cost:
+                return None
+            factors[0] = factors[0] / scale
+            return [[f.astype(k.dtype) for f in factors]]
     eps = np.finfo(k.dtype).eps
     k64 = k.astype(np.complex128 if k.dtype.kind == "c" else np.float64)
     if nsp == 2:
@@ -68,6 +80,43 @@ def _low_rank_terms(w, nsp):
     if np.max(np.abs(approx - k64)) > 8 * eps * max(k.shape) * np.max(np.abs(k64)):
         return None
     return terms
+
+
+def _dyadic_scale(k):
+    """The least power of two ``2**e`` making every entry of ``k`` an integer below
+    ``2**53`` (integer kernels: 1; ``[1, 2, 1] / 4``: 4), or None."""
+    mantissa, exponent = np.frexp(k.astype(np.float64).reshape(-1))
+    digits = (mantissa * 2.0 ** 53).astype(np.int64)        # exact: 53-bit integers
+    nonzero = digits != 0
+    if not np.any(nonzero):
+        return None
+    digits, exponent = digits[nonzero], exponent[nonzero]
+    trailing = np.log2(digits & -digits).astype(np.int64)   # of the lowest set bit
+    bits = max(0, int(np.max(53 - trailing - exponent)))    # binary digits after the point
+    if int(np.max(exponent)) + bits > 53:                   # |k| * 2**bits reaches 2**53
+        return None
+    return 2.0 ** bits
+
+
+def _integer_rank_one(k):
+    """Integer 1-D factors (int64) whose outer product is the integer-valued ``k``, or
+    None when ``k`` is not of rank one.  Each step divides a pivot row by its gcd (a
+    primitive vector: every other row is an integer multiple of it, or the rank is
+    higher)."""
+    factors = []
+    rest = k.astype(np.int64)
+    while rest.ndim > 1:
+        mat = rest.reshape(rest.shape[0], -1)
+        row = mat[np.argmax(np.max(np.abs(mat), axis=1))]
+        v = row // np.gcd.reduce(row)
+        p = np.argmax(np.abs(v))
+        u, rem = np.divmod(mat[:, p], v[p])
+        if np.any(rem) or np.any(np.multiply.outer(u, v) != mat):
+            return None
+        factors.append(u)
+        rest = v.reshape(rest.shape[1:])
+    factors.append(rest)
+    return factors
 
 
 def _rank_one_factors(k, eps):

@@ -27,6 +27,7 @@ from .. import _missing
 from .._convolve import choose_method, convolve, correlate
 from ..filters._common import outer
 from .._errors import IntegerOverflowError
+from .._integers import to_integer
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ def cast(values, out):
     outputs truncate toward zero (scipy's C cast), NaN becomes 0; a value beyond an
     integer dtype's range saturates when the caller chose the dtype, and raises
     IntegerOverflowError when it is the default (the input's dtype), where scipy wraps
-    around."""
+    around (:func:`~sigconv._integers.to_integer`)."""
     dtype = out.dtype
     if dtype.kind not in "biu":
         return values.astype(dtype, copy=False)
@@ -271,22 +272,8 @@ def cast(values, out):
         values = _truncate(np.real(values))
     if dtype.kind == "b":
         return values != 0
-    if values.dtype.kind in "biu" and np.can_cast(values.dtype, dtype):
-        return values.astype(dtype, copy=False)
-    info = np.iinfo(dtype)
-    if not out.chosen and values.size:
-        low, high = values.min(), values.max()
-        if low < info.min or high > info.max:
-            wider = np.result_type(np.min_scalar_type(int(low)), np.min_scalar_type(int(high)))
-            raise IntegerOverflowError(
-                f"{out.func}: the result reaches {low if low < info.min else high:.6g}, "
-                f"outside the range of {dtype} (the input's dtype, the default output); "
-                f"pass output=np.{wider.name} or a float dtype, or output=np.{dtype.name} "
-                f"to saturate at [{info.min}, {info.max}]")
-    lo, hi = info.min, info.max
-    if values.dtype.kind == "f":
-        lo, hi = _inside(lo, values.dtype), _inside(hi, values.dtype)
-    return np.clip(values, lo, hi).astype(dtype)
+    return to_integer(values, dtype, saturate=out.chosen, func=out.func, argument="output",
+                      origin="the input's dtype, the default output")
 
 
 #: computed values this close to an integer (relative) count as that integer when they
@@ -302,14 +289,6 @@ def _truncate(values):
     close = np.abs(values - nearest) <= SNAP * np.maximum(np.abs(values), 1)
     out = np.where(close, nearest, np.trunc(values))
     return np.where(np.isnan(out), 0, out)
-
-
-def _inside(bound, dtype):
-    """``bound`` as a float of ``dtype`` that does not lie beyond ``bound``."""
-    f = np.array(bound, dtype=dtype)
-    if int(f) != bound and abs(int(f)) > abs(bound):
-        f = np.nextafter(f, np.array(0, dtype=dtype))
-    return f
 
 
 def finish(values, out):
