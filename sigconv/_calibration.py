@@ -28,5 +28,8 @@ CALIBRATION = {'source': 'benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0
  'dot_call': 2e-06,
  'gemm_mac': 1e-10,
  'gather': 1.2e-09,
+ 'winograd_mac': 4e-11,
+ 'winograd_call': 1e-04,
+ 'winograd_point': 3e-09,
  'thread_speedup': 1.554172968536915,
  'cores': 2}

@@ -11,7 +11,8 @@ Two things are measured and saved in the per-user cache
 * **the cost-model constants** (``calibration.json``): FFTW's seconds per ``N log2 N``
   (with the plans above), a transform call's fixed cost, elementwise throughput, the
   direct engine's seconds per multiply-add per dtype and per kernel tap, numpy's dot
-  correlation, BLAS matrix products and im2col gathers (the nn layers), and the speed-up
+  correlation, BLAS matrix products and im2col gathers (the nn layers), the Winograd
+  layers' products, transforms and call cost, and the speed-up
   of all cores (:mod:`sigconv.engines.cost`).
 
 Nothing is measured inside a user's call: 'auto' reads the saved constants.
@@ -32,6 +33,7 @@ from .engines.fft import THREAD_MIN_ELEMENTS, slot
 from .fft.backend import backend
 from .fft.lengths import cheapest_len
 from .fft.wisdom import WISDOM_FILE, save_wisdom
+from .nn import _winograd as winograd
 
 __all__ = ["tune", "transform_family", "measure_constants"]
 
@@ -254,6 +256,42 @@ def _gather(repeats):
     return _median_time(fill, repeats) / cols.size
 
 
+def _winograd_mac(repeats):
+    """Seconds per multiply-add of the Winograd layers' transform-domain products: 36
+    float32 products ``(P x C) @ (C x O)`` of a 28x28, 32->64 layer's chunk of 4 samples,
+    on one BLAS thread."""
+    v = np.ones((36, 4 * 49, 32), np.float32)
+    u = np.ones((36, 32, 64), np.float32)
+    out = np.empty((36, 4 * 49, 64), np.float32)
+    with _runtime.single_threaded_blas():
+        t = _median_time(lambda: np.matmul(v, u, out=out), repeats)
+    return t / (v.size * u.shape[2])
+
+
+def _winograd_layer(n, c, o, side):
+    """A float32 Winograd F(4x4, 3x3) 'same' forward pass of ``(n, c, side, side)``."""
+    x = np.ones((n, c, side, side), np.float32)
+    w = np.ones((o, c, 3, 3), np.float32)
+    return lambda: winograd.forward(x, w, ((1, 1), (1, 1)), (side, side), 4)
+
+
+def _winograd_call(repeats):
+    """Seconds a Winograd layer call costs beyond its work (a one-sample 4x4 layer)."""
+    with _runtime.single_threaded_blas():
+        return _median_time(_winograd_layer(1, 1, 1, 4), 5 * repeats)
+
+
+def _winograd_point(mac, call, repeats):
+    """Seconds per transformed value (input and output channels at each transform point
+    of each tile, layout changes included): a 28x28, 32->64 forward pass of 8 samples on
+    one thread, less its products and fixed cost."""
+    n, c, o = 8, 32, 64
+    points = 36 * n * 49
+    with _runtime.single_threaded_blas():
+        t = _median_time(_winograd_layer(n, c, o, 28), repeats)
+    return max(t - call - points * c * o * mac, 0.1 * t) / (points * (c + o))
+
+
 def _thread_speedup(cores, repeats):
     if cores < 2:
         return 1.0
@@ -264,7 +302,7 @@ def _thread_speedup(cores, repeats):
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_call", "per_element", "direct_mac",
                   "direct_tap_call", "dot_mac", "dot_call", "gemm_mac", "gather",
-                  "thread_speedup")
+                  "winograd_mac", "winograd_call", "winograd_point", "thread_speedup")
 
 
 def measure_constants(step=None, *, repeats=7):
@@ -287,6 +325,10 @@ def measure_constants(step=None, *, repeats=7):
         "dot_call": lambda: _dot_call(repeats),
         "gemm_mac": lambda: _gemm_mac(repeats),
         "gather": lambda: _gather(repeats),
+        "winograd_mac": lambda: _winograd_mac(repeats),
+        "winograd_call": lambda: _winograd_call(repeats),
+        "winograd_point": lambda: _winograd_point(out["winograd_mac"], out["winograd_call"],
+                                                  repeats),
         "thread_speedup": lambda: _thread_speedup(cores, repeats),
     }
     for name in CONSTANT_STEPS:
