@@ -32,6 +32,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import _runtime
 from . import _parallel
 
 Tile = collections.namedtuple("Tile", "m at g bt")
@@ -52,7 +53,7 @@ TILES = {
 }
 
 #: bytes of one chunk's largest transform-domain buffer (kept near the caches)
-CHUNK_BYTES = 1 << 19
+CHUNK_BYTES = 1 << 21
 
 Geometry = collections.namedtuple("Geometry", "m n tiles padded lead out")
 Geometry.__doc__ = """A layer's tiling: ``tiles`` (Th, Tw) of ``m x m`` outputs, the
@@ -99,30 +100,32 @@ def _to_tiles(src, dst, lead):
 
 
 def _from_tiles(src, dst, lead=(0, 0)):
-    """``dst (k, C, rows, cols)`` = ``src (rows, cols, k, C)[lead:]``, in blocks of about
-    _BLOCK positions (a transposition: blocks keep the strided reads in cache)."""
+    """``dst (k, C, rows, cols)`` = ``src (rows, cols, k, C)[lead:]``, in blocks of
+    positions whose source rows fill about _BLOCK_BYTES (a transposition: a block's
+    strided reads stay in the first-level cache)."""
     k, c, r, w = dst.shape
     block = src[lead[0]:lead[0] + r, lead[1]:lead[1] + w]
+    step = max(16, _BLOCK_BYTES // (k * c * dst.itemsize))
     if block.shape[1] == src.shape[1] and block.flags.c_contiguous:
         flat, out = block.reshape(r * w, k * c), dst.reshape(k * c, r * w)
-        for lo in range(0, r * w, _BLOCK):
-            out[:, lo:lo + _BLOCK] = flat[lo:lo + _BLOCK].T
+        for lo in range(0, r * w, step):
+            out[:, lo:lo + step] = flat[lo:lo + step].T
         return
-    step = max(1, _BLOCK // w)
+    step = max(1, step // w)
     for lo in range(0, r, step):
         dst[:, :, lo:lo + step] = block[lo:lo + step].transpose(2, 3, 0, 1)
 
 
-_BLOCK = 128     # positions per block of _from_tiles
+_BLOCK_BYTES = 1 << 15
 
 
-def _input_transform(bt, xt, geo, out):
+def _input_transform(bt, xt, geo, out, scratch):
     """``out (n, n, Th, Tw, L)`` = ``B^T d B`` of every tile of ``xt (Hp, Wp, L)``, through
     ``cols (Hp, n, Tw, L)``: the columns' transform, then the rows'."""
     n, m = geo.n, geo.m
     th, tw = geo.tiles
     L = xt.shape[-1]
-    cols = np.empty((xt.shape[0], n, tw, L), xt.dtype)
+    cols = scratch("cols", (xt.shape[0], n, tw, L))
     np.matmul(bt, _windows(xt, 1, tw, n, m), out=cols.transpose(0, 2, 1, 3))
     rows = _windows(cols.reshape(xt.shape[0], n, tw * L), 0, th, n, m)   # (Th, n_j, n_b, .)
     np.matmul(bt, rows.transpose(2, 0, 1, 3),
@@ -130,47 +133,65 @@ def _input_transform(bt, xt, geo, out):
     return out
 
 
-def _output_transform(at, Y, geo, out):
+def _output_transform(at, Y, geo, out, scratch):
     """``out (m*Th, m*Tw, L)`` = ``A^T Y A`` of every tile of ``Y (n, n, Th, Tw, L)``."""
     n, m = geo.n, geo.m
     th, tw = geo.tiles
     L = Y.shape[-1]
-    z = np.matmul(at, Y.reshape(n, -1)).reshape(m, n, th, tw, L)
+    z = scratch("z", (m, n, th, tw, L))
+    np.matmul(at, Y.reshape(n, -1), out=z.reshape(m, -1))
     np.matmul(at, z.transpose(0, 2, 3, 1, 4),
               out=out.reshape(th, m, tw, m, L).transpose(1, 0, 2, 3, 4))
     return out
 
 
-def _output_adjoint(a, dyt, geo, out):
+def _output_adjoint(a, dyt, geo, out, scratch):
     """``out (n, n, Th, Tw, L)`` = ``A dy A^T`` of every tile of ``dyt (m*Th, m*Tw, L)``
     (the adjoint of :func:`_output_transform`)."""
     n, m = geo.n, geo.m
     th, tw = geo.tiles
     L = dyt.shape[-1]
-    cols = np.empty((m * th, n, tw, L), dyt.dtype)
+    cols = scratch("cols", (m * th, n, tw, L))
     np.matmul(a, dyt.reshape(m * th, tw, m, L), out=cols.transpose(0, 2, 1, 3))
     rows = cols.reshape(th, m, n, tw * L).transpose(2, 0, 1, 3)            # (n_b, Th, m, .)
     np.matmul(a, rows, out=out.reshape(n, n, th, tw * L).transpose(1, 2, 0, 3))
     return out
 
 
-def _input_adjoint(b, dV, geo, out):
+def _input_adjoint(b, dV, geo, out, scratch):
     """``out (Hp, Wp, L)`` = ``B dV B^T`` of every tile of ``dV (n, n, Th, Tw, L)``, added
     where tiles overlap (the adjoint of :func:`_input_transform`)."""
     n, m = geo.n, geo.m
     th, tw = geo.tiles
     hp = geo.padded[0]
     L = dV.shape[-1]
-    cols = np.empty((hp, n, tw * L), dV.dtype)            # (rows, n_b, Tw * L)
+    cols = scratch("cols", (hp, n, tw * L))                # (rows, n_b, Tw * L)
     src = dV.reshape(n, n, th, tw * L).transpose(1, 2, 0, 3)              # (n_b, Th, n_a, .)
     np.matmul(b[:m], src, out=cols[:m * th].reshape(th, m, n, tw * L).transpose(2, 0, 1, 3))
     cols[m * th:] = 0
-    _add_overlap(cols, np.matmul(b[m:], src).transpose(1, 2, 0, 3), 0, m)
+    lap = scratch("lap", (n, th, n - m, tw * L))
+    _add_overlap(cols, np.matmul(b[m:], src, out=lap).transpose(1, 2, 0, 3), 0, m)
     rows = cols.reshape(hp, n, tw, L).transpose(0, 2, 1, 3)              # (Hp, Tw, n_b, L)
     np.matmul(b[:m], rows, out=out[:, :m * tw].reshape(hp, tw, m, L))
     out[:, m * tw:] = 0
-    _add_overlap(out, np.matmul(b[m:], rows), 1, m)
+    lap = scratch("lap", (hp, tw, n - m, L))
+    _add_overlap(out, np.matmul(b[m:], rows, out=lap), 1, m)
     return out
+
+
+class _Scratch:
+    """One thread's work buffers, by name: ``scratch(name, shape)`` is a C-contiguous
+    array over the start of the buffer of that name (grown when too small)."""
+
+    def __init__(self, dtype):
+        self.dtype, self.buffers = dtype, {}
+
+    def __call__(self, name, shape):
+        size = math.prod(shape)
+        buf = self.buffers.get(name)
+        if buf is None or buf.size < size:
+            buf = self.buffers[name] = np.empty(size, self.dtype)
+        return buf[:size].reshape(shape)
 
 
 def _add_overlap(dst, part, axis, m):
@@ -182,13 +203,25 @@ def _add_overlap(dst, part, axis, m):
 
 
 def kernel_transform(w, tile, dtype):
-    """``U (n*n, C, O)`` = ``G w G^T`` per transform point (computed in float64)."""
-    o, c = w.shape[:2]
-    u = np.einsum("ai,ocij,bj->abco", tile.g, np.asarray(w, np.float64), tile.g)
-    return np.ascontiguousarray(u.reshape(-1, c, o), dtype=dtype)
+    """``U (n*n, C, O)`` = ``G w G^T`` per channel pair (computed in float64)."""
+    return _sandwich(tile.g, np.asarray(w, np.float64).transpose(2, 3, 1, 0), dtype)
+
+
+def _sandwich(left, core, dtype):
+    """``left @ core[:, :, p] @ left.T`` for every trailing index ``p`` of ``core (r, r,
+    *rest)``, as ``(rows * rows, *rest)`` in ``dtype`` (two matrix products)."""
+    r, rest = core.shape[0], core.shape[2:]
+    half = (left @ core.reshape(r, -1)).reshape(-1, r, math.prod(rest))      # (a, j, .)
+    full = left @ half                                                        # (a, b, .)
+    return np.ascontiguousarray(full.reshape((-1,) + rest), dtype=dtype)
 
 
 State = collections.namedtuple("State", "geo tile u v parts x_shape dtype")
+
+
+def _chunks(n, geo, channels, itemsize):
+    step = samples_per_chunk(geo, channels, itemsize)
+    return [(lo, min(n, lo + step)) for lo in range(0, n, step)]
 
 
 def forward(x, w, pads, out_spatial, m, bias=None):
@@ -202,26 +235,29 @@ def forward(x, w, pads, out_spatial, m, bias=None):
     u = kernel_transform(w, tile, dt)
     bt, at = tile.bt.astype(dt), tile.at.astype(dt)
     th, tw = geo.tiles
-    nn = geo.n * geo.n
+    n, nn = geo.n, geo.n * geo.n
     per = nn * th * tw * c                                 # V of one sample
-    v = np.empty(n_ * per, dt)                             # kept for the weight gradient
-    y = np.empty((n_, o) + tuple(out_spatial), dt)
-    step = samples_per_chunk(geo, max(c, o), x.itemsize)
-    parts = [(lo, min(n_, lo + step)) for lo in range(0, n_, step)]
+    v = _runtime.empty((n_ * per,), dt)                    # kept for the weight gradient
+    y = _runtime.empty((n_, o) + tuple(out_spatial), dt)
+    parts = _chunks(n_, geo, max(c, o), x.itemsize)
+    full = (m * th, m * tw)
 
     def make():
-        return _parallel.Buffers(xt=np.zeros(geo.padded + (parts[0][1] * c,), dt))
+        xt = np.zeros(geo.padded + (parts[0][1] * c,), dt)       # zero borders stay zero
+        return xt, _Scratch(dt)
 
     def work(st, lo, hi):
+        xt, scratch = st
         k = hi - lo
-        xt = st.xt[..., :k * c]
-        _to_tiles(x[lo:hi], xt.reshape(geo.padded + (k, c)), geo.lead)
-        vk = v[lo * per:hi * per].reshape(geo.n, geo.n, th, tw, k * c)
-        _input_transform(bt, xt, geo, vk)
-        yk = np.matmul(vk.reshape(nn, -1, c), u)                # (nn, Th*Tw*k, O)
-        t = _output_transform(at, yk.reshape(geo.n, geo.n, th, tw, k * o), geo,
-                              np.empty((m * th, m * tw, k * o), dt))
-        _from_tiles(t.reshape(m * th, m * tw, k, o), y[lo:hi])
+        xk = xt if k == parts[0][1] else np.zeros(geo.padded + (k * c,), dt)
+        _to_tiles(x[lo:hi], xk.reshape(geo.padded + (k, c)), geo.lead)
+        vk = v[lo * per:hi * per].reshape(n, n, th, tw, k * c)
+        _input_transform(bt, xk, geo, vk, scratch)
+        yk = scratch("y", (nn, th * tw * k, o))
+        np.matmul(vk.reshape(nn, -1, c), u, out=yk)
+        t = _output_transform(at, yk.reshape(n, n, th, tw, k * o), geo,
+                              scratch("t", full + (k * o,)), scratch)
+        _from_tiles(t.reshape(full + (k, o)), y[lo:hi])
 
     _parallel.run(parts, work, make)
     if bias is not None:
@@ -241,32 +277,31 @@ def backward(dy, state, need_dx):
     a, b = tile.at.T.astype(dt), tile.bt.T.astype(dt)
     ut = np.ascontiguousarray(u.transpose(0, 2, 1))
     dus = np.empty((len(parts), nn, c, o), dt)
-    dx = np.empty(x_shape, dt) if need_dx else None
+    dx = _runtime.empty(x_shape, dt) if need_dx else None
     index = {p: i for i, p in enumerate(parts)}
     full = (m * th, m * tw)
 
     def make():
-        k = parts[0][1]
-        return _parallel.Buffers(dyt=np.zeros(full + (k * o,), dt),
-                                 dxt=np.empty(geo.padded + (k * c,), dt))
+        return np.zeros(full + (parts[0][1] * o,), dt), _Scratch(dt)   # zero margins
 
     def work(st, lo, hi):
+        dyt, scratch = st
         k = hi - lo
-        dyt = st.dyt[..., :k * o]
-        _to_tiles(dy[lo:hi], dyt.reshape(full + (k, o)), (0, 0))
-        dY = _output_adjoint(a, dyt, geo, np.empty((n, n, th, tw, k * o), dt))
+        dyk = dyt if k == parts[0][1] else np.zeros(full + (k * o,), dt)
+        _to_tiles(dy[lo:hi], dyk.reshape(full + (k, o)), (0, 0))
+        dY = _output_adjoint(a, dyk, geo, scratch("dY", (n, n, th, tw, k * o)), scratch)
         dY = dY.reshape(nn, -1, o)
         vk = v[lo * per:hi * per].reshape(nn, -1, c)
         np.matmul(vk.transpose(0, 2, 1), dY, out=dus[index[(lo, hi)]])
         if need_dx:
-            dV = np.matmul(dY, ut).reshape(n, n, th, tw, k * c)
-            dxt = _input_adjoint(b, dV, geo, st.dxt[..., :k * c])
+            dV = np.matmul(dY, ut, out=scratch("dV", (nn, th * tw * k, c)))
+            dxt = _input_adjoint(b, dV.reshape(n, n, th, tw, k * c), geo,
+                                 scratch("dxt", geo.padded + (k * c,)), scratch)
             _from_tiles(dxt.reshape(geo.padded + (k, c)), dx[lo:hi], geo.lead)
 
     _parallel.run(parts, work, make)
     du = dus[0].copy()
     for part in dus[1:]:
         du += part
-    dw = np.einsum("ai,abco,bj->ocij", tile.g, du.reshape(n, n, c, o).astype(np.float64),
-                   tile.g)
-    return dx, dw.astype(dt)
+    dw = _sandwich(tile.g.T, du.astype(np.float64).reshape(n, n, c, o), dt)  # (3, 3, C, O)
+    return dx, np.ascontiguousarray(dw.reshape(3, 3, c, o).transpose(3, 2, 0, 1))
