@@ -28,8 +28,9 @@ CALIBRATION = {'source': 'benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0
  'dot_call': 2e-06,
  'gemm_mac': 3.5e-11,
  'gather': 3.6e-10,
+ 'im2col_sample': 5e-06,
  'winograd_mac': 4e-11,
  'winograd_call': 1e-04,
- 'winograd_point': 3e-09,
+ 'winograd_point': 2e-09,
  'thread_speedup': 1.554172968536915,
  'cores': 2}

@@ -256,6 +256,19 @@ def _gather(repeats):
     return _median_time(fill, repeats) / cols.size
 
 
+def _im2col_sample(gemm_mac, gather, repeats):
+    """Seconds per sample an im2col layer costs beyond its gathers and products (its
+    per-sample matrix products and copies): a float32 32-sample 4x4, 16->32 3x3 layer."""
+    from .nn import functional
+    n, c, o, side = 32, 16, 32, 4
+    x = np.ones((n, c, side, side), np.float32)
+    w = np.ones((o, c, 3, 3), np.float32)
+    work = n * c * 9 * side * side * (gather + o * gemm_mac)
+    with _runtime.single_threaded_blas():
+        t = _median_time(lambda: functional.conv(x, w, padding=1, method="im2col"), repeats)
+    return max(t - work, 0.1 * t) / n
+
+
 def _winograd_mac(repeats):
     """Seconds per multiply-add of the Winograd layers' transform-domain products: 36
     float32 products ``(P x C) @ (C x O)`` of a 28x28, 32->64 layer's chunk of 4 samples,
@@ -269,10 +282,12 @@ def _winograd_mac(repeats):
 
 
 def _winograd_layer(n, c, o, side):
-    """A float32 Winograd F(4x4, 3x3) 'same' forward pass of ``(n, c, side, side)``."""
+    """A float32 Winograd F(4x4, 3x3) 'same' forward pass of ``(n, c, side, side)``, its
+    buffers kept from call to call as a layer keeps them."""
     x = np.ones((n, c, side, side), np.float32)
     w = np.ones((o, c, 3, 3), np.float32)
-    return lambda: winograd.forward(x, w, ((1, 1), (1, 1)), (side, side), 4)
+    ws = winograd.Workspace()
+    return lambda: winograd.forward(x, w, ((1, 1), (1, 1)), (side, side), 4, workspace=ws)
 
 
 def _winograd_call(repeats):
@@ -302,7 +317,8 @@ def _thread_speedup(cores, repeats):
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_call", "per_element", "direct_mac",
                   "direct_tap_call", "dot_mac", "dot_call", "gemm_mac", "gather",
-                  "winograd_mac", "winograd_call", "winograd_point", "thread_speedup")
+                  "im2col_sample", "winograd_mac", "winograd_call", "winograd_point",
+                  "thread_speedup")
 
 
 def measure_constants(step=None, *, repeats=7):
@@ -325,6 +341,7 @@ def measure_constants(step=None, *, repeats=7):
         "dot_call": lambda: _dot_call(repeats),
         "gemm_mac": lambda: _gemm_mac(repeats),
         "gather": lambda: _gather(repeats),
+        "im2col_sample": lambda: _im2col_sample(out["gemm_mac"], out["gather"], repeats),
         "winograd_mac": lambda: _winograd_mac(repeats),
         "winograd_call": lambda: _winograd_call(repeats),
         "winograd_point": lambda: _winograd_point(out["winograd_mac"], out["winograd_call"],

@@ -247,11 +247,12 @@ def estimates(cal, p, max_bytes):
 
 def im2col_seconds(cal, x_shape, w_shape, out_spatial):
     """A layer's correlation as im2col: one gathered column per kernel tap and input
-    channel, then BLAS products."""
+    channel, then BLAS products, one per sample."""
     n, c = x_shape[:2]
     o, cg = w_shape[:2]
     taps, outs = math.prod(w_shape[2:]), math.prod(out_spatial)
-    return n * c * taps * outs * cal["gather"] + n * o * cg * taps * outs * cal["gemm_mac"]
+    return n * (c * taps * outs * cal["gather"] + o * cg * taps * outs * cal["gemm_mac"]
+                + cal["im2col_sample"])
 
 
 #: output tiles m of the Winograd algorithms F(m x m, 3 x 3) the nn layers run

@@ -148,8 +148,10 @@ def winograd_arg(kshape, strides, dilations, groups, func):
                          f"{tuple(strides)}, dilation {tuple(dilations)}, groups={groups}")
 
 
-def _conv_run(x, w, bias, plan):
-    """``(y, cache)`` of a convolution whose ``plan`` was validated for ``x.shape``."""
+def _conv_run(x, w, bias, plan, workspace=None):
+    """``(y, cache)`` of a convolution whose ``plan`` was validated for ``x.shape``
+    (``workspace``: the caller's :class:`sigconv.nn._winograd.Workspace`, kept from call
+    to call)."""
     strides, dilations, pads, out, groups, method = plan
     wx = w.astype(x.dtype, copy=False)
     padded = padded_shape(x.shape[2:], pads)
@@ -160,7 +162,7 @@ def _conv_run(x, w, bias, plan):
     if method == "winograd":
         if x.shape[0]:
             tile = _conv.winograd_tile(x.shape[0], x.shape[1], w.shape[0], out)
-            y, state = _winograd.forward(x, wx, pads, out, tile, bias)
+            y, state = _winograd.forward(x, wx, pads, out, tile, bias, workspace)
             return y, (x.shape, None, w, strides, dilations, pads, groups, state, "winograd")
         method = "im2col"                  # an empty batch
     if method == "im2col" and _flatconv.applies(strides, x.shape[2:], pads, w.shape[2:],

@@ -8,7 +8,7 @@ import math
 
 
 from ..._validate import one_of, positive_int
-from .. import functional as F
+from .. import _winograd, functional as F
 from .._args import (CONV_METHODS, TRANSPOSE_METHODS, ChainError, conv_out_spatial,
                      float_input, padding_arg, resolve_pads, transpose_out_spatial, tuple_arg)
 from ..init import INITS, initialize
@@ -56,6 +56,7 @@ class _ConvBase(Layer):
             self.params["bias"] = new_param((self.out_channels,), self.dtype)
         self.grads = fresh_grads(self.params)
         self._cache = self._plan = None
+        self._workspace = _winograd.Workspace()     # buffers reused from call to call
         self.input_grad = True    # False skips dx (set by Sequential.fit for a first layer)
 
     @property
@@ -131,7 +132,7 @@ class _ConvBase(Layer):
             if self._plan is None or self._plan[0] != key:
                 self._plan = key, F._conv_plan(x.shape, w.shape, self.stride, self.padding,
                                               self.dilation, self.groups, self.method, name)
-            y, self._cache = F._conv_run(x, w, b, self._plan[1])
+            y, self._cache = F._conv_run(x, w, b, self._plan[1], self._workspace)
         return y
 
     def backward(self, dy):
