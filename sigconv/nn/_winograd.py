@@ -30,7 +30,6 @@ import collections
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from .. import _runtime
 from . import _parallel
@@ -83,14 +82,17 @@ def samples_per_chunk(geo, channels, itemsize):
 
 
 def _windows(a, axis, count, width, step, *, start=0, writeable=False):
-    """View of ``a`` with ``axis`` replaced by ``(count, width)``:
+    """View of the C-contiguous ``a`` with ``axis`` replaced by ``(count, width)``:
     ``[..., t, j, ...] = a[..., start + step*t + j, ...]`` (written only where the
-    windows do not overlap)."""
-    a = a[(slice(None),) * axis + (slice(start, None),)]
+    windows do not overlap).  numpy checks that the windows stay inside ``a``."""
     shape, strides = list(a.shape), list(a.strides)
+    offset = start * strides[axis]
     shape[axis:axis + 1] = [count, width]
     strides[axis:axis + 1] = [step * strides[axis], strides[axis]]
-    return as_strided(a, tuple(shape), tuple(strides), writeable=writeable)
+    view = np.ndarray(tuple(shape), a.dtype, buffer=a, offset=offset, strides=tuple(strides))
+    if not writeable:
+        view.flags.writeable = False
+    return view
 
 
 def _to_tiles(src, dst, lead):
