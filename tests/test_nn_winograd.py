@@ -57,10 +57,11 @@ def test_forward_and_gradients_equal_the_textbook_sums(m, spatial, pads):
     x, w, out, dy = _problem(spatial, pads)
     y, state = _winograd.forward(x, w, pads, out, m)
     np.testing.assert_allclose(y, textbook(x, w, pads), rtol=1e-11, atol=1e-11)
-    dx, dw = _winograd.backward(dy, state, True)
+    dx, dw, db = _winograd.backward(dy, state, True)
     rdx, rdw = textbook_grads(x, w, pads, dy)
     np.testing.assert_allclose(dx, rdx, rtol=1e-11, atol=1e-11)
     np.testing.assert_allclose(dw, rdw, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(db, dy.sum(axis=(0, 2, 3)), rtol=1e-12, atol=1e-12)
     assert _winograd.backward(dy, state, False)[0] is None
 
 
@@ -68,12 +69,12 @@ def test_forward_and_gradients_equal_the_textbook_sums(m, spatial, pads):
 def test_float32_stays_within_float32_tolerance_of_the_float64_sums(m):
     x, w, out, dy = _problem((28, 28), ((1, 1), (1, 1)), n=4, c=16, o=8, dtype=np.float32)
     y, state = _winograd.forward(x, w, ((1, 1), (1, 1)), out, m, bias=np.arange(8.0))
-    dx, dw = _winograd.backward(dy, state, True)
-    assert y.dtype == dx.dtype == dw.dtype == np.float32
+    dx, dw, db = _winograd.backward(dy, state, True)
+    assert y.dtype == dx.dtype == dw.dtype == db.dtype == np.float32
     x64, w64, dy64 = (a.astype(np.float64) for a in (x, w, dy))
     ref = F.conv(x64, w64, np.arange(8.0), padding=1, method="im2col")
     rdx, rdw, _ = F.conv_backward(dy64, x64, w64, padding=1, method="im2col")
-    for got, want in ((y, ref), (dx, rdx), (dw, rdw)):
+    for got, want in ((y, ref), (dx, rdx), (dw, rdw), (db, dy64.sum(axis=(0, 2, 3)))):
         scale = np.abs(want).max()
         np.testing.assert_allclose(got, want, rtol=0, atol=2e-5 * scale)
 

@@ -282,6 +282,7 @@ def forward(x, w, pads, out_spatial, m, bias=None, workspace=None):
     y = _runtime.empty((n_, o) + tuple(out_spatial), dt)
     parts = _chunks(n_, geo, max(c, o), x.itemsize)
     full = (m * th, m * tw)
+    b = None if bias is None else np.asarray(bias, dt)
 
     def work(scratch, lo, hi):
         k = hi - lo
@@ -292,17 +293,18 @@ def forward(x, w, pads, out_spatial, m, bias=None, workspace=None):
         yk = scratch("y", (nn, th * tw * k, o))
         np.matmul(vk.reshape(nn, -1, c), u, out=yk)
         t = _output_transform(at, yk.reshape(n, n, th, tw, k * o), geo,
-                              scratch("t", full + (k * o,)), scratch)
-        _from_tiles(t.reshape(full + (k, o)), y[lo:hi])
+                              scratch("t", full + (k * o,)), scratch).reshape(full + (k, o))
+        if bias is not None:
+            t += b
+        _from_tiles(t, y[lo:hi])
 
     ws.done(_parallel.run(parts, work, lambda: ws.scratch(dt)))
-    if bias is not None:
-        y.reshape(n_, o, -1)[...] += np.asarray(bias, dt)[:, None]
     return y, State(geo, tile, u, v, parts, x.shape, dt, ws)
 
 
 def backward(dy, state, need_dx):
-    """``(dx or None, dw)`` for the output gradient ``dy`` of :func:`forward`."""
+    """``(dx or None, dw, db)`` for the output gradient ``dy`` of :func:`forward` (``db``:
+    the sum of ``dy`` per output channel, read off the transformed ``dy``)."""
     geo, tile, u, v, parts, x_shape, dt, ws = state
     n_, c, h, wd = x_shape
     o = dy.shape[1]
@@ -313,6 +315,8 @@ def backward(dy, state, need_dx):
     a, b = tile.at.T.astype(dt), tile.bt.T.astype(dt)
     ut = np.ascontiguousarray(u.transpose(0, 2, 1))
     dus = np.empty((len(parts), nn, c, o), dt)
+    dbs = np.empty((len(parts), o), dt)
+    ones = _ones_point(tile)
     dx = _runtime.empty(x_shape, dt) if need_dx else None
     index = {p: i for i, p in enumerate(parts)}
     full = (m * th, m * tw)
@@ -325,6 +329,7 @@ def backward(dy, state, need_dx):
         dY = dY.reshape(nn, -1, o)
         vk = v[lo * per:hi * per].reshape(nn, -1, c)
         np.matmul(vk.transpose(0, 2, 1), dY, out=dus[index[(lo, hi)]])
+        np.sum(dY[ones], axis=0, out=dbs[index[(lo, hi)]])
         if need_dx:
             dV = np.matmul(dY, ut, out=scratch("dV", (nn, th * tw * k, c)))
             dxt = _input_adjoint(b, dV.reshape(n, n, th, tw, k * c), geo,
@@ -336,4 +341,14 @@ def backward(dy, state, need_dx):
     for part in dus[1:]:
         du += part
     dw = _sandwich(tile.g.T, du.astype(np.float64).reshape(n, n, c, o), dt)  # (3, 3, C, O)
-    return dx, np.ascontiguousarray(dw.reshape(3, 3, c, o).transpose(3, 2, 0, 1))
+    db = dbs[0].copy()
+    for part in dbs[1:]:
+        db += part
+    return dx, np.ascontiguousarray(dw.reshape(3, 3, c, o).transpose(3, 2, 0, 1)), db
+
+
+def _ones_point(tile):
+    """The transform point ``(r, r)`` (flat index) where ``A dy A^T`` is the sum of the
+    output tile ``dy``: ``r`` is the column of ``A^T`` of ones."""
+    r = next(i for i in range(tile.at.shape[1]) if np.all(tile.at[:, i] == 1))
+    return r * tile.at.shape[1] + r

@@ -198,8 +198,8 @@ def _conv_backward_cached(dy, cache, input_grad=True):
     dy = np.asarray(dy, dtype=_flatconv.dtype(cols) if method == "flat" else
                     cols.dtype if method == "winograd" else xp.dtype)
     if method == "winograd":
-        dx, dw = _winograd.backward(dy, cols, input_grad)
-        return dx, dw.astype(w.dtype, copy=False), _bias_grad(dy)
+        dx, dw, db = _winograd.backward(dy, cols, input_grad)
+        return dx, dw.astype(w.dtype, copy=False), db
     if method == "flat":
         dx, dw, db = _flatconv.backward(dy, w, cols, input_grad)
         return dx, dw.astype(w.dtype, copy=False), _bias_grad(dy) if db is None else db
