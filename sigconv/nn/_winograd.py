@@ -52,7 +52,7 @@ TILES = {
 }
 
 #: bytes of one chunk's largest transform-domain buffer (kept near the caches)
-CHUNK_BYTES = 1 << 21
+CHUNK_BYTES = 3 << 19
 
 Geometry = collections.namedtuple("Geometry", "m n tiles padded lead out")
 Geometry.__doc__ = """A layer's tiling: ``tiles`` (Th, Tw) of ``m x m`` outputs, the
