@@ -92,6 +92,20 @@ def test_conv2d_layer_passes_gradcheck(m, padding, bias, monkeypatch):
     assert calls and set(calls) == {m}
 
 
+def test_a_layer_run_several_times_before_backward_keeps_each_state(monkeypatch):
+    # RecurrentConv2D runs its Conv2D once per step and goes back through every step
+    real = _conv.choose
+    monkeypatch.setattr(_conv, "choose", lambda *a, winograd=False, **k:
+                        "winograd" if winograd else real(*a, **k))
+    calls = []
+    forward = _winograd.forward
+    monkeypatch.setattr(_winograd, "forward", lambda *a, **k: calls.append(1) or forward(*a, **k))
+    layer = nn.RecurrentConv2D(2, 2, 3, steps=3, activation="tanh", seed=0)
+    ok, report = nn.gradcheck(layer, RNG.standard_normal((2, 2, 5, 4)), full_output=True)
+    assert ok, report
+    assert calls
+
+
 @pytest.mark.parametrize("budget", [1, 20_000, 1 << 40], ids=["one-sample", "some", "whole"])
 def test_chunks_and_threads_give_the_same_bits(budget, monkeypatch):
     threadpoolctl = pytest.importorskip("threadpoolctl")

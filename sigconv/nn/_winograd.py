@@ -213,13 +213,13 @@ class _Scratch:
 
 
 class Workspace:
-    """The buffers a layer hands back to :func:`forward` and :func:`backward` on every
-    call: the threads' scratch and the kept input transform.  Reusing them saves the
-    page faults of fresh memory (2 us per 4 KiB page on the measured VM, as long as the
-    arithmetic for a small batch).  One layer, one workspace: calls must not overlap."""
+    """The threads' scratch a layer hands back to :func:`forward` and :func:`backward`
+    on every call, sparing the page faults of fresh memory (on the measured VM they cost
+    as much as a small batch's arithmetic).  Nothing in it outlives a call, so a layer's
+    earlier states stay valid; calls sharing one workspace must not overlap."""
 
     def __init__(self):
-        self.idle, self.kept = [], {}
+        self.idle = []
 
     def scratch(self, dtype):
         """Scratch for one thread (an idle one of ``dtype`` if any)."""
@@ -231,14 +231,6 @@ class Workspace:
     def done(self, scratches):
         """Take back the scratch of finished threads."""
         self.idle.extend(scratches)
-
-    def array(self, name, size, dtype):
-        """A flat array of ``size`` values kept under ``name`` (the previous call's
-        contents are overwritten)."""
-        buf = self.kept.get(name)
-        if buf is None or buf.size != size or buf.dtype != dtype:
-            buf = self.kept[name] = _runtime.empty((size,), dtype)
-        return buf
 
 
 def kernel_transform(w, tile, dtype):
@@ -278,7 +270,7 @@ def forward(x, w, pads, out_spatial, m, bias=None, workspace=None):
     th, tw = geo.tiles
     n, nn = geo.n, geo.n * geo.n
     per = nn * th * tw * c                                 # V of one sample
-    v = ws.array("v", n_ * per, dt)                        # kept for the weight gradient
+    v = _runtime.empty((n_ * per,), dt)                    # kept for the weight gradient
     y = _runtime.empty((n_, o) + tuple(out_spatial), dt)
     parts = _chunks(n_, geo, max(c, o), x.itemsize)
     full = (m * th, m * tw)
