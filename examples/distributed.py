@@ -1,11 +1,15 @@
-"""Convolution of a dask array on a local cluster of worker processes.
+"""
+A dask array convolved on a cluster
+===================================
 
 Splits matplotlib's sample photograph into uneven chunks, convolves it block by block on a
 ``dask.distributed`` LocalCluster (two worker processes) with a periodic boundary, checks the
 result against the in-memory ``sigconv.convolve`` and draws the chunk grid beside the result.
-Writes ``distributed.png`` into the directory given as the first argument (a temporary
-directory by default).  The same code runs on a real cluster: connect a ``Client`` to its
-scheduler instead of starting a LocalCluster.
+The same code runs on a real cluster: connect a ``Client`` to its scheduler instead of
+starting a LocalCluster (see the guide, "Larger than memory").
+
+Run it: ``python examples/distributed.py OUTPUT_DIR`` writes ``distributed.png`` there (a
+temporary directory when omitted).
 """
 
 import sys
@@ -14,7 +18,7 @@ from pathlib import Path
 
 # This file is named like the `distributed` package that dask imports: keep its own folder
 # off the import path so that `import distributed` finds dask's package, not this script.
-HERE = Path(__file__).resolve().parent
+HERE = Path(sys.argv[0]).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 import matplotlib  # noqa: E402
@@ -26,6 +30,14 @@ from matplotlib import cbook  # noqa: E402
 
 import sigconv  # noqa: E402
 from sigconv import distributed  # noqa: E402
+
+
+# %%
+# Block by block, with a halo
+# ---------------------------
+# The kernel has an even width, so the halo each block reads from its neighbours is
+# asymmetric; ``boundary='wrap'`` makes the halo of the edge blocks come from the far side
+# of the whole image.  The result must equal the in-memory convolution.
 
 
 def main(out: Path) -> None:
@@ -70,6 +82,10 @@ def main(out: Path) -> None:
     fig.savefig(out / "distributed.png", dpi=80)
     print("wrote", out / "distributed.png")
 
+
+# %%
+# Run
+# ---
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())

@@ -1,10 +1,14 @@
-"""Edge detectors on matplotlib's sample photograph, and a 3-D Canny on a cube (no downloads).
+"""
+Edge detectors, and Canny in 3-D
+================================
 
-Saves: gradient magnitudes (Sobel, Scharr, Farid in derivative-per-pixel units), the
-Laplacian of Gaussian and a difference of Gaussians, Canny edges overlaid on the photo at
-two scales, and prints how many voxels of a cube's faces the 3-D Canny finds.
+The edge detectors of :mod:`sigconv.filters` on matplotlib's sample photograph (it ships
+with matplotlib: nothing is downloaded): gradient magnitudes (Sobel, Scharr, Farid in
+derivative-per-pixel units), the Laplacian of Gaussian and a difference of Gaussians, and
+Canny edges overlaid on the photo at two scales.  It also prints how many voxels of a
+cube's faces the 3-D Canny finds.
 
-Run:  python examples/edges.py [output_dir]      (default: a new temporary directory)
+Run it: ``python examples/edges.py OUTPUT_DIR`` (a new temporary directory when omitted).
 """
 
 import os
@@ -31,6 +35,14 @@ def load_gray():
     return (rgb[..., :3].astype(float) @ [0.2125, 0.7154, 0.0721]) / 255
 
 
+# %%
+# Canny in three dimensions
+# -------------------------
+# :func:`sigconv.filters.canny` works in any number of dimensions.  On a solid cube every
+# inner voxel of each face should be marked as an edge, on one side of the face or the
+# other: the shares printed below are those fractions.
+
+
 def cube_faces():
     """3-D Canny on a cube: the share of each face's inner voxels marked as edges."""
     vol = np.zeros((32, 32, 32))
@@ -47,6 +59,13 @@ def cube_faces():
                 planes.append(edges[tuple(sl)])
             shares.append(float(np.mean(planes[0] | planes[1])))
     return edges, shares
+
+
+# %%
+# The photograph
+# --------------
+# With ``normalize='unit'`` the gradient operators return the derivative in intensity per
+# pixel, so Sobel, Scharr and Farid are on one scale.
 
 
 def main(outdir):
@@ -87,6 +106,10 @@ def main(outdir):
         print("saved", p)
     return paths
 
+
+# %%
+# Run
+# ---
 
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="sigconv-edges-")

@@ -1,10 +1,15 @@
-"""A Gabor filter bank on matplotlib's sample photograph (no downloads).
+"""
+A Gabor filter bank
+===================
 
-Builds 4 frequencies x 6 orientations, applies the bank through one shared forward
-transform, and saves: the kernels, the bank's frequency-plane tiling, and the response
-energy with the dominant orientation per pixel.
+Builds a bank of 4 frequencies x 6 orientations with :func:`sigconv.filters.gabor_bank`,
+applies it to matplotlib's sample photograph through one shared forward transform
+(:meth:`sigconv.filters.FilterBank.magnitude`), and draws the kernels, how the bank tiles
+the frequency plane, the response energy per frequency and the dominant orientation per
+pixel.
 
-Run:  python examples/gabor_bank.py [output_dir]      (default: a new temporary directory)
+Run it: ``python examples/gabor_bank.py OUTPUT_DIR`` (a new temporary directory when
+omitted).
 """
 
 import os
@@ -29,6 +34,14 @@ def load_gray():
     """matplotlib's Grace Hopper photograph as float32 grey in [0, 1]."""
     rgb = mpimg.imread(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False))
     return (rgb[..., :3].astype(np.float32) @ np.float32([0.2125, 0.7154, 0.0721])) / 255
+
+
+# %%
+# The bank and its responses
+# --------------------------
+# Frequencies are in cycles per pixel; each kernel's ``sigma`` follows from a one-octave
+# bandwidth.  The bank is printed as its parameter table.  ``magnitude`` returns one
+# response per kernel, ``(24, H, W)``: the local energy at that frequency and orientation.
 
 
 def main(outdir):
@@ -69,6 +82,10 @@ def main(outdir):
         print("saved", p)
     return paths
 
+
+# %%
+# Run
+# ---
 
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="sigconv-gabor-")

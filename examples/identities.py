@@ -1,13 +1,16 @@
-"""Continuous vs sampled convolution, and the identities of a few operators.
-
-    python examples/identities.py [figure.png]
+"""
+Continuous and sampled convolution, and the identities
+======================================================
 
 Part 1 evaluates the convolution integral of a Gaussian and a box by quadrature, compares
 it with the closed form, and shows the sampled approximation ``dx * sum`` converging to it:
 first order with the rectangle rule (the box's end samples get full weight), second order
-with the trapezoid rule.  The figure is saved to the path given (default: a temporary
-directory).  Part 2 prints ``check_all`` for convolve (direct and FFT), for correlate, and
-for a deliberately wrong operator whose output is off by one sample.
+with the trapezoid rule.  Part 2 prints ``check_all`` for convolve (direct and FFT), for
+correlate, and for a deliberately wrong operator whose output is off by one sample.
+
+Run it: ``python examples/identities.py OUTPUT`` saves the figure to ``OUTPUT`` (a ``.png``
+path, or a directory that receives ``identities.png``; a temporary directory when
+omitted).
 """
 
 import os
@@ -25,6 +28,14 @@ from sigconv import continuous  # noqa: E402
 from sigconv.properties import check_all  # noqa: E402
 
 STEPS = [2.0 ** -k for k in range(2, 8)]
+
+# %%
+# Part 1: the integral, its closed form, and the sampled sum
+# ----------------------------------------------------------
+# :func:`sigconv.continuous.convolve` integrates :math:`(f * g)(t) = \int f(s)\,g(t-s)\,ds`
+# by adaptive quadrature; :func:`sigconv.continuous.sampled` approximates it by
+# ``dx * sum`` over samples.  For a Gaussian and a box the error falls as ``dx`` with the
+# rectangle rule and as ``dx**2`` with the trapezoid rule.
 
 
 def convergence(pair, f_support):
@@ -70,6 +81,15 @@ def figure(path):
     print(f"figure saved to {path}")
 
 
+# %%
+# Part 2: the identities as checks
+# --------------------------------
+# :func:`sigconv.properties.check_all` computes both sides of each identity and compares
+# them within a floating-point error bound derived from the inputs (0 for integers).
+# ``correlate`` is not commutative and has no convolution theorem, and an operator off by
+# one sample keeps its linearity but loses the theorem: those rows say ``NO``.
+
+
 def off_by_one(in1, in2, mode="full", method="auto", **options):
     """A wrong operator: the convolution shifted by one sample (cyclically)."""
     return np.roll(sigconv.convolve(in1, in2, mode, method, **options), 1)
@@ -96,6 +116,10 @@ def main(argv):
     figure(path)
     identities()
 
+
+# %%
+# Run
+# ---
 
 if __name__ == "__main__":
     main(sys.argv)

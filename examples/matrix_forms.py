@@ -1,16 +1,18 @@
-"""Convolution as a matrix, drawn.
+"""
+Convolution as a matrix
+=======================
 
-Left: the doubly-block Toeplitz matrix of a 3x3 kernel (Sobel) acting on 4x4 images in
-'full' mode: a 6x4 grid of blocks, block (I, J) the 1-D Toeplitz matrix of kernel row I - J
-(Sobel's middle row is zero, so the blocks of I - J = 1 are empty).
+A convolution is a linear map, so it is a matrix.  Left: the doubly-block Toeplitz matrix
+of a 3x3 kernel (Sobel) acting on 4x4 images in 'full' mode: a 6x4 grid of blocks, block
+(I, J) the 1-D Toeplitz matrix of kernel row I - J (Sobel's middle row is zero, so the
+blocks of I - J = 1 are empty).
 Middle: the eigenvalues of the doubly-block circulant matrix of the same kernel on an 8x8
 periodic grid, computed by numpy.linalg.eigvals, on top of the kernel's DFT values.
 Right: the kernel's magnitude spectrum on that grid, which is where they come from.
 
-    python examples/matrix_forms.py [output.png | output-directory]
-
-Without an argument the figure goes to a new temporary directory; the path is printed.
-Runs headless (matplotlib's Agg backend) in about a second.
+Run it: ``python examples/matrix_forms.py OUTPUT`` (a ``.png`` path, or a directory that
+receives ``matrix_forms.png``; a new temporary directory when omitted, and the path is
+printed).  It takes about a second.
 """
 
 import os
@@ -31,6 +33,15 @@ KERNEL = np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]])   # Sobel, vertical deri
 INPUT_SHAPE = (4, 4)
 PERIOD = (8, 8)
 
+# %%
+# The matrices and the check
+# --------------------------
+# :func:`sigconv.matrices.doubly_block_toeplitz` builds the matrix of the 'full'
+# convolution; the circulant of the periodic convolution is diagonalised by the 2-D DFT,
+# so its eigenvalues are the kernel's DFT values
+# (:func:`sigconv.matrices.circulant_eigenvalues`).  ``largest_mismatch`` pairs the two
+# sets of complex numbers and reports the largest distance.
+
 
 def compute():
     """The Toeplitz matrix, the circulant's eigenvalues (numpy) and the kernel's DFT."""
@@ -46,6 +57,11 @@ def largest_mismatch(eigenvalues, spectrum):
     distance = np.abs(eigenvalues[:, None] - spectrum.ravel()[None, :])
     rows, cols = linear_sum_assignment(distance)
     return float(distance[rows, cols].max())
+
+
+# %%
+# The figure
+# ----------
 
 
 def draw(toeplitz, eigenvalues, spectrum, path):
@@ -102,6 +118,10 @@ def main(argv=None):
     print(path)
     return path, mismatch
 
+
+# %%
+# Run
+# ---
 
 if __name__ == "__main__":
     main()

@@ -1,8 +1,15 @@
-"""Quickstart: convolve and correlate, the three modes, centring of even kernels, boundaries.
+"""
+Quickstart: modes, centring and boundaries
+==========================================
 
-Prints a few exact results and draws the full/same/valid outputs of a 1-D convolution and a
-2-D smoothing beside scipy.ndimage's.  Writes ``quickstart.png`` into the directory given as
-the first argument (a temporary directory by default).
+``sigconv.convolve`` flips the kernel and ``sigconv.correlate`` does not, exactly as
+scipy.signal and numpy.  This script prints a few exact integer results, the two centrings
+of an even kernel in ``'same'`` mode, and checks a 2-D smoothing against
+``scipy.ndimage.convolve``; the figure shows a 9-tap moving average in each of the three
+modes and the smoothed image.
+
+Run it: ``python examples/quickstart.py OUTPUT_DIR`` writes ``quickstart.png`` there (a
+temporary directory when omitted).
 """
 
 import sys
@@ -17,6 +24,15 @@ import numpy as np  # noqa: E402
 import scipy.ndimage as ndi  # noqa: E402
 
 import sigconv  # noqa: E402
+
+# %%
+# Exact integers, the textbook sum, and the anchor of an even kernel
+# ------------------------------------------------------------------
+# Integer inputs give exact integer results on every method.  ``'same'`` mode keeps the
+# first input's size; for an even kernel the tap that sits on each output sample (the
+# *anchor*) is scipy's ``(k-1)//2`` by default and ``k//2`` with ``center='ndimage'``
+# (scipy.ndimage, MATLAB).  The 2-D part smooths an image with ``boundary='reflect'`` and
+# compares with scipy.ndimage; the figure is written at the end.
 
 
 def main(out: Path) -> None:
@@ -64,6 +80,11 @@ def main(out: Path) -> None:
     fig.savefig(out / "quickstart.png", dpi=80)
     print("wrote", out / "quickstart.png")
 
+
+# %%
+# Run
+# ---
+# The output directory is the first argument (a new temporary directory by default).
 
 if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())

@@ -88,6 +88,8 @@ def train_digits(*, epochs: int, seed: int, on_epoch: Callable[[str], None] | No
     Parameters
     ----------
     epochs, seed : int
+        ``seed`` fixes the split, the initial weights and the batch order: the same seed
+        trains the same model.
     on_epoch : callable, optional
         Receives one line per epoch (``'epoch 3/5: loss 0.1234'``).
     bars : bool, optional
@@ -105,10 +107,10 @@ def train_digits(*, epochs: int, seed: int, on_epoch: Callable[[str], None] | No
     images, labels = load_digits()
     x = images[:, None].astype(np.float32) / 16.0
     train, test = stratified_split(labels, 0.25, seed)
-    model = nn.Sequential([
-        nn.Conv2D(1, 16, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Conv2D(16, 32, 3, padding="same"), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Flatten(), nn.Dense(32 * 2 * 2, 10)])
+    model = nn.Sequential([       # the seed fixes the initial weights too: a rerun repeats
+        nn.Conv2D(1, 16, 3, padding="same", seed=seed), nn.ReLU(), nn.MaxPool2D(2),
+        nn.Conv2D(16, 32, 3, padding="same", seed=seed + 1), nn.ReLU(), nn.MaxPool2D(2),
+        nn.Flatten(), nn.Dense(32 * 2 * 2, 10, seed=seed + 2)])
     optimizer, loss = nn.Adam(lr=0.003), nn.SoftmaxCrossEntropy()
     rng = np.random.default_rng(seed)
     history = []

@@ -152,8 +152,9 @@ def prepare(plan, method, res, *, kernel=False, tiles=False):
         pads = plan.pads if _zero_padded(plan) else ((0, 0),) * nsp
         k = plan.kernel.astype(work_dtype(plan, method), copy=False)
         k = k.reshape((-1,) + plan.kernel_spatial)
-        return {"bank": tiled.TiledBank(k, shape, pads, plan.dilations, dtype=k.dtype,
-                                        res=res, complex_input=plan.x.dtype.kind == "c")}
+        return {"bank": tiled.TiledBank(
+            k, shape, pads, plan.dilations, dtype=k.dtype, res=res,
+            complex_input=input_dtype(plan, method).kind == "c")}
     est = _estimates(_runtime.calibration(), plan.problem, res.memory)[method]
     if est.nbytes > res.memory:
         raise ResourceLimitError(
@@ -183,16 +184,27 @@ def work_dtype(plan, method):
         np.dtype(np.float64)
 
 
+def input_dtype(plan, method):
+    """The dtype the input is handed to ``method`` in: the work dtype, except that a real
+    input (with a real fill value) stays real for the transform methods, whose buffers
+    take it as it is (and whose tiles then transform complex kernels as two real ones)."""
+    dt = work_dtype(plan, method)
+    if method == "direct" or dt.kind != "c" or plan.x.dtype.kind == "c" \
+            or np.iscomplexobj(plan.fillvalue):
+        return dt
+    return np.dtype(dt.char.lower())
+
+
 def execute(plan, method, *, prepared=None, res=None):
     """Extend the boundary, cast to the compute dtype and run one engine."""
     res = res or _runtime.resources(plan.workers)
     if prepared is None:
         prepared = prepare(plan, method, res)
-    dt = work_dtype(plan, method)
+    dt, xdt = work_dtype(plan, method), input_dtype(plan, method)
     if _zero_padded(plan):
-        x, pads = plan.x.astype(dt, copy=False), plan.pads
+        x, pads = plan.x.astype(xdt, copy=False), plan.pads
     else:
-        x = pad(plan.x, plan.pads, plan.boundary, plan.fillvalue, dtype=dt)
+        x = pad(plan.x, plan.pads, plan.boundary, plan.fillvalue, dtype=xdt)
         pads = ((0, 0),) * plan.nsp
     k = plan.kernel.astype(dt, copy=False)
     out = ENGINES[method](x, k, plan.out_shape, plan.strides, plan.dilations, pads, res=res,

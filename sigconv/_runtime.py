@@ -110,7 +110,8 @@ _OMP_POLICY = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 
 
 def pyfftw():
-    """The pyfftw module, imported on first use, or None when it cannot be imported.
+    """The pyfftw module (imported once, when :mod:`sigconv.fft` is), or None when it
+    cannot be imported.
 
     ``OMP_WAIT_POLICY=PASSIVE`` is set only while pyfftw loads its OpenMP runtime (which
     reads it once) and removed afterwards: ``os.environ`` is left as it was.  pyfftw's

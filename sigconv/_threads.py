@@ -1,23 +1,16 @@
 """Work shared between the calling thread and a pool of worker threads.
 
-On the machine sigconv is measured on (a virtual machine with two cores) a worker thread
-woken after its core has idled for a while starts some 0.1-2 ms later, and then can miss
-its turn for the GIL again and again: its core halts while it waits, and the thread that
-holds the GIL takes it back first after each transform.  Measured on 1e6 x 65 float32
-overlap-save right after scipy's fftconvolve (28 ms on one core): the calling thread
-waited for the pool's tasks and ran 2.7 ms of wall time on 2.75 ms of CPU (one thread
-did the work), against 1.5 ms of wall time when the cores were busy.  So the calling
-thread takes part: every participant, the caller included, pulls work from one queue
-until it is empty, and a worker that starts late finds less (or nothing) to do (1.6-1.8
-ms for the same call).  The caller also waits up to START_TIMEOUT for the workers to
-start (they need the GIL to start at all); that wait made no difference that the noise
-here let us see, in either direction.
+Every participant, the caller included, pulls work from one queue until it is empty, so
+a worker that starts late finds less (or nothing) to do: a woken worker can miss its turn
+for the GIL for a whole call (1e6 x 65 float32 overlap-save ran 2.7 ms on one core
+without the caller's help, 1.6-1.8 ms with it; benchmarks/README.md).
 """
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-#: seconds the calling thread waits for a worker to start before going on alone
+#: seconds the calling thread waits for a worker to start (it needs the GIL to start at
+#: all) before going on alone
 START_TIMEOUT = 0.002
 
 _pools = {}

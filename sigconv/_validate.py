@@ -294,18 +294,13 @@ def finite_norm(arr):
 
     The bound is the Euclidean norm, from one sum of squares (for float32/float64 data,
     real or complex): NaN and inf propagate into it, so a finite norm means every entry
-    is finite.  The dynamic-range check needs the exact maximum only when this bound is
-    too loose.  Up to ``DOT_MAX`` numbers the sum is BLAS ``dot``, which OpenBLAS runs on
-    one thread there; longer sums use numpy's einsum: OpenBLAS runs a dot of over 10,000
-    numbers on all cores and its threads then spin for a while, and an FFTW transform
-    started in that time ran 2x slower here (a 192**3 r2c: 40 ms against 20 ms), which
-    cost far more than the faster dot saved (0.4 ms against einsum's 1.7 ms on 4 million
-    float64 numbers).  einsum's sum is also closer than OpenBLAS' float32 dot (relative
-    error 1e-6 against 6e-4 on 1e8 float32 squares).  An infinite norm (non-finite
-    entries, or squares overflowing) falls back to :func:`finite_extremes`, and so do
-    single-precision arrays of over ``NORM_MAX_SINGLE`` numbers, whose norm would be too
-    loose (the bound is then the exact maximum).  Integer and bool arrays give
-    ``(0, None)``.
+    is finite.  Up to ``DOT_MAX`` numbers the sum is BLAS ``dot`` (single-threaded there),
+    longer sums numpy's einsum, which spins up no BLAS threads (their spinning had made
+    the next FFTW transform 2x slower) and sums float32 squares more accurately.  An
+    infinite norm (non-finite entries, or squares overflowing) falls back to
+    :func:`finite_extremes`, and so do single-precision arrays of over
+    ``NORM_MAX_SINGLE`` numbers, whose norm would be too loose (the bound is then the
+    exact maximum).  Integer and bool arrays give ``(0, None)``.
 
     Examples
     --------

@@ -219,7 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=count, default=5,
                    help="passes over the training digits (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0,
-                   help="seed of the split and the batch order (default: %(default)s)")
+                   help="seed of the split, the initial weights and the batch order: the "
+                        "same seed trains the same model (default: %(default)s)")
     add_output(p, required=False, metavar="MODEL.npz", what="the trained model")
 
     p = add("tune", cmd_tune, "measure this machine once: FFTW plans (wisdom) for common "

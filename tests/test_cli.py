@@ -423,3 +423,21 @@ def test_npz_with_several_arrays_needs_a_key(files):
     result = sigconv_cli("convolve", "two.npz", "k.csv", "-o", "y.npy", "--key", "b", cwd=d)
     assert result.returncode == 0, result.stderr
     np.testing.assert_allclose(np.load(d / "y.npy"), sig.convolve(2 * x, k), rtol=1e-12, atol=1e-12)
+
+
+def test_tune_dry_run_measures_and_saves_nothing(tmp_path, monkeypatch, capsys):
+    from sigconv import _runtime, _tune, cli
+    monkeypatch.setenv("SIGCONV_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_tune, "transform_family",
+                        lambda quick=False: [("r2c", (64,), 1, "d", 1)])
+    real = _tune.measure_constants
+    monkeypatch.setattr(_tune, "measure_constants",
+                        lambda step=None, repeats=7: real(step, repeats=1))
+    try:
+        assert cli.main(["tune", "--dry-run", "--quick"]) == 0
+    finally:
+        _runtime.set_calibration(None)
+    out = capsys.readouterr()
+    assert "ns per N log2 N point" in out.out and "not saved (--dry-run)" in out.err
+    assert not list(tmp_path.iterdir())
+    assert cli.main(["tune", "--seconds-per-plan", "0"]) == 2

@@ -21,7 +21,7 @@ def options(command):
 
 def test_the_commands():
     assert set(COMMANDS) == {"convolve", "filter", "edges", "gabor", "matrix", "check",
-                             "train", "bench", "demo"}
+                             "train", "tune", "bench", "demo"}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

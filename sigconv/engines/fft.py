@@ -114,7 +114,7 @@ class KernelSpectrum:
         threads = threads_for(res, chunk * math.prod(sizes))
         # 1/N in the kernel's own precision: a Python float would round long double
         scale = self.dtype.type(1) / self.dtype.type(math.prod(self.sizes))
-        lead = (chunk,) if self.batch else ()
+        lead = (chunk,) if chunk > 1 else ()      # one kernel: the input's own plan
         for r0 in range(0, rows, chunk):
             r1 = min(rows, r0 + chunk)
             with slot("r2c" if real else "fwd", lead + self.sizes, nsp, w.dtype, threads,

@@ -22,6 +22,7 @@ import numpy as np
 from .. import _runtime, _threads
 from ..fft.lengths import cheapest_len
 from .fft import KernelSpectrum, correlate_block, kernel_spectrum, place, slot, threads_for
+from .tiled import tiled_bank
 
 
 #: fixed cost of one block (two transform calls, product, Python bookkeeping) expressed in
@@ -225,7 +226,6 @@ def tiles_apply(nsp, strides, xbatch, kbatch, char):
 
 def _os_tiles(x, w, dilations, pads, res):
     """Overlap-save by a (remembered) :class:`~sigconv.engines.tiled.TiledBank`."""
-    from .tiled import tiled_bank
     nsp = len(dilations)
     xs, ks = x.shape[x.ndim - nsp:], w.shape[w.ndim - nsp:]
     if math.prod(w.shape[:w.ndim - nsp]) == 1:

@@ -7,11 +7,10 @@ kernel's spectrum for shape ``T`` is computed once (at construction) and multipl
 the tile's spectrum; the product's inverse keeps its first ``V`` samples per axis, which
 the circular wrap-around cannot reach.
 
-Why tiles and not one transform of the whole padded input: a transform of about
-``2**17`` points runs from a core's cache, two to three times faster per point than one
-of millions of points, and the kernels' spectra at the tile shape cost next to nothing to
-compute.  Tiles go to the worker threads one at a time (a thread that falls behind on a
-shared machine takes fewer), and every thread writes disjoint parts of the result.
+Tiles rather than one transform of the whole padded input: a transform of about ``2**17``
+points runs from a core's cache, two to three times faster per point than one of millions
+of points.  Tiles go to the worker threads one at a time, and every thread writes
+disjoint parts of the result.
 
 :func:`tile_shape` (a small pure function) picks ``T``; :class:`TiledBank` holds the
 spectra and runs the tiles.
@@ -63,12 +62,16 @@ def tile_lengths(L, ke, odd=(1, 3, 5)):
 
 def tile_cost(shape, L, ke):
     """Relative cost of tiles of ``shape``: tiles x (transform work with its cache
-    penalty + fixed cost per call)."""
-    tiles = math.prod(-(-n // (t - k + 1)) for n, t, k in zip(L, shape, ke))
-    P = math.prod(shape)
+    penalty + fixed cost per call).  ``shape`` may hold arrays of candidate lengths per
+    axis that broadcast against each other (a grid of candidate tiles)."""
+    tiles, P = 1, 1
+    for n, t, k in zip(L, shape, ke):
+        tiles = tiles * -(-n // (np.asarray(t) - k + 1))
+        P = P * np.asarray(t)
     fast = TILE_POINTS_1D if len(shape) == 1 else TILE_POINTS
-    penalty = 1 + CACHE_PENALTY * max(0.0, math.log2(P / fast))
-    return tiles * (P * max(math.log2(P), 1) * penalty + TILE_CALL)
+    P = np.asarray(P, dtype=float)
+    penalty = 1 + CACHE_PENALTY * np.maximum(0.0, np.log2(P / fast))
+    return tiles * (P * np.maximum(np.log2(P), 1) * penalty + TILE_CALL)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -86,8 +89,10 @@ def tile_shape(L, ke):
     odd = (1,) if len(L) == 1 else (1, 3, 5)
     lengths = [tile_lengths(n, k, odd) for n, k in zip(L, ke)]
     keep = max(4, int(4096 ** (1 / len(L))))    # bound the search in many dimensions
-    lengths = [c if len(c) <= keep else _thin(c, keep) for c in lengths]
-    return min(itertools.product(*lengths), key=lambda s: tile_cost(s, L, ke))
+    lengths = [np.array(c if len(c) <= keep else _thin(c, keep)) for c in lengths]
+    grid = np.meshgrid(*lengths, indexing="ij")
+    best = np.unravel_index(int(np.argmin(tile_cost(grid, L, ke))), grid[0].shape)
+    return tuple(int(g[best]) for g in grid)
 
 
 def _thin(lengths, keep):
@@ -132,7 +137,9 @@ class TiledBank:
     Notes
     -----
     ``apply(x)[..., k, i] = sum_m xpad[..., i + m*d] * w[k, m]`` for ``i`` in the valid
-    range of the padded input, ``L = n + before + after - (k - 1)*d``.
+    range of the padded input, ``L = n + before + after - (k - 1)*d``.  Complex kernels on
+    real inputs run as 2K real kernels (their real and imaginary parts), so every
+    transform stays real.
     """
 
     def __init__(self, w, in_shape, pads, dilations, *, dtype, res, complex_input=False,
@@ -143,9 +150,12 @@ class TiledBank:
         self.L = tuple(n + b + a - k + 1 for n, (b, a), k in zip(in_shape, pads, self.ke))
         self.K = w.shape[0]
         self.real_dtype = np.dtype(np.dtype(dtype).char.lower())
-        self.complex = w.dtype.kind == "c" or complex_input or np.dtype(dtype).kind == "c"
-        self.out_dtype = np.result_type(self.real_dtype, np.complex64) if self.complex \
-            else self.real_dtype
+        self.split = w.dtype.kind == "c" and not complex_input
+        if self.split:
+            w = np.concatenate([w.real, w.imag])
+        self.complex = w.dtype.kind == "c" or complex_input
+        self.out_dtype = np.result_type(self.real_dtype, np.complex64) \
+            if self.complex or self.split else self.real_dtype
         self.tile = tuple(tile) if tile is not None else tile_shape(self.L, self.ke)
         self.valid = tuple(t - k + 1 for t, k in zip(self.tile, self.ke))
         one = dataclasses.replace(res, threads=1)
@@ -189,11 +199,13 @@ class TiledBank:
                 kept = tuple(min(v, n - o) for v, n, o in zip(self.valid, self.L, origin))
                 keep = tuple(slice(0, c) for c in kept)
                 dest = tuple(slice(o, o + c) for o, c in zip(origin, kept))
-                for g0 in range(0, K, G):
-                    g = min(G, K - g0)
-                    np.multiply(spec, self.spectrum[g0:g0 + g], out=inv.input[:g])
-                    y = inv.execute()
-                    out[b + (slice(g0, g0 + g),) + dest] = y[(slice(0, g),) + keep]
+                for part, target in enumerate((out.real, out.imag) if self.split else (out,)):
+                    for g0 in range(0, K, G):
+                        g = min(G, K - g0)
+                        j = part * K + g0
+                        np.multiply(spec, self.spectrum[j:j + g], out=inv.input[:g])
+                        y = inv.execute()
+                        target[b + (slice(g0, g0 + g),) + dest] = y[(slice(0, g),) + keep]
                 task = take()
 
     def _fill(self, buf, x, origin):

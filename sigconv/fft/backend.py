@@ -10,19 +10,19 @@ cached buffer.
 
 import contextlib
 import functools
-import threading
 import warnings
 
 import numpy as np
-import scipy.fft as sfft
 
 from .. import _runtime
+from .pocketfft import ScipySlot
 
 __all__ = ["backend", "set_backend", "transform", "fftw_dtypes", "BACKENDS"]
 
 BACKENDS = ("pyfftw", "scipy")
-_state = {"backend": None, "warned": False}
-_lock = threading.Lock()
+#: pyFFTW is imported with sigconv (:func:`sigconv._runtime.pyfftw`): its import belongs
+#: to ``import sigconv``, not to the first transform of the first call
+_state = {"backend": "pyfftw" if _runtime.pyfftw() is not None else "scipy", "warned": False}
 
 
 def backend():
@@ -41,11 +41,6 @@ def backend():
     True
     """
     name = _state["backend"]
-    if name is None:
-        with _lock:
-            if _state["backend"] is None:
-                _state["backend"] = "pyfftw" if _runtime.pyfftw() is not None else "scipy"
-        name = _state["backend"]
     if name == "scipy" and _runtime.pyfftw_error() is not None and not _state["warned"]:
         _state["warned"] = True
         warnings.warn(f"sigconv.fft: pyFFTW is not available ({_runtime.pyfftw_error()}); "
@@ -82,33 +77,6 @@ def fftw_dtypes():
     return tuple(np.dtype(names[k]) for k in module._supported_types if k in names)
 
 
-class _ScipySlot:
-    """A transform slot on scipy.fft: a fresh buffer; ``execute`` returns a new array."""
-
-    def __init__(self, kind, shape, nsp, dtype, threads):
-        self.kind, self.nsp, self.threads = kind, nsp, threads
-        self.real_shape = shape
-        self.axes = tuple(range(-nsp, 0))
-        cdt = np.result_type(dtype, np.complex64)
-        if kind == "r2c":
-            self.input = np.empty(shape, dtype=dtype)
-        elif kind == "c2r":
-            self.input = np.empty(shape[:-1] + (shape[-1] // 2 + 1,), dtype=cdt)
-        else:
-            self.input = np.empty(shape, dtype=cdt)
-
-    def execute(self):
-        kw = dict(axes=self.axes, workers=self.threads)
-        if self.kind == "r2c":
-            return sfft.rfftn(self.input, **kw)
-        if self.kind == "c2r":
-            s = self.real_shape[-self.nsp:]
-            return sfft.irfftn(self.input, s=s, norm="forward", **kw)
-        if self.kind == "fwd":
-            return sfft.fftn(self.input, **kw)
-        return sfft.ifftn(self.input, norm="forward", **kw)
-
-
 def transform(kind, shape, nsp, dtype, threads, *, effort="estimate", timelimit="auto"):
     """Lend an exclusive transform slot over the last ``nsp`` axes of ``shape`` (a
     context manager: ``with transform(...) as slot``).
@@ -126,4 +94,4 @@ def transform(kind, shape, nsp, dtype, threads, *, effort="estimate", timelimit=
         from .plans import default_cache
         return default_cache().slot(kind, tuple(shape), nsp, real, threads, effort=effort,
                                     timelimit=timelimit)
-    return contextlib.nullcontext(_ScipySlot(kind, tuple(shape), nsp, real, threads))
+    return contextlib.nullcontext(ScipySlot(kind, tuple(shape), nsp, real, threads))

@@ -4,65 +4,72 @@ Pure integer arithmetic on the 7-smooth numbers (times at most one 11 or 13), th
 FFTW has codelets for.
 """
 
-import bisect
 import functools
-import math
+
+import numpy as np
 
 __all__ = ["next_fast_len", "cheapest_len"]
 
 
 def _smooth_numbers(limit):
-    """Sorted 7-smooth numbers times 1, 11 or 13, up to ``limit`` (FFTW's fast sizes)."""
-    out = []
-    p2 = 1
-    while p2 <= limit:
-        p3 = p2
-        while p3 <= limit:
-            p5 = p3
-            while p5 <= limit:
-                p7 = p5
-                while p7 <= limit:
-                    out.append(p7)
-                    for f in (11, 13):
-                        if p7 * f <= limit:
-                            out.append(p7 * f)
-                    p7 *= 7
-                p5 *= 5
-            p3 *= 3
-        p2 *= 2
-    return sorted(out)
+    """Sorted 7-smooth numbers times 1, 11 or 13, up to ``limit`` (FFTW's fast sizes), as
+    an int64 array."""
+    out = np.array([1], dtype=np.int64)
+    for p in (2, 3, 5, 7):
+        powers = [out]
+        while True:
+            nxt = powers[-1] * p
+            nxt = nxt[nxt <= limit]
+            if not nxt.size:
+                break
+            powers.append(nxt)
+        out = np.concatenate(powers)
+    out = np.concatenate([out, out[out * 11 <= limit] * 11, out[out * 13 <= limit] * 13])
+    return np.sort(out)
 
 
-_FAST = _smooth_numbers(1 << 40)
-
-
-#: lengths beyond this run slower with many factors of 2 (see :func:`_factor_cost`)
+#: lengths beyond this run slower with many factors of 2 (see :func:`factor_cost`)
 LARGE_LEN = 1 << 18
 
 
-def _factor_cost(n):
-    """Relative time per ``n log2 n`` of an FFTW transform of length ``n``, from its
-    factors (measured on 1-D float64/float32 transforms here): odd lengths run about
-    twice as slow, a single factor 2 adds a quarter, 11 or 13 a quarter, each 7 a tenth,
-    each 3 or 5 a few percent (11025 = 3^2 5^2 7^2 took 99 us against 39 us for 11200
-    and 11520); beyond LARGE_LEN each factor 2 past 2^14 adds a tenth (2^21 took 25 ms
-    against 16 ms for 2000000 = 2^7 5^6, 2^17 3^2 16 ms against 12.5 ms for 2^13 3^3 5)."""
-    twos = (n & -n).bit_length() - 1
+def factor_cost(n):
+    """Relative time per ``n log2 n`` of FFTW transforms of lengths ``n`` (an int array),
+    from their factors (measured on 1-D float64/float32 transforms here): odd lengths run
+    about twice as slow, a single factor 2 adds a quarter, 11 or 13 a quarter, each 7 a
+    tenth, each 3 or 5 a few percent (11025 = 3^2 5^2 7^2 took 99 us against 39 us for
+    11200 and 11520); beyond LARGE_LEN each factor 2 past 2^14 adds a tenth (2^21 took
+    25 ms against 16 ms for 2000000 = 2^7 5^6).
+
+    Examples
+    --------
+    >>> from sigconv.fft.lengths import factor_cost
+    >>> factor_cost(np.array([1024, 11025, 11520])).round(2).tolist()
+    [1.0, 2.32, 1.09]
+    """
+    n = np.asarray(n, dtype=np.int64)
+    twos = np.log2(n & -n).astype(np.int64)
     odd = n >> twos
-    cost = 1.0 + (1.0 if twos == 0 and n > 2 else 0.25 if twos == 1 else 0.0)
+    cost = 1.0 + np.where((twos == 0) & (n > 2), 1.0, np.where(twos == 1, 0.25, 0.0))
     for p, c in ((3, 0.03), (5, 0.03), (7, 0.1)):
-        while odd % p == 0:
-            odd //= p
-            cost += c
-    if odd > 1:                          # 11 or 13
-        cost += 0.25
-    if n > LARGE_LEN:                    # long power-of-two strides thrash the caches
-        cost += 0.1 * max(0, twos - 14)
-    return cost
+        while True:
+            divisible = odd % p == 0
+            if not divisible.any():
+                break
+            odd = np.where(divisible, odd // p, odd)
+            cost = cost + c * divisible
+    cost = cost + 0.25 * (odd > 1)                              # 11 or 13
+    return cost + 0.1 * np.maximum(0, twos - 14) * (n > LARGE_LEN)   # cache-thrashing strides
+
+
+_FAST = _smooth_numbers(1 << 40)
+#: ``n log2 n`` times :func:`factor_cost`: the relative time of each fast length
+_WEIGHT = _FAST * np.log2(np.maximum(_FAST, 2)) * factor_cost(_FAST)
 
 
 #: how far above ``n`` :func:`cheapest_len` looks for a faster length
 CHEAPEST_SLACK = 1.25
+#: and at most this many fast lengths from the smallest one
+CHEAPEST_CANDIDATES = 48
 
 
 @functools.lru_cache(maxsize=4096)
@@ -94,15 +101,10 @@ def cheapest_len(n, *, real=True):
     1024
     """
     first = next_fast_len(n, real=real)
-    i = bisect.bisect_left(_FAST, first)
-    best, best_cost = first, math.inf
-    for m in _FAST[i:i + 48]:
-        if m > max(first, n * CHEAPEST_SLACK):
-            break
-        cost = m * math.log2(max(m, 2)) * _factor_cost(m)
-        if cost < best_cost:
-            best, best_cost = m, cost
-    return best
+    i = int(np.searchsorted(_FAST, first))
+    j = int(np.searchsorted(_FAST, max(first, n * CHEAPEST_SLACK), side="right"))
+    j = min(max(j, i + 1), i + CHEAPEST_CANDIDATES)
+    return int(_FAST[i + int(np.argmin(_WEIGHT[i:j]))])
 
 
 def next_fast_len(n, *, real=True):
@@ -129,10 +131,10 @@ def next_fast_len(n, *, real=True):
     n = max(int(n), 1)
     if n > _FAST[-1]:
         raise ValueError(f"next_fast_len: n must be <= {_FAST[-1]}; got {n}")
-    i = bisect.bisect_left(_FAST, n)
-    size = _FAST[i]
+    i = int(np.searchsorted(_FAST, n))
+    size = int(_FAST[i])
     if real and size % 2 and size > 2:
-        for even in _FAST[i + 1:i + 8]:
+        for even in _FAST[i + 1:i + 8].tolist():
             if even % 2 == 0 and even <= size * 1.02:
                 return even
     return size

@@ -9,7 +9,11 @@ need the same shape at the same time get a second plan of that shape.
 Planning runs under one lock (FFTW's planner is not thread-safe).  With the default
 effort, FFTW_ESTIMATE, a plan is made by rule in microseconds, and from wisdom where
 wisdom holds a measured plan of that transform, so every plan of one transform in a
-process -- and in every process with the same wisdom -- computes the same bits.
+process -- and in every process with the same wisdom -- computes the same bits.  The one
+exception to FFTW: a complex transform over two or more axes that wisdom does not hold
+runs on scipy.fft (:class:`~sigconv.fft.pocketfft.ScipySlot`), because FFTW_ESTIMATE plans
+its strided axes badly (256^2 complex: 13.9 ms, against 0.49 ms measured and 0.9 ms for
+pocketfft; 1024^2: 158 ms against 38 and 51; benchmarks/README.md).
 """
 
 import collections
@@ -19,6 +23,7 @@ import threading
 import numpy as np
 
 from .. import _runtime
+from .pocketfft import ScipySlot
 from .wisdom import PLANNER_LOCK, autoload
 
 __all__ = ["PlanCache", "default_cache", "clear_cache", "cache_info", "planning_seconds"]
@@ -125,10 +130,15 @@ class PlanCache:
         direction = "FFTW_BACKWARD" if kind in ("c2r", "inv") else "FFTW_FORWARD"
         flags = (_FLAGS[effort], "FFTW_DESTROY_INPUT")
         limit = None if effort == "estimate" else planning_seconds(math.prod(shape), timelimit)
+        axes = tuple(range(len(shape) - nsp, len(shape)))
+        by_wisdom_only = effort == "estimate" and kind in ("fwd", "inv") and nsp >= 2
         with PLANNER_LOCK:
-            fftw = pyfftw.FFTW(a, b, axes=tuple(range(len(shape) - nsp, len(shape))),
-                               direction=direction, flags=flags, threads=threads,
-                               planning_timelimit=limit)
+            try:
+                fftw = pyfftw.FFTW(a, b, axes=axes, direction=direction, threads=threads,
+                                   flags=flags + (("FFTW_WISDOM_ONLY",) if by_wisdom_only
+                                                  else ()), planning_timelimit=limit)
+            except RuntimeError:             # no wisdom for it: FFTW_WISDOM_ONLY refused
+                return ScipySlot(kind, shape, nsp, real, threads)
             self.planned += 1
         return _Slot(fftw, a.nbytes + b.nbytes)
 

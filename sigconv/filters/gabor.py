@@ -3,17 +3,17 @@
 A Gabor kernel is a Gaussian envelope times a complex carrier travelling along a unit
 direction ``u``.  Three parameterizations are in use; ``convention`` picks one:
 
-=============  ======================================  =================================
-convention     scale, size                             reproduces
-=============  ======================================  =================================
-``sigconv``    ``1/((2 pi)^(n/2) sigma sigma_p^(n-1))``,  N-D; size covers ``n_stds`` of
-               bounding box of the ``n_stds`` ellipsoid  the rotated envelope on each axis
-``skimage``    ``1/(2 pi sigma_x sigma_y)``, size        ``skimage.filters.gabor_kernel``
+=============  ==========================================  ================================
+convention     scale, size                                 reproduces
+=============  ==========================================  ================================
+``sigconv``    ``1/((2 pi)^(n/2) sigma sigma_p^(n-1))``,   N-D; size covers ``n_stds`` of
+               bounding box of the ``n_stds`` ellipsoid    the rotated envelope on each axis
+``skimage``    ``1/(2 pi sigma_x sigma_y)``, size          ``skimage.filters.gabor_kernel``
                ``ceil(max(...))`` (varies with theta)
-``opencv``     1 (unnormalized), ``cvRound`` sizes,      ``cv2.getGaborKernel`` (real;
-               kernel point-reflected                    ``output='complex'`` adds the
-                                                         quadrature part)
-=============  ======================================  =================================
+``opencv``     1 (unnormalized), ``cvRound`` sizes,        ``cv2.getGaborKernel`` (real;
+               kernel point-reflected                      ``output='complex'`` adds the
+                                                           quadrature part)
+=============  ==========================================  ================================
 
 The default is ``skimage`` for a 2-D kernel with one angle, ``sigconv`` otherwise.
 

@@ -35,13 +35,13 @@ def max_pool(x, kernel_size, *, stride=None, padding=0):
 
     Parameters
     ----------
-    x : array_like, shape (N, C, *spatial)
+    x : array_like, shape ``(N, C, *spatial)``
     kernel_size, stride, padding : int or tuple of int
         ``stride`` defaults to ``kernel_size``; padding (``-inf``) at most half a window.
 
     Returns
     -------
-    ndarray, shape (N, C, *out)
+    ndarray, shape ``(N, C, *out)``
 
     Notes
     -----
@@ -63,7 +63,7 @@ def max_pool_backward(dy, x, kernel_size, *, stride=None, padding=0):
 
     Parameters
     ----------
-    dy : array_like, shape (N, C, *out)
+    dy : array_like, shape ``(N, C, *out)``
     x, kernel_size, stride, padding
         As given to :func:`max_pool`.
 
@@ -93,12 +93,12 @@ def avg_pool(x, kernel_size, *, stride=None, padding=0):
 
     Parameters
     ----------
-    x : array_like, shape (N, C, *spatial)
+    x : array_like, shape ``(N, C, *spatial)``
     kernel_size, stride, padding : int or tuple of int
 
     Returns
     -------
-    ndarray, shape (N, C, *out)
+    ndarray, shape ``(N, C, *out)``
 
     Notes
     -----
@@ -120,7 +120,7 @@ def avg_pool_backward(dy, x, kernel_size, *, stride=None, padding=0):
 
     Parameters
     ----------
-    dy : array_like, shape (N, C, *out)
+    dy : array_like, shape ``(N, C, *out)``
     x, kernel_size, stride, padding
         As given to :func:`avg_pool`.
 
@@ -156,13 +156,13 @@ def lp_pool(x, p, kernel_size, *, stride=None):
 
     Parameters
     ----------
-    x : array_like, shape (N, C, *spatial)
+    x : array_like, shape ``(N, C, *spatial)``
     p : float >= 1
     kernel_size, stride : int or tuple of int
 
     Returns
     -------
-    ndarray, shape (N, C, *out)
+    ndarray, shape ``(N, C, *out)``
 
     Notes
     -----
@@ -185,7 +185,7 @@ def lp_pool_backward(dy, x, p, kernel_size, *, stride=None):
 
     Parameters
     ----------
-    dy : array_like, shape (N, C, *out)
+    dy : array_like, shape ``(N, C, *out)``
     x, p, kernel_size, stride
         As given to :func:`lp_pool`.
 

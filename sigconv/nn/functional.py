@@ -85,8 +85,8 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1, met
 
     Parameters
     ----------
-    x : array_like, shape (N, C, *spatial)
-    weight : array_like, shape (O, C/groups, *kernel)
+    x : array_like, shape ``(N, C, *spatial)``
+    weight : array_like, shape ``(O, C/groups, *kernel)``
     bias : array_like, shape (O,), optional
     stride, dilation : int or tuple of int
     padding : int, tuple, 'valid' or 'same'
@@ -99,7 +99,7 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1, met
 
     Returns
     -------
-    ndarray, shape (N, O, *out)
+    ndarray, shape ``(N, O, *out)``
         ``out = floor((n + pad - dilation*(k-1) - 1)/stride) + 1`` per axis.
 
     Notes
@@ -217,7 +217,7 @@ def conv_backward(dy, x, weight, *, stride=1, padding=0, dilation=1, groups=1, m
 
     Parameters
     ----------
-    dy : array_like, shape (N, O, *out)
+    dy : array_like, shape ``(N, O, *out)``
     x, weight, stride, padding, dilation, groups, method
         As given to :func:`conv`.
 
@@ -255,8 +255,8 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
 
     Parameters
     ----------
-    x : array_like, shape (N, C, *spatial)
-    weight : array_like, shape (C, O/groups, *kernel)
+    x : array_like, shape ``(N, C, *spatial)``
+    weight : array_like, shape ``(C, O/groups, *kernel)``
     bias : array_like, shape (O,), optional
     stride, padding, output_padding, dilation : int or tuple of int
         ``padding`` is removed from both ends of the result; ``output_padding`` adds
@@ -266,7 +266,7 @@ def conv_transpose(x, weight, bias=None, *, stride=1, padding=0, output_padding=
 
     Returns
     -------
-    ndarray, shape (N, O, *out)
+    ndarray, shape ``(N, O, *out)``
         ``out = (n - 1)*stride - 2*padding + dilation*(k - 1) + output_padding + 1``.
 
     Notes
@@ -324,7 +324,7 @@ def conv_transpose_backward(dy, x, weight, *, stride=1, padding=0, output_paddin
 
     Parameters
     ----------
-    dy : array_like, shape (N, O, *out)
+    dy : array_like, shape ``(N, O, *out)``
     x, weight, stride, padding, output_padding, dilation, groups, method
         As given to :func:`conv_transpose`.
 

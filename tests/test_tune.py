@@ -1,0 +1,117 @@
+"""sigconv tune: the calibration and wisdom it saves, and how later processes load them."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import sigconv
+from sigconv import _runtime, _tune
+from sigconv._calibration import CALIBRATION
+
+
+@pytest.fixture
+def small_family(monkeypatch):
+    """Two transforms instead of the full family, and two constants' steps only, so a
+    tune takes a second; the other constants keep their shipped values."""
+    monkeypatch.setattr(_tune, "transform_family",
+                        lambda quick=False: [("r2c", (96,), 1, "d", 1),
+                                             ("c2r", (4, 96), 1, "f", 1)])
+    real = _tune.measure_constants
+
+    def measured(step=None, *, repeats=7):
+        out = real(step, repeats=1)
+        return out
+    monkeypatch.setattr(_tune, "measure_constants", measured)
+    yield
+    _runtime.set_calibration(None)
+
+
+def test_tune_saves_a_calibration_and_wisdom_that_a_new_process_loads(tmp_path, monkeypatch,
+                                                                       small_family):
+    monkeypatch.setenv("SIGCONV_CACHE_DIR", str(tmp_path))
+    steps = []
+    report = sigconv.tune(progress=lambda done, total, label: steps.append((done, total)))
+    assert report["path"] == tmp_path and report["plans"] == 2
+    assert steps[-1][0] == steps[-1][1] == len(steps)
+    record = json.loads((tmp_path / "calibration.json").read_text())
+    assert record["version"] == _runtime.CALIBRATION_VERSION
+    assert record["machine"] == _runtime.machine()
+    assert set(record["constants"]) == set(CALIBRATION)
+    assert all(v > 0 for v in record["constants"]["fft_real"].values())
+    assert (tmp_path / "wisdom.txt").read_text().startswith("# sigconv FFTW wisdom 1")
+    assert _runtime.calibration()["fft_call"] == report["constants"]["fft_call"]
+    code = ("import sigconv, sigconv._runtime as r; c = r.calibration(); "
+            "print(c['fft_call'], c is r.SHIPPED)")
+    env = dict(os.environ, SIGCONV_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    value, shipped = out.stdout.split()
+    assert float(value) == pytest.approx(report["constants"]["fft_call"]) and shipped == "False"
+
+
+def test_dry_run_saves_nothing(tmp_path, monkeypatch, small_family):
+    monkeypatch.setenv("SIGCONV_CACHE_DIR", str(tmp_path))
+    report = sigconv.tune(save=False)
+    assert report["path"] is None and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("content, match", [
+    ("{not json", "ignoring the calibration"),
+    (json.dumps({"version": 1, "machine": {"processor": "elsewhere"}, "constants": {}}),
+     "measured for another machine"),
+    (json.dumps({"version": 99, "machine": {}, "constants": {}}), "another machine or"),
+])
+def test_a_foreign_or_corrupt_calibration_falls_back_to_the_shipped_one(tmp_path, monkeypatch,
+                                                                        content, match):
+    (tmp_path / "calibration.json").write_text(content)
+    monkeypatch.setenv("SIGCONV_CACHE_DIR", str(tmp_path))
+    _runtime.set_calibration(None)
+    try:
+        with pytest.warns(RuntimeWarning, match=match):
+            assert _runtime.calibration() is _runtime.SHIPPED
+    finally:
+        _runtime.set_calibration(None)
+
+
+def test_a_process_without_a_cache_uses_the_shipped_constants(tmp_path):
+    code = "import sigconv._runtime as r; print(r.calibration() is r.SHIPPED)"
+    env = dict(os.environ, SIGCONV_CACHE_DIR=str(tmp_path / "empty"))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "True", out.stderr
+
+
+def test_unusable_wisdom_in_the_cache_warns_and_computing_goes_on(tmp_path):
+    (tmp_path / "wisdom.txt").write_bytes(b"\x00not wisdom")
+    code = ("import warnings, numpy as np, sigconv; warnings.simplefilter('always'); "
+            "print(sigconv.convolve(np.ones(64), np.ones(8), method='fft').sum())")
+    env = dict(os.environ, SIGCONV_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) == pytest.approx(64 * 8)
+    assert "FFTW wisdom not loaded" in out.stderr
+
+
+def test_the_family_follows_the_engines_size_rules():
+    family = _tune.transform_family(quick=True)
+    assert family == sorted(set(family), key=lambda t: (np.prod(t[1]), t))
+    from sigconv.engines import tiled
+    tile = tiled.tile_shape((512, 512), (9, 9))
+    assert ("r2c", tile, 2, "d", 1) in family
+    kinds = {kind for kind, *_ in family}
+    assert kinds <= {"r2c", "c2r", "fwd", "inv"}
+
+
+def test_constants_have_the_shipped_layout():
+    constants = _tune.measure_constants(repeats=1)
+    assert set(constants) == set(CALIBRATION)
+    for key, value in CALIBRATION.items():
+        if isinstance(value, dict):
+            assert set(constants[key]) == set(value), key
+    assert _runtime._as_constants(constants)["cores"] == _runtime.cores()
