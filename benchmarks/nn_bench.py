@@ -12,8 +12,10 @@ Cases (float32, medians of repeats, seconds reported in ms):
 * ``28x28 net step``: one batch-64 training step of the PyTorch MNIST-example network
   conv3x3(1->32)-ReLU-conv3x3(32->64)-ReLU-maxpool2-flatten-dense(9216->128)-ReLU-dense(128->10).
 
-The ratio column is sigconv time / PyTorch time (goal <= 1.5, issue 7).  The two are
-timed alternately, repeat by repeat, so both see the same machine load.  Without PyTorch
+The ratio column is sigconv time / PyTorch time (goal <= 1.0, issue 30).  The two are
+timed alternately, repeat by repeat, so both see the same machine load; the load average
+is printed before and after (PyTorch's OpenMP threads spin while they wait, so on a
+machine busy with other work its multi-threaded times suffer more than sigconv's).  Without PyTorch
 only sigconv is timed.  ``--threads`` (default 2, as in the issue) sets PyTorch's threads
 and, through threadpoolctl when it is installed, numpy's BLAS threads -- which is also
 the number of threads sigconv.nn spreads a convolution's batch chunks over.  As in
@@ -147,19 +149,25 @@ def torch_cases(X, y, threads):
 
 
 def crossover(repeats):
-    """im2col against FFT for growing kernels, and what method='auto' picks."""
-    from sigconv.nn import _conv, functional as F
+    """im2col against FFT (and Winograd for 3x3) for growing kernels, and what
+    method='auto' picks (forward passes)."""
+    from sigconv.nn import _conv, _winograd, functional as F
     rng = np.random.default_rng(0)
-    print(f"{'conv (N, C->O, HxW, k)':<30}{'im2col ms':>11}{'fft ms':>9}{'auto':>8}")
-    for n, c, o, h, k in [(16, 8, 16, 64, 3), (16, 8, 16, 64, 5), (16, 8, 16, 64, 7),
+    print(f"{'conv (N, C->O, HxW, k)':<30}{'im2col ms':>11}{'fft ms':>9}{'wino ms':>9}"
+          f"{'auto':>10}")
+    for n, c, o, h, k in [(32, 1, 16, 8, 3), (32, 16, 32, 4, 3), (16, 8, 16, 64, 3),
+                          (64, 32, 64, 28, 3), (16, 8, 16, 64, 5), (16, 8, 16, 64, 7),
                           (8, 4, 8, 64, 11), (4, 1, 4, 256, 31)]:
         x = rng.standard_normal((n, c, h, h)).astype(np.float32)
         w = rng.standard_normal((o, c, k, k)).astype(np.float32)
+        wino = _winograd.applies((1, 1), (1, 1), 1, (k, k))
+        methods = ("im2col", "fft", "winograd") if wino else ("im2col", "fft")
         t = {m: median_time(lambda: F.conv(x, w, padding="same", method=m), repeats)
-             for m in ("im2col", "fft")}
-        pick = _conv.choose((n, c, h + k - 1, h + k - 1), w.shape, (h, h), 1)
+             for m in methods}
+        pick = _conv.choose((n, c, h + k - 1, h + k - 1), w.shape, (h, h), 1, winograd=wino)
+        wt = f"{t['winograd'] * 1e3:>9.1f}" if wino else f"{'-':>9}"
         print(f"{f'({n}, {c}->{o}, {h}x{h}, {k})':<30}{t['im2col'] * 1e3:>11.1f}"
-              f"{t['fft'] * 1e3:>9.1f}{pick:>8}")
+              f"{t['fft'] * 1e3:>9.1f}{wt}{pick:>10}")
 
 
 def main(argv=None):
@@ -181,9 +189,9 @@ def main(argv=None):
         ref = None
     blas = "BLAS threads set" if limiter is not None else "BLAS threads as installed"
     print(f"sigconv.nn benchmark: {len(X)} digits, medians of {args.repeats} repeats, "
-          f"{args.threads} thread(s) ({blas})")
+          f"{args.threads} thread(s) ({blas}), load average {os.getloadavg()[0]:.1f}")
     header = f"{'case':<22}{'sigconv ms':>12}"
-    print(header + (f"{'torch ms':>12}{'ratio':>8}  (goal <= 1.5)" if ref
+    print(header + (f"{'torch ms':>12}{'ratio':>8}  (goal <= 1.0)" if ref
                     else "   (PyTorch not installed)"))
     for case, fn in ours.items():
         if ref:
@@ -191,6 +199,7 @@ def main(argv=None):
             print(f"{case:<22}{t * 1e3:>12.1f}{tr * 1e3:>12.1f}{t / tr:>8.2f}")
         else:
             print(f"{case:<22}{median_time(fn, args.repeats) * 1e3:>12.1f}")
+    print(f"load average {os.getloadavg()[0]:.1f}")
     crossover(max(3, args.repeats // 2))
 
 

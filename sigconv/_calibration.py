@@ -1,6 +1,8 @@
 """Cost-model constants measured by ``benchmarks/calibrate.py`` (regenerate with --write).
 
 source: benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0.8) at 2026-11-22 05:00 UTC; numpy 2.4.6, pyfftw 0.15.1
+(the nn layers' constants gemm_mac, gather, im2col_sample and winograd_*: sigconv tune's
+steps on the same VM, 2026-12-06, load ~9, read as one thread's CPU time and rounded)
 """
 
 CALIBRATION = {'source': 'benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0.8) at 2026-11-22 05:00 '
@@ -26,7 +28,11 @@ CALIBRATION = {'source': 'benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0
  'direct_call': 1.5e-05,
  'dot_mac': {'f': 2.2e-10, 'c': 5e-10},
  'dot_call': 2e-06,
- 'gemm_mac': 1e-10,
- 'gather': 1.2e-09,
+ 'gemm_mac': 3.5e-11,
+ 'gather': 3.6e-10,
+ 'im2col_sample': 5e-06,
+ 'winograd_mac': 4e-11,
+ 'winograd_call': 8e-05,
+ 'winograd_point': 2e-09,
  'thread_speedup': 1.554172968536915,
  'cores': 2}

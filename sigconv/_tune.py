@@ -11,7 +11,8 @@ Two things are measured and saved in the per-user cache
 * **the cost-model constants** (``calibration.json``): FFTW's seconds per ``N log2 N``
   (with the plans above), a transform call's fixed cost, elementwise throughput, the
   direct engine's seconds per multiply-add per dtype and per kernel tap, numpy's dot
-  correlation, BLAS matrix products and im2col gathers (the nn layers), and the speed-up
+  correlation, BLAS matrix products and im2col gathers (the nn layers), the Winograd
+  layers' products, transforms and call cost, and the speed-up
   of all cores (:mod:`sigconv.engines.cost`).
 
 Nothing is measured inside a user's call: 'auto' reads the saved constants.
@@ -32,6 +33,7 @@ from .engines.fft import THREAD_MIN_ELEMENTS, slot
 from .fft.backend import backend
 from .fft.lengths import cheapest_len
 from .fft.wisdom import WISDOM_FILE, save_wisdom
+from .nn import _winograd as winograd
 
 __all__ = ["tune", "transform_family", "measure_constants"]
 
@@ -254,6 +256,59 @@ def _gather(repeats):
     return _median_time(fill, repeats) / cols.size
 
 
+def _im2col_sample(gemm_mac, gather, repeats):
+    """Seconds per sample an im2col layer costs beyond its gathers and products (its
+    per-sample matrix products and copies): a float32 32-sample 4x4, 16->32 3x3 layer."""
+    from .nn import functional
+    n, c, o, side = 32, 16, 32, 4
+    x = np.ones((n, c, side, side), np.float32)
+    w = np.ones((o, c, 3, 3), np.float32)
+    work = n * c * 9 * side * side * (gather + o * gemm_mac)
+    with _runtime.single_threaded_blas():
+        t = _median_time(lambda: functional.conv(x, w, padding=1, method="im2col"), repeats)
+    return max(t - work, 0.1 * t) / n
+
+
+def _winograd_mac(repeats):
+    """Seconds per multiply-add of the Winograd layers' transform-domain products: 36
+    float32 products ``(P x C) @ (C x O)`` of a 28x28, 32->64 layer's chunk of 4 samples,
+    on one BLAS thread."""
+    v = np.ones((36, 4 * 49, 32), np.float32)
+    u = np.ones((36, 32, 64), np.float32)
+    out = np.empty((36, 4 * 49, 64), np.float32)
+    with _runtime.single_threaded_blas():
+        t = _median_time(lambda: np.matmul(v, u, out=out), repeats)
+    return t / (v.size * u.shape[2])
+
+
+def _winograd_layer(n, c, o, side):
+    """A float32 Winograd F(4x4, 3x3) 'same' forward pass of ``(n, c, side, side)``, its
+    buffers kept from call to call as a layer keeps them."""
+    x = np.ones((n, c, side, side), np.float32)
+    w = np.ones((o, c, 3, 3), np.float32)
+    ws = winograd.Workspace()
+    return lambda: winograd.forward(x, w, ((1, 1), (1, 1)), (side, side), 4, workspace=ws)
+
+
+def _winograd_call(repeats):
+    """Seconds a Winograd layer call costs beyond its work (a one-sample 4x4 layer)."""
+    with _runtime.single_threaded_blas():
+        return _median_time(_winograd_layer(1, 1, 1, 4), 5 * repeats)
+
+
+def _winograd_point(mac, call, repeats):
+    """Seconds per transformed value (input and output channels at each transform point
+    of each tile, layout changes included): a 28x28, 32->64 forward pass of 2 samples on
+    one thread, less its products and fixed cost (the fastest of the repeats: a run of
+    milliseconds on a busy machine is often descheduled)."""
+    n, c, o = 2, 32, 64
+    points = 36 * n * 49
+    layer = _winograd_layer(n, c, o, 28)
+    with _runtime.single_threaded_blas():
+        t = min(_median_time(layer, 1) for _ in range(2 * repeats))
+    return max(t - call - points * c * o * mac, 0.1 * t) / (points * (c + o))
+
+
 def _thread_speedup(cores, repeats):
     if cores < 2:
         return 1.0
@@ -264,6 +319,7 @@ def _thread_speedup(cores, repeats):
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_call", "per_element", "direct_mac",
                   "direct_tap_call", "dot_mac", "dot_call", "gemm_mac", "gather",
+                  "im2col_sample", "winograd_mac", "winograd_call", "winograd_point",
                   "thread_speedup")
 
 
@@ -287,6 +343,11 @@ def measure_constants(step=None, *, repeats=7):
         "dot_call": lambda: _dot_call(repeats),
         "gemm_mac": lambda: _gemm_mac(repeats),
         "gather": lambda: _gather(repeats),
+        "im2col_sample": lambda: _im2col_sample(out["gemm_mac"], out["gather"], repeats),
+        "winograd_mac": lambda: _winograd_mac(repeats),
+        "winograd_call": lambda: _winograd_call(repeats),
+        "winograd_point": lambda: _winograd_point(out["winograd_mac"], out["winograd_call"],
+                                                  repeats),
         "thread_speedup": lambda: _thread_speedup(cores, repeats),
     }
     for name in CONSTANT_STEPS:

@@ -135,11 +135,14 @@ def test_flat_route_is_taken_for_stride_one_and_not_for_stride_two(monkeypatch):
     calls = []
     real = _flatconv.forward
     monkeypatch.setattr(_flatconv, "forward", lambda *a: calls.append(1) or real(*a))
-    x, w = np.ones((1, 1, 8, 8)), np.ones((1, 1, 3, 3))
-    F.conv(x, w, padding=1)
+    x, w = np.ones((1, 2, 8, 8)), np.ones((1, 2, 3, 3))
+    F.conv(x, w, padding=1, method="im2col")
     assert calls == [1]
-    F.conv(x, w, padding=1, stride=2)
+    F.conv(x, w, padding=1, stride=2, method="im2col")
     assert calls == [1]
+    y = F.conv(x[:, :1], w[:, :1], padding=1, method="im2col")   # one channel: classic
+    assert calls == [1]
+    np.testing.assert_array_equal(y[0, 0, 1:-1, 1:-1], np.full((6, 6), 9.0))
 
 
 @pytest.mark.parametrize("layer_kw", [dict(padding=1), dict(padding=1, stride=2),

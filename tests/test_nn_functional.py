@@ -189,7 +189,7 @@ def test_channel_pool_is_maxout():
     (lambda: F.conv(np.ones((1, 1, 5)), np.ones((1, 1, 3)), padding="smae"), ValueError,
      "padding must be one of 'valid', 'same'; got 'smae'"),
     (lambda: F.conv(np.ones((1, 1, 5)), np.ones((1, 1, 3)), method="fftw"), ValueError,
-     "method must be one of 'auto', 'im2col', 'fft'; got 'fftw'"),
+     "method must be one of 'auto', 'im2col', 'fft', 'winograd'; got 'fftw'"),
     (lambda: F.conv(np.ones((1, 1, 2)), np.ones((1, 1, 3))), ShapeError, "output would be empty"),
     (lambda: F.conv(np.ones((1, 1, 5)), np.ones((1, 1, 3)), stride=0), ValueError,
      "stride must be >= 1; got 0"),

@@ -10,7 +10,8 @@ from .._validate import one_of, per_axis, positive_int
 from .._padding import padded_shape
 
 PADDINGS = ("valid", "same")
-CONV_METHODS = ("auto", "im2col", "fft")
+CONV_METHODS = ("auto", "im2col", "fft", "winograd")
+TRANSPOSE_METHODS = ("auto", "im2col", "fft")
 
 
 class ChainError(ShapeError):

@@ -31,9 +31,16 @@ from ..engines.fft import dilate
 from . import _parallel
 
 
-def choose(x_shape, w_shape, out_spatial, groups):
-    """'im2col' or 'fft': the cheaper way to correlate these shapes (estimated seconds)."""
-    return cost.layer_method(_runtime.calibration(), x_shape, w_shape, out_spatial, groups)
+def choose(x_shape, w_shape, out_spatial, groups, *, winograd=False):
+    """'im2col', 'fft' or (when ``winograd`` says it applies) 'winograd': the cheapest
+    way to correlate these shapes (estimated seconds)."""
+    return cost.layer_method(_runtime.calibration(), x_shape, w_shape, out_spatial, groups,
+                             winograd=winograd)
+
+
+def winograd_tile(n, c, o, out_spatial):
+    """The Winograd output tile the cost model prefers for this layer."""
+    return cost.winograd_tile(_runtime.calibration(), n, c, o, tuple(out_spatial))
 
 
 def tap_slices(tap, out_spatial, strides, dilations):

@@ -74,7 +74,7 @@ def applies(strides, spatial, pads, kshape, dilations, out_spatial):
 def pad_flat(x, lay):
     """``x`` laid out flat: ``front`` zeros, then ``N*C`` channels of ``S`` samples (data
     at ``lead``, zeros around), then zeros for the last tap's overhang.  The samples are
-    filled on threads."""
+    filled on threads when there are many."""
     n, c = x.shape[:2]
     size = n * c * math.prod(lay.extent)
     tail = max(max(lay.offsets), 0)
@@ -84,7 +84,7 @@ def pad_flat(x, lay):
     xp = _channels(flat, lay, n, c)
     inner = _interior(lay, x.shape[2:])
 
-    def fill(_, lo, hi):
+    def fill(lo, hi):
         part = xp[lo:hi]
         for a, (lead, m) in enumerate(zip(lay.lead, x.shape[2:])):
             before = (slice(None),) * (2 + a)
@@ -94,7 +94,7 @@ def pad_flat(x, lay):
                 part[before + (slice(lead + m, None),)] = 0
         part[inner] = x[lo:hi]
 
-    _parallel.run(_parallel.split(n), fill, lambda: None)
+    _parallel.each(n, size, fill)
     return flat
 
 

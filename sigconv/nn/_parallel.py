@@ -83,6 +83,11 @@ def run(parts, work, make_state):
     (:func:`sigconv._threads.share`).  Returns the states in the order of the runs, so
     whatever thread ran a run, sums over the states are the same from call to call."""
     threads = max(1, threads_for(parts))
+    if threads == 1:            # the calling thread alone: no hand-out to set up
+        state = make_state()
+        for lo, hi in parts:
+            work(state, lo, hi)
+        return [state]
     bounds = [len(parts) * i // threads for i in range(threads + 1)]
     states = [None] * threads
 

@@ -7,8 +7,10 @@ zero-padded input, summed over the channels ``c`` of the group of ``o``.  Weight
 ``(out_channels, in_channels/groups, *kernel)``; transposed convolutions take
 ``(in_channels, out_channels/groups, *kernel)``, as in PyTorch.
 
-Small kernels run as im2col plus one BLAS matrix product per group; large kernels through
-real FFTs; ``method='auto'`` picks by estimated cost.  The im2col route works through the
+Small kernels run as im2col plus one BLAS matrix product per group, 3x3 stride-1 kernels
+also by Winograd's F(4x4, 3x3) or F(2x2, 3x3) (:mod:`sigconv.nn._winograd`), large kernels
+through real FFTs; ``method='auto'`` picks by estimated cost (the calibration's constants,
+never a timing inside the call).  The im2col route works through the
 batch in cache-sized chunks, spread over as many threads as numpy's BLAS is set to use
 (``threadpoolctl.threadpool_limits`` sets both); float32 stays float32 throughout.  Each
 ``*_backward`` returns the gradients of ``sum(dy * op(...))`` with respect to the inputs
@@ -20,9 +22,10 @@ import math
 import numpy as np
 
 from .._validate import one_of, positive_int
-from . import _conv, _flatconv
-from ._args import (CONV_METHODS, ChainError, conv_out_spatial, crop, float_input,
-                    pad_zeros, padding_arg, resolve_pads, transpose_out_spatial, tuple_arg)
+from . import _conv, _flatconv, _winograd
+from ._args import (CONV_METHODS, TRANSPOSE_METHODS, ChainError, conv_out_spatial, crop,
+                    float_input, pad_zeros, padding_arg, resolve_pads, transpose_out_spatial,
+                    tuple_arg)
 from .._errors import ShapeError
 from .._padding import padded_shape
 
@@ -91,7 +94,8 @@ def conv(x, weight, bias=None, *, stride=1, padding=0, dilation=1, groups=1, met
         axis; 'same' gives ``ceil(n/stride)`` outputs, the odd extra zero at the end.
     groups : int
         Channels split into ``groups`` independent blocks.
-    method : {'auto', 'im2col', 'fft'}
+    method : {'auto', 'im2col', 'fft', 'winograd'}
+        'winograd' takes 2-D 3x3 kernels with stride 1, dilation 1 and one group only.
 
     Returns
     -------
@@ -131,18 +135,40 @@ def _conv_plan(x_shape, w_shape, stride, padding, dilation, groups, method, func
     groups = _groups(groups, w_shape[0] if len(w_shape) else 0, "out_channels", func)
     strides, dilations, pads, out = _conv_geometry(x_shape, w_shape, stride, padding,
                                                   dilation, groups, func)
+    if method == "winograd":
+        winograd_arg(w_shape[2:], strides, dilations, groups, func)
     return strides, dilations, pads, out, groups, method
 
 
-def _conv_run(x, w, bias, plan):
-    """``(y, cache)`` of a convolution whose ``plan`` was validated for ``x.shape``."""
+def winograd_arg(kshape, strides, dilations, groups, func):
+    """Check that method='winograd' can run this layer (else ValueError)."""
+    if not _winograd.applies(strides, dilations, groups, kshape):
+        raise ValueError(f"{func}: method='winograd' needs a 2-D 3x3 kernel, stride 1, "
+                         f"dilation 1 and groups=1; got kernel {tuple(kshape)}, stride "
+                         f"{tuple(strides)}, dilation {tuple(dilations)}, groups={groups}")
+
+
+def _conv_run(x, w, bias, plan, workspace=None):
+    """``(y, cache)`` of a convolution whose ``plan`` was validated for ``x.shape``
+    (``workspace``: the caller's :class:`sigconv.nn._winograd.Workspace`, kept from call
+    to call)."""
     strides, dilations, pads, out, groups, method = plan
     wx = w.astype(x.dtype, copy=False)
     padded = padded_shape(x.shape[2:], pads)
     if method == "auto":
-        method = _conv.choose(x.shape[:2] + padded, w.shape, out, groups)
-    if method == "im2col" and _flatconv.applies(strides, x.shape[2:], pads, w.shape[2:],
-                                                dilations, out):
+        method = _conv.choose(x.shape[:2] + padded, w.shape, out, groups,
+                              winograd=_winograd.applies(strides, dilations, groups,
+                                                         w.shape[2:]))
+    if method == "winograd":
+        if x.shape[0]:
+            tile = _conv.winograd_tile(x.shape[0], x.shape[1], w.shape[0], out)
+            y, state = _winograd.forward(x, wx, pads, out, tile, bias, workspace)
+            return y, (x.shape, None, w, strides, dilations, pads, groups, state, "winograd")
+        method = "im2col"                  # an empty batch
+    # one input channel per group: the classic gather (one index take per batch chunk)
+    # beats the flat layout's per-tap copies (2x on 32 x 1 x 8x8 and 64 x 1 x 28x28, 3x3)
+    if method == "im2col" and w.shape[1] > 1 and _flatconv.applies(
+            strides, x.shape[2:], pads, w.shape[2:], dilations, out):
         y, state = _flatconv.forward(x, wx, pads, dilations, groups, out, bias)
         return y, (x.shape, None, w, strides, dilations, pads, groups, state, "flat")
     xp = pad_zeros(x, pads)
@@ -169,7 +195,11 @@ def _conv_backward_cached(dy, cache, input_grad=True):
     """``(dx, dweight, dbias)`` from the cache of ``_conv_forward`` (``dx`` is None when
     ``input_grad`` is False: a first layer needs no input gradient)."""
     x_shape, xp, w, strides, dilations, pads, groups, cols, method = cache
-    dy = np.asarray(dy, dtype=_flatconv.dtype(cols) if method == "flat" else xp.dtype)
+    dy = np.asarray(dy, dtype=_flatconv.dtype(cols) if method == "flat" else
+                    cols.dtype if method == "winograd" else xp.dtype)
+    if method == "winograd":
+        dx, dw, db = _winograd.backward(dy, cols, input_grad)
+        return dx, dw.astype(w.dtype, copy=False), db
     if method == "flat":
         dx, dw, db = _flatconv.backward(dy, w, cols, input_grad)
         return dx, dw.astype(w.dtype, copy=False), _bias_grad(dy) if db is None else db
@@ -263,7 +293,7 @@ def _conv_transpose_forward(x, weight, bias, stride, padding, output_padding, di
     """``(y, cache)`` of a transposed convolution; the layers call this."""
     x = float_input(x, func)
     w = np.asarray(weight)
-    one_of(method, CONV_METHODS, "method", func)
+    one_of(method, TRANSPOSE_METHODS, "method", func)
     groups = _groups(groups, w.shape[0] if w.ndim else 0, "in_channels", func)
     strides, dilations, pads, out = _conv_geometry(
         x.shape, w.shape, stride, padding, dilation, groups, func, transpose=True,

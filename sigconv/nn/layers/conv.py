@@ -8,10 +8,9 @@ import math
 
 
 from ..._validate import one_of, positive_int
-from .. import functional as F
-from .._args import (CONV_METHODS, ChainError, conv_out_spatial, float_input, padding_arg,
-                     resolve_pads,
-                     transpose_out_spatial, tuple_arg)
+from .. import _winograd, functional as F
+from .._args import (CONV_METHODS, TRANSPOSE_METHODS, ChainError, conv_out_spatial,
+                     float_input, padding_arg, resolve_pads, transpose_out_spatial, tuple_arg)
 from ..init import INITS, initialize
 from .base import Layer, dtype_name, fresh_grads, new_param, rng_of, seed_config
 
@@ -45,7 +44,10 @@ class _ConvBase(Layer):
                                 f"only; got {output_padding!r}")
             self.padding = padding_arg(padding, self.nsp, name)
         self.weight_init = one_of(weight_init, INITS, "weight_init", name)
-        self.method = one_of(method, CONV_METHODS, "method", name)
+        self.method = one_of(method, TRANSPOSE_METHODS if self.transpose else CONV_METHODS,
+                             "method", name)
+        if self.method == "winograd":
+            F.winograd_arg(self.kernel_size, self.stride, self.dilation, self.groups, name)
         self.dtype = dtype_name(dtype, name)
         self.seed = seed_config(seed, type(self).__name__)
         self.params["weight"] = new_param(self.weight_shape, self.dtype,
@@ -54,6 +56,7 @@ class _ConvBase(Layer):
             self.params["bias"] = new_param((self.out_channels,), self.dtype)
         self.grads = fresh_grads(self.params)
         self._cache = self._plan = None
+        self._workspace = _winograd.Workspace()     # buffers reused from call to call
         self.input_grad = True    # False skips dx (set by Sequential.fit for a first layer)
 
     @property
@@ -129,7 +132,7 @@ class _ConvBase(Layer):
             if self._plan is None or self._plan[0] != key:
                 self._plan = key, F._conv_plan(x.shape, w.shape, self.stride, self.padding,
                                               self.dilation, self.groups, self.method, name)
-            y, self._cache = F._conv_run(x, w, b, self._plan[1])
+            y, self._cache = F._conv_run(x, w, b, self._plan[1], self._workspace)
         return y
 
     def backward(self, dy):
@@ -158,7 +161,9 @@ _CONV_DOC = """{n}-D convolution layer (cross-correlation), input ``(N, C{dims})
     bias : bool
     weight_init : {{'he', 'glorot', 'gabor'}}
         'gabor' (2-D only) starts from an oriented Gabor bank (:func:`sigconv.nn.init.gabor_bank`).
-    method : {{'auto', 'im2col', 'fft'}}
+    method : {{'auto', 'im2col', 'fft', 'winograd'}}
+        'winograd' (3x3 kernels, stride 1, dilation 1, one group) computes by Winograd's
+        minimal filtering; 'auto' chooses by the calibrated cost model.
     dtype : {{'float32', 'float64'}}
     seed : int or numpy.random.Generator, optional
 
