@@ -2,17 +2,19 @@
 
 ``sigconv.distributed.convolve(x, kernel, ...)`` returns a lazy dask array equal to
 ``sigconv.convolve(x.compute(), kernel, ...)`` for every mode, boundary, centre, stride and
-dilation, on any chunking.  Each output block is one task that gathers the input it needs
--- its own block plus a halo of the neighbouring blocks, sized per side from the kernel and
-its anchor -- extends it by the boundary rule of the *whole* array, and runs the in-memory
-:func:`sigconv.convolve` in ``'valid'`` mode (which picks direct or FFT per block).
+dilation, on any chunking.  Each output block is one task that receives its own input
+block and thin *halo* slices of its neighbours (cut by slicing tasks in the graph, as
+``dask.array.map_overlap`` does, so only the halos move between workers), sized per side
+from the kernel and its anchor; it assembles them, with the boundary rule of the *whole*
+array at the edges, and runs the in-memory :func:`sigconv.convolve` in ``'valid'`` mode
+(which picks direct or FFT per block).
 
-Halos are computed from global indices: output sample ``i`` of an axis reads the padded
-input at ``i*stride + m*dilation``, that is the global input index ``g = i*stride +
-m*dilation - before``, and ``g`` is mapped into ``[0, n)`` by the boundary rule of
-``sigconv._padding``.  So ``wrap`` reads the far end of the array (a global periodic
-halo), ``reflect``/``mirror``/``nearest`` read the array's own edges, and ``constant``
-uses ``fillvalue`` -- never the value of a neighbouring chunk.
+Halos are computed from global indices (:mod:`sigconv._halo`): output sample ``i`` of an
+axis reads the padded input at ``i*stride + m*dilation``, that is the global input index
+``g = i*stride + m*dilation - before``, and ``g`` is mapped into ``[0, n)`` by the
+boundary rule of ``sigconv._padding``.  So ``wrap`` reads the far end of the array (a
+global periodic halo), ``reflect``/``mirror``/``nearest`` read the array's own edges, and
+``constant`` uses ``fillvalue`` -- never the value of a neighbouring chunk.
 
 dask is imported lazily: importing this module does not need dask; calling it does.
 """
@@ -25,10 +27,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import _plan, _shapes, _validate as V
+from . import _halo, _plan, _shapes, _validate as V
 from ._convolve import convolve as _convolve, correlate as _correlate
 from ._errors import IntegerOverflowError, ResourceLimitError, ShapeError
-from ._padding import boundary_index
 
 __all__ = ["convolve", "correlate", "estimate_task_bytes", "DEFAULT_MAX_TASK_BYTES"]
 
@@ -46,16 +47,6 @@ def _dask_array():
             "sigconv.distributed needs dask; install it with `pip install sigconv[dask]` "
             "(or `pip install 'dask[array,distributed]'`)") from None
     return da
-
-
-@dataclass(frozen=True)
-class _Axis:
-    """Geometry of one axis: input chunks, output chunks and, per output block, the
-    touched input blocks, the local gather index and the outside-the-array mask."""
-    out_chunks: tuple
-    touched: tuple      # per output block: tuple of input block indices
-    index: tuple        # per output block: int array into the concatenated touched blocks
-    outside: tuple      # per output block: bool array (constant boundary) or None
 
 
 def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[int] | None = None,
@@ -125,11 +116,12 @@ def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[in
 
     *Rechunking.*  When a chunk is smaller than the halo on its axis (a kernel wider
     than a chunk), neighbouring chunks of that axis are merged until every chunk is at
-    least as large as the halo, so each task reads at most three blocks per axis.
+    least as large as the halo, so each task reads slices of at most three blocks per
+    axis (more only where the halo is longer than the whole array).
 
-    *Memory.*  The per-task estimate (:func:`estimate_task_bytes`) counts the gathered
-    blocks, the extended region, the output block and, for FFT-capable methods, the
-    transform buffers.
+    *Memory.*  The per-task estimate (:func:`estimate_task_bytes`) counts the received
+    pieces (the block and its halos), the assembled region, the output block and, for
+    FFT-capable methods, the transform buffers.
 
     *Non-finite values.*  With ``method='auto'`` a block containing NaN or inf is
     computed directly, so the NaN reaches exactly the outputs the defining sum gives.
@@ -198,7 +190,7 @@ def estimate_task_bytes(block_shape: Sequence[int], region_shape: Sequence[int],
     Parameters
     ----------
     block_shape : sequence of int
-        Extent of the gathered input blocks (concatenated) on each axis.
+        Extent of the input a task receives (its block and the halo slices) on each axis.
     region_shape : sequence of int
         Extent of the boundary-extended region the block convolution reads.
     out_shape : sequence of int
@@ -259,7 +251,7 @@ def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
         return da.zeros(tuple(out_shape), dtype=a["result"])
     geo = _geometry(x, k, a["axes"], pads, a["strides"], a["dilations"], a["boundary"])
     x = x.rechunk(tuple(g[0] for g in geo))
-    axes_geo = [_axis(x.chunks[i], *g[1:]) for i, g in enumerate(geo)]
+    axes_geo = [_halo.axis_pieces(x.chunks[i], *g[1:]) for i, g in enumerate(geo)]
     _check_memory(func, x, axes_geo, a["compute"], method, a["max_task_bytes"])
     return _graph(x, axes_geo, dict(a, op=op))
 
@@ -358,47 +350,34 @@ def _min_chunks(chunks, halo):
     return tuple(merged)
 
 
-def _axis(chunks, n, before, ke, stride, length, boundary):
-    """Output chunks and, per output block, which input blocks it reads and how."""
-    bounds = np.concatenate([[0], np.cumsum(chunks)])
-    cuts = sorted({min(-(-int(b) // stride), length) for b in bounds[:-1]} | {length})
-    out_chunks = tuple(int(b - a) for a, b in zip(cuts[:-1], cuts[1:]) if b > a)
-    starts = np.concatenate([[0], np.cumsum(out_chunks)])[:-1]
-    touched, index, outside = [], [], []
-    for o0, size in zip(starts, out_chunks):
-        g = np.arange(o0 * stride - before, (o0 + size - 1) * stride + ke - before)
-        inside = (g >= 0) & (g < n)
-        src = boundary_index(g, n, boundary) if boundary != "constant" else np.clip(g, 0, n - 1)
-        blocks = np.searchsorted(bounds, src, side="right") - 1
-        ids = tuple(int(b) for b in np.unique(blocks))
-        offsets = np.concatenate([[0], np.cumsum([chunks[b] for b in ids])])
-        local = offsets[np.searchsorted(ids, blocks)] + src - bounds[blocks]
-        touched.append(ids)
-        index.append(local.astype(np.intp))
-        outside.append(~inside if boundary == "constant" and not inside.all() else None)
-    return _Axis(out_chunks, tuple(touched), tuple(index), tuple(outside))
-
-
 def _check_memory(func, x, axes_geo, compute, method, limit):
     if limit is None:
         return
-    block = [max(sum(x.chunks[i][b] for b in t) for t in g.touched)
-             for i, g in enumerate(axes_geo)]
-    region = [max(len(ix) for ix in g.index) for g in axes_geo]
+    region = [max(sum(p.length for p in ps) for ps in g.pieces) for g in axes_geo]
     outb = [max(g.out_chunks) for g in axes_geo]
-    need = estimate_task_bytes(block, region, outb, x.dtype.itemsize, compute.itemsize,
+    need = estimate_task_bytes(region, region, outb, x.dtype.itemsize, compute.itemsize,
                                transform=method != "direct")
     if need > limit:
         raise ResourceLimitError(
-            f"{func}: one task would need ~{need / 2**20:.1f} MiB (input blocks {tuple(block)}, "
-            f"region {tuple(region)}), over max_task_bytes={limit / 2**20:.1f} MiB; rechunk x "
+            f"{func}: one task would need ~{need / 2**20:.1f} MiB (block with its halo "
+            f"{tuple(region)}), over max_task_bytes={limit / 2**20:.1f} MiB; rechunk x "
             "to smaller chunks or raise max_task_bytes")
 
 
 # --------------------------------------------------------------------------- graph
 
+@dataclass(frozen=True)
+class _Layout:
+    """How one task assembles its region: the pieces' lengths per axis (a plain object,
+    so that the graph passes it through untouched)."""
+    lengths: tuple
+
+
 def _graph(x, axes_geo, options):
+    """One task per output block, fed by its own input block and slicing tasks that cut
+    the thin halos out of the neighbouring blocks (only those move between workers)."""
     import itertools
+    import operator
 
     from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
@@ -406,40 +385,43 @@ def _graph(x, axes_geo, options):
     da = _dask_array()
     token = tokenize(x, options["kernel"], {k: v for k, v in options.items() if k != "kernel"})
     name = f"sigconv-{options['op']}-{token}"
+    halo_name = f"sigconv-halo-{token}"
     kname = f"sigconv-kernel-{token}"
     dsk = {kname: options["kernel"]}
+    slices = {}
     spec = {k: options[k] for k in ("op", "method", "axes", "strides", "dilations",
                                     "nan_policy", "workers", "fillvalue", "compute", "result")}
     for out_idx in itertools.product(*(range(len(g.out_chunks)) for g in axes_geo)):
-        touched = [g.touched[i] for g, i in zip(axes_geo, out_idx)]
-        keys = _nested_keys(x.name, touched)
-        recipe = tuple((g.index[i], g.outside[i]) for g, i in zip(axes_geo, out_idx))
-        dsk[(name,) + out_idx] = (_block, keys, kname, recipe, spec)
+        per_axis = [g.pieces[i] for g, i in zip(axes_geo, out_idx)]
+        keys = []
+        for piece in itertools.product(*per_axis):
+            if any(p.block is None for p in piece):
+                keys.append(None)
+                continue
+            block = (x.name,) + tuple(p.block for p in piece)
+            index = tuple(p.index for p in piece)
+            if all(ix == slice(0, c[p.block]) for ix, c, p in zip(index, x.chunks, piece)):
+                keys.append(block)
+                continue
+            ident = (block, tuple((ix.start, ix.stop, ix.step) for ix in index))
+            key = slices.get(ident)
+            if key is None:
+                key = slices[ident] = (halo_name, len(slices))
+                dsk[key] = (operator.getitem, block, index)
+            keys.append(key)
+        layout = _Layout(tuple(tuple(p.length for p in ps) for ps in per_axis))
+        dsk[(name,) + out_idx] = (_block, keys, kname, layout, spec)
     graph = HighLevelGraph.from_collections(name, dsk, dependencies=[x])
     chunks = tuple(g.out_chunks for g in axes_geo)
     return da.Array(graph, name, chunks, meta=np.empty((0,) * x.ndim, options["result"]))
 
 
-def _nested_keys(name, touched, prefix=()):
-    if not touched:
-        return (name,) + prefix
-    return [_nested_keys(name, touched[1:], prefix + (b,)) for b in touched[0]]
-
-
-def _block(blocks, kernel, recipe, spec):
-    """One task: gather, extend by the boundary rule, run the in-memory valid convolution."""
-    local = np.block(blocks) if isinstance(blocks, list) else blocks
-    region = local[np.ix_(*(ix for ix, _ in recipe))]
-    masks = [m for _, m in recipe]
-    if any(m is not None for m in masks):
-        region = region.astype(spec["compute"])
-        outside = np.zeros(region.shape, dtype=bool)
-        for ax, m in enumerate(masks):
-            if m is not None:
-                shape = [1] * region.ndim
-                shape[ax] = m.size
-                outside |= m.reshape(shape)
-        region[outside] = spec["fillvalue"]
+def _block(pieces, kernel, layout, spec):
+    """One task: assemble the block and its halos (the boundary rule's fill values
+    included), then run the in-memory pipeline in 'valid' mode."""
+    filled = any(p is None for p in pieces)
+    dtype = spec["compute"] if filled else next(p.dtype for p in pieces if p is not None)
+    region = _halo.assemble(pieces, layout.lengths, dtype, spec["fillvalue"])
     out = _OPS[spec["op"]](region, kernel, "valid", spec["method"], axes=spec["axes"],
                            stride=spec["strides"], dilation=spec["dilations"],
                            nan_policy=spec["nan_policy"], workers=spec["workers"])
