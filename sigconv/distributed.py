@@ -21,7 +21,9 @@ dask is imported lazily: importing this module does not need dask; calling it do
 
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -376,9 +378,6 @@ class _Layout:
 def _graph(x, axes_geo, options):
     """One task per output block, fed by its own input block and slicing tasks that cut
     the thin halos out of the neighbouring blocks (only those move between workers)."""
-    import itertools
-    import operator
-
     from dask.base import tokenize
     from dask.highlevelgraph import HighLevelGraph
 
@@ -393,27 +392,34 @@ def _graph(x, axes_geo, options):
                                     "nan_policy", "workers", "fillvalue", "compute", "result")}
     for out_idx in itertools.product(*(range(len(g.out_chunks)) for g in axes_geo)):
         per_axis = [g.pieces[i] for g, i in zip(axes_geo, out_idx)]
-        keys = []
-        for piece in itertools.product(*per_axis):
-            if any(p.block is None for p in piece):
-                keys.append(None)
-                continue
-            block = (x.name,) + tuple(p.block for p in piece)
-            index = tuple(p.index for p in piece)
-            if all(ix == slice(0, c[p.block]) for ix, c, p in zip(index, x.chunks, piece)):
-                keys.append(block)
-                continue
-            ident = (block, tuple((ix.start, ix.stop, ix.step) for ix in index))
-            key = slices.get(ident)
-            if key is None:
-                key = slices[ident] = (halo_name, len(slices))
-                dsk[key] = (operator.getitem, block, index)
-            keys.append(key)
+        keys = _piece_keys(x, per_axis, halo_name, dsk, slices)
         layout = _Layout(tuple(tuple(p.length for p in ps) for ps in per_axis))
         dsk[(name,) + out_idx] = (_block, keys, kname, layout, spec)
     graph = HighLevelGraph.from_collections(name, dsk, dependencies=[x])
     chunks = tuple(g.out_chunks for g in axes_geo)
     return da.Array(graph, name, chunks, meta=np.empty((0,) * x.ndim, options["result"]))
+
+
+def _piece_keys(x, per_axis, halo_name, dsk, slices):
+    """The keys of one task's N-D pieces, in ``itertools.product`` order: an input block
+    where the piece is the whole block, else a slicing task (added to ``dsk`` once and
+    remembered in ``slices``), or None for the fill value."""
+    keys = []
+    for piece in itertools.product(*per_axis):
+        if any(p.block is None for p in piece):
+            keys.append(None)
+            continue
+        block = (x.name,) + tuple(p.block for p in piece)
+        index = tuple(p.index for p in piece)
+        if all(ix == slice(0, c[p.block]) for ix, c, p in zip(index, x.chunks, piece)):
+            keys.append(block)
+            continue
+        ident = (block, tuple((ix.start, ix.stop, ix.step) for ix in index))
+        if ident not in slices:
+            slices[ident] = (halo_name, len(slices))
+            dsk[slices[ident]] = (operator.getitem, block, index)
+        keys.append(slices[ident])
+    return keys
 
 
 def _block(pieces, kernel, layout, spec):
