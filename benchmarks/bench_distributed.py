@@ -16,9 +16,10 @@ by
 each timed as ``persist()`` of the result and a wait for every block (the result stays
 on the workers), and one in-memory ``sigconv.convolve`` of the whole array in this
 process (all cores), for scale.  The two dask results are checked against each other
-first, on three windows (two corners and one across four blocks).  Times are medians of ``--rounds`` rounds after one warm-up round, the candidates
-interleaved round by round (a candidate whose warm-up run took over 30 s is timed by that
-run alone, marked "one run"); the ratio is dask-image / sigconv (> 1: sigconv faster).
+first, on three windows (two corners and one across four blocks).  Times are medians of
+``--rounds`` rounds after one warm-up round, the candidates interleaved round by round (a
+candidate whose warm-up run took over 30 s is timed by that run alone, marked "one run");
+the ratio is dask-image / sigconv (> 1: sigconv faster).
 """
 
 import argparse

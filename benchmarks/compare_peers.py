@@ -46,7 +46,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, os.pardir))
-from _grid import DTYPES, grid  # noqa: E402
+from _grid import DTYPES, data, grid  # noqa: E402
 
 GOALS = "goals: geometric mean >= 1.5x over the fastest peer of each case, no case below 0.8x"
 SMALL_TAPS = 11
@@ -54,14 +54,6 @@ SETTLE = 0.01     # seconds a process sleeps after timing, before the next candi
 
 
 # --------------------------------------------------------------------------- processes
-
-def data(shape, dtype, seed):
-    rng = np.random.default_rng(seed)
-    a = rng.standard_normal(shape)
-    if np.dtype(dtype).kind == "c":
-        a = a + 1j * rng.standard_normal(shape)
-    return a.astype(dtype)
-
 
 def fingerprint(result, seed=7):
     """Shape, the values at 32 seeded positions and max |value| of a result."""
