@@ -1,4 +1,4 @@
-"""The case grid of issue 3's sweep, shared by compare_scipy.py and first_calls.py.
+"""The case grid of issue 3's sweep, shared by compare_scipy, compare_peers and first_calls.
 
 A case is ``(x shape, kernel shape, dtype code, mode)``; the dtype codes are the keys of
 :data:`DTYPES`.
@@ -26,6 +26,15 @@ def sweep(quick):
     three = [(n, k) for n in (64, 160) for k in (3, 9, 25)]
     return ([((n,), (k,)) for n, k in one] + [((n, n), (k, k)) for n, k in two]
             + [((n,) * 3, (k,) * 3) for n, k in three]), list(DTYPES), ["full", "same"]
+
+
+def data(shape, dtype, seed):
+    """Seeded standard-normal input of ``shape`` and ``dtype`` (complex: both parts)."""
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng.standard_normal(shape)
+    return a.astype(dtype)
 
 
 def grid(quick=False):

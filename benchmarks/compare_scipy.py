@@ -40,7 +40,7 @@ if "--tuned" not in sys.argv:             # before sigconv loads its cache: ship
 import pyfftw  # noqa: E402
 
 import sigconv  # noqa: E402
-from _grid import DTYPES, grid  # noqa: E402
+from _grid import DTYPES, data, grid  # noqa: E402
 from _timing import interleaved  # noqa: E402
 from sigconv.engines.fft import transform_sizes  # noqa: E402
 from sigconv._runtime import cores as available_cores  # noqa: E402
@@ -86,14 +86,6 @@ def measure(fns):
                 fn()
             times[name].append((time.perf_counter() - t0) / reps[name])
     return {name: float(np.median(t)) for name, t in times.items()}
-
-
-def data(shape, dtype, seed):
-    rng = np.random.default_rng(seed)
-    a = rng.standard_normal(shape)
-    if np.dtype(dtype).kind == "c":
-        a = a + 1j * rng.standard_normal(shape)
-    return a.astype(dtype)
 
 
 def scipy_fns(x, k, mode):

@@ -2,17 +2,19 @@
 
 ``sigconv.distributed.convolve(x, kernel, ...)`` returns a lazy dask array equal to
 ``sigconv.convolve(x.compute(), kernel, ...)`` for every mode, boundary, centre, stride and
-dilation, on any chunking.  Each output block is one task that gathers the input it needs
--- its own block plus a halo of the neighbouring blocks, sized per side from the kernel and
-its anchor -- extends it by the boundary rule of the *whole* array, and runs the in-memory
-:func:`sigconv.convolve` in ``'valid'`` mode (which picks direct or FFT per block).
+dilation, on any chunking.  Each output block is one task that receives its own input
+block and thin *halo* slices of its neighbours (cut by slicing tasks in the graph, as
+``dask.array.map_overlap`` does, so only the halos move between workers), sized per side
+from the kernel and its anchor; it assembles them, with the boundary rule of the *whole*
+array at the edges, and runs the in-memory :func:`sigconv.convolve` in ``'valid'`` mode
+(which picks direct or FFT per block).
 
-Halos are computed from global indices: output sample ``i`` of an axis reads the padded
-input at ``i*stride + m*dilation``, that is the global input index ``g = i*stride +
-m*dilation - before``, and ``g`` is mapped into ``[0, n)`` by the boundary rule of
-``sigconv._padding``.  So ``wrap`` reads the far end of the array (a global periodic
-halo), ``reflect``/``mirror``/``nearest`` read the array's own edges, and ``constant``
-uses ``fillvalue`` -- never the value of a neighbouring chunk.
+Halos are computed from global indices (:mod:`sigconv._halo`): output sample ``i`` of an
+axis reads the padded input at ``i*stride + m*dilation``, that is the global input index
+``g = i*stride + m*dilation - before``, and ``g`` is mapped into ``[0, n)`` by the
+boundary rule of ``sigconv._padding``.  So ``wrap`` reads the far end of the array (a
+global periodic halo), ``reflect``/``mirror``/``nearest`` read the array's own edges, and
+``constant`` uses ``fillvalue`` -- never the value of a neighbouring chunk.
 
 dask is imported lazily: importing this module does not need dask; calling it does.
 """
@@ -20,16 +22,13 @@ dask is imported lazily: importing this module does not need dask; calling it do
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
-from . import _missing, _plan, _shapes, _validate as V
+from . import _blocks, _halo, _missing, _plan, _shapes, _validate as V
 from ._convolve import convolve as _convolve, correlate as _correlate
 from ._errors import ResourceLimitError, ShapeError
-from ._padding import boundary_index
-from ._integers import fit_result
 
 __all__ = ["convolve", "correlate", "estimate_task_bytes", "DEFAULT_MAX_TASK_BYTES"]
 
@@ -47,16 +46,6 @@ def _dask_array():
             "sigconv.distributed needs dask; install it with `pip install sigconv[dask]` "
             "(or `pip install 'dask[array,distributed]'`)") from None
     return da
-
-
-@dataclass(frozen=True)
-class _Axis:
-    """Geometry of one axis: input chunks, output chunks and, per output block, the
-    touched input blocks, the local gather index and the outside-the-array mask."""
-    out_chunks: tuple
-    touched: tuple      # per output block: tuple of input block indices
-    index: tuple        # per output block: int array into the concatenated touched blocks
-    outside: tuple      # per output block: bool array (constant boundary) or None
 
 
 def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[int] | None = None,
@@ -137,11 +126,12 @@ def convolve(x: Any, kernel: Any, mode: str = "same", *, axes: int | Sequence[in
 
     *Rechunking.*  When a chunk is smaller than the halo on its axis (a kernel wider
     than a chunk), neighbouring chunks of that axis are merged until every chunk is at
-    least as large as the halo, so each task reads at most three blocks per axis.
+    least as large as the halo, so each task reads slices of at most three blocks per
+    axis (more only where the halo is longer than the whole array).
 
-    *Memory.*  The per-task estimate (:func:`estimate_task_bytes`) counts the gathered
-    blocks, the extended region, the output block and, for FFT-capable methods, the
-    transform buffers.
+    *Memory.*  The per-task estimate (:func:`estimate_task_bytes`) counts the received
+    pieces (the block and its halos), the assembled region, the output block and, for
+    FFT-capable methods, the transform buffers.
 
     *Non-finite values.*  With ``method='auto'`` a block containing NaN or inf is
     computed directly, so the NaN reaches exactly the outputs the defining sum gives.
@@ -216,7 +206,7 @@ def estimate_task_bytes(block_shape: Sequence[int], region_shape: Sequence[int],
     Parameters
     ----------
     block_shape : sequence of int
-        Extent of the gathered input blocks (concatenated) on each axis.
+        Extent of the input a task receives (its block and the halo slices) on each axis.
     region_shape : sequence of int
         Extent of the boundary-extended region the block convolution reads.
     out_shape : sequence of int
@@ -281,15 +271,16 @@ def _run(op, x, kernel, mode, axes, boundary, fillvalue, center, method, stride,
     if 0 in out_shape or x.size == 0 or k.size == 0:
         zeros = da.zeros(tuple(out_shape), dtype=a["result"])
         return (zeros, zeros) if a["missing"] and a["missing"]["return_weights"] else zeros
-    geo = _geometry(x, k, a["axes"], pads, a["strides"], a["dilations"], a["boundary"])
+    geo = _halo.geometry(x.shape, x.chunks, k.shape, a["axes"], pads, a["strides"],
+                         a["dilations"], a["boundary"])
     x = x.rechunk(tuple(g[0] for g in geo))
-    axes_geo = [_axis(x.chunks[i], *g[1:]) for i, g in enumerate(geo)]
+    axes_geo = [_halo.axis_pieces(x.chunks[i], *g[1:]) for i, g in enumerate(geo)]
     _check_memory(func, x, axes_geo, a["compute"], method, a["max_task_bytes"])
     if a["missing"] is not None:
         a["missing"]["mask"] = _mask_like(a["missing"]["mask"], x, func)
         a["missing"]["before"] = tuple(pads[a["axes"].index(ax)][0] if ax in a["axes"] else 0
                                        for ax in range(x.ndim))
-    return _graph(x, axes_geo, dict(a, op=op))
+    return _blocks.graph(x, axes_geo, dict(a, op=op))
 
 
 def _missing_arguments(func, x, a, mode, nan_policy, missing):
@@ -385,167 +376,17 @@ def _scalar(op, x, a):
     return x.map_blocks(lambda b: np.asarray(fn(b, k, **run)), dtype=a["result"])
 
 
-# --------------------------------------------------------------------------- geometry
-
-def _geometry(x, k, axes, pads, strides, dilations, boundary):
-    """Per axis of x: (rechunked input chunks, n, before, ke, stride, out length, boundary)."""
-    out = []
-    for ax in range(x.ndim):
-        n = x.shape[ax]
-        if ax in axes:
-            i = axes.index(ax)
-            (before, after), s, d = pads[i], strides[i], dilations[i]
-            ke = _shapes.effective_size(k.shape[ax], d)
-            length = _shapes.output_length(n, before, after, ke, s)
-            halo = max(before, after, ke - 1 - before, 0)
-        else:
-            before, s, ke, length, halo = 0, 1, 1, n, 0
-        out.append((_min_chunks(x.chunks[ax], halo), n, before, ke, s, length, boundary))
-    return out
-
-
-def _min_chunks(chunks, halo):
-    """Merge neighbouring chunks until each is at least ``halo`` long (documented rechunk)."""
-    if halo == 0 or min(chunks) >= halo:
-        return tuple(chunks)
-    merged = []
-    for c in chunks:
-        if merged and merged[-1] < halo:
-            merged[-1] += c
-        else:
-            merged.append(c)
-    if len(merged) > 1 and merged[-1] < halo:
-        last = merged.pop()
-        merged[-1] += last
-    return tuple(merged)
-
-
-def _axis(chunks, n, before, ke, stride, length, boundary):
-    """Output chunks and, per output block, which input blocks it reads and how."""
-    bounds = np.concatenate([[0], np.cumsum(chunks)])
-    cuts = sorted({min(-(-int(b) // stride), length) for b in bounds[:-1]} | {length})
-    out_chunks = tuple(int(b - a) for a, b in zip(cuts[:-1], cuts[1:]) if b > a)
-    starts = np.concatenate([[0], np.cumsum(out_chunks)])[:-1]
-    touched, index, outside = [], [], []
-    for o0, size in zip(starts, out_chunks):
-        g = np.arange(o0 * stride - before, (o0 + size - 1) * stride + ke - before)
-        inside = (g >= 0) & (g < n)
-        src = boundary_index(g, n, boundary) if boundary != "constant" else np.clip(g, 0, n - 1)
-        blocks = np.searchsorted(bounds, src, side="right") - 1
-        ids = tuple(int(b) for b in np.unique(blocks))
-        offsets = np.concatenate([[0], np.cumsum([chunks[b] for b in ids])])
-        local = offsets[np.searchsorted(ids, blocks)] + src - bounds[blocks]
-        touched.append(ids)
-        index.append(local.astype(np.intp))
-        outside.append(~inside if boundary == "constant" and not inside.all() else None)
-    return _Axis(out_chunks, tuple(touched), tuple(index), tuple(outside))
-
+# --------------------------------------------------------------------------- memory
 
 def _check_memory(func, x, axes_geo, compute, method, limit):
     if limit is None:
         return
-    block = [max(sum(x.chunks[i][b] for b in t) for t in g.touched)
-             for i, g in enumerate(axes_geo)]
-    region = [max(len(ix) for ix in g.index) for g in axes_geo]
+    region = [max(sum(p.length for p in ps) for ps in g.pieces) for g in axes_geo]
     outb = [max(g.out_chunks) for g in axes_geo]
-    need = estimate_task_bytes(block, region, outb, x.dtype.itemsize, compute.itemsize,
+    need = estimate_task_bytes(region, region, outb, x.dtype.itemsize, compute.itemsize,
                                transform=method != "direct")
     if need > limit:
         raise ResourceLimitError(
-            f"{func}: one task would need ~{need / 2**20:.1f} MiB (input blocks {tuple(block)}, "
-            f"region {tuple(region)}), over max_task_bytes={limit / 2**20:.1f} MiB; rechunk x "
+            f"{func}: one task would need ~{need / 2**20:.1f} MiB (block with its halo "
+            f"{tuple(region)}), over max_task_bytes={limit / 2**20:.1f} MiB; rechunk x "
             "to smaller chunks or raise max_task_bytes")
-
-
-# --------------------------------------------------------------------------- graph
-
-def _graph(x, axes_geo, options):
-    import itertools
-
-    from dask.base import tokenize
-    from dask.highlevelgraph import HighLevelGraph
-
-    da = _dask_array()
-    token = tokenize(x, options["kernel"], {k: v for k, v in options.items() if k != "kernel"})
-    name = f"sigconv-{options['op']}-{token}"
-    kname = f"sigconv-kernel-{token}"
-    dsk = {kname: options["kernel"]}
-    spec = {k: options[k] for k in ("op", "method", "axes", "strides", "dilations",
-                                    "nan_policy", "workers", "fillvalue", "compute", "result",
-                                    "missing", "out_dtype", "inputs")}
-    missing = options["missing"] or {}
-    mask = missing.get("mask")
-    if missing:
-        spec["missing"] = {k: v for k, v in missing.items() if k != "mask"}
-    both = bool(missing.get("return_weights"))
-    lead = (0,) if both else ()
-    for out_idx in itertools.product(*(range(len(g.out_chunks)) for g in axes_geo)):
-        touched = [g.touched[i] for g, i in zip(axes_geo, out_idx)]
-        keys = _nested_keys(x.name, touched)
-        mkeys = None if mask is None else _nested_keys(mask.name, touched)
-        recipe = tuple((g.index[i], g.outside[i]) for g, i in zip(axes_geo, out_idx))
-        dsk[(name,) + lead + out_idx] = (_block, keys, mkeys, kname, recipe, spec)
-    deps = [x] if mask is None else [x, mask]
-    graph = HighLevelGraph.from_collections(name, dsk, dependencies=deps)
-    chunks = ((2,),) * both + tuple(g.out_chunks for g in axes_geo)
-    out = da.Array(graph, name, chunks, meta=np.empty((0,) * len(chunks), options["result"]))
-    return (out[0], out[1].astype(np.empty(0, options["result"]).real.dtype)) if both else out
-
-
-def _nested_keys(name, touched, prefix=()):
-    if not touched:
-        return (name,) + prefix
-    return [_nested_keys(name, touched[1:], prefix + (b,)) for b in touched[0]]
-
-
-def _block(blocks, mask_blocks, kernel, recipe, spec):
-    """One task: gather, extend by the boundary rule, run the in-memory valid convolution
-    (with the gathered mask, extended alike: the outside of a constant boundary is valid,
-    or missing when fillvalue is NaN, as in memory)."""
-    index = np.ix_(*(ix for ix, _ in recipe))
-    region = (np.block(blocks) if isinstance(blocks, list) else blocks)[index]
-    mask = None
-    if mask_blocks is not None:
-        mask = (np.block(mask_blocks) if isinstance(mask_blocks, list) else mask_blocks)[index]
-    masks = [m for _, m in recipe]
-    if any(m is not None for m in masks):
-        region = region.astype(spec["compute"])
-        outside = np.zeros(region.shape, dtype=bool)
-        for ax, m in enumerate(masks):
-            if m is not None:
-                shape = [1] * region.ndim
-                shape[ax] = m.size
-                outside |= m.reshape(shape)
-        region[outside] = spec["fillvalue"]
-        if mask is not None:
-            mask = mask & ~outside
-    missing = spec["missing"] or {}
-    extra = {} if not missing else dict(
-        mask=mask, min_weight=missing["min_weight"], return_weights=missing["return_weights"])
-    if spec["nan_policy"] == "fill":
-        extra["fillvalue"] = spec["fillvalue"]        # what missing samples become
-    out = _OPS[spec["op"]](region, kernel, "valid", spec["method"], axes=spec["axes"],
-                           stride=spec["strides"], dilation=spec["dilations"],
-                           out_dtype=spec["out_dtype"], nan_policy=spec["nan_policy"],
-                           workers=spec["workers"], **extra)
-    if missing:
-        return _missing_block(out, region, mask, missing, spec)
-    # a region extended by the fill value is computed in the compute dtype (int64 for
-    # integers): its exact result goes to the declared dtype as the in-memory one does
-    return fit_result(out, spec["result"], spec["inputs"], f"distributed.{spec['op']}")
-
-
-def _missing_block(out, region, mask, missing, spec):
-    """A block's values (and weights), with preserve_nan applied from the block's own
-    samples, the centre of its region ('same' mode, stride 1)."""
-    values, weights = out if missing["return_weights"] else (out, None)
-    values = values.astype(spec["result"], copy=False)
-    if missing["preserve_nan"]:
-        centre = tuple(slice(b, b + n) for b, n in zip(missing["before"], values.shape))
-        holes = _missing.missing_samples(region[centre], None if mask is None else
-                                         mask[centre], missing["nonfinite"])
-        if holes is not None:
-            values = np.where(holes, np.nan, values).astype(spec["result"], copy=False)
-    if weights is None:
-        return values
-    return np.stack([values, weights.astype(spec["result"], copy=False)])

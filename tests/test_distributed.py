@@ -214,3 +214,69 @@ def test_unknown_chunk_sizes_are_refused():
     x = da.from_array(np.arange(10), chunks=3)
     with pytest.raises(ValueError, match=r"x has unknown chunk sizes .*compute_chunk_sizes"):
         distributed.convolve(x[x > 2], np.ones(3))
+
+
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_tasks_receive_their_block_and_thin_halos(boundary):
+    """Each output task depends on one whole input block (its own) and slicing tasks;
+    those that slice another block cut at most the halo out of it (2 rows before, 2
+    after, 1 column each side for a 5x3 kernel) -- never a neighbour's whole block."""
+    import dask
+    from dask.core import get_dependencies
+
+    x = da.from_array(RNG.standard_normal((40, 48)), chunks=(10, 12))
+    y = distributed.convolve(x, np.ones((5, 3)), boundary=boundary)
+    graph = dict(y.__dask_graph__())
+    halos = [key for key in graph if key[0].startswith("sigconv-halo")]
+    shapes = {key: value.shape for key, value in zip(halos, dask.get(graph, halos))}
+    moved = 0
+    for out_key in (key for key in graph if key[0] == y.name):
+        own = (x.name,) + out_key[1:]
+        deps = get_dependencies(graph, out_key)
+        kernels = [d for d in deps if isinstance(d, str)]
+        assert len(kernels) == 1 and kernels[0].startswith("sigconv-kernel")
+        assert [d for d in deps if d[0] == x.name] == [own]
+        for d in deps:
+            if isinstance(d, tuple) and d[0].startswith("sigconv-halo") and graph[d][1] != own:
+                assert shapes[d][0] <= 2 or shapes[d][1] <= 1, (d, shapes[d])
+                moved += np.prod(shapes[d])
+    assert moved <= 16 * (2 * 2 * 12 + 2 * 10 + 4 * 2)      # at most the halos of 16 tasks
+    np.testing.assert_allclose(
+        y.compute(), sigconv.convolve(x.compute(), np.ones((5, 3)), "same", boundary=boundary),
+        rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+@pytest.mark.parametrize("chunks", [((3, 5, 2), (7, 1, 6)), ((1,) * 10, (14,))], ids=str)
+@pytest.mark.parametrize("mode", MODES)
+def test_uneven_chunks_with_stride_dilation_and_centre(mode, chunks, boundary):
+    k = kernel((3, 4))
+    kwargs = dict(boundary=boundary, stride=(2, 1), dilation=(1, 2),
+                  fillvalue=-2 if boundary == "constant" else 0)
+    expected = sigconv.correlate(IMAGE, k, mode, **kwargs)
+    y = distributed.correlate(da.from_array(IMAGE, chunks=chunks), k, mode, **kwargs)
+    got = y.compute()
+    np.testing.assert_array_equal(got, expected)
+    check_metadata(y, got)
+
+
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_halo_longer_than_the_array(boundary):
+    """A kernel longer than the whole array: the halo wraps or reflects more than once."""
+    x = RNG.integers(-9, 10, (6, 5))
+    k = kernel((15, 13))
+    for mode in MODES[:2]:
+        expected = sigconv.convolve(x, k, mode, boundary=boundary)
+        got = distributed.convolve(da.from_array(x, chunks=(2, 3)), k, mode,
+                                   boundary=boundary).compute()
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_three_dimensional_wrap_and_reflect():
+    x = RNG.integers(-9, 10, (7, 8, 9))
+    k = kernel((3, 2, 5))
+    for b in ("wrap", "reflect", "constant"):
+        expected = sigconv.convolve(x, k, "same", boundary=b, center="ndimage")
+        got = distributed.convolve(da.from_array(x, chunks=(3, 4, 4)), k, boundary=b,
+                                   center="ndimage").compute()
+        np.testing.assert_array_equal(got, expected)
