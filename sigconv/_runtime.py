@@ -26,7 +26,7 @@ from ._options import option
 from ._calibration import CALIBRATION as _SHIPPED
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
-           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "blas_threads",
+           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "opencv", "blas_threads",
            "single_threaded_blas", "cache_dir", "calibration", "machine"]
 
 
@@ -151,6 +151,21 @@ def _import_pyfftw():
         if skip and sys.modules.get(_SKIPPED, 0) is None:
             del sys.modules[_SKIPPED]
     return module, None
+
+
+# ---------------------------------------------------------------- OpenCV
+
+@functools.lru_cache(maxsize=1)
+def opencv():
+    """The cv2 module (OpenCV's compiled filters, the direct engine's 2-D path: the
+    ``fast`` extra, or any OpenCV distribution), imported on first use, or None when it
+    cannot be imported."""
+    try:  # pragma: no cover - which branch runs depends on the installation
+        import cv2 as module
+        module.filter2D, module.sepFilter2D     # noqa: B018 - a build without imgproc
+    except Exception:  # ImportError, AttributeError, or a broken shared library
+        return None
+    return module
 
 
 # ---------------------------------------------------------------- BLAS threads

@@ -1,24 +1,27 @@
-"""The direct engine: cache-blocked shift-and-add, threaded, with low-rank kernel splitting.
+"""The direct engine: the defining sum, on OpenCV's compiled filters or in numpy.
 
-For each kernel tap the engine adds ``w[m] * x[shifted, strided slice]`` into the output.
+With two or more convolution axes, a dtype OpenCV computes exactly and OpenCV installed
+(the ``fast`` extra), the sums run on its compiled 2-D filters
+(:mod:`sigconv.engines.opencv`).  Otherwise, for each kernel tap the engine adds ``w[m] * x[shifted, strided slice]`` into the output.
 It runs band by band so each band's output stays in cache, spreads the bands over threads
 (numpy's arithmetic releases the GIL), skips zero taps, computes strided and dilated
 outputs without computing the samples a stride drops, and works in any numpy dtype —
 so integer results are exact and long double keeps its precision.  Its temporaries (the
 zero-padded input, a band's products) live in scratch buffers kept per thread and reused
-by the next call (:data:`SCRATCH_BYTES`); results never share memory with them.
+by the next call (:mod:`sigconv.engines.scratch`); results never share memory with them.
 
 Kernels whose matrix unfoldings have low rank (separable Gaussians, Sobel, box filters)
 are split into 1-D passes when that needs fewer multiply-adds.
 """
 
 import math
-import threading
 
 import numpy as np
 
 from .. import _runtime, _threads
 from .._padding import pad, padded_shape
+from . import opencv
+from .scratch import scratch
 from .separable import low_rank_terms
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
@@ -42,9 +45,16 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
 
     ``x`` and ``w`` must already have the compute dtype; ``pads`` holds one
     ``(before, after)`` zero pad per spatial axis; ``out_shape`` is the full output shape
-    (batch + spatial).  Returns a new array.
+    (batch + spatial).  Returns a new array (for integer inputs on the compiled filters,
+    of floats holding the exact sum).
     """
     nsp = len(strides)
+    if opencv.applies(nsp, x.dtype, w.shape[-nsp:], dilations):
+        bound = opencv.integer_bound(x, w, nsp) if x.dtype.kind in "biu" else None
+        char = opencv.work_char(x.dtype, bound)
+        if char is not None:
+            return opencv.correlate_valid(x, w, out_shape, strides, dilations, pads,
+                                          res=res, char=char)
     if _dot_path(x, w, nsp, strides, dilations):
         (before, after), = pads
         k = w.shape[-1]
@@ -52,7 +62,7 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
             # the zero-padded valid part is a window of the 'full' correlation
             return _correlate_rows(x, w, out_shape, k - 1 - before, res.threads)
     if any(b or a for b, a in pads):
-        buf = _scratch("pad", padded_shape(x.shape, pads), x.dtype)
+        buf = scratch("pad", padded_shape(x.shape, pads), x.dtype)
         x = pad(x, pads, "constant", out=buf)
     if _dot_path(x, w, nsp, strides, dilations):
         return _correlate_rows(x, w, out_shape, w.shape[-1] - 1, res.threads)
@@ -259,33 +269,9 @@ def _accumulate_taps(x, w, out, blk, taps, nsp, strides, dilations):
             np.multiply(src, wm, out=o)
         else:
             if tmp is None:
-                tmp = _scratch("tmp", o.shape, o.dtype)
+                tmp = scratch("tmp", o.shape, o.dtype)
             np.multiply(src, wm, out=tmp)
             np.add(o, tmp, out=o)
-
-
-#: scratch arrays (the zero-padded input, a band's products) up to this many bytes live
-#: in buffers kept per thread and reused by the next call: a fresh array over glibc's
-#: mmap threshold is page-faulted in again on every call, which made a 1e5-sample
-#: complex128 sum with 3 taps 2.0 ms instead of 0.23 ms, depending on what the process
-#: had allocated before (the threshold moves); larger ones are allocated each time
-SCRATCH_BYTES = 64 << 20
-_scratch_buffers = threading.local()
-
-
-def _scratch(slot, shape, dtype):
-    """An uninitialised C-contiguous array of ``shape`` and ``dtype`` in this thread's
-    reusable buffer ``slot`` (a new array when over SCRATCH_BYTES or of object dtype).
-    Valid until the thread asks for ``slot`` again."""
-    dtype = np.dtype(dtype)
-    nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes > SCRATCH_BYTES or dtype.hasobject:
-        return np.empty(shape, dtype)
-    buf = getattr(_scratch_buffers, slot, None)
-    if buf is None or buf.nbytes < nbytes:
-        buf = np.empty(max(nbytes, 1), np.uint8)
-        setattr(_scratch_buffers, slot, buf)
-    return buf[:nbytes].view(dtype).reshape(shape)
 
 
 def _nonzero_taps(w, nsp):
