@@ -12,6 +12,7 @@ resources every time, which is what keeps results bit-identical from call to cal
 
 import contextlib
 import functools
+import importlib.util
 import json
 import os
 import pathlib
@@ -26,7 +27,8 @@ from ._options import option
 from ._calibration import CALIBRATION as _SHIPPED
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
-           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "opencv", "blas_threads",
+           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "opencv", "opencv_found",
+           "blas_threads",
            "single_threaded_blas", "cache_dir", "calibration", "machine"]
 
 
@@ -168,6 +170,13 @@ def opencv():
     return module
 
 
+@functools.lru_cache(maxsize=1)
+def opencv_found():
+    """Whether a cv2 module is installed, found without importing it (the cost model's
+    question: the import waits for the first call that runs OpenCV's filters)."""
+    return importlib.util.find_spec("cv2") is not None
+
+
 # ---------------------------------------------------------------- BLAS threads
 
 @functools.lru_cache(maxsize=1)
@@ -227,7 +236,7 @@ class Calibration(dict):
 SHIPPED = Calibration(_SHIPPED)
 
 #: the calibration file's format; files of another version are ignored
-CALIBRATION_VERSION = 1
+CALIBRATION_VERSION = 2
 _calibration_state = {}
 
 

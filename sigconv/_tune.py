@@ -10,7 +10,8 @@ Two things are measured and saved in the per-user cache
   those transforms from wisdom in microseconds, and the same way every time.
 * **the cost-model constants** (``calibration.json``): FFTW's seconds per ``N log2 N``
   (with the plans above), a transform call's fixed cost, elementwise throughput, the
-  direct engine's seconds per multiply-add per dtype and per kernel tap, numpy's dot
+  direct engine's seconds per multiply-add per dtype and per kernel tap, OpenCV's
+  filters (per call, per sample and pass, per tap; when OpenCV is installed), numpy's dot
   correlation, BLAS matrix products and im2col gathers (the nn layers), and the speed-up
   of all cores (:mod:`sigconv.engines.cost`).
 
@@ -27,7 +28,7 @@ import time
 import numpy as np
 
 from . import _runtime
-from .engines import direct, overlap, tiled
+from .engines import direct, opencv, overlap, tiled
 from .engines.fft import THREAD_MIN_ELEMENTS, slot
 from .fft.backend import backend
 from .fft.lengths import cheapest_len
@@ -231,6 +232,46 @@ def _dot_call(repeats):
     return _median_time(lambda: direct.dot_correlate(x, w, 0, 66), 20 * repeats)
 
 
+#: the plane OpenCV's filter rates are measured on, and the kernel sides whose times
+#: separate the cost per sample and pass from the cost per tap
+CV_PLANE = (512, 512)
+CV_KERNELS = (3, 7)
+
+
+def _cv_rates(repeats):
+    """``(per sample and pass, per tap)`` seconds of the direct engine on OpenCV's filters
+    by work type ('f', 'd'), one thread, full-rank kernels; None without OpenCV."""
+    if _runtime.opencv() is None:
+        return None
+    res = _runtime.Resources(threads=1)
+    rng = np.random.default_rng(0)
+    n = math.prod(CV_PLANE)
+    sample, tap = {}, {}
+    for char in "fd":
+        x = rng.standard_normal(CV_PLANE).astype(char)
+        t = {}
+        for k in CV_KERNELS:
+            w = rng.standard_normal((k, k)).astype(char)
+            pads = ((k // 2, k // 2),) * 2
+            t[k] = _median_time(lambda w=w, pads=pads: opencv.correlate_valid(
+                x, w, CV_PLANE, (1, 1), (1, 1), pads, res=res, char=char), repeats) / n
+        small, big = (k * k for k in CV_KERNELS)
+        tap[char] = max((t[CV_KERNELS[1]] - t[CV_KERNELS[0]]) / (big - small), 1e-13)
+        sample[char] = max(t[CV_KERNELS[0]] - small * tap[char], 1e-12)
+    return sample, tap
+
+
+def _cv_call(repeats):
+    """Seconds of one direct-engine call on OpenCV's filters for an 8x8 plane."""
+    if _runtime.opencv() is None:
+        return None
+    res = _runtime.Resources(threads=1)
+    x, w = np.ones((8, 8)), np.arange(9.0).reshape(3, 3)
+    return _median_time(lambda: opencv.correlate_valid(x, w, (8, 8), (1, 1), (1, 1),
+                                                       ((1, 1), (1, 1)), res=res, char="d"),
+                        20 * repeats)
+
+
 def _gemm_mac(repeats):
     """Seconds per multiply-add of a float32 matrix product of im2col's shape, on one
     BLAS thread (the nn layers run one per batch chunk and thread over chunks)."""
@@ -263,8 +304,8 @@ def _thread_speedup(cores, repeats):
 
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_call", "per_element", "direct_mac",
-                  "direct_tap_call", "dot_mac", "dot_call", "gemm_mac", "gather",
-                  "thread_speedup")
+                  "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call", "gemm_mac",
+                  "gather", "thread_speedup")
 
 
 def measure_constants(step=None, *, repeats=7):
@@ -283,16 +324,22 @@ def measure_constants(step=None, *, repeats=7):
         "per_element": lambda: {k: _per_element(k, repeats) for k in (4, 8, 16, 32)},
         "direct_mac": lambda: _direct_macs(max(3, repeats // 2)),
         "direct_tap_call": lambda: _tap_call(repeats),
+        "cv_call": lambda: _cv_call(repeats),
+        "cv_rates": lambda: _cv_rates(repeats),
         "dot_mac": lambda: _dot_macs(repeats),
         "dot_call": lambda: _dot_call(repeats),
         "gemm_mac": lambda: _gemm_mac(repeats),
         "gather": lambda: _gather(repeats),
         "thread_speedup": lambda: _thread_speedup(cores, repeats),
     }
+    shipped = _runtime.SHIPPED
     for name in CONSTANT_STEPS:
         out[name] = measure[name]()
         step(f"measure {name}")
-    shipped = _runtime.SHIPPED
+    rates = out.pop("cv_rates")                 # without OpenCV: the shipped figures
+    out["cv_pixel"], out["cv_mac"] = rates or (shipped["cv_pixel"], shipped["cv_mac"])
+    if out["cv_call"] is None:
+        out["cv_call"] = shipped["cv_call"]
     for table in ("fft_real", "fft_complex"):     # a build without long double FFTs
         out[table] = {**{k: v for k, v in shipped[table].items() if k not in out[table]},
                       **out[table]}

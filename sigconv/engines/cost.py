@@ -17,7 +17,7 @@ import numpy as np
 from .. import _validate
 from .._padding import padded_shape
 from ..fft.lengths import next_fast_len
-from . import fft as _fft, overlap as _overlap, tiled as _tiled
+from . import fft as _fft, opencv as _opencv, overlap as _overlap, tiled as _tiled
 from .direct import _THREAD_WORK as DIRECT_THREAD_WORK, dot_path_applies
 from .fft import THREAD_MIN_ELEMENTS
 from .separable import low_rank_terms
@@ -95,6 +95,20 @@ def dot_seconds(cal, out_elements, taps, complex_, rows, threads=1):
     return cal["direct_call"] + rows * cal["dot_call"] + work * per / speed
 
 
+def compiled_seconds(cal, p):
+    """Estimated time of the direct engine on OpenCV's filters
+    (:mod:`sigconv.engines.opencv`): a call per output plane and pass, and per sample of
+    the stride-1 output planes a read and write per pass and a multiply-add per tap."""
+    c = p.cv.lower()
+    planes = p.outbatch * math.prod(p.out_spatial[:-2])
+    samples = planes * math.prod((L - 1) * s + 1 for L, s in
+                                 zip(p.out_spatial[-2:], p.strides[-2:]))
+    channels = 2 if p.cv in "FD" else 1
+    work = samples * channels * (p.cv_passes * cal["cv_pixel"][c] + p.cv_taps * cal["cv_mac"][c])
+    speed = _speedup(cal, p.workers, samples * p.cv_taps, _opencv.THREAD_WORK)
+    return cal["direct_call"] + planes * p.cv_passes * cal["cv_call"] + work / speed
+
+
 def fft_exact_for_integers(max1, max2, size1, size2):
     """scipy's rule: rounding an FFT result is exact while this product stays below 2**52."""
     return max1 * max2 * min(size1, size2) < 2 ** np.finfo(np.float64).nmant
@@ -114,7 +128,9 @@ class Problem(NamedTuple):
     ``pads`` the implicit zero pads, ``taps`` the multiply-adds per output of the direct
     engine, ``itemsize`` the bytes of one real number of the compute dtype, ``char`` the
     compute dtype's type character, ``dot`` whether the direct engine takes numpy's
-    compiled 1-D correlation.  Hashable: estimates are remembered per problem.
+    compiled 1-D correlation, ``cv`` the type OpenCV's filters compute it in (or '' where
+    the direct engine sums in numpy) with ``cv_passes`` filter calls per output plane and
+    ``cv_taps`` taps per sample.  Hashable: estimates are remembered per problem.
     """
     xshape: tuple
     keshape: tuple
@@ -130,6 +146,9 @@ class Problem(NamedTuple):
     taps: int
     char: str = "d"
     dot: bool = False
+    cv: str = ""
+    cv_passes: int = 0
+    cv_taps: int = 0
 
     @property
     def out_bytes(self):
@@ -235,7 +254,9 @@ def tiles_estimate(cal, p):
 def estimates(cal, p, max_bytes):
     """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
     out_elements = p.outbatch * math.prod(p.out_spatial)
-    if p.dot:
+    if p.cv:
+        direct = compiled_seconds(cal, p)
+    elif p.dot:
         direct = dot_seconds(cal, out_elements, p.taps, p.complex_, p.outbatch, p.workers)
     else:
         direct = direct_seconds(cal, out_elements, p.taps, p.char, p.workers)
@@ -316,9 +337,14 @@ def problem(plan):
     ke = tuple(d * (k - 1) + 1 for k, d in zip(plan.kernel_spatial, plan.dilations))
     dot = dot_path_applies(nsp, plan.strides, plan.dilations, plan.kernel_spatial[-1], dt,
                            batch(plan.out_shape))
+    cv = _opencv.work_char(dt, plan.int_bound if plan.integer else None) or ""
+    if cv and not _opencv.applies(nsp, dt, plan.kernel_spatial, plan.dilations, load=False):
+        cv = ""
+    passes, taps = _opencv.passes(plan.kernel_spatial, plan.dilations, cv) if cv else (0, 0)
     return Problem(tuple(xshape), ke, tuple(plan.out_shape[-nsp:]), plan.strides, pads,
                    batch(plan.x.shape), batch(plan.kernel.shape), batch(plan.out_shape),
-                   itemsize, complex_, plan.workers, direct_taps(plan), dt.char, dot)
+                   itemsize, complex_, plan.workers, direct_taps(plan), dt.char, dot,
+                   cv, passes, taps)
 
 
 def direct_taps(plan):

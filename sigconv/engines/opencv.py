@@ -26,6 +26,8 @@ Threads: output planes, or bands of rows of a plane, are spread over the call's 
 ``cv2.setNumThreads``).  A sample's value does not depend on which band computed it.
 """
 
+import functools
+import itertools
 import math
 from typing import Callable, NamedTuple
 
@@ -35,8 +37,8 @@ from .. import _runtime, _threads
 from .scratch import scratch
 from .separable import low_rank_terms
 
-__all__ = ["applies", "work_char", "integer_bound", "correlate_valid", "filter_calls",
-           "DFT_TAPS", "EXACT_BOUND"]
+__all__ = ["applies", "work_char", "integer_bound", "passes", "correlate_valid", "DFT_TAPS",
+           "EXACT_BOUND"]
 
 #: OpenCV's filter2D computes a kernel of at least this many taps (float32, float64
 #: planes) through a DFT: kernels are cut into row pieces below it
@@ -71,17 +73,27 @@ def work_char(dtype, int_bound=None):
     return None
 
 
-def applies(nsp, dtype, kshape, dilations):
+def applies(nsp, dtype, kshape, dilations, *, load=True):
     """Whether the direct sums of a problem may run here: two or more convolution axes,
     a dtype OpenCV can compute exactly (integers: see :func:`work_char`), a kernel row
-    short of :data:`DFT_TAPS`, and OpenCV installed (imported on the first call that
-    asks)."""
+    short of :data:`DFT_TAPS`, and OpenCV installed (imported here on the first call
+    that asks, unless ``load`` is false: then only looked for)."""
     if nsp < 2:
         return False
     char = work_char(dtype, 0)
     if char is None or (kshape[-1] - 1) * dilations[-1] + 1 >= DFT_TAPS[char.lower()]:
         return False
-    return _runtime.opencv() is not None
+    return _runtime.opencv() is not None if load else _runtime.opencv_found()
+
+
+def passes(kshape, dilations, char):
+    """``(passes, taps)``: the filter calls summed into each output plane (one per tap of
+    the kernel's outer axes and row piece) and the taps per output sample of a kernel of
+    spatial shape ``kshape`` (for the cost model)."""
+    ke0, ke1 = ((k - 1) * d + 1 for k, d in zip(kshape[-2:], dilations[-2:]))
+    rows = max(1, (DFT_TAPS[char.lower()] - 1) // ke1)
+    outer = math.prod(kshape[:-2])
+    return outer * -(-ke0 // rows), outer * ke0 * ke1
 
 
 def integer_bound(x, w, nsp):
@@ -112,33 +124,50 @@ def _dilate(k, d0, d1):
     return out
 
 
-def _kernel_ops(cv, k, d0, d1, char):
-    """The filter calls whose sum correlates with the 2-D kernel plane ``k``."""
+#: kernel planes of at most this many taps have their filter calls remembered
+OPS_CACHE_TAPS = 4096
+
+
+def _kernel_ops(k, d0, d1, char):
+    """The filter calls whose sum correlates with the 2-D kernel plane ``k`` (remembered
+    for small planes: a pure function of the kernel's values)."""
+    if k.size > OPS_CACHE_TAPS:
+        return _make_ops(k, d0, d1, char)
+    return _remembered_ops(k.tobytes(), k.shape, k.dtype.str, d0, d1, char)
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered_ops(data, shape, dtype, d0, d1, char):
+    return _make_ops(np.frombuffer(data, dtype).reshape(shape), d0, d1, char)
+
+
+def _make_ops(k, d0, d1, char):
+    cv = _runtime.opencv()
     real = np.dtype(char.lower())
-    if not np.any(k):
-        return []
+    if not k.any():
+        return ()
     terms = low_rank_terms(k, 2) if k.dtype.kind == "f" else None     # never integers
     if terms is not None:
         ops = []
         for ky, kx in terms:
             ky, kx = _dilate(ky[:, None], d0, 1).astype(real), _dilate(kx[None], 1, d1).astype(real)
             ops.append(Op(0, ky.shape[0], kx.shape[1], _sep_call(cv, kx, ky)))
-        return ops
+        return tuple(ops)
     kd = _dilate(k, d0, d1)
     rows = max(1, (DFT_TAPS[char.lower()] - 1) // kd.shape[1])
     ops = []
     for a0 in range(0, kd.shape[0], rows):
         piece = kd[a0:a0 + rows]
-        if not np.any(piece):
+        if not piece.any():
             continue
         if piece.dtype.kind == "c":
             re = np.ascontiguousarray(piece.real, real)
-            im = np.ascontiguousarray(piece.imag, real) if np.any(piece.imag) else None
+            im = np.ascontiguousarray(piece.imag, real) if piece.imag.any() else None
             run = _complex_call(cv, re, im)
         else:
             run = _filter_call(cv, np.ascontiguousarray(piece, real))
         ops.append(Op(a0, piece.shape[0], piece.shape[1], run))
-    return ops
+    return tuple(ops)
 
 
 def _channels(a):
@@ -184,27 +213,19 @@ def _complex_call(cv, re, im):
     return run
 
 
-def filter_calls(x_shape, kshape, out_shape, nsp):
-    """How many 2-D filter calls a problem makes, before kernel pieces and bands: one per
-    output plane, batch item and kernel tap of the outer axes (for the cost model)."""
-    outer = math.prod(out_shape[:len(out_shape) - 2])
-    return outer * math.prod(kshape[:nsp - 2])
-
-
 def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
     """Valid correlation of zero-padded ``x`` with ``w`` on the trailing axes, as the
     numpy sums of :func:`sigconv.engines.direct.correlate_valid` compute it, in the type
     ``char`` of :func:`work_char` (integer inputs give their exact sum as floats).
     Returns a new array."""
-    cv = _runtime.opencv()
     nsp = len(strides)
     lead = len(out_shape) - nsp
     work = np.dtype(char)
     x = x.astype(work, copy=False)
-    ops = {}
-    for bw in np.ndindex(w.shape[:lead]):
-        for q in np.ndindex(w.shape[w.ndim - nsp:-2]):
-            ops[bw + q] = _kernel_ops(cv, w[bw + q], dilations[-2], dilations[-1], char)
+    if x.strides[-1] != x.itemsize or x.strides[-2] < x.shape[-1] * x.itemsize:
+        x = np.ascontiguousarray(x)             # OpenCV reads rows of adjacent samples
+    ops = {i: _kernel_ops(w[i], dilations[-2], dilations[-1], char)
+           for i in _indices(w.shape[:lead] + w.shape[w.ndim - nsp:-2])}
     out = _runtime.empty(out_shape, work)
     L0 = out_shape[-2]
     ke0 = (w.shape[-2] - 1) * dilations[-2] + 1
@@ -214,7 +235,7 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
     bands = 1 if planes >= nthreads else min(-(-2 * nthreads // planes),
                                             max(1, L0 // (BAND_ROWS_PER_TAP * ke0)))
     edges = [L0 * i // bands for i in range(bands + 1)]
-    tasks = [(idx, r0, r1) for idx in np.ndindex(out_shape[:-2])
+    tasks = [(idx, r0, r1) for idx in _indices(out_shape[:-2])
              for r0, r1 in zip(edges, edges[1:]) if r1 > r0]
 
     def job(task):
@@ -230,6 +251,11 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
     return out
 
 
+def _indices(shape):
+    """Every index of an array of ``shape``, in C order (np.ndindex, faster)."""
+    return itertools.product(*map(range, shape))
+
+
 def _plane_calls(x, ops, idx, lead, strides, dilations, pads, wshape):
     """``[(input plane, op, row pad, column pad)]`` whose sum is output plane ``idx``."""
     batch, p = idx[:lead], idx[lead:]
@@ -237,7 +263,7 @@ def _plane_calls(x, ops, idx, lead, strides, dilations, pads, wshape):
     bw = tuple(i if n > 1 else 0 for i, n in zip(batch, wshape[:lead]))
     xs = x.shape[lead:]
     calls = []
-    for q in np.ndindex(wshape[lead:-2]):
+    for q in _indices(wshape[lead:-2]):
         xi = tuple(pi * s + qi * d - b for pi, qi, s, d, (b, _) in
                    zip(p, q, strides, dilations, pads))
         if any(i < 0 or i >= n for i, n in zip(xi, xs)):
