@@ -4,6 +4,7 @@ Signatures and documentation only: each call is planned (:func:`sigconv._plan.ma
 and run through the pipeline (:mod:`sigconv._pipeline`).
 """
 
+import dataclasses
 import math
 import time
 from typing import Optional, Sequence, Union
@@ -192,7 +193,7 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
     plan = make_plan(op, in1, in2, mode, "auto", func="choose_method", **args)
     choice = P.choose(plan)
     if not choice.estimates:            # the model was skipped: report it anyway
-        choice.estimates = P.estimates(plan)
+        choice = dataclasses.replace(choice, estimates=P.estimates(plan))
     if not measure or len(choice.admissible) < 2:
         return choice
     timings = {}

@@ -83,9 +83,15 @@ class Resources:
 
 def resources(workers=None):
     """The :class:`Resources` of a call with ``workers`` threads (None: every core)."""
+    return _resources(workers, option("max_memory"), option("planner_effort"),
+                      option("planning_timelimit"), option("spectrum_cache_bytes"))
+
+
+@functools.lru_cache(maxsize=64)
+def _resources(workers, max_memory, effort, timelimit, spectrum_bytes):
+    # a pure function of the settings it is given (and the machine): remembered
     return Resources(threads=int(workers) if workers else cores(), memory=memory_budget(),
-                     effort=option("planner_effort"), timelimit=option("planning_timelimit"),
-                     cache_bytes=cache_bytes("spectrum"))
+                     effort=effort, timelimit=timelimit, cache_bytes=cache_bytes("spectrum"))
 
 
 def empty(shape, dtype):
