@@ -3,22 +3,21 @@
     python benchmarks/bench_overhead.py            # 1-D cases of 100 to 10 000 samples
     python benchmarks/bench_overhead.py --calls 20000
 
-Each round times one call of each side in turn (interleaved, shuffled order), after warm-up
-calls; the figures are medians over the rounds, in microseconds, and the ratio is
+Each round times one call of each side in turn (``_timing.interleaved``, after a warm-up
+round); the figures are medians over the rounds, in microseconds, and the ratio is
 sigconv / numpy (issue 30's goal: at most 1.5 for 1000 x 3).
 """
 
 import argparse
 import os
-import random
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
 
 import numpy as np  # noqa: E402
 
 import sigconv  # noqa: E402
+from _timing import interleaved  # noqa: E402
 
 #: (label, n, k, dtype, mode)
 CASES = [("1000 x 3 full f8", 1000, 3, np.float64, "full"),
@@ -40,21 +39,10 @@ def measure(calls, seed=0):
             x, w = rng.standard_normal(n).astype(dtype), rng.standard_normal(k).astype(dtype)
         if np.dtype(dtype).kind == "c":
             x = x + 1j * rng.standard_normal(n)
-        sides = {"numpy": lambda: np.convolve(x, w, mode),
-                 "sigconv": lambda: sigconv.convolve(x, w, mode)}
-        for f in sides.values():
-            for _ in range(50):
-                f()
-        times = {name: [] for name in sides}
-        order = list(sides)
-        for _ in range(calls):
-            random.shuffle(order)
-            for name in order:
-                t0 = time.perf_counter()
-                sides[name]()
-                times[name].append(time.perf_counter() - t0)
-        med = {name: float(np.median(t)) * 1e6 for name, t in times.items()}
-        rows.append((label, med["numpy"], med["sigconv"], med["sigconv"] / med["numpy"]))
+        t = interleaved({"numpy": lambda: np.convolve(x, w, mode),
+                         "sigconv": lambda: sigconv.convolve(x, w, mode)}, rounds=calls)
+        a, b = t["numpy"][0] * 1e6, t["sigconv"][0] * 1e6
+        rows.append((label, a, b, b / a))
     return rows
 
 

@@ -72,7 +72,8 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
         Output extent (see Notes).
     method : {'auto', 'direct', 'fft', 'oa', 'os'}
         ``'direct'`` sums the products (threaded, cache-blocked, separable kernels split
-        into 1-D passes); ``'fft'`` multiplies spectra (FFTW through pyFFTW);
+        into 1-D passes; with two or more axes on OpenCV's compiled filters when it is
+        installed, see :mod:`sigconv.engines.opencv`); ``'fft'`` multiplies spectra (FFTW through pyFFTW);
         ``'oa'``/``'os'`` are overlap-add/overlap-save in blocks.  ``'auto'`` picks the
         method the cost model expects to be fastest among those exact enough and within
         the memory limit (``sigconv.set_options(max_memory=...)``), see

@@ -12,7 +12,6 @@ resources every time, which is what keeps results bit-identical from call to cal
 
 import contextlib
 import functools
-import importlib.util
 import json
 import os
 import pathlib
@@ -27,8 +26,7 @@ from ._options import option
 from ._calibration import CALIBRATION as _SHIPPED
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
-           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "opencv", "opencv_found",
-           "blas_threads",
+           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "opencv", "blas_threads",
            "single_threaded_blas", "cache_dir", "calibration", "machine"]
 
 
@@ -166,21 +164,18 @@ def _import_pyfftw():
 @functools.lru_cache(maxsize=1)
 def opencv():
     """The cv2 module (OpenCV's compiled filters, the direct engine's 2-D path: the
-    ``fast`` extra, or any OpenCV distribution), imported on first use, or None when it
-    cannot be imported."""
+    ``fast`` extra, or any OpenCV distribution), or None when it cannot be imported.
+
+    Imported with sigconv (0.05-0.3 s here, beside sigconv's 1-4 s), not at the first
+    call that needs it: that call would otherwise take 100 ms where scipy takes 2-8
+    (benchmarks/README.md, "Small kernels").
+    """
     try:  # pragma: no cover - which branch runs depends on the installation
         import cv2 as module
         module.filter2D, module.sepFilter2D     # noqa: B018 - a build without imgproc
     except Exception:  # ImportError, AttributeError, or a broken shared library
         return None
     return module
-
-
-@functools.lru_cache(maxsize=1)
-def opencv_found():
-    """Whether a cv2 module is installed, found without importing it (the cost model's
-    question: the import waits for the first call that runs OpenCV's filters)."""
-    return importlib.util.find_spec("cv2") is not None
 
 
 # ---------------------------------------------------------------- BLAS threads
@@ -333,3 +328,6 @@ def set_calibration(constants):
         _calibration_state.pop("constants", None)
     else:
         _calibration_state["constants"] = _as_constants(constants)
+
+
+opencv()            # see its docstring: no call pays for importing OpenCV

@@ -308,8 +308,9 @@ CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_call", "per_element", "direct_
                   "gather", "thread_speedup")
 
 
-def measure_constants(step=None, *, repeats=7):
-    """The cost model's constants measured now (``step(label)`` after each)."""
+def measure_constants(step=None, *, repeats=7, only=None):
+    """The cost model's constants measured now (``step(label)`` after each); with
+    ``only`` (names of :data:`CONSTANT_STEPS`), just those, the others as shipped."""
     step = step or (lambda label: None)
     cores = _runtime.cores()
     dtypes = {4: np.dtype(np.float32), 8: np.dtype(np.float64)}
@@ -333,11 +334,18 @@ def measure_constants(step=None, *, repeats=7):
         "thread_speedup": lambda: _thread_speedup(cores, repeats),
     }
     shipped = _runtime.SHIPPED
-    for name in CONSTANT_STEPS:
+    unknown = set(only or ()) - set(CONSTANT_STEPS)
+    if unknown:
+        raise ValueError(f"measure_constants: only takes names of {CONSTANT_STEPS}; got "
+                         f"{sorted(unknown)}")
+    out.update({k: v for k, v in shipped.items() if k != "source"})
+    out["cv_rates"] = None
+    for name in CONSTANT_STEPS if only is None else only:
         out[name] = measure[name]()
         step(f"measure {name}")
     rates = out.pop("cv_rates")                 # without OpenCV: the shipped figures
-    out["cv_pixel"], out["cv_mac"] = rates or (shipped["cv_pixel"], shipped["cv_mac"])
+    if rates is not None:
+        out["cv_pixel"], out["cv_mac"] = rates
     if out["cv_call"] is None:
         out["cv_call"] = shipped["cv_call"]
     for table in ("fft_real", "fft_complex"):     # a build without long double FFTs

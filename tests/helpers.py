@@ -59,4 +59,3 @@ def numpy_sums(monkeypatch):
     """Make the direct engine sum in numpy, as where OpenCV is not installed."""
     from sigconv import _runtime
     monkeypatch.setattr(_runtime, "opencv", lambda: None)
-    monkeypatch.setattr(_runtime, "opencv_found", lambda: False)

@@ -338,7 +338,7 @@ def problem(plan):
     dot = dot_path_applies(nsp, plan.strides, plan.dilations, plan.kernel_spatial[-1], dt,
                            batch(plan.out_shape))
     cv = _opencv.work_char(dt, plan.int_bound if plan.integer else None) or ""
-    if cv and not _opencv.applies(nsp, dt, plan.kernel_spatial, plan.dilations, load=False):
+    if cv and not _opencv.applies(nsp, dt, plan.kernel_spatial, plan.dilations):
         cv = ""
     passes, taps = _opencv.passes(plan.kernel_spatial, plan.dilations, cv) if cv else (0, 0)
     return Problem(tuple(xshape), ke, tuple(plan.out_shape[-nsp:]), plan.strides, pads,

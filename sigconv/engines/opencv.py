@@ -73,17 +73,16 @@ def work_char(dtype, int_bound=None):
     return None
 
 
-def applies(nsp, dtype, kshape, dilations, *, load=True):
+def applies(nsp, dtype, kshape, dilations):
     """Whether the direct sums of a problem may run here: two or more convolution axes,
     a dtype OpenCV can compute exactly (integers: see :func:`work_char`), a kernel row
-    short of :data:`DFT_TAPS`, and OpenCV installed (imported here on the first call
-    that asks, unless ``load`` is false: then only looked for)."""
+    short of :data:`DFT_TAPS`, and OpenCV installed."""
     if nsp < 2:
         return False
     char = work_char(dtype, 0)
     if char is None or (kshape[-1] - 1) * dilations[-1] + 1 >= DFT_TAPS[char.lower()]:
         return False
-    return _runtime.opencv() is not None if load else _runtime.opencv_found()
+    return _runtime.opencv() is not None
 
 
 def passes(kshape, dilations, char):
@@ -243,11 +242,8 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
         calls = _plane_calls(x, ops, idx, lead, strides, dilations, pads, w.shape)
         _rows(calls, out[idx], r0, r1, strides[-2:])
 
-    if nthreads == 1 or len(tasks) == 1:
-        for t in tasks:
-            job(t)
-    else:
-        _threads.share(tasks, nthreads, lambda take: [job(t) for t in iter(take, None)])
+    _threads.share(tasks, nthreads if len(tasks) > 1 else 1,
+                   lambda take: [job(t) for t in iter(take, None)])
     return out
 
 
