@@ -322,29 +322,41 @@ def fft_accurate_for(plan):
 
 
 def problem(plan):
-    """A validated ``sigconv._plan.Plan`` as the model sees it (a :class:`Problem`)."""
-    nsp = plan.nsp
+    """A validated ``sigconv._plan.Plan`` as the model sees it (a :class:`Problem`).
+
+    A pure function of the plan's shapes, geometry and dtypes (remembered), the direct
+    engine's taps (:func:`direct_taps`) and, for integers, which float type holds their
+    sums exactly.
+    """
     dt = plan.compute_dtype
+    cv = _opencv.work_char(dt, plan.int_bound if plan.integer else None) or ""
+    materialized = plan.boundary != "constant" or plan.fillvalue != 0
+    return _problem(plan.x.shape, plan.kernel.shape, plan.out_shape, plan.pads, plan.strides,
+                    plan.dilations, materialized, dt, plan.integer, cv, plan.workers,
+                    direct_taps(plan))
+
+
+@functools.lru_cache(maxsize=512)
+def _problem(xs, ks, out_shape, pads, strides, dilations, materialized, dt, integer, cv,
+             workers, taps):
+    nsp = len(strides)
     complex_ = dt.kind == "c"
-    itemsize = 8 if plan.integer else dt.itemsize // (2 if complex_ else 1)
+    itemsize = 8 if integer else dt.itemsize // (2 if complex_ else 1)
 
     def batch(shape):
         return math.prod(shape[:len(shape) - nsp])
 
-    materialized = plan.boundary != "constant" or plan.fillvalue != 0
-    pads = ((0, 0),) * nsp if materialized else plan.pads
-    xshape = padded_shape(plan.x_spatial, plan.pads) if materialized else plan.x_spatial
-    ke = tuple(d * (k - 1) + 1 for k, d in zip(plan.kernel_spatial, plan.dilations))
-    dot = dot_path_applies(nsp, plan.strides, plan.dilations, plan.kernel_spatial[-1], dt,
-                           batch(plan.out_shape))
-    cv = _opencv.work_char(dt, plan.int_bound if plan.integer else None) or ""
-    if cv and not _opencv.applies(nsp, dt, plan.kernel_spatial, plan.dilations):
+    kspatial = ks[len(ks) - nsp:]
+    xshape = padded_shape(xs[len(xs) - nsp:], pads) if materialized else xs[len(xs) - nsp:]
+    ke = tuple(d * (k - 1) + 1 for k, d in zip(kspatial, dilations))
+    dot = dot_path_applies(nsp, strides, dilations, kspatial[-1], dt, batch(out_shape))
+    if cv and not _opencv.applies(nsp, dt, kspatial, dilations):
         cv = ""
-    passes, taps = _opencv.passes(plan.kernel_spatial, plan.dilations, cv) if cv else (0, 0)
-    return Problem(tuple(xshape), ke, tuple(plan.out_shape[-nsp:]), plan.strides, pads,
-                   batch(plan.x.shape), batch(plan.kernel.shape), batch(plan.out_shape),
-                   itemsize, complex_, plan.workers, direct_taps(plan), dt.char, dot,
-                   cv, passes, taps)
+    passes, cv_taps = _opencv.passes(kspatial, dilations, cv) if cv else (0, 0)
+    return Problem(tuple(xshape), ke, tuple(out_shape[-nsp:]), strides,
+                   ((0, 0),) * nsp if materialized else pads, batch(xs), batch(ks),
+                   batch(out_shape), itemsize, complex_, workers, taps, dt.char, dot, cv,
+                   passes, cv_taps)
 
 
 def direct_taps(plan):

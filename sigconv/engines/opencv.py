@@ -230,8 +230,10 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
     out = _runtime.empty(out_shape, work)
     L0 = out_shape[-2]
     ke0 = (w.shape[-2] - 1) * dilations[-2] + 1
-    taps = sum(op.ke0 * op.ke1 for v in ops.values() for op in v)
-    nthreads = max(1, min(int(res.threads), 64)) if out.size * taps >= THREAD_WORK else 1
+    nthreads = 1
+    if res.threads > 1 and out.size * ke0 * w.shape[-1] * dilations[-1] >= THREAD_WORK / 8:
+        taps = sum(op.ke0 * op.ke1 for v in ops.values() for op in v)
+        nthreads = max(1, min(int(res.threads), 64)) if out.size * taps >= THREAD_WORK else 1
     planes = math.prod(out_shape[:-2])
     bands = 1 if planes >= nthreads else min(-(-2 * nthreads // planes),
                                             max(1, L0 // (BAND_ROWS_PER_TAP * ke0)))
@@ -244,8 +246,10 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
         calls = _plane_calls(x, ops, idx, lead, strides, dilations, pads, w.shape)
         _rows(calls, out[idx], r0, r1, strides[-2:])
 
-    _threads.share(tasks, nthreads if len(tasks) > 1 else 1,
-                   lambda take: [job(t) for t in iter(take, None)])
+    if len(tasks) == 1:
+        job(tasks[0])
+    else:
+        _threads.share(tasks, nthreads, lambda take: [job(t) for t in iter(take, None)])
     return out
 
 
