@@ -324,12 +324,14 @@ def fft_accurate_for(plan):
 def problem(plan):
     """A validated ``sigconv._plan.Plan`` as the model sees it (a :class:`Problem`).
 
-    A pure function of the plan's shapes, geometry and dtypes (remembered), the direct
-    engine's taps (:func:`direct_taps`) and, for integers, which float type holds their
-    sums exactly.
+    A pure function (remembered) of the plan's shapes, geometry and dtypes, the direct
+    engine's taps (:func:`direct_taps`) and the type OpenCV's filters would sum in (none
+    without OpenCV; for integers, the float type that holds their sums exactly).
     """
     dt = plan.compute_dtype
     cv = _opencv.work_char(dt, plan.int_bound if plan.integer else None) or ""
+    if cv and not _opencv.applies(plan.nsp, dt, plan.kernel_spatial, plan.dilations):
+        cv = ""
     materialized = plan.boundary != "constant" or plan.fillvalue != 0
     return _problem(plan.x.shape, plan.kernel.shape, plan.out_shape, plan.pads, plan.strides,
                     plan.dilations, materialized, dt, plan.integer, cv, plan.workers,
@@ -350,8 +352,6 @@ def _problem(xs, ks, out_shape, pads, strides, dilations, materialized, dt, inte
     xshape = padded_shape(xs[len(xs) - nsp:], pads) if materialized else xs[len(xs) - nsp:]
     ke = tuple(d * (k - 1) + 1 for k, d in zip(kspatial, dilations))
     dot = dot_path_applies(nsp, strides, dilations, kspatial[-1], dt, batch(out_shape))
-    if cv and not _opencv.applies(nsp, dt, kspatial, dilations):
-        cv = ""
     passes, cv_taps = _opencv.passes(kspatial, dilations, cv) if cv else (0, 0)
     return Problem(tuple(xshape), ke, tuple(out_shape[-nsp:]), strides,
                    ((0, 0),) * nsp if materialized else pads, batch(xs), batch(ks),
