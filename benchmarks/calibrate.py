@@ -2,6 +2,8 @@
 
     python benchmarks/calibrate.py            # print the constants
     python benchmarks/calibrate.py --write    # also rewrite sigconv/_calibration.py
+    python benchmarks/calibrate.py --write --only cv_call,cv_rates
+                                              # measure these, keep the others shipped
 
 The measurement is ``sigconv tune``'s (:func:`sigconv._tune.measure_constants`), run in a
 process with no wisdom loaded, so the FFT constants describe the estimated plans a process
@@ -21,6 +23,11 @@ os.environ["SIGCONV_CACHE_DIR"] = tempfile.mkdtemp()       # no wisdom, no calib
 from sigconv import _tune  # noqa: E402
 
 
+def _shipped_source():
+    from sigconv._calibration import CALIBRATION
+    return CALIBRATION["source"]
+
+
 def render(constants):
     body = pprint.pformat(constants, width=92, sort_dicts=False)
     return ('"""The cost model\'s shipped constants, measured by ``benchmarks/calibrate.py '
@@ -31,10 +38,17 @@ def render(constants):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--write", action="store_true", help="rewrite sigconv/_calibration.py")
+    parser.add_argument("--only", metavar="NAMES",
+                        help="comma-separated steps of sigconv._tune.CONSTANT_STEPS to "
+                             "measure; the other constants stay as shipped")
     args = parser.parse_args(argv)
-    constants = _tune.measure_constants(lambda label: print(label, file=sys.stderr))
+    only = args.only.split(",") if args.only else None
+    constants = _tune.measure_constants(lambda label: print(label, file=sys.stderr),
+                                        only=only)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    constants["source"] = f"{constants['source']}, {when}, load {os.getloadavg()[0]:.1f}"
+    what = f" ({args.only} measured; the rest: {_shipped_source()})" if only else ""
+    constants["source"] = (f"{constants['source']}, {when}, load {os.getloadavg()[0]:.1f}"
+                           f"{what}")
     text = render(constants)
     print(text)
     if args.write:

@@ -3,6 +3,14 @@
 source: benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0.8) at 2026-11-22 05:00 UTC; numpy 2.4.6, pyfftw 0.15.1
 (the nn layers' constants gemm_mac, gather, im2col_sample and winograd_*: sigconv tune's
 steps on the same VM, 2026-12-06, load ~9, read as one thread's CPU time and rounded)
+
+cv_call, cv_pixel, cv_mac (the direct engine on OpenCV 5.1's filters) were added on
+2026-12-06 under a load of 9-11, from one-thread process CPU times (3x3 to 17x17 kernels
+on 512^2 and 1024^2 planes: 6e-11 s per tap and sample in float32, 2.3e-10 in float64,
+about 5e-10 per sample and pass, 3.5e-5 per filter call), divided by 2.7: the factor by
+which that load lengthened the numpy sums' and elementwise constants measured beside
+them against the figures above.  ``benchmarks/calibrate.py --write --only
+cv_call,cv_rates`` measures them on a quiet machine.
 """
 
 CALIBRATION = {'source': 'benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0.8) at 2026-11-22 05:00 '
@@ -26,6 +34,9 @@ CALIBRATION = {'source': 'benchmarks/calibrate.py on vm (x86_64, 2 cores, load 0
                 'g': 1.2598845471998688e-08},
  'direct_tap_call': 3.0623663369984604e-06,
  'direct_call': 1.5e-05,
+ 'cv_call': 1.3e-05,
+ 'cv_pixel': {'f': 2e-10, 'd': 1.9e-10},
+ 'cv_mac': {'f': 2.2e-11, 'd': 8.5e-11},
  'dot_mac': {'f': 2.2e-10, 'c': 5e-10},
  'dot_call': 2e-06,
  'gemm_mac': 3.5e-11,

@@ -4,6 +4,7 @@ Signatures and documentation only: each call is planned (:func:`sigconv._plan.ma
 and run through the pipeline (:mod:`sigconv._pipeline`).
 """
 
+import dataclasses
 import math
 import time
 from typing import Optional, Sequence, Union
@@ -89,7 +90,8 @@ def convolve(in1: ArrayLike, in2: ArrayLike, mode: str = "full", method: str = "
         Output extent (see Notes).
     method : {'auto', 'direct', 'fft', 'oa', 'os'}
         ``'direct'`` sums the products (threaded, cache-blocked, separable kernels split
-        into 1-D passes); ``'fft'`` multiplies spectra (FFTW through pyFFTW);
+        into 1-D passes; with two or more axes on OpenCV's compiled filters when it is
+        installed, see :mod:`sigconv.engines.opencv`); ``'fft'`` multiplies spectra (FFTW through pyFFTW);
         ``'oa'``/``'os'`` are overlap-add/overlap-save in blocks.  ``'auto'`` picks the
         method the cost model expects to be fastest among those exact enough and within
         the memory limit (``sigconv.set_options(max_memory=...)``), see
@@ -244,7 +246,7 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
         plan = _missing.stacked_plan(plan)
     choice = P.choose(plan)
     if not choice.estimates:            # the model was skipped: report it anyway
-        choice.estimates = P.estimates(plan)
+        choice = dataclasses.replace(choice, estimates=P.estimates(plan))
     if not measure or len(choice.admissible) < 2:
         return choice
     timings = {}

@@ -91,6 +91,10 @@ class MethodChoice:
         return self.method
 
 
+#: the choice for problems too small for the model (shared: never modified)
+_SMALL = MethodChoice("direct", "the whole direct sum costs less than a transform call")
+
+
 def choose(plan, *, calibration=None, budget=None):
     """The method ``'auto'`` runs for ``plan``, with the reason and the estimates.
 
@@ -105,7 +109,7 @@ def choose(plan, *, calibration=None, budget=None):
     cal = calibration or _runtime.calibration()
     work = math.prod(plan.out_shape) * plan.kernel.size
     if work * cal["direct_mac"]["d"] < 3 * cal["fft_call"]:
-        return MethodChoice("direct", "the whole direct sum costs less than a transform call")
+        return _SMALL
     est = estimates(plan, calibration=cal, budget=budget)
     fits = tuple(m for m, t in est.items() if math.isfinite(t)) or ("direct",)
     best = min(fits, key=est.get)

@@ -8,6 +8,7 @@ import functools
 import math
 import numbers
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,9 +20,12 @@ _INT64_MAX = 2 ** 63 - 1
 _UINT64_MAX = 2 ** 64 - 1
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Plan:
-    """Everything an engine and the finishing step need, validated."""
+    """Everything an engine and the finishing step need, validated.  Read-only by
+    convention (made anew for each call, changed only by :func:`dataclasses.replace`);
+    not frozen, because a frozen dataclass's constructor costs several microseconds a
+    call, a tiny convolution's whole budget."""
     func: str
     x: np.ndarray            # input, convolution axes moved last (a view; never written)
     kernel: np.ndarray       # correlation-orientation kernel, same layout as x
@@ -81,57 +85,146 @@ class Plan:
 def make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
               dilation, out_dtype, nan_policy, workers, func=None, *, mask=None,
               preserve_nan=False, min_weight=None, return_weights=False):
-    """Validate every argument of convolve/correlate and build the Plan."""
+    """Validate every argument of convolve/correlate and build the Plan.
+
+    The checks and the shape arithmetic (:func:`layout`) depend on the arguments and the
+    inputs' shapes and dtypes alone; the inputs' values are read only for integer bounds,
+    ``nan_policy='raise'`` and the missing-data options (:mod:`sigconv._missing`).
+    """
     func = func or op
     a = V.as_numeric_array(in1, "in1", func)
     b = V.as_numeric_array(in2, "in2", func)
+    lay = layout(op, func, a.shape, a.dtype, b.shape, b.dtype, mode, method, axes, boundary,
+                 fillvalue, center, stride, dilation, out_dtype, nan_policy, workers)
+    missing = None
+    if _missing.requested(in1, mask, lay.nan_policy, preserve_nan, min_weight, return_weights):
+        missing = _missing.arguments(in1, a, b, lay.axes, lay.mode, lay.nan_policy, mask,
+                                     preserve_nan, min_weight, return_weights, lay.boundary,
+                                     lay.fillvalue, lay.strides, lay.out_dtype, func)
+    if missing:
+        if lay.swap:
+            raise ShapeError(f"{func}: with missing data in2 is the kernel, so in 'valid' mode "
+                             f"it must not be larger than in1; got shapes {a.shape} and "
+                             f"{b.shape}")
+        lay = lay._replace(**dict(zip(("integer", "compute", "result"), dtype_policy(
+            _missing.input_dtype(a.dtype), b.dtype, lay.fillvalue, lay.boundary, func))))
+    x, k = orient(op, a, b, lay.swap, lay.axes)
+    trailing = tuple(range(a.ndim - len(lay.axes), a.ndim))
+    if lay.moved:
+        x, k = np.moveaxis(x, lay.axes, trailing), np.moveaxis(k, lay.axes, trailing)
+    integer, compute, bound = lay.integer, lay.compute, 0
+    if integer:
+        integer, compute, bound = exact_compute(a, b, lay.fillvalue, lay.result, lay.out_dtype,
+                                                func)
+    # positionally, in the order of Plan's fields (keywords cost 1.5 us a call)
+    plan = Plan(func, x, k, lay.axes, lay.pads, lay.strides, lay.dilations, lay.out_shape,
+                lay.boundary, lay.fillvalue, compute, lay.result, lay.out_dtype, integer, bound,
+                lay.method, lay.nan_policy, lay.workers, (b, a) if lay.swap else (a, b))
+    if missing:
+        return _missing.attach(plan, missing, lay.axes, trailing)
+    if lay.nan_policy == "raise" and plan.nonfinite:
+        raise ValueError(f"{func}: inputs contain {plan.nonfinite} non-finite value(s) and "
+                         "nan_policy='raise'")
+    return plan
+
+
+class Layout(NamedTuple):
+    """The validated arguments of a call and what follows from them and the inputs'
+    shapes and dtypes: everything of a :class:`Plan` but the arrays."""
+    mode: str
+    method: str
+    boundary: str
+    nan_policy: str
+    out_dtype: object
+    workers: int
+    axes: tuple
+    strides: tuple
+    dilations: tuple
+    fillvalue: object
+    integer: bool
+    compute: np.dtype
+    result: np.dtype
+    swap: bool          # scipy's 'valid' swap of the inputs
+    moved: bool         # the convolution axes are not the trailing ones
+    pads: tuple
+    out_shape: tuple
+
+
+def layout(op, func, shape1, dtype1, shape2, dtype2, mode, method, axes, boundary, fillvalue,
+           center, stride, dilation, out_dtype, nan_policy, workers):
+    """The :class:`Layout` of a call, or the error its arguments deserve.
+
+    A pure function of its arguments (and the core count, for ``workers=None``), so the
+    answer for hashable arguments is remembered: a call that repeats another's signature
+    skips every check and every shape computation.
+    """
+    args = (op, func, shape1, dtype1, shape2, dtype2, mode, method, axes, boundary,
+            fillvalue, center, stride, dilation, out_dtype, nan_policy, workers)
+    types = (type(axes), type(center), type(stride), type(dilation))
+    if tuple in types and not all(type(i) is int for v in (axes, center, stride, dilation)
+                                  if type(v) is tuple for i in v):
+        return _layout(*args)         # (1, True) equals (1, 1), and is refused
+    # the types too: 1, 1.0, True and 1+0j are equal, and not the same argument
+    key = (args, type(fillvalue), type(workers), type(out_dtype), types)
+    try:
+        return _remembered_layout(key)
+    except TypeError:                 # unhashable (a list), or refused: check uncached
+        return _layout(*args)
+
+
+@functools.lru_cache(maxsize=256)
+def _remembered_layout(key):
+    return _layout(*key[0])
+
+
+def _layout(op, func, shape1, dtype1, shape2, dtype2, mode, method, axes, boundary,
+            fillvalue, center, stride, dilation, out_dtype, nan_policy, workers):
     mode = V.one_of(mode, V.MODES, "mode", func)
     method = V.one_of(method, V.METHODS, "method", func)
     boundary = V.boundary_name(boundary, func)
     nan_policy = V.one_of(nan_policy, V.NAN_POLICIES, "nan_policy", func)
     out_dtype = V.dtype_arg(out_dtype, "out_dtype", func)
     workers = workers_arg(workers, func)
-    V.same_ndim(a, b, func)
-    axes = V.axes_tuple(axes, a.ndim, func) if a.ndim else ()
-    V.batch_broadcast(a, b, axes, func)
+    V.same_ndim(_Shape(shape1), _Shape(shape2), func)
+    ndim = len(shape1)
+    axes = V.axes_tuple(axes, ndim, func) if ndim else ()
+    V.batch_broadcast(_Shape(shape1), _Shape(shape2), axes, func)
     naxes = len(axes)
     strides = V.per_axis(stride, naxes, "stride", func)
     dilations = V.per_axis(dilation, naxes, "dilation", func)
     center = center_arg(center, naxes, func)
     fillvalue = fillvalue_arg(fillvalue, func)
-    missing = _missing.arguments(in1, a, b, axes, mode, nan_policy, mask, preserve_nan,
-                                 min_weight, return_weights, boundary, fillvalue, strides,
-                                 out_dtype, func)
-    dt1 = _missing.input_dtype(a.dtype) if missing else a.dtype
-    integer, compute, result = dtype_policy(dt1, b.dtype, fillvalue, boundary, func)
+    integer, compute, result = dtype_policy(dtype1, dtype2, fillvalue, boundary, func)
 
-    swap = (mode == "valid" and all(d == 1 for d in dilations) and a.size and b.size
-            and _shapes.valid_swap_needed(a.shape, b.shape, axes, func))
-    if swap and missing:
-        raise ShapeError(f"{func}: with missing data in2 is the kernel, so in 'valid' mode it "
-                         f"must not be larger than in1; got shapes {a.shape} and {b.shape}")
-    x, k = orient(op, a, b, swap, axes)
-    trailing = tuple(range(a.ndim - naxes, a.ndim))
-    if axes != trailing:
-        x, k = np.moveaxis(x, axes, trailing), np.moveaxis(k, axes, trailing)
-    pads, spatial = geometry(op, mode, center, x.shape[x.ndim - naxes:],
-                              k.shape[k.ndim - naxes:], strides, dilations, func)
-    batch = _shapes.broadcast(x.shape[:x.ndim - naxes], k.shape[:k.ndim - naxes])
-    bound = 0
-    if integer:
-        integer, compute, bound = exact_compute(a, b, fillvalue, result, out_dtype, func)
-    plan = Plan(func=func, x=x, kernel=k, axes=axes, pads=pads, strides=strides,
-                dilations=dilations, out_shape=tuple(batch) + spatial, boundary=boundary,
-                fillvalue=fillvalue, compute_dtype=compute, result_dtype=result,
-                out_dtype=out_dtype, integer=integer, int_bound=bound,
-                method=method, nan_policy=nan_policy, workers=workers,
-                inputs=(b, a) if swap else (a, b))
-    if missing:
-        return _missing.attach(plan, missing, axes, trailing)
-    if nan_policy == "raise" and plan.nonfinite:
-        raise ValueError(f"{func}: inputs contain {plan.nonfinite} non-finite value(s) and "
-                         "nan_policy='raise'")
-    return plan
+    swap = bool(mode == "valid" and all(d == 1 for d in dilations) and math.prod(shape1)
+                and math.prod(shape2)
+                and _shapes.valid_swap_needed(shape1, shape2, axes, func))
+    xs, ks = (shape2, shape1) if swap else (shape1, shape2)
+    trailing = tuple(range(ndim - naxes, ndim))
+    moved = axes != trailing
+    if moved:
+        xs, ks = _moved(xs, axes, trailing), _moved(ks, axes, trailing)
+    pads, spatial = geometry(op, mode, center, xs[ndim - naxes:], ks[ndim - naxes:], strides,
+                             dilations, func)
+    batch = _shapes.broadcast(xs[:ndim - naxes], ks[:ndim - naxes])
+    return Layout(mode, method, boundary, nan_policy, out_dtype, workers, axes, strides,
+                  dilations, fillvalue, integer, compute, result, swap, moved, pads,
+                  tuple(batch) + spatial)
+
+
+class _Shape(NamedTuple):
+    """A stand-in for an array where a check needs only its shape."""
+    shape: tuple
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+
+def _moved(shape, axes, trailing):
+    """``shape`` after ``np.moveaxis(arr, axes, trailing)``."""
+    order = [i for i in range(len(shape)) if i not in axes] + list(axes)
+    return tuple(shape[i] for i in order)
 
 
 def workers_arg(workers, func):
@@ -230,8 +323,7 @@ def orient(op, a, b, swap, axes):
     becomes scipy's ``convolve(flip(conj(in2)), in1)``.
     """
     def flip(arr):         # np.flip's result, by one basic index (np.flip costs ~5 us)
-        return arr[tuple(slice(None, None, -1) if i in axes else slice(None)
-                         for i in range(arr.ndim))]
+        return arr[_flip_index(arr.ndim, axes)]
 
     if op == "correlate":
         b = np.conj(b) if b.dtype.kind == "c" else b
@@ -241,6 +333,11 @@ def orient(op, a, b, swap, axes):
     if swap:
         a, b = b, a
     return a, flip(b)
+
+
+@functools.lru_cache(maxsize=64)
+def _flip_index(ndim, axes):
+    return tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(ndim))
 
 
 def geometry(op, mode, center, xshape, kshape, strides, dilations, func):

@@ -16,8 +16,10 @@ import json
 import os
 import pathlib
 import platform
+import statistics
 import sys
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -26,7 +28,7 @@ from ._options import option
 from ._calibration import CALIBRATION as _SHIPPED
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
-           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "blas_threads",
+           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "opencv", "blas_threads",
            "single_threaded_blas", "cache_dir", "calibration", "machine"]
 
 
@@ -81,9 +83,15 @@ class Resources:
 
 def resources(workers=None):
     """The :class:`Resources` of a call with ``workers`` threads (None: every core)."""
+    return _resources(workers, option("max_memory"), option("planner_effort"),
+                      option("planning_timelimit"), option("spectrum_cache_bytes"))
+
+
+@functools.lru_cache(maxsize=64)
+def _resources(workers, max_memory, effort, timelimit, spectrum_bytes):
+    # a pure function of the settings it is given (and the machine): remembered
     return Resources(threads=int(workers) if workers else cores(), memory=memory_budget(),
-                     effort=option("planner_effort"), timelimit=option("planning_timelimit"),
-                     cache_bytes=cache_bytes("spectrum"))
+                     effort=effort, timelimit=timelimit, cache_bytes=cache_bytes("spectrum"))
 
 
 def empty(shape, dtype):
@@ -154,6 +162,31 @@ def _import_pyfftw():
     return module, None
 
 
+# ---------------------------------------------------------------- OpenCV
+
+@functools.lru_cache(maxsize=1)
+def opencv():
+    """The cv2 module (OpenCV's compiled filters, the direct engine's 2-D path: the
+    ``fast`` extra, or any OpenCV distribution), or None when it cannot be imported.
+
+    Imported with sigconv (0.05-0.3 s here, beside sigconv's 1-4 s), not at the first
+    call that needs it: that call would otherwise take 100 ms where scipy takes 2-8
+    (benchmarks/README.md, "Small kernels").  ``os.environ`` is left as it was (cv2's
+    loader adds to ``LD_LIBRARY_PATH``, read by the dynamic loader only at start-up).
+    """
+    saved = dict(os.environ)          # cv2's loader sets LD_LIBRARY_PATH; put it back
+    try:  # pragma: no cover - which branch runs depends on the installation
+        import cv2 as module
+        module.filter2D, module.sepFilter2D     # noqa: B018 - a build without imgproc
+    except Exception:  # ImportError, AttributeError, or a broken shared library
+        return None
+    finally:
+        for name in set(os.environ) - set(saved):
+            del os.environ[name]
+        os.environ.update({k: v for k, v in saved.items() if os.environ.get(k) != v})
+    return module
+
+
 # ---------------------------------------------------------------- BLAS threads
 
 @functools.lru_cache(maxsize=1)
@@ -213,7 +246,7 @@ class Calibration(dict):
 SHIPPED = Calibration(_SHIPPED)
 
 #: the calibration file's format; files of another version are ignored
-CALIBRATION_VERSION = 1
+CALIBRATION_VERSION = 2
 _calibration_state = {}
 
 
@@ -304,3 +337,17 @@ def set_calibration(constants):
         _calibration_state.pop("constants", None)
     else:
         _calibration_state["constants"] = _as_constants(constants)
+
+
+opencv()            # see its docstring: no call pays for importing OpenCV
+
+
+def median_time(fn, repeats):
+    """Median seconds of ``repeats`` calls of ``fn`` after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)

@@ -10,7 +10,8 @@ Two things are measured and saved in the per-user cache
   those transforms from wisdom in microseconds, and the same way every time.
 * **the cost-model constants** (``calibration.json``): FFTW's seconds per ``N log2 N``
   (with the plans above), a transform call's fixed cost, elementwise throughput, the
-  direct engine's seconds per multiply-add per dtype and per kernel tap, numpy's dot
+  direct engine's seconds per multiply-add per dtype and per kernel tap, OpenCV's
+  filters (per call, per sample and pass, per tap; when OpenCV is installed), numpy's dot
   correlation, BLAS matrix products and im2col gathers (the nn layers), the Winograd
   layers' products, transforms and call cost, and the speed-up
   of all cores (:mod:`sigconv.engines.cost`).
@@ -28,12 +29,12 @@ import time
 import numpy as np
 
 from . import _runtime
-from .engines import direct, overlap, tiled
+from .engines import direct, opencv, overlap, tiled
 from .engines.fft import THREAD_MIN_ELEMENTS, slot
 from .fft.backend import backend
 from .fft.lengths import cheapest_len
 from .fft.wisdom import WISDOM_FILE, save_wisdom
-from .nn import _winograd as winograd
+from .nn import _constants as layers
 
 __all__ = ["tune", "transform_family", "measure_constants"]
 
@@ -164,16 +165,6 @@ def _save(constants):
 
 # ---------------------------------------------------------------- the constants
 
-def _median_time(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
-
-
 def _transform_rate(real, dtype, threads, repeats):
     """Median over sizes of seconds per ``N log2 N`` of one transform through sigconv's
     plan cache (with whatever plans wisdom holds)."""
@@ -183,7 +174,7 @@ def _transform_rate(real, dtype, threads, repeats):
         n = math.prod(shape)
         with slot("r2c" if real else "fwd", shape, len(shape), dtype, threads, res) as s:
             s.input[...] = 1
-            rates.append(_median_time(s.execute, repeats) / (n * math.log2(n)))
+            rates.append(_runtime.median_time(s.execute, repeats) / (n * math.log2(n)))
     return float(np.median(rates))
 
 
@@ -194,14 +185,14 @@ def _call_cost(repeats):
         with slot("r2c", (8,), 1, np.dtype(np.float64), 1, res) as s:
             s.input[...] = 1
             s.execute()
-    return _median_time(once, 20 * repeats)
+    return _runtime.median_time(once, 20 * repeats)
 
 
 def _per_element(itemsize, repeats):
     dt = {4: np.complex64, 8: np.complex64, 16: np.complex128, 32: np.clongdouble}[itemsize]
     a, b = np.ones(1 << 20, dtype=dt), np.ones(1 << 20, dtype=dt)
     c = np.empty_like(a)
-    return _median_time(lambda: np.multiply(a, b, out=c), repeats) / a.size
+    return _runtime.median_time(lambda: np.multiply(a, b, out=c), repeats) / a.size
 
 
 def _direct_macs(repeats):
@@ -209,104 +200,73 @@ def _direct_macs(repeats):
     for dt in (np.float32, np.float64, np.int64, np.complex64, np.complex128, np.longdouble):
         x, w = np.ones((1, 200_000), dtype=dt), np.ones((1, 31), dtype=dt)
         shape = (1, 200_000 - 30)
-        t = _median_time(lambda: direct.shift_add(x, w, shape, (1,), (1,)), repeats)
+        t = _runtime.median_time(lambda: direct.shift_add(x, w, shape, (1,), (1,)), repeats)
         out[np.dtype(dt).char] = t / (shape[1] * 31)
     return out
 
 
 def _tap_call(repeats):
     x, w = np.ones((1, 300)), np.ones((1, 101))
-    return _median_time(lambda: direct.shift_add(x, w, (1, 200), (1,), (1,)), repeats) / 101
+    return _runtime.median_time(lambda: direct.shift_add(x, w, (1, 200), (1,), (1,)), repeats) / 101
 
 
 def _dot_macs(repeats):
     out = {}
     for key, dt in (("f", np.float64), ("c", np.complex128)):
         x, w = np.ones(200_000, dtype=dt), np.ones(257, dtype=dt)
-        t = _median_time(lambda: direct.dot_correlate(x, w, 256, 200_000), repeats)
+        t = _runtime.median_time(lambda: direct.dot_correlate(x, w, 256, 200_000), repeats)
         out[key] = t / ((200_000 - 256) * 257)
     return out
 
 
 def _dot_call(repeats):
     x, w = np.ones(64), np.ones(3)
-    return _median_time(lambda: direct.dot_correlate(x, w, 0, 66), 20 * repeats)
+    return _runtime.median_time(lambda: direct.dot_correlate(x, w, 0, 66), 20 * repeats)
 
 
-def _gemm_mac(repeats):
-    """Seconds per multiply-add of a float32 matrix product of im2col's shape, on one
-    BLAS thread (the nn layers run one per batch chunk and thread over chunks)."""
-    a = np.ones((64, 9 * 32), np.float32)
-    b = np.ones((9 * 32, 28 * 28), np.float32)
-    out = np.empty((64, 28 * 28), np.float32)
-    with _runtime.single_threaded_blas():
-        t = _median_time(lambda: np.matmul(a, b, out=out), repeats)
-    return t / (a.shape[0] * a.shape[1] * b.shape[1])
+#: the plane OpenCV's filter rates are measured on, and the kernel sides whose times
+#: separate the cost per sample and pass from the cost per tap
+CV_PLANE = (512, 512)
+CV_KERNELS = (3, 7)
 
 
-def _gather(repeats):
-    """Seconds per element gathered into an im2col column matrix (a strided copy)."""
-    x = np.ones((32, 30, 30), np.float32)
-    cols = np.empty((32, 9, 28, 28), np.float32)
-
-    def fill():
-        for t in range(9):
-            i, j = divmod(t, 3)
-            cols[:, t] = x[:, i:i + 28, j:j + 28]
-    return _median_time(fill, repeats) / cols.size
-
-
-def _im2col_sample(gemm_mac, gather, repeats):
-    """Seconds per sample an im2col layer costs beyond its gathers and products (its
-    per-sample matrix products and copies): a float32 32-sample 4x4, 16->32 3x3 layer."""
-    from .nn import functional
-    n, c, o, side = 32, 16, 32, 4
-    x = np.ones((n, c, side, side), np.float32)
-    w = np.ones((o, c, 3, 3), np.float32)
-    work = n * c * 9 * side * side * (gather + o * gemm_mac)
-    with _runtime.single_threaded_blas():
-        t = _median_time(lambda: functional.conv(x, w, padding=1, method="im2col"), repeats)
-    return max(t - work, 0.1 * t) / n
+def _cv_rates(repeats):
+    """``(per sample and pass, per tap)`` seconds of the direct engine on OpenCV's filters
+    by work type ('f', 'd'), one thread, full-rank kernels; None without OpenCV."""
+    if _runtime.opencv() is None:
+        return None
+    res = _runtime.Resources(threads=1)
+    rng = np.random.default_rng(0)
+    n = math.prod(CV_PLANE)
+    sample, tap = {}, {}
+    for char in "fd":
+        x = rng.standard_normal(CV_PLANE).astype(char)
+        t = {}
+        for k in CV_KERNELS:
+            w = rng.standard_normal((k, k)).astype(char)
+            pads = ((k // 2, k // 2),) * 2
+            t[k] = _runtime.median_time(lambda w=w, pads=pads: opencv.correlate_valid(
+                x, w, CV_PLANE, (1, 1), (1, 1), pads, res=res, char=char), repeats) / n
+        small, big = (k * k for k in CV_KERNELS)
+        tap[char] = max((t[CV_KERNELS[1]] - t[CV_KERNELS[0]]) / (big - small), 1e-13)
+        sample[char] = max(t[CV_KERNELS[0]] - small * tap[char], 1e-12)
+    return sample, tap
 
 
-def _winograd_mac(repeats):
-    """Seconds per multiply-add of the Winograd layers' transform-domain products: 36
-    float32 products ``(P x C) @ (C x O)`` of a 28x28, 32->64 layer's chunk of 4 samples,
-    on one BLAS thread."""
-    v = np.ones((36, 4 * 49, 32), np.float32)
-    u = np.ones((36, 32, 64), np.float32)
-    out = np.empty((36, 4 * 49, 64), np.float32)
-    with _runtime.single_threaded_blas():
-        t = _median_time(lambda: np.matmul(v, u, out=out), repeats)
-    return t / (v.size * u.shape[2])
-
-
-def _winograd_layer(n, c, o, side):
-    """A float32 Winograd F(4x4, 3x3) 'same' forward pass of ``(n, c, side, side)``, its
-    buffers kept from call to call as a layer keeps them."""
-    x = np.ones((n, c, side, side), np.float32)
-    w = np.ones((o, c, 3, 3), np.float32)
-    ws = winograd.Workspace()
-    return lambda: winograd.forward(x, w, ((1, 1), (1, 1)), (side, side), 4, workspace=ws)
-
-
-def _winograd_call(repeats):
-    """Seconds a Winograd layer call costs beyond its work (a one-sample 4x4 layer)."""
-    with _runtime.single_threaded_blas():
-        return _median_time(_winograd_layer(1, 1, 1, 4), 5 * repeats)
-
-
-def _winograd_point(mac, call, repeats):
-    """Seconds per transformed value (input and output channels at each transform point
-    of each tile, layout changes included): a 28x28, 32->64 forward pass of 2 samples on
-    one thread, less its products and fixed cost (the fastest of the repeats: a run of
-    milliseconds on a busy machine is often descheduled)."""
-    n, c, o = 2, 32, 64
-    points = 36 * n * 49
-    layer = _winograd_layer(n, c, o, 28)
-    with _runtime.single_threaded_blas():
-        t = min(_median_time(layer, 1) for _ in range(2 * repeats))
-    return max(t - call - points * c * o * mac, 0.1 * t) / (points * (c + o))
+def _cv_call(repeats):
+    """Seconds per 2-D filter call of the direct engine on OpenCV's filters (the calls of
+    64 more 8x8 output planes of a 3x3x3 kernel, over their count)."""
+    if _runtime.opencv() is None:
+        return None
+    res = _runtime.Resources(threads=1)
+    w = np.arange(27.0).reshape(3, 3, 3)
+    t = {}
+    for planes in (1, 65):
+        x = np.ones((planes + 2, 10, 10))
+        t[planes] = _runtime.median_time(lambda x=x, planes=planes: opencv.correlate_valid(
+            x, w, (planes, 8, 8), (1, 1, 1), (1, 1, 1), ((0, 0),) * 3, res=res, char="d"),
+            repeats)
+    return max((t[65] - t[1]) / (64 * 3), 1e-7)
 
 
 def _thread_speedup(cores, repeats):
@@ -318,13 +278,14 @@ def _thread_speedup(cores, repeats):
 
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_call", "per_element", "direct_mac",
-                  "direct_tap_call", "dot_mac", "dot_call", "gemm_mac", "gather",
-                  "im2col_sample", "winograd_mac", "winograd_call", "winograd_point",
+                  "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call", "gemm_mac",
+                  "gather", "im2col_sample", "winograd_mac", "winograd_call", "winograd_point",
                   "thread_speedup")
 
 
-def measure_constants(step=None, *, repeats=7):
-    """The cost model's constants measured now (``step(label)`` after each)."""
+def measure_constants(step=None, *, repeats=7, only=None):
+    """The cost model's constants measured now (``step(label)`` after each); with
+    ``only`` (names of :data:`CONSTANT_STEPS`), just those, the others as shipped."""
     step = step or (lambda label: None)
     cores = _runtime.cores()
     dtypes = {4: np.dtype(np.float32), 8: np.dtype(np.float64)}
@@ -339,21 +300,34 @@ def measure_constants(step=None, *, repeats=7):
         "per_element": lambda: {k: _per_element(k, repeats) for k in (4, 8, 16, 32)},
         "direct_mac": lambda: _direct_macs(max(3, repeats // 2)),
         "direct_tap_call": lambda: _tap_call(repeats),
+        "cv_call": lambda: _cv_call(repeats),
+        "cv_rates": lambda: _cv_rates(repeats),
         "dot_mac": lambda: _dot_macs(repeats),
         "dot_call": lambda: _dot_call(repeats),
-        "gemm_mac": lambda: _gemm_mac(repeats),
-        "gather": lambda: _gather(repeats),
-        "im2col_sample": lambda: _im2col_sample(out["gemm_mac"], out["gather"], repeats),
-        "winograd_mac": lambda: _winograd_mac(repeats),
-        "winograd_call": lambda: _winograd_call(repeats),
-        "winograd_point": lambda: _winograd_point(out["winograd_mac"], out["winograd_call"],
+        "gemm_mac": lambda: layers.gemm_mac(repeats),
+        "gather": lambda: layers.gather(repeats),
+        "im2col_sample": lambda: layers.im2col_sample(out["gemm_mac"], out["gather"], repeats),
+        "winograd_mac": lambda: layers.winograd_mac(repeats),
+        "winograd_call": lambda: layers.winograd_call(repeats),
+        "winograd_point": lambda: layers.winograd_point(out["winograd_mac"], out["winograd_call"],
                                                   repeats),
         "thread_speedup": lambda: _thread_speedup(cores, repeats),
     }
-    for name in CONSTANT_STEPS:
+    shipped = _runtime.SHIPPED
+    unknown = set(only or ()) - set(CONSTANT_STEPS)
+    if unknown:
+        raise ValueError(f"measure_constants: only takes names of {CONSTANT_STEPS}; got "
+                         f"{sorted(unknown)}")
+    out.update({k: v for k, v in shipped.items() if k != "source"})
+    out["cv_rates"] = None
+    for name in CONSTANT_STEPS if only is None else only:
         out[name] = measure[name]()
         step(f"measure {name}")
-    shipped = _runtime.SHIPPED
+    rates = out.pop("cv_rates")                 # without OpenCV: the shipped figures
+    if rates is not None:
+        out["cv_pixel"], out["cv_mac"] = rates
+    if out["cv_call"] is None:
+        out["cv_call"] = shipped["cv_call"]
     for table in ("fft_real", "fft_complex"):     # a build without long double FFTs
         out[table] = {**{k: v for k, v in shipped[table].items() if k not in out[table]},
                       **out[table]}

@@ -56,6 +56,17 @@ def test_integer_kernels_split_only_into_exact_factors():
                        ss.convolve2d(x, np.ones((9, 9)), "same"))
 
 
+def test_subnormal_kernels_keep_their_values():
+    """Entries far below 1 (subnormal float32 and float64) are split, or summed, in a
+    dtype that holds their scaled integers: the textbook values, not an overflow."""
+    for dtype, tiny in ((np.float32, 1e-44), (np.float64, 5e-324), (np.float64, 3e-310)):
+        k = np.full((2, 3), tiny, dtype)
+        x = np.arange(1.0, 13.0, dtype=dtype).reshape(3, 4)
+        want = ss.convolve2d(x.astype(np.float64), k.astype(np.float64)).astype(dtype)
+        assert_array_equal(sigconv.convolve(x, k, method="direct"), want)
+        assert_array_equal(sigconv.convolve(np.ones((1, 1), dtype), k, method="direct"), k)
+
+
 def test_three_d_rank_one_split():
     g = gaussian(7, 1.5)
     k = np.multiply.outer(np.outer(g, g), g)

@@ -6,7 +6,7 @@ import pytest
 
 import sigconv
 from sigconv import nn
-from sigconv.engines import cost
+from sigconv.engines import layer_cost
 from sigconv.nn import _conv, _winograd
 from sigconv.nn import functional as F
 
@@ -178,16 +178,16 @@ def test_cost_model_weighs_winograd_against_im2col():
     tiny = ((32, 1, 10, 10), (16, 1, 3, 3), (8, 8), 1)
     cheap = _calibration(winograd_call=0.0, winograd_point=1e-12, winograd_mac=1e-13)
     dear = _calibration(winograd_call=1.0)
-    assert cost.layer_method(cheap, *big, winograd=True) == "winograd"
-    assert cost.layer_method(cheap, *big) == "im2col"              # not applicable
-    assert cost.layer_method(dear, *big, winograd=True) == "im2col"
-    assert cost.layer_method(sigconv._runtime.SHIPPED, *tiny, winograd=True) == "im2col"
+    assert layer_cost.layer_method(cheap, *big, winograd=True) == "winograd"
+    assert layer_cost.layer_method(cheap, *big) == "im2col"              # not applicable
+    assert layer_cost.layer_method(dear, *big, winograd=True) == "im2col"
+    assert layer_cost.layer_method(sigconv._runtime.SHIPPED, *tiny, winograd=True) == "im2col"
     # F(4x4) needs 2.25 products per output and channel pair, F(2x2) 4: with products
     # dominating the larger tile wins; on 2x2 outputs F(4x4) would compute 16 for 4
     products = _calibration(winograd_point=0.0, winograd_call=0.0)
-    assert cost.winograd_tile(products, 8, 16, 16, (28, 28)) == 4
-    assert cost.winograd_tile(products, 8, 16, 16, (2, 2)) == 2
-    est = {m: cost.winograd_seconds(products, 8, 16, 16, (28, 28), m) for m in TILES}
+    assert layer_cost.winograd_tile(products, 8, 16, 16, (28, 28)) == 4
+    assert layer_cost.winograd_tile(products, 8, 16, 16, (2, 2)) == 2
+    est = {m: layer_cost.winograd_seconds(products, 8, 16, 16, (28, 28), m) for m in TILES}
     assert est[2] / est[4] == pytest.approx((16 * 14 * 14) / (36 * 7 * 7))
 
 

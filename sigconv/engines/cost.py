@@ -16,8 +16,7 @@ import numpy as np
 
 from .. import _validate
 from .._padding import padded_shape
-from ..fft.lengths import next_fast_len
-from . import fft as _fft, overlap as _overlap, tiled as _tiled
+from . import fft as _fft, opencv as _opencv, overlap as _overlap, tiled as _tiled
 from .direct import _THREAD_WORK as DIRECT_THREAD_WORK, dot_path_applies
 from .fft import THREAD_MIN_ELEMENTS
 from .separable import low_rank_terms
@@ -95,6 +94,20 @@ def dot_seconds(cal, out_elements, taps, complex_, rows, threads=1):
     return cal["direct_call"] + rows * cal["dot_call"] + work * per / speed
 
 
+def compiled_seconds(cal, p):
+    """Estimated time of the direct engine on OpenCV's filters
+    (:mod:`sigconv.engines.opencv`): a call per output plane and pass, and per sample of
+    the stride-1 output planes a read and write per pass and a multiply-add per tap."""
+    c = p.cv.lower()
+    planes = p.outbatch * math.prod(p.out_spatial[:-2])
+    samples = planes * math.prod((L - 1) * s + 1 for L, s in
+                                 zip(p.out_spatial[-2:], p.strides[-2:]))
+    channels = 2 if p.cv in "FD" else 1
+    work = samples * channels * (p.cv_passes * cal["cv_pixel"][c] + p.cv_taps * cal["cv_mac"][c])
+    speed = _speedup(cal, p.workers, samples * p.cv_taps, _opencv.THREAD_WORK)
+    return cal["direct_call"] + planes * p.cv_passes * cal["cv_call"] + work / speed
+
+
 def fft_exact_for_integers(max1, max2, size1, size2):
     """scipy's rule: rounding an FFT result is exact while this product stays below 2**52."""
     return max1 * max2 * min(size1, size2) < 2 ** np.finfo(np.float64).nmant
@@ -114,7 +127,9 @@ class Problem(NamedTuple):
     ``pads`` the implicit zero pads, ``taps`` the multiply-adds per output of the direct
     engine, ``itemsize`` the bytes of one real number of the compute dtype, ``char`` the
     compute dtype's type character, ``dot`` whether the direct engine takes numpy's
-    compiled 1-D correlation.  Hashable: estimates are remembered per problem.
+    compiled 1-D correlation, ``cv`` the type OpenCV's filters compute it in (or '' where
+    the direct engine sums in numpy) with ``cv_passes`` filter calls per output plane and
+    ``cv_taps`` taps per sample.  Hashable: estimates are remembered per problem.
     """
     xshape: tuple
     keshape: tuple
@@ -130,6 +145,9 @@ class Problem(NamedTuple):
     taps: int
     char: str = "d"
     dot: bool = False
+    cv: str = ""
+    cv_passes: int = 0
+    cv_taps: int = 0
 
     @property
     def out_bytes(self):
@@ -235,7 +253,9 @@ def tiles_estimate(cal, p):
 def estimates(cal, p, max_bytes):
     """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
     out_elements = p.outbatch * math.prod(p.out_spatial)
-    if p.dot:
+    if p.cv:
+        direct = compiled_seconds(cal, p)
+    elif p.dot:
         direct = dot_seconds(cal, out_elements, p.taps, p.complex_, p.outbatch, p.workers)
     else:
         direct = direct_seconds(cal, out_elements, p.taps, p.char, p.workers)
@@ -243,57 +263,6 @@ def estimates(cal, p, max_bytes):
             "fft": fft_estimate(cal, p),
             "os": overlap_estimate(cal, "os", p, max_bytes),
             "oa": overlap_estimate(cal, "oa", p, max_bytes)}
-
-
-def im2col_seconds(cal, x_shape, w_shape, out_spatial):
-    """A layer's correlation as im2col: one gathered column per kernel tap and input
-    channel, then BLAS products, one per sample."""
-    n, c = x_shape[:2]
-    o, cg = w_shape[:2]
-    taps, outs = math.prod(w_shape[2:]), math.prod(out_spatial)
-    return n * (c * taps * outs * cal["gather"] + o * cg * taps * outs * cal["gemm_mac"]
-                + cal["im2col_sample"])
-
-
-#: output tiles m of the Winograd algorithms F(m x m, 3 x 3) the nn layers run
-WINOGRAD_TILES = (2, 4)
-
-
-def winograd_seconds(cal, n, c, o, out_spatial, m):
-    """A layer's 3x3 correlation by Winograd F(m x m, 3 x 3) (:mod:`sigconv.nn._winograd`):
-    per transform point of every tile, ``C*O`` multiply-adds and ``C + O`` values
-    transformed (with the layout changes), plus a fixed cost per call."""
-    tiles = n * math.prod(-(-s // m) for s in out_spatial)
-    points = (m + 2) ** 2 * tiles
-    return cal["winograd_call"] + points * (c * o * cal["winograd_mac"]
-                                            + (c + o) * cal["winograd_point"])
-
-
-def winograd_tile(cal, n, c, o, out_spatial):
-    """The output tile of :data:`WINOGRAD_TILES` with the smallest estimated time."""
-    return min(WINOGRAD_TILES, key=lambda m: winograd_seconds(cal, n, c, o, out_spatial, m))
-
-
-def layer_method(cal, x_shape, w_shape, out_spatial, groups, *, winograd=False):
-    """'im2col', 'fft' or 'winograd': the cheapest way to run a layer's multichannel
-    correlation of an input ``(N, C, *S)`` with a weight ``(O, C/groups, *K)`` (nn;
-    im2col gathers one column per kernel tap and multiplies by BLAS,
-    :mod:`sigconv.engines.channels` transforms, Winograd -- considered when ``winograd``
-    says it applies -- multiplies in its transform domain).  Kernels under 25 taps never
-    take the FFT."""
-    n, c = x_shape[:2]
-    o, cg = w_shape[:2]
-    costs = {"im2col": im2col_seconds(cal, x_shape, w_shape, out_spatial)}
-    if winograd:
-        costs["winograd"] = min(winograd_seconds(cal, n, c, o, out_spatial, m)
-                                for m in WINOGRAD_TILES)
-    if math.prod(w_shape[2:]) >= 25:
-        sizes = [next_fast_len(s) for s in x_shape[2:]]
-        f = math.prod(sizes)
-        itemsize = 4
-        costs["fft"] = (transform_seconds(cal, f, n * c + o * cg + n * o, True, itemsize, 1)
-                        + elementwise_seconds(cal, n * o * cg * (f // 2 + 1), 2 * itemsize))
-    return min(costs, key=costs.get)
 
 
 # ---------------------------------------------------------------- from a validated plan
@@ -333,24 +302,41 @@ def fft_accurate_for(plan):
 
 
 def problem(plan):
-    """A validated ``sigconv._plan.Plan`` as the model sees it (a :class:`Problem`)."""
-    nsp = plan.nsp
+    """A validated ``sigconv._plan.Plan`` as the model sees it (a :class:`Problem`).
+
+    A pure function (remembered) of the plan's shapes, geometry and dtypes, the direct
+    engine's taps (:func:`direct_taps`) and the type OpenCV's filters would sum in (none
+    without OpenCV; for integers, the float type that holds their sums exactly).
+    """
     dt = plan.compute_dtype
+    cv = _opencv.work_char(dt, plan.int_bound if plan.integer else None) or ""
+    if cv and not _opencv.applies(plan.nsp, dt, plan.kernel_spatial, plan.dilations):
+        cv = ""
+    materialized = plan.boundary != "constant" or plan.fillvalue != 0
+    return _problem(plan.x.shape, plan.kernel.shape, plan.out_shape, plan.pads, plan.strides,
+                    plan.dilations, materialized, dt, plan.integer, cv, plan.workers,
+                    direct_taps(plan))
+
+
+@functools.lru_cache(maxsize=512)
+def _problem(xs, ks, out_shape, pads, strides, dilations, materialized, dt, integer, cv,
+             workers, taps):
+    nsp = len(strides)
     complex_ = dt.kind == "c"
-    itemsize = 8 if plan.integer else dt.itemsize // (2 if complex_ else 1)
+    itemsize = 8 if integer else dt.itemsize // (2 if complex_ else 1)
 
     def batch(shape):
         return math.prod(shape[:len(shape) - nsp])
 
-    materialized = plan.boundary != "constant" or plan.fillvalue != 0
-    pads = ((0, 0),) * nsp if materialized else plan.pads
-    xshape = padded_shape(plan.x_spatial, plan.pads) if materialized else plan.x_spatial
-    ke = tuple(d * (k - 1) + 1 for k, d in zip(plan.kernel_spatial, plan.dilations))
-    dot = dot_path_applies(nsp, plan.strides, plan.dilations, plan.kernel_spatial[-1], dt,
-                           batch(plan.out_shape))
-    return Problem(tuple(xshape), ke, tuple(plan.out_shape[-nsp:]), plan.strides, pads,
-                   batch(plan.x.shape), batch(plan.kernel.shape), batch(plan.out_shape),
-                   itemsize, complex_, plan.workers, direct_taps(plan), dt.char, dot)
+    kspatial = ks[len(ks) - nsp:]
+    xshape = padded_shape(xs[len(xs) - nsp:], pads) if materialized else xs[len(xs) - nsp:]
+    ke = tuple(d * (k - 1) + 1 for k, d in zip(kspatial, dilations))
+    dot = dot_path_applies(nsp, strides, dilations, kspatial[-1], dt, batch(out_shape))
+    passes, cv_taps = _opencv.passes(kspatial, dilations, cv) if cv else (0, 0)
+    return Problem(tuple(xshape), ke, tuple(out_shape[-nsp:]), strides,
+                   ((0, 0),) * nsp if materialized else pads, batch(xs), batch(ks),
+                   batch(out_shape), itemsize, complex_, workers, taps, dt.char, dot, cv,
+                   passes, cv_taps)
 
 
 def direct_taps(plan):

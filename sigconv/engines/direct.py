@@ -1,24 +1,27 @@
-"""The direct engine: cache-blocked shift-and-add, threaded, with low-rank kernel splitting.
+"""The direct engine: the defining sum, on OpenCV's compiled filters or in numpy.
 
-For each kernel tap the engine adds ``w[m] * x[shifted, strided slice]`` into the output.
+With two or more convolution axes, a dtype OpenCV computes exactly and OpenCV installed
+(the ``fast`` extra), the sums run on its compiled 2-D filters
+(:mod:`sigconv.engines.opencv`).  Otherwise, for each kernel tap the engine adds ``w[m] * x[shifted, strided slice]`` into the output.
 It runs band by band so each band's output stays in cache, spreads the bands over threads
 (numpy's arithmetic releases the GIL), skips zero taps, computes strided and dilated
 outputs without computing the samples a stride drops, and works in any numpy dtype —
 so integer results are exact and long double keeps its precision.  Its temporaries (the
 zero-padded input, a band's products) live in scratch buffers kept per thread and reused
-by the next call (:data:`SCRATCH_BYTES`); results never share memory with them.
+by the next call (:mod:`sigconv.engines.scratch`); results never share memory with them.
 
 Kernels whose matrix unfoldings have low rank (separable Gaussians, Sobel, box filters)
 are split into 1-D passes when that needs fewer multiply-adds.
 """
 
 import math
-import threading
 
 import numpy as np
 
 from .. import _runtime, _threads
 from .._padding import pad, padded_shape
+from . import opencv
+from .scratch import scratch
 from .separable import low_rank_terms
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
@@ -27,8 +30,10 @@ _THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more tha
 # except real kernels of DOT_SLOW_TAPS; shorter complex kernels are shift-added, which ran
 # 1.4-3.2x faster than four real correlations in pieces (complex128, 1e6 samples: 6 taps
 # 4.9 ms against 15.7, 31 taps 17 against 44; complex64 32 taps 11 against 25), while
-# numpy's complex correlation from 64 taps on is faster again (complex128: 26 against 34)
-_DOT_TAPS = {"d": 1, "D": 64, "f": 1, "F": 64}
+# numpy's complex correlation from 64 taps on is faster again (complex128: 26 against 34);
+# 64-bit integers (exact: the plan bounds their sums) ran 0.009 ms against 0.10 at 1000 x 3
+# and within the noise of the shifted sums from 1e6 x 3 to 1e6 x 65
+_DOT_TAPS = {"d": 1, "D": 64, "f": 1, "F": 64, "l": 1, "q": 1, "L": 1, "Q": 1}
 #: kernel lengths at which numpy's real 1-D correlation (np.correlate; numpy 2.4 with
 #: OpenBLAS here) is 3-5x slower per multiply-add than at shorter or longer ones (1e6
 #: samples, ns per multiply-add: float32 0.17-0.25 at 9-11 taps, 0.76-0.93 at 12-31,
@@ -42,19 +47,26 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
 
     ``x`` and ``w`` must already have the compute dtype; ``pads`` holds one
     ``(before, after)`` zero pad per spatial axis; ``out_shape`` is the full output shape
-    (batch + spatial).  Returns a new array.
+    (batch + spatial).  Returns a new array (for integer inputs on the compiled filters,
+    of floats holding the exact sum).
     """
     nsp = len(strides)
-    if _dot_path(x, w, nsp, strides, dilations):
+    if nsp >= 2 and opencv.applies(nsp, x.dtype, w.shape[-nsp:], dilations):
+        bound = opencv.integer_bound(x, w, nsp) if x.dtype.kind in "biu" else None
+        char = opencv.work_char(x.dtype, bound)
+        if char is not None:
+            return opencv.correlate_valid(x, w, out_shape, strides, dilations, pads,
+                                          res=res, char=char)
+    if _dot_path(x, w, out_shape, strides, dilations):
         (before, after), = pads
         k = w.shape[-1]
         if before <= k - 1 and after <= k - 1:
             # the zero-padded valid part is a window of the 'full' correlation
             return _correlate_rows(x, w, out_shape, k - 1 - before, res.threads)
     if any(b or a for b, a in pads):
-        buf = _scratch("pad", padded_shape(x.shape, pads), x.dtype)
+        buf = scratch("pad", padded_shape(x.shape, pads), x.dtype)
         x = pad(x, pads, "constant", out=buf)
-    if _dot_path(x, w, nsp, strides, dilations):
+    if _dot_path(x, w, out_shape, strides, dilations):
         return _correlate_rows(x, w, out_shape, w.shape[-1] - 1, res.threads)
     terms = low_rank_terms(w, nsp)
     if terms is None:
@@ -79,15 +91,15 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
 def dot_path_applies(nsp, strides, dilations, k, dtype, rows):
     """1-D kernels where numpy's compiled dot-product correlation is faster than the
     shifted sums: real ones of any length but DOT_SLOW_TAPS, complex ones from 32 taps."""
-    return (nsp == 1 and tuple(strides) == (1,) and tuple(dilations) == (1,)
+    return (nsp == 1 and strides[0] == 1 and dilations[0] == 1
             and k >= _DOT_TAPS.get(dtype.char, 1 << 62) and rows <= 64
-            and (dtype.kind == "c" or k not in DOT_SLOW_TAPS))
+            and (k not in DOT_SLOW_TAPS or dtype.kind == "c"))
 
 
-def _dot_path(x, w, nsp, strides, dilations):
-    return nsp == 1 and w.dtype == x.dtype and dot_path_applies(
-        nsp, strides, dilations, w.shape[-1], x.dtype,
-        math.prod(np.broadcast_shapes(x.shape[:-1], w.shape[:-1])))
+def _dot_path(x, w, out_shape, strides, dilations):
+    return len(strides) == 1 and (w.dtype is x.dtype or w.dtype == x.dtype) and \
+        dot_path_applies(1, strides, dilations, w.shape[-1], x.dtype,
+                         math.prod(out_shape[:-1]))
 
 
 def _correlate_rows(x, w, out_shape, start, threads=1):
@@ -152,10 +164,10 @@ def dot_correlate(x, w, start, stop, *, conjugate=False, threads=1):
         # four partial results then stay in cache instead of being whole-signal arrays
         return _pieces(x, w, conjugate, threads, start, stop,
                        SPLIT_PIECE if split else DOT_PIECE)
-    for mode, window in (("full", (0, n + k - 1)), ("valid", (k - 1, n)),
-                         ("same", ((k - 1) // 2, (k - 1) // 2 + n))):
-        if (start, stop) == window and (mode == "full" or n >= k):
-            return _correlate(x, w, mode, conjugate)
+    if start == 0 and stop == n + k - 1:
+        return _correlate(x, w, "full", conjugate)
+    if n >= k and (start, stop) in ((k - 1, n), ((k - 1) // 2, (k - 1) // 2 + n)):
+        return _correlate(x, w, "valid" if start == k - 1 else "same", conjugate)
     return _correlate(x, w, "full", conjugate)[start:stop].copy()
 
 
@@ -259,33 +271,9 @@ def _accumulate_taps(x, w, out, blk, taps, nsp, strides, dilations):
             np.multiply(src, wm, out=o)
         else:
             if tmp is None:
-                tmp = _scratch("tmp", o.shape, o.dtype)
+                tmp = scratch("tmp", o.shape, o.dtype)
             np.multiply(src, wm, out=tmp)
             np.add(o, tmp, out=o)
-
-
-#: scratch arrays (the zero-padded input, a band's products) up to this many bytes live
-#: in buffers kept per thread and reused by the next call: a fresh array over glibc's
-#: mmap threshold is page-faulted in again on every call, which made a 1e5-sample
-#: complex128 sum with 3 taps 2.0 ms instead of 0.23 ms, depending on what the process
-#: had allocated before (the threshold moves); larger ones are allocated each time
-SCRATCH_BYTES = 64 << 20
-_scratch_buffers = threading.local()
-
-
-def _scratch(slot, shape, dtype):
-    """An uninitialised C-contiguous array of ``shape`` and ``dtype`` in this thread's
-    reusable buffer ``slot`` (a new array when over SCRATCH_BYTES or of object dtype).
-    Valid until the thread asks for ``slot`` again."""
-    dtype = np.dtype(dtype)
-    nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes > SCRATCH_BYTES or dtype.hasobject:
-        return np.empty(shape, dtype)
-    buf = getattr(_scratch_buffers, slot, None)
-    if buf is None or buf.nbytes < nbytes:
-        buf = np.empty(max(nbytes, 1), np.uint8)
-        setattr(_scratch_buffers, slot, buf)
-    return buf[:nbytes].view(dtype).reshape(shape)
 
 
 def _nonzero_taps(w, nsp):

@@ -56,12 +56,12 @@ def _low_rank_terms(w, nsp):
     if direct_cost == 0:
         return None
     if k.dtype.kind == "f":
-        scale = _dyadic_scale(k)
-        if scale is not None:       # split only into exact factors, or not at all
-            factors = _integer_rank_one(k * scale)
+        bits = _dyadic_bits(k)
+        if bits is not None:        # split only into exact factors, or not at all
+            factors = _integer_rank_one(np.ldexp(k.astype(np.float64), bits))
             if factors is None or sum(k.shape) >= direct_cost:
                 return None
-            factors[0] = factors[0] / scale
+            factors[0] = np.ldexp(factors[0].astype(np.float64), -bits)
             return [[f.astype(k.dtype) for f in factors]]
     eps = np.finfo(k.dtype).eps
     k64 = k.astype(np.complex128 if k.dtype.kind == "c" else np.float64)
@@ -82,9 +82,9 @@ def _low_rank_terms(w, nsp):
     return terms
 
 
-def _dyadic_scale(k):
-    """The least power of two ``2**e`` making every entry of ``k`` an integer below
-    ``2**53`` (integer kernels: 1; ``[1, 2, 1] / 4``: 4), or None."""
+def _dyadic_bits(k):
+    """The least ``e >= 0`` making every entry of ``k * 2**e`` an integer below ``2**53``
+    (integer kernels: 0; ``[1, 2, 1] / 4``: 2; subnormals too), or None."""
     mantissa, exponent = np.frexp(k.astype(np.float64).reshape(-1))
     digits = (mantissa * 2.0 ** 53).astype(np.int64)        # exact: 53-bit integers
     nonzero = digits != 0
@@ -95,7 +95,7 @@ def _dyadic_scale(k):
     bits = max(0, int(np.max(53 - trailing - exponent)))    # binary digits after the point
     if int(np.max(exponent)) + bits > 53:                   # |k| * 2**bits reaches 2**53
         return None
-    return 2.0 ** bits
+    return bits
 
 
 def _integer_rank_one(k):

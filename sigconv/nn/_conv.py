@@ -16,7 +16,7 @@ BLAS matrix product per sample and group, over batch chunks whose column matrix 
 cache (``chunks``), spread over threads (``_parallel``).  Stride-1 layers take the faster
 flat layout of ``_flatconv`` instead (chosen in ``functional``).  Large kernels run
 through the FFT engine's multichannel form (:mod:`sigconv.engines.channels`).
-``choose`` asks the cost model (:func:`sigconv.engines.cost.layer_method`).
+``choose`` asks the cost model (:func:`sigconv.engines.layer_cost.layer_method`).
 """
 
 import functools
@@ -25,7 +25,7 @@ import math
 import numpy as np
 
 from .. import _runtime
-from ..engines import cost
+from ..engines import layer_cost
 from ..engines.channels import correlate_channels
 from ..engines.fft import dilate
 from . import _parallel
@@ -34,13 +34,13 @@ from . import _parallel
 def choose(x_shape, w_shape, out_spatial, groups, *, winograd=False):
     """'im2col', 'fft' or (when ``winograd`` says it applies) 'winograd': the cheapest
     way to correlate these shapes (estimated seconds)."""
-    return cost.layer_method(_runtime.calibration(), x_shape, w_shape, out_spatial, groups,
-                             winograd=winograd)
+    return layer_cost.layer_method(_runtime.calibration(), x_shape, w_shape, out_spatial,
+                                   groups, winograd=winograd)
 
 
 def winograd_tile(n, c, o, out_spatial):
     """The Winograd output tile the cost model prefers for this layer."""
-    return cost.winograd_tile(_runtime.calibration(), n, c, o, tuple(out_spatial))
+    return layer_cost.winograd_tile(_runtime.calibration(), n, c, o, tuple(out_spatial))
 
 
 def tap_slices(tap, out_spatial, strides, dilations):
