@@ -167,7 +167,8 @@ def _import_pyfftw():
 @functools.lru_cache(maxsize=1)
 def opencv():
     """The cv2 module (OpenCV's compiled filters, the direct engine's 2-D path: the
-    ``fast`` extra, or any OpenCV distribution), or None when it cannot be imported.
+    opencv-python-headless dependency, or any OpenCV distribution), or None when it
+    cannot be imported.
 
     Imported with sigconv (0.05-0.3 s here, beside sigconv's 1-4 s), not at the first
     call that needs it: that call would otherwise take 100 ms where scipy takes 2-8

@@ -1,18 +1,17 @@
 """The direct engine: the defining sum, on OpenCV's compiled filters or in numpy.
 
-With two or more convolution axes, a dtype OpenCV computes exactly and OpenCV installed
-(the ``fast`` extra), the sums run on its compiled 2-D filters
-(:mod:`sigconv.engines.opencv`).  Otherwise, for each kernel tap the engine adds ``w[m] * x[shifted, strided slice]`` into the output.
-It runs band by band so each band's output stays in cache, spreads the bands over threads
-(numpy's arithmetic releases the GIL), skips zero taps, computes strided and dilated
-outputs without computing the samples a stride drops, and works in any numpy dtype —
-so integer results are exact and long double keeps its precision.  Its temporaries (the
-zero-padded input, a band's products) live in scratch buffers kept per thread and reused
-by the next call (:mod:`sigconv.engines.scratch`); results never share memory with them.
+With two or more convolution axes and a dtype OpenCV computes exactly, the sums run on
+its compiled 2-D filters (:mod:`sigconv.engines.opencv`).  Otherwise, for each kernel tap
+the engine adds ``w[m] * x[shifted, strided slice]`` into the output.  It runs band by
+band so each band's output stays in cache, spreads the bands over threads (numpy's
+arithmetic releases the GIL), skips zero taps, computes strided and dilated outputs
+without computing the samples a stride drops, and works in any numpy dtype -- so integer
+results are exact and long double keeps its precision.  Its temporaries (the zero-padded
+input, a band's products) live in scratch buffers kept per thread and reused by the next
+call (:mod:`sigconv.engines.scratch`); results never share memory with them.
 
 Kernels whose matrix unfoldings have low rank (separable Gaussians, Sobel, box filters)
-are split into 1-D passes when that needs fewer multiply-adds.
-"""
+are split into 1-D passes when that needs fewer multiply-adds."""
 
 import math
 
@@ -26,19 +25,12 @@ from .separable import low_rank_terms
 
 _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 cache
 _THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more than they save
-# 1-D kernels at least this long use numpy's compiled dot correlation (by dtype character),
-# except real kernels of DOT_SLOW_TAPS; shorter complex kernels are shift-added, which ran
-# 1.4-3.2x faster than four real correlations in pieces (complex128, 1e6 samples: 6 taps
-# 4.9 ms against 15.7, 31 taps 17 against 44; complex64 32 taps 11 against 25), while
-# numpy's complex correlation from 64 taps on is faster again (complex128: 26 against 34);
-# 64-bit integers (exact: the plan bounds their sums) ran 0.009 ms against 0.10 at 1000 x 3
-# and within the noise of the shifted sums from 1e6 x 3 to 1e6 x 65
+#: 1-D kernels at least this long use numpy's compiled dot correlation (by dtype
+#: character); shorter complex kernels are shift-added (complex128 1e6 x 6: 4.9 ms
+#: against 15.7)
 _DOT_TAPS = {"d": 1, "D": 64, "f": 1, "F": 64, "l": 1, "q": 1, "L": 1, "Q": 1}
-#: kernel lengths at which numpy's real 1-D correlation (np.correlate; numpy 2.4 with
-#: OpenBLAS here) is 3-5x slower per multiply-add than at shorter or longer ones (1e6
-#: samples, ns per multiply-add: float32 0.17-0.25 at 9-11 taps, 0.76-0.93 at 12-31,
-#: 0.12-0.34 from 32 on; float64 0.19-0.26, 0.39-0.73, 0.15-0.33): real kernels of these
-#: lengths are shift-added instead (float32 1e6 x 16: 3.9 ms against 12.2 ms)
+#: real kernel lengths at which np.correlate runs 3-5x slower per multiply-add than at
+#: shorter or longer ones: shift-added instead (float32 1e6 x 16: 3.9 ms against 12.2)
 DOT_SLOW_TAPS = range(12, 32)
 
 

@@ -1,6 +1,6 @@
 """The direct sum on OpenCV's compiled 2-D filters (``cv2.filter2D``, ``cv2.sepFilter2D``).
 
-The direct engine (:mod:`sigconv.engines.direct`) computes here when OpenCV is installed
+The direct engine (:mod:`sigconv.engines.direct`) computes here when OpenCV imports
 and the problem has two or more convolution axes.  Each output plane (the last two axes)
 is a sum of 2-D correlations: one per tap of the kernel's outer axes, of the input plane
 that tap reaches, so every number of dimensions, batch, stride and dilation reduces to
