@@ -23,7 +23,7 @@ import time
 import warnings
 from dataclasses import dataclass
 
-from . import _alloc
+from . import _alloc, _environ
 from ._options import option
 from ._calibration import CALIBRATION as _SHIPPED
 
@@ -175,16 +175,12 @@ def opencv():
     (benchmarks/README.md, "Small kernels").  ``os.environ`` is left as it was (cv2's
     loader adds to ``LD_LIBRARY_PATH``, read by the dynamic loader only at start-up).
     """
-    saved = dict(os.environ)          # cv2's loader sets LD_LIBRARY_PATH; put it back
-    try:  # pragma: no cover - which branch runs depends on the installation
-        import cv2 as module
-        module.filter2D, module.sepFilter2D     # noqa: B018 - a build without imgproc
-    except Exception:  # ImportError, AttributeError, or a broken shared library
-        return None
-    finally:
-        for name in set(os.environ) - set(saved):
-            del os.environ[name]
-        os.environ.update({k: v for k, v in saved.items() if os.environ.get(k) != v})
+    with _environ.kept():             # cv2's loader adds to LD_LIBRARY_PATH
+        try:  # pragma: no cover - which branch runs depends on the installation
+            import cv2 as module
+            module.filter2D, module.sepFilter2D     # noqa: B018 - a build without imgproc
+        except Exception:  # ImportError, AttributeError, or a broken shared library
+            return None
     return module
 
 
@@ -192,11 +188,12 @@ def opencv():
 
 @functools.lru_cache(maxsize=1)
 def _blas_controller():
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    return ThreadpoolController()
+    with _environ.kept():        # threadpoolctl's import sets KMP_DUPLICATE_LIB_OK
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - a declared dependency
+            return None
+        return ThreadpoolController()
 
 
 @functools.lru_cache(maxsize=1)

@@ -7,51 +7,16 @@ go to threads, one contiguous run of chunks per thread (the calling thread takes
 too, and the runs a late worker has not started), while BLAS runs single-threaded inside
 them.  Each run sums into its own state, and the states are summed in run order, so a
 gradient is the same from call to call.  The thread count is the one numpy's BLAS
-is set to (``threadpoolctl.threadpool_limits`` changes both); without threadpoolctl the
-loop runs on the calling thread.
+is set to (:func:`sigconv._runtime.blas_threads`; ``threadpoolctl.threadpool_limits``
+changes both); without threadpoolctl the loop runs on the calling thread.
 """
 
 import contextlib
-import functools
 import types
 
-from .. import _environ, _threads
+from .. import _runtime, _threads
 
 Buffers = types.SimpleNamespace      # one thread's work buffers, by name
-
-
-@functools.lru_cache(maxsize=1)
-def _controller():
-    with _environ.kept():        # threadpoolctl's import sets KMP_DUPLICATE_LIB_OK
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:      # a declared dependency; tolerated if removed
-            return None
-        return ThreadpoolController()
-
-
-@functools.lru_cache(maxsize=1)
-def _thread_getters():
-    """One cheap callable per BLAS library returning its current thread count."""
-    ctl = _controller()
-    if ctl is None:
-        return ()
-    getters = []
-    for lib in ctl.select(user_api="blas").lib_controllers:
-        direct = None
-        if lib.internal_api == "openblas" and getattr(lib, "threading_layer", "") != "openmp":
-            try:       # the ctypes function itself: a call costs well under a microsecond
-                direct = lib._get_symbol("openblas_get_num_threads")
-            except Exception:       # a private helper of threadpoolctl: fall back
-                direct = None
-        getters.append(direct or lib.get_num_threads)
-    return tuple(getters)
-
-
-def blas_threads():
-    """The number of threads numpy's BLAS is set to use (1 when unknown)."""
-    counts = [g() or 1 for g in _thread_getters()]
-    return max(counts) if counts else 1
 
 
 _PARALLEL_MIN = 1 << 18    # elements below which threads cost more than they save
@@ -66,14 +31,14 @@ def each(n, size, fn):
 
 def split(n):
     """``n`` items as one ``(lo, hi)`` range per thread."""
-    k = max(1, min(n, blas_threads()))
+    k = max(1, min(n, _runtime.blas_threads()))
     bounds = [n * i // k for i in range(k + 1)]
     return [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
 
 
 def threads_for(parts):
     """How many threads ``run`` uses for ``parts``."""
-    return min(blas_threads(), len(parts))
+    return min(_runtime.blas_threads(), len(parts))
 
 
 def run(parts, work, make_state):
@@ -98,8 +63,7 @@ def run(parts, work, make_state):
                 work(state, lo, hi)
             states[slot] = state
 
-    blas = _controller().limit(limits=1, user_api="blas") if threads > 1 \
-        else contextlib.nullcontext()
+    blas = _runtime.single_threaded_blas() if threads > 1 else contextlib.nullcontext()
     with blas:
         _threads.share(range(threads), threads, participant)
     return states
