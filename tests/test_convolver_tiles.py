@@ -104,7 +104,9 @@ def test_threads_and_reuse_give_the_serial_bits(monkeypatch):
     assert bank.apply(x, res=res(3), out=buf) is buf
     np.testing.assert_array_equal(buf, one)         # every tile computed the same way
     np.testing.assert_array_equal(bank.apply(x, res=res(2)), one)
-    assert len(started) == 1 + 3 + 2
+    # one run per thread that started; the caller takes the runs of a worker that has
+    # not started yet (a loaded machine), so fewer may run
+    assert 3 <= len(started) <= 1 + 3 + 2
 
 
 def test_many_threads_sharing_one_convolver_get_the_serial_results():
