@@ -1,4 +1,5 @@
 import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -12,6 +13,10 @@ settings.register_profile("default", max_examples=40, deadline=None, derandomize
 settings.register_profile("long", max_examples=3000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("SIGCONV_FUZZ", "default"))
+
+# The suite sees sigconv's shipped defaults, not the calibration and FFTW wisdom that a
+# `sigconv tune` of this machine may have saved in the user's cache folder.
+os.environ["SIGCONV_CACHE_DIR"] = tempfile.mkdtemp(prefix="sigconv-tests-")
 
 
 @pytest.fixture
