@@ -165,17 +165,35 @@ def _save(constants):
 
 # ---------------------------------------------------------------- the constants
 
-def _transform_rate(real, dtype, threads, repeats):
-    """Median over sizes of seconds per ``N log2 N`` of one transform through sigconv's
+#: the transforms whose seconds per ``N log2 N`` the FFT constants take the median of
+RATE_SHAPES = ((1 << 14,), (1 << 18,), (720, 720), (96, 96, 96))
+
+
+def _rates(real, dtype, threads, repeats):
+    """Seconds per ``N log2 N`` of one transform of each of RATE_SHAPES through sigconv's
     plan cache (with whatever plans wisdom holds)."""
     res = _runtime.Resources(threads=threads)
     rates = []
-    for shape in [(1 << 14,), (1 << 18,), (720, 720), (96, 96, 96)]:
+    for shape in RATE_SHAPES:
         n = math.prod(shape)
         with slot("r2c" if real else "fwd", shape, len(shape), dtype, threads, res) as s:
             s.input[...] = 1
             rates.append(_runtime.median_time(s.execute, repeats) / (n * math.log2(n)))
-    return float(np.median(rates))
+    return rates
+
+
+def _transform_rate(real, dtype, threads, repeats):
+    """The median of :func:`_rates`."""
+    return float(np.median(_rates(real, dtype, threads, repeats)))
+
+
+def _fft_1d(repeats):
+    """How fast 1-D transforms run against that median (real float64): their seconds per
+    ``N log2 N`` over the median of all RATE_SHAPES (0.76 here)."""
+    rates = [_rates(True, np.dtype(np.float64), 1, repeats) for _ in range(3)]
+    rates = np.median(np.array(rates), axis=0)
+    ones = [r for r, shape in zip(rates, RATE_SHAPES) if len(shape) == 1]
+    return float(np.median(ones) / np.median(rates))
 
 
 def _call_cost(repeats):
@@ -211,11 +229,14 @@ def _tap_call(repeats):
 
 
 def _dot_macs(repeats):
+    """Seconds per multiply-add of numpy's 1-D correlation at 65 taps, one thread: kernels
+    of a few dozen taps are where it competes with the transforms (its rate per
+    multiply-add halves from 65 to 513 taps, float64: 0.245 against 0.128 ns)."""
     out = {}
     for key, dt in (("f", np.float64), ("c", np.complex128)):
-        x, w = np.ones(200_000, dtype=dt), np.ones(257, dtype=dt)
-        t = _runtime.median_time(lambda: direct.dot_correlate(x, w, 256, 200_000), repeats)
-        out[key] = t / ((200_000 - 256) * 257)
+        x, w = np.ones(200_000, dtype=dt), np.ones(65, dtype=dt)
+        t = _runtime.median_time(lambda: direct.dot_correlate(x, w, 64, 200_000), repeats)
+        out[key] = t / ((200_000 - 64) * 65)
     return out
 
 
@@ -277,10 +298,10 @@ def _thread_speedup(cores, repeats):
     return max(1.0, one / many)
 
 
-CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_call", "per_element", "direct_mac",
-                  "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call", "gemm_mac",
-                  "gather", "im2col_sample", "winograd_mac", "winograd_call", "winograd_point",
-                  "thread_speedup")
+CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_call", "per_element",
+                  "direct_mac", "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call",
+                  "gemm_mac", "gather", "im2col_sample", "winograd_mac", "winograd_call",
+                  "winograd_point", "thread_speedup")
 
 
 def measure_constants(step=None, *, repeats=7, only=None):
@@ -296,6 +317,7 @@ def measure_constants(step=None, *, repeats=7, only=None):
         "fft_real": lambda: {k: _transform_rate(True, d, 1, repeats) for k, d in dtypes.items()},
         "fft_complex": lambda: {k: _transform_rate(False, d, 1, repeats)
                                 for k, d in dtypes.items()},
+        "fft_1d": lambda: _fft_1d(repeats),
         "fft_call": lambda: _call_cost(repeats),
         "per_element": lambda: {k: _per_element(k, repeats) for k in (4, 8, 16, 32)},
         "direct_mac": lambda: _direct_macs(max(3, repeats // 2)),
@@ -309,8 +331,8 @@ def measure_constants(step=None, *, repeats=7, only=None):
         "im2col_sample": lambda: layers.im2col_sample(out["gemm_mac"], out["gather"], repeats),
         "winograd_mac": lambda: layers.winograd_mac(repeats),
         "winograd_call": lambda: layers.winograd_call(repeats),
-        "winograd_point": lambda: layers.winograd_point(out["winograd_mac"], out["winograd_call"],
-                                                  repeats),
+        "winograd_point": lambda: layers.winograd_point(out["winograd_mac"],
+                                                        out["winograd_call"], repeats),
         "thread_speedup": lambda: _thread_speedup(cores, repeats),
     }
     shipped = _runtime.SHIPPED

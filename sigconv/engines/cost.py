@@ -39,12 +39,15 @@ LARGE_POINTS = 1 << 18
 LARGE_PENALTY = 0.25
 
 
-def transform_seconds(cal, points, count, real, itemsize, threads):
-    """``count`` transforms of ``points`` points each (real or complex)."""
+def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2):
+    """``count`` transforms of ``points`` points each (real or complex) with ``ndim``
+    axes; 1-D transforms run at ``cal['fft_1d']`` times the calibrated rate."""
     if points <= 1 or count == 0:
         return cal["fft_call"]
     table = cal["fft_real"] if real else cal["fft_complex"]
     per = table.get(itemsize, table[8] * itemsize / 8)
+    if ndim == 1:
+        per *= cal.get("fft_1d", 1.0)
     per *= 1 + LARGE_PENALTY * max(0.0, math.log2(points / LARGE_POINTS))
     work = count * points * math.log2(points) * per
     return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_ELEMENTS)
@@ -59,8 +62,8 @@ def block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize, threads)
     N = math.prod(sizes)
     M = math.prod(folded)
     spec = N // sizes[-1] * (sizes[-1] // 2 + 1) if real else N
-    t = transform_seconds(cal, N, xbatch, real, itemsize, threads)
-    t += transform_seconds(cal, M, outbatch, real, itemsize, threads)
+    t = transform_seconds(cal, N, xbatch, real, itemsize, threads, len(sizes))
+    t += transform_seconds(cal, M, outbatch, real, itemsize, threads, len(folded))
     t += elementwise_seconds(cal, xbatch * N, itemsize)                # fill the buffer
     t += elementwise_seconds(cal, outbatch * spec, 2 * itemsize) * (1 if N == M else 3)
     t += elementwise_seconds(cal, outbatch * M, itemsize)               # copy out
@@ -70,7 +73,7 @@ def block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize, threads)
 def spectral_seconds(cal, sizes, folded, nblocks, xbatch, kbatch, outbatch, real, itemsize,
                      threads, adds=0):
     """FFT (one block) or overlap engines: kernel spectrum plus ``nblocks`` blocks."""
-    t = transform_seconds(cal, math.prod(sizes), kbatch, real, itemsize, threads)
+    t = transform_seconds(cal, math.prod(sizes), kbatch, real, itemsize, threads, len(sizes))
     t += nblocks * block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize,
                                  threads)
     return t + elementwise_seconds(cal, adds, itemsize)
@@ -214,8 +217,8 @@ def rows_estimate(cal, p):
     real, size = not p.complex_, p.itemsize
     per_number = size * (1 if real else 2)
     threads = p.workers if groups > 1 else 1
-    secs = transform_seconds(cal, N, 1, real, size, 1)                  # kernel spectrum
-    secs += 2 * transform_seconds(cal, N, rows, real, size, threads)     # forward, inverse
+    secs = transform_seconds(cal, N, 1, real, size, 1, 1)               # kernel spectrum
+    secs += 2 * transform_seconds(cal, N, rows, real, size, threads, 1)  # forward, inverse
     secs += 2 * (groups - 1) * cal["fft_call"] / _speedup(cal, threads, rows * N,
                                                           THREAD_MIN_ELEMENTS)
     secs += elementwise_seconds(cal, 3 * rows * N, per_number)          # fill, product, copy
@@ -239,7 +242,7 @@ def tiles_estimate(cal, p):
     per_number = size * (1 if real else 2)
     P = math.prod(tile)
     spec = P // tile[-1] * (tile[-1] // 2 + 1) if real else P
-    one = transform_seconds(cal, P, 1, real, size, 1)
+    one = transform_seconds(cal, P, 1, real, size, 1, len(tile))
     per_tile = (1 + K) * one + elementwise_seconds(cal, P, per_number) \
         + elementwise_seconds(cal, K * spec, 2 * size) \
         + elementwise_seconds(cal, K * math.prod(valid), per_number)
