@@ -12,7 +12,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from . import _missing, _pipeline as P
+from . import _missing, _pipeline as P, _runtime
 from ._pipeline import MethodChoice
 from ._plan import make_plan
 
@@ -263,12 +263,35 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
 def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride, dilation,
           out_dtype, nan_policy, workers, mask=None, preserve_nan=False, min_weight=None,
           return_weights=False, func=None):
-    """``op`` planned and run; messages name ``func`` (default ``op``)."""
+    """``op`` planned and run; messages name ``func`` (default ``op``).
+
+    A call between two 1-D ndarrays first looks for a route remembered for its signature
+    (:func:`sigconv._pipeline.route`): every argument but the arrays, the arrays' lengths
+    and dtypes, and the calibration.  Arguments whose equal values of another type are
+    not the same argument (``1``, ``1.0`` and ``True``) must be of the types a route is
+    kept for; an unhashable one (a list) means no route.
+    """
+    key = None
+    if (type(in1) is np.ndarray and type(in2) is np.ndarray and in1.ndim == 1
+            and in2.ndim == 1 and mask is None and out_dtype is None and axes is None
+            and type(stride) is int and type(dilation) is int and type(fillvalue) is int
+            and type(center) is str and (workers is None or type(workers) is int)):
+        key = (op, func, len(in1), in1.dtype, len(in2), in2.dtype, mode, method, boundary,
+               fillvalue, center, stride, dilation, nan_policy, workers, preserve_nan,
+               min_weight, return_weights, _runtime.calibration())
+        try:
+            run = P.remembered_route(key)
+        except TypeError:
+            key = run = None
+        if run is not None:
+            return run(in1, in2)
     plan = make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                      dilation, out_dtype, nan_policy, workers, mask=mask,
                      preserve_nan=preserve_nan, min_weight=min_weight,
                      return_weights=return_weights, func=func)
     out = P.run(plan)
+    if key is not None:
+        P.remember_route(key, op, plan, in1)
     if isinstance(out, tuple):
         return out
     return out[()] if out.ndim == 0 else out      # 0-d inputs: a numpy scalar, as scipy

@@ -1,9 +1,11 @@
 """Cheap calls: the checks and shape arithmetic of a call signature are remembered
-(sigconv._plan.layout); a remembered answer gives the bits the general path gives, and
-never swallows an error."""
+(sigconv._plan.layout), and so is the whole route of a tiny 1-D call
+(sigconv._pipeline.route); a remembered answer gives the bits the general path gives,
+and never swallows an error."""
 
 import numpy as np
 import pytest
+import scipy.signal
 from numpy.testing import assert_array_equal
 
 import sigconv
@@ -38,9 +40,10 @@ def test_a_remembered_signature_gives_the_general_bits(case, op):
     x, k = random_array(rng, shape, dtype), random_array(rng, kshape, dtype)
     f = getattr(sigconv, op)
     _plan._remembered_layout.cache_clear()
+    P._routes.clear()
     first = f(x, k, mode, **kw)
     again = f(x, k, mode, **kw)
-    assert _plan._remembered_layout.cache_info().hits >= 1
+    assert _plan._remembered_layout.cache_info().hits >= 1 or P._routes
     general = f(x, k, mode, **_listed(kw, 1 if "axes" in kw else x.ndim))
     assert first.dtype == general.dtype and again.dtype == general.dtype
     assert_array_equal(first, general)
@@ -75,3 +78,81 @@ def test_the_shared_small_problem_choice_is_never_changed():
     report = sigconv.choose_method(np.ones(5), np.ones(2))
     assert report.estimates and not before.estimates
     assert report is not before
+
+
+def _planned(op, x, k, mode, method="auto"):
+    """The result through every stage, no route."""
+    plan = _plan.make_plan(op, x, k, mode, method, None, "constant", 0, "scipy", 1, 1, None,
+                           "propagate", None)
+    return P.finish(plan, P.compute(plan))
+
+
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_tiny_call_takes_its_route_with_the_planned_bits(op, mode, dtype):
+    rng = np.random.default_rng(7)
+    f = getattr(sigconv, op)
+    for n, m in [(1000, 3), (100, 5), (7, 7), (5, 9), (64, 2), (1, 1)]:
+        P._routes.clear()
+        x, k = random_array(rng, (n,), dtype), random_array(rng, (m,), dtype)
+        first = f(x, k, mode)
+        # (scipy's 'valid' swap, and a kernel longer than the signal in 'same' mode:
+        # not routed)
+        routed_here = mode == "full" or n >= m
+        assert len(P._routes) == routed_here, (n, m)
+        x2, k2 = random_array(rng, (n,), dtype), random_array(rng, (m,), dtype)
+        routed = f(x2, k2, mode)
+        assert routed.dtype == np.dtype(dtype)
+        assert_array_equal(routed, _planned(op, x2, k2, mode))
+        assert_array_equal(first, _planned(op, x, k, mode))
+        want = getattr(scipy.signal, op)(x2, k2, mode, method="direct")
+        np.testing.assert_allclose(routed, want, rtol=1e-5, atol=1e-5)
+        ro = x2.copy()
+        ro.flags.writeable = False
+        assert_array_equal(f(ro, k2, mode), routed)
+        assert_array_equal(f(x2[::-1].copy()[::-1], k2[::-1].copy()[::-1], mode), routed)
+
+
+def test_a_route_serves_only_its_signature():
+    x, k = np.linspace(0, 1, 50), np.array([1.0, -2.0, 0.5])
+    P._routes.clear()
+    sigconv.convolve(x, k)
+    assert len(P._routes) == 1
+    with pytest.raises(ValueError, match="same dimensionality"):
+        sigconv.convolve(x, k.reshape(3, 1))      # the same length, another ndim
+    with pytest.raises(ValueError, match="workers"):
+        sigconv.convolve(x, k, workers=True)
+    with pytest.raises(ValueError, match="nan_policy"):
+        sigconv.convolve(x, k, nan_policy="rise")
+    y = x.copy()
+    y[3] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):
+        sigconv.convolve(y, k, nan_policy="raise")
+    assert sigconv.convolve(x.astype(np.float32), k).dtype == np.float64
+    for kw in ({"fillvalue": 0j}, {"fillvalue": 0.0}, {"workers": 1}, {"mode": "same"}):
+        got, general = sigconv.convolve(x, k, **kw), sigconv.convolve(x, k, stride=[1], **kw)
+        assert got.dtype == general.dtype
+        assert_array_equal(got, general)
+    assert_array_equal(sigconv.convolve(x, k, mask=np.zeros(50, bool)),
+                       sigconv.convolve(x, k))
+    assert sigconv.convolve(np.arange(50), np.array([1, 2, 1])).dtype.kind == "i"
+
+
+def test_a_new_calibration_takes_a_new_route(monkeypatch):
+    """Routes are remembered per calibration: one that prices the direct sum high makes
+    'auto' transform, and the remembered direct route is not taken."""
+    from sigconv import _runtime
+    rng = np.random.default_rng(3)
+    x, k = rng.standard_normal(4000), rng.standard_normal(9)
+    P._routes.clear()
+    direct = sigconv.convolve(x, k)
+    assert_array_equal(direct, _planned("convolve", x, k, "full", "direct"))
+    dear = _runtime.Calibration(_runtime.calibration())
+    dear["direct_mac"] = {c: 1e-3 for c in dear["direct_mac"]}
+    dear["dot_mac"] = {c: 1e-3 for c in dear["dot_mac"]}
+    monkeypatch.setattr(_runtime, "calibration", lambda: dear)
+    assert sigconv.choose_method(x, k).method != "direct"
+    again = sigconv.convolve(x, k)
+    np.testing.assert_allclose(again, direct, rtol=1e-9, atol=1e-9)
+    assert_array_equal(again, _planned("convolve", x, k, "full"))

@@ -156,11 +156,38 @@ def dot_correlate(x, w, start, stop, *, conjugate=False, threads=1):
         # four partial results then stay in cache instead of being whole-signal arrays
         return _pieces(x, w, conjugate, threads, start, stop,
                        SPLIT_PIECE if split else DOT_PIECE)
-    if start == 0 and stop == n + k - 1:
-        return _correlate(x, w, "full", conjugate)
-    if n >= k and (start, stop) in ((k - 1, n), ((k - 1) // 2, (k - 1) // 2 + n)):
-        return _correlate(x, w, "valid" if start == k - 1 else "same", conjugate)
+    mode = whole_mode(n, k, start, stop)
+    if mode is not None:
+        return _correlate(x, w, mode, conjugate)
     return _correlate(x, w, "full", conjugate)[start:stop].copy()
+
+
+def whole_mode(n, k, start, stop):
+    """The mode of ``np.correlate`` whose result is exactly samples ``[start, stop)`` of
+    the 'full' correlation of ``n`` and ``k`` samples, or None."""
+    if start == 0 and stop == n + k - 1:
+        return "full"
+    if n >= k and (start, stop) == (k - 1, n):
+        return "valid"
+    if n >= k and (start, stop) == ((k - 1) // 2, (k - 1) // 2 + n):
+        return "same"
+    return None
+
+
+def dot_route(n, k, dtype, start, stop, threads, *, flip=False):
+    """``lambda x, w: dot_correlate(x, w[::-1] if flip else w, start, stop,
+    threads=threads)`` for real ``x`` of ``n`` samples and ``w`` of ``k``, both of
+    ``dtype``, with its decisions taken now; None unless that is one whole-mode
+    ``np.correlate`` call on one thread."""
+    mode = whole_mode(n, k, start, stop)
+    if dtype.kind != "f" or mode is None or _thread_count(threads, n * k) > 1:
+        return None
+
+    def run(x, w):
+        if not x.flags.writeable:
+            x = x.copy()
+        return np.correlate(x, w[::-1] if flip else w, mode)
+    return run
 
 
 def _splits(x, w):
