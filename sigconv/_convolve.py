@@ -5,7 +5,6 @@ and run through the pipeline (:mod:`sigconv._pipeline`).
 """
 
 import dataclasses
-import math
 import time
 from typing import Optional, Sequence, Union
 
