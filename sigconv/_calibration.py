@@ -1,10 +1,13 @@
 """The cost model's shipped constants, measured by ``benchmarks/calibrate.py --write``
 (``sigconv tune`` measures them again on the user's machine).
 
-source: sigconv tune on AMD EPYC (2 cores), 2026-12-06 09:54 UTC, load 0.4
+source: sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:28 UTC, load 0.3 (per_element,per_element_memory,cache_bytes measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:27 UTC, load 0.6 (per_element measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 09:54 UTC, load 0.4))
 """
 
-CALIBRATION = {'source': 'sigconv tune on AMD EPYC (2 cores), 2026-12-06 09:54 UTC, load 0.4',
+CALIBRATION = {'source': 'sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:28 UTC, load 0.3 '
+           '(per_element,per_element_memory,cache_bytes measured; the rest: sigconv tune '
+           'on AMD EPYC (2 cores), 2026-12-06 10:27 UTC, load 0.6 (per_element measured; '
+           'the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 09:54 UTC, load 0.4))',
  'fft_real': {4: 2.4839061096444755e-10,
               8: 3.8286203875769094e-10,
               16: 2.984530008877284e-09},
@@ -12,10 +15,15 @@ CALIBRATION = {'source': 'sigconv tune on AMD EPYC (2 cores), 2026-12-06 09:54 U
                  8: 7.467831169872707e-10,
                  16: 6.1285078780611065e-09},
  'fft_call': 1.0659998224582523e-05,
- 'per_element': {4: 1.1615791314922852e-09,
-                 8: 1.1531715374268892e-09,
-                 16: 2.514834403222199e-09,
-                 32: 8.411447524614424e-09},
+ 'per_element': {4: 4.778747397793381e-10,
+                 8: 4.910278295078285e-10,
+                 16: 9.384917842858442e-10,
+                 32: 7.830078085913073e-09},
+ 'per_element_memory': {4: 1.066591977932907e-09,
+                        8: 1.0672702790981425e-09,
+                        16: 2.105749846194327e-09,
+                        32: 9.842741489039797e-09},
+ 'cache_bytes': 16777216,
  'direct_mac': {'f': 2.605761835397916e-10,
                 'd': 5.181299773362659e-10,
                 'l': 5.471386838494336e-10,

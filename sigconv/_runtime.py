@@ -28,7 +28,7 @@ from ._options import option
 from ._calibration import CALIBRATION as _SHIPPED
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
-           "cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "opencv", "blas_threads",
+           "cache_bytes", "last_cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "opencv", "blas_threads",
            "single_threaded_blas", "cache_dir", "calibration", "machine"]
 
 
@@ -48,6 +48,19 @@ def physical_memory():
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
         return 8 << 30
+
+
+@functools.lru_cache(maxsize=1)
+def last_cache_bytes():
+    """Bytes of the processor's largest cache (Linux sysfs), or None where the system
+    does not say."""
+    sizes = []
+    for entry in pathlib.Path("/sys/devices/system/cpu/cpu0/cache").glob("index*/size"):
+        with contextlib.suppress(OSError, ValueError):
+            text = entry.read_text(encoding="ascii").strip().upper()
+            scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(text[-1:], 1)
+            sizes.append(int(text.rstrip("KMG")) * scale)
+    return max(sizes) if sizes else None
 
 
 def memory_budget():
@@ -244,7 +257,7 @@ class Calibration(dict):
 SHIPPED = Calibration(_SHIPPED)
 
 #: the calibration file's format; files of another version are ignored
-CALIBRATION_VERSION = 2
+CALIBRATION_VERSION = 3
 _calibration_state = {}
 
 

@@ -206,9 +206,21 @@ def _call_cost(repeats):
     return _runtime.median_time(once, 20 * repeats)
 
 
-def _per_element(itemsize, repeats):
+#: elements of the products :func:`_per_element` times: in cache (the spectral engines'
+#: blocks and tiles) and from memory (whole-array passes); one rate for both priced
+#: 1e5 x 65 overlap-save at 1.3 ms here, where it runs in 0.8
+ELEMENTWISE_SIZES = {"per_element": 1 << 16, "per_element_memory": 1 << 22}
+
+
+def _cache_bytes():
+    """The bytes a pass's operands fit in to run at the in-cache rate: the largest cache
+    (sysfs), else the shipped figure."""
+    return _runtime.last_cache_bytes() or _runtime.SHIPPED["cache_bytes"]
+
+
+def _per_element(itemsize, repeats, size):
     dt = {4: np.complex64, 8: np.complex64, 16: np.complex128, 32: np.clongdouble}[itemsize]
-    a, b = np.ones(1 << 20, dtype=dt), np.ones(1 << 20, dtype=dt)
+    a, b = np.ones(size, dtype=dt), np.ones(size, dtype=dt)
     c = np.empty_like(a)
     return _runtime.median_time(lambda: np.multiply(a, b, out=c), repeats) / a.size
 
@@ -299,6 +311,7 @@ def _thread_speedup(cores, repeats):
 
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_call", "per_element",
+                  "per_element_memory", "cache_bytes",
                   "direct_mac", "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call",
                   "gemm_mac", "gather", "im2col_sample", "winograd_mac", "winograd_call",
                   "winograd_point", "thread_speedup")
@@ -319,7 +332,12 @@ def measure_constants(step=None, *, repeats=7, only=None):
                                 for k, d in dtypes.items()},
         "fft_1d": lambda: _fft_1d(repeats),
         "fft_call": lambda: _call_cost(repeats),
-        "per_element": lambda: {k: _per_element(k, repeats) for k in (4, 8, 16, 32)},
+        "per_element": lambda: {k: _per_element(k, repeats, ELEMENTWISE_SIZES["per_element"])
+                                for k in (4, 8, 16, 32)},
+        "per_element_memory": lambda: {
+            k: _per_element(k, repeats, ELEMENTWISE_SIZES["per_element_memory"])
+            for k in (4, 8, 16, 32)},
+        "cache_bytes": _cache_bytes,
         "direct_mac": lambda: _direct_macs(max(3, repeats // 2)),
         "direct_tap_call": lambda: _tap_call(repeats),
         "cv_call": lambda: _cv_call(repeats),

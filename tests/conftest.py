@@ -22,3 +22,12 @@ os.environ["SIGCONV_CACHE_DIR"] = tempfile.mkdtemp(prefix="sigconv-tests-")
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_routes():
+    """Each test plans its calls afresh: a tiny call's route remembered by an earlier test
+    (sigconv._pipeline.route) would skip the engines a test watches."""
+    from sigconv import _pipeline
+    _pipeline._routes.clear()
+    yield

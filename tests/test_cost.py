@@ -358,3 +358,28 @@ def test_dynamic_range_check_samples_strided_inputs_and_skips_zeros():
         assert sigconv.choose_method(arr, k).method == "direct"
         assert sigconv.choose_method(arr, k).reason.startswith("the inputs' dynamic range")
     assert sigconv.choose_method(np.ascontiguousarray(x.T).T, k).method != "direct"
+
+
+def test_element_wise_passes_run_at_the_cache_rate_while_they_fit():
+    cal = {"per_element": {8: 1e-9}, "per_element_memory": {8: 3e-9}, "cache_bytes": 3 * 8 * 1000}
+    assert cost.elementwise_seconds(cal, 1000, 8) == pytest.approx(1000 * 1e-9)
+    assert cost.elementwise_seconds(cal, 1001, 8) == pytest.approx(1001 * 3e-9)
+    assert cost.elementwise_seconds(cal, 10**6, 8, span=1000) == pytest.approx(1e6 * 1e-9)
+    assert CALIBRATION["per_element_memory"][8] > CALIBRATION["per_element"][8]
+
+
+def test_the_largest_cache_is_read_from_the_system():
+    import glob
+    found = _runtime.last_cache_bytes()
+    sizes = []
+    for path in glob.glob("/sys/devices/system/cpu/cpu0/cache/index*/size"):
+        text = open(path).read().strip()
+        sizes.append(int(text[:-1]) * {"K": 1024, "M": 1 << 20}[text[-1]]
+                     if text[-1] in "KM" else int(text))
+    assert found == (max(sizes) if sizes else None)
+
+
+@pytest.mark.parametrize("n, k", [(100_000, 65), (100_000, 1025), (10_000, 129)])
+def test_overlap_add_is_never_preferred_where_overlap_save_runs_as_rows(n, k):
+    est = sigconv.choose_method(np.ones(n, np.float32), np.ones(k, np.float32), "same").estimates
+    assert est["oa"] >= est["os"]

@@ -53,8 +53,15 @@ def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2):
     return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_ELEMENTS)
 
 
-def elementwise_seconds(cal, elements, itemsize):
-    return elements * cal["per_element"].get(itemsize, 4e-9)
+def elementwise_seconds(cal, elements, itemsize, span=None):
+    """Element-wise passes (fill, product, copy) over ``elements`` numbers of ``itemsize``
+    bytes, ``span`` of them at a time (default: all): at the in-cache rate
+    ``cal['per_element']`` while a pass's three operands fit ``cal['cache_bytes']``, else
+    at the rate from memory ``cal['per_element_memory']`` (about twice as slow)."""
+    span = elements if span is None else span
+    table = cal["per_element"] if 3 * span * itemsize <= cal["cache_bytes"] \
+        else cal["per_element_memory"]
+    return elements * table.get(itemsize, 4e-9)
 
 
 def block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize, threads):
@@ -221,11 +228,12 @@ def rows_estimate(cal, p):
     secs += 2 * transform_seconds(cal, N, rows, real, size, threads, 1)  # forward, inverse
     secs += 2 * (groups - 1) * cal["fft_call"] / _speedup(cal, threads, rows * N,
                                                           THREAD_MIN_ELEMENTS)
-    secs += elementwise_seconds(cal, 3 * rows * N, per_number)          # fill, product, copy
+    # fill, product, copy, a group at a time
+    secs += elementwise_seconds(cal, 3 * rows * N, per_number, per * N)
     # interior groups read the input and write the result in place; the two end groups
     # go through zero-padded windows, the last one through a trimmed result too
     ends = p.xbatch * (per * (2 * N + B) if groups > 1 else n + L)
-    secs += elementwise_seconds(cal, 2 * ends, per_number)
+    secs += elementwise_seconds(cal, 2 * ends, per_number, per * N)
     nbytes = per_number * (ends + 4 * per * N * max(threads, 1))
     return Estimate(secs, nbytes + p.out_bytes, ((N, N, B),))
 
@@ -262,10 +270,14 @@ def estimates(cal, p, max_bytes):
         direct = dot_seconds(cal, out_elements, p.taps, p.complex_, p.outbatch, p.workers)
     else:
         direct = direct_seconds(cal, out_elements, p.taps, p.char, p.workers)
-    return {"direct": Estimate(direct, p.out_bytes),
-            "fft": fft_estimate(cal, p),
-            "os": overlap_estimate(cal, "os", p, max_bytes),
-            "oa": overlap_estimate(cal, "oa", p, max_bytes)}
+    os_, oa = overlap_estimate(cal, "os", p, max_bytes), overlap_estimate(cal, "oa", p, max_bytes)
+    if _overlap.rows_apply(len(p.xshape), p.strides, p.kbatch):
+        # overlap-save batches its blocks as rows; overlap-add makes the same transforms
+        # one block at a time and adds the pieces: never the faster (1.6-2.2x overlap-
+        # save's time on every 1-D case of the benchmark grid)
+        oa = oa._replace(seconds=max(oa.seconds, os_.seconds))
+    return {"direct": Estimate(direct, p.out_bytes), "fft": fft_estimate(cal, p), "os": os_,
+            "oa": oa}
 
 
 # ---------------------------------------------------------------- from a validated plan
