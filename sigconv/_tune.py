@@ -187,13 +187,33 @@ def _transform_rate(real, dtype, threads, repeats):
     return float(np.median(_rates(real, dtype, threads, repeats)))
 
 
-def _fft_1d(repeats):
-    """How fast 1-D transforms run against that median (real float64): their seconds per
-    ``N log2 N`` over the median of all RATE_SHAPES (0.76 here)."""
-    rates = [_rates(True, np.dtype(np.float64), 1, repeats) for _ in range(3)]
-    rates = np.median(np.array(rates), axis=0)
-    ones = [r for r, shape in zip(rates, RATE_SHAPES) if len(shape) == 1]
-    return float(np.median(ones) / np.median(rates))
+def _fft_1d(repeats, dtypes):
+    """How fast 1-D transforms run against that median, per real dtype itemsize: their
+    seconds per ``N log2 N`` over the median of all RATE_SHAPES (float64 0.8, float32
+    0.7 here)."""
+    out = {}
+    for size, dt in dtypes.items():
+        rates = np.median(np.array([_rates(True, dt, 1, repeats) for _ in range(3)]), axis=0)
+        ones = [r for r, shape in zip(rates, RATE_SHAPES) if len(shape) == 1]
+        out[size] = float(np.median(ones) / np.median(rates))
+    return out
+
+
+#: overlap-save's batched rows: 256 real float64 transforms of 512 points
+ROWS_SHAPE = (256, 512)
+
+
+def _fft_rows(repeats):
+    """How fast a batch of short 1-D transforms (overlap-save's rows) runs against the
+    median of RATE_SHAPES, per ``N log2 N`` of each row (0.5 here: in cache, where a
+    single 1-D transform of 2**14 to 2**18 points runs at 0.8)."""
+    res = _runtime.Resources(threads=1)
+    rows, n = ROWS_SHAPE
+    with slot("r2c", ROWS_SHAPE, 1, np.dtype(np.float64), 1, res) as s:
+        s.input[...] = 1
+        t = _runtime.median_time(s.execute, repeats)
+    median = _transform_rate(True, np.dtype(np.float64), 1, repeats)
+    return t / (rows * n * math.log2(n)) / median
 
 
 def _call_cost(repeats):
@@ -310,10 +330,10 @@ def _thread_speedup(cores, repeats):
     return max(1.0, one / many)
 
 
-CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_call", "per_element",
+CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_rows", "fft_call", "per_element",
                   "per_element_memory", "cache_bytes",
                   "direct_mac", "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call",
-                  "gemm_mac", "gather", "im2col_sample", "winograd_mac", "winograd_call",
+                  "gemm_mac", "gather", "im2col_sample", "im2col_sample_single", "winograd_mac", "winograd_call",
                   "winograd_point", "thread_speedup")
 
 
@@ -330,7 +350,8 @@ def measure_constants(step=None, *, repeats=7, only=None):
         "fft_real": lambda: {k: _transform_rate(True, d, 1, repeats) for k, d in dtypes.items()},
         "fft_complex": lambda: {k: _transform_rate(False, d, 1, repeats)
                                 for k, d in dtypes.items()},
-        "fft_1d": lambda: _fft_1d(repeats),
+        "fft_1d": lambda: _fft_1d(repeats, {k: dtypes[k] for k in (4, 8)}),
+        "fft_rows": lambda: _fft_rows(repeats),
         "fft_call": lambda: _call_cost(repeats),
         "per_element": lambda: {k: _per_element(k, repeats, ELEMENTWISE_SIZES["per_element"])
                                 for k in (4, 8, 16, 32)},
@@ -347,6 +368,8 @@ def measure_constants(step=None, *, repeats=7, only=None):
         "gemm_mac": lambda: layers.gemm_mac(repeats),
         "gather": lambda: layers.gather(repeats),
         "im2col_sample": lambda: layers.im2col_sample(out["gemm_mac"], out["gather"], repeats),
+        "im2col_sample_single": lambda: layers.im2col_sample_single(out["gemm_mac"],
+                                                                    out["gather"], repeats),
         "winograd_mac": lambda: layers.winograd_mac(repeats),
         "winograd_call": lambda: layers.winograd_call(repeats),
         "winograd_point": lambda: layers.winograd_point(out["winograd_mac"],

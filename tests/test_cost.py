@@ -383,3 +383,23 @@ def test_the_largest_cache_is_read_from_the_system():
 def test_overlap_add_is_never_preferred_where_overlap_save_runs_as_rows(n, k):
     est = sigconv.choose_method(np.ones(n, np.float32), np.ones(k, np.float32), "same").estimates
     assert est["oa"] >= est["os"]
+
+
+def test_one_channel_layers_pay_their_own_per_sample_cost():
+    from sigconv.engines import layer_cost
+    cal = {"gather": 0.0, "gemm_mac": 0.0, "im2col_sample": 8e-6, "im2col_sample_single": 2e-6}
+    assert layer_cost.im2col_seconds(cal, (32, 1, 10, 10), (16, 1, 3, 3), (8, 8)) == \
+        pytest.approx(32 * 2e-6)
+    assert layer_cost.im2col_seconds(cal, (32, 16, 10, 10), (32, 16, 3, 3), (8, 8)) == \
+        pytest.approx(32 * 8e-6)
+
+
+def test_batched_rows_and_single_transforms_have_their_own_rates():
+    cal = {"fft_real": {4: 1e-9, 8: 2e-9}, "fft_complex": {4: 2e-9, 8: 4e-9}, "fft_call": 0.0,
+           "fft_1d": {4: 0.5, 8: 0.75}, "fft_rows": 0.25, "thread_speedup": 1.0, "cores": 1}
+    work = 1024 * 10
+    assert cost.transform_seconds(cal, 1024, 1, True, 8, 1, 2) == pytest.approx(work * 2e-9)
+    assert cost.transform_seconds(cal, 1024, 1, True, 8, 1, 1) == pytest.approx(work * 1.5e-9)
+    assert cost.transform_seconds(cal, 1024, 1, True, 4, 1, 1) == pytest.approx(work * 0.5e-9)
+    assert cost.transform_seconds(cal, 1024, 3, True, 8, 1, 1, rows=True) == \
+        pytest.approx(3 * work * 0.5e-9)

@@ -39,15 +39,16 @@ LARGE_POINTS = 1 << 18
 LARGE_PENALTY = 0.25
 
 
-def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2):
+def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2, rows=False):
     """``count`` transforms of ``points`` points each (real or complex) with ``ndim``
-    axes; 1-D transforms run at ``cal['fft_1d']`` times the calibrated rate."""
+    axes; 1-D transforms run at ``cal['fft_1d'][itemsize]`` times the calibrated rate,
+    batches of short 1-D ``rows`` (overlap-save's) at ``cal['fft_rows']`` times."""
     if points <= 1 or count == 0:
         return cal["fft_call"]
     table = cal["fft_real"] if real else cal["fft_complex"]
     per = table.get(itemsize, table[8] * itemsize / 8)
     if ndim == 1:
-        per *= cal.get("fft_1d", 1.0)
+        per *= cal["fft_rows"] if rows else cal["fft_1d"].get(itemsize, cal["fft_1d"][8])
     per *= 1 + LARGE_PENALTY * max(0.0, math.log2(points / LARGE_POINTS))
     work = count * points * math.log2(points) * per
     return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_ELEMENTS)
@@ -225,7 +226,7 @@ def rows_estimate(cal, p):
     per_number = size * (1 if real else 2)
     threads = p.workers if groups > 1 else 1
     secs = transform_seconds(cal, N, 1, real, size, 1, 1)               # kernel spectrum
-    secs += 2 * transform_seconds(cal, N, rows, real, size, threads, 1)  # forward, inverse
+    secs += 2 * transform_seconds(cal, N, rows, real, size, threads, 1, rows=True)
     secs += 2 * (groups - 1) * cal["fft_call"] / _speedup(cal, threads, rows * N,
                                                           THREAD_MIN_ELEMENTS)
     # fill, product, copy, a group at a time

@@ -16,12 +16,14 @@ __all__ = ["im2col_seconds", "winograd_seconds", "winograd_tile", "layer_method"
 
 def im2col_seconds(cal, x_shape, w_shape, out_spatial):
     """A layer's correlation as im2col: one gathered column per kernel tap and input
-    channel, then BLAS products, one per sample."""
+    channel, then BLAS products, one per sample (with one input channel per group, the
+    columns of a batch chunk are one index take: ``im2col_sample_single``)."""
     n, c = x_shape[:2]
     o, cg = w_shape[:2]
     taps, outs = math.prod(w_shape[2:]), math.prod(out_spatial)
+    sample = cal["im2col_sample_single" if cg == 1 else "im2col_sample"]
     return n * (c * taps * outs * cal["gather"] + o * cg * taps * outs * cal["gemm_mac"]
-                + cal["im2col_sample"])
+                + sample)
 
 
 #: output tiles m of the Winograd algorithms F(m x m, 3 x 3) the nn layers run
