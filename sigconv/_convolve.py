@@ -243,9 +243,8 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
     plan = make_plan(op, in1, in2, mode, "auto", func="choose_method", **args)
     if plan.missing is not None:      # the engines run the numerator and weights together
         plan = _missing.stacked_plan(plan)
-    choice = P.choose(plan)
-    if not choice.estimates:            # the model was skipped: report it anyway
-        choice = dataclasses.replace(choice, estimates=P.estimates(plan))
+    choice = P.choose(plan)             # (shared with later calls: copied before returning)
+    choice = dataclasses.replace(choice, estimates=dict(choice.estimates or P.estimates(plan)))
     if not measure or len(choice.admissible) < 2:
         return choice
     timings = {}

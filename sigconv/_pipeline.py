@@ -110,12 +110,21 @@ def choose(plan, *, calibration=None, budget=None):
     work = math.prod(plan.out_shape) * plan.kernel.size
     if work * cal["direct_mac"]["d"] < 3 * cal["fft_call"]:
         return _SMALL
-    est = estimates(plan, calibration=cal, budget=budget)
+    budget = _runtime.memory_budget() if budget is None else budget
+    choice = _modelled(cal, plan.problem, budget)
+    refused = transforms_refused(plan) if choice.method != "direct" else None
+    if refused:
+        return MethodChoice("direct", refused, choice.estimates)
+    return choice
+
+
+@functools.lru_cache(maxsize=1024)
+def _modelled(cal, problem, budget):
+    """The model's choice for a problem (shared between calls: never modified)."""
+    est = {name: (e.seconds if e.nbytes <= budget else math.inf)
+           for name, e in _estimates(cal, problem, budget).items()}
     fits = tuple(m for m, t in est.items() if math.isfinite(t)) or ("direct",)
     best = min(fits, key=est.get)
-    refused = transforms_refused(plan) if best != "direct" else None
-    if refused:
-        return MethodChoice("direct", refused, est)
     return MethodChoice(best, f"lowest estimated time ({est[best]:.3g} s)", est, fits)
 
 

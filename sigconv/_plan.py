@@ -47,10 +47,16 @@ class Plan:
     inputs: tuple = ()       # the caller's arrays behind x and kernel, in that order
     missing: object = None   # the missing-data stage's options (sigconv._missing.Missing)
 
-    @functools.cached_property
+    # (computed on first use and kept in the instance: functools.cached_property takes a
+    # lock on each first use, 2 us of a small call)
+    @property
     def _norms(self):
         # one pass over each input, made only when a decision needs it (see nonfinite)
-        return tuple(V.finite_norm(arr) for arr in self.inputs)
+        found = self.__dict__.get("_norms_found")
+        if found is None:
+            found = self.__dict__["_norms_found"] = tuple(V.finite_norm(arr)
+                                                          for arr in self.inputs)
+        return found
 
     @property
     def nonfinite(self):
@@ -64,10 +70,13 @@ class Plan:
         """Upper bounds of max |x| and max |kernel| (norms), or None."""
         return tuple(top for _, top in self._norms)
 
-    @functools.cached_property
+    @property
     def problem(self):
         """The plan as the cost model sees it (:func:`sigconv.engines.cost.problem`)."""
-        return cost.problem(self)
+        found = self.__dict__.get("_problem_found")
+        if found is None:
+            found = self.__dict__["_problem_found"] = cost.problem(self)
+        return found
 
     @property
     def nsp(self):

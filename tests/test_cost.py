@@ -401,5 +401,9 @@ def test_batched_rows_and_single_transforms_have_their_own_rates():
     assert cost.transform_seconds(cal, 1024, 1, True, 8, 1, 2) == pytest.approx(work * 2e-9)
     assert cost.transform_seconds(cal, 1024, 1, True, 8, 1, 1) == pytest.approx(work * 1.5e-9)
     assert cost.transform_seconds(cal, 1024, 1, True, 4, 1, 1) == pytest.approx(work * 0.5e-9)
-    assert cost.transform_seconds(cal, 1024, 3, True, 8, 1, 1, rows=True) == \
-        pytest.approx(3 * work * 0.5e-9)
+    assert cost.transform_seconds(cal, 512, 3, True, 8, 1, 1, rows=True) == \
+        pytest.approx(3 * 512 * 9 * 0.5e-9)
+    assert cost.transform_seconds(cal, 1 << 14, 3, True, 8, 1, 1, rows=True) == \
+        pytest.approx(3 * (1 << 14) * 14 * 1.5e-9)
+    mid = cost.transform_seconds(cal, 1 << 11, 1, True, 8, 1, 1, rows=True) / (2048 * 11)
+    assert 0.5e-9 < mid < 1.5e-9

@@ -42,16 +42,30 @@ LARGE_PENALTY = 0.25
 def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2, rows=False):
     """``count`` transforms of ``points`` points each (real or complex) with ``ndim``
     axes; 1-D transforms run at ``cal['fft_1d'][itemsize]`` times the calibrated rate,
-    batches of short 1-D ``rows`` (overlap-save's) at ``cal['fft_rows']`` times."""
+    batches of 1-D ``rows`` (overlap-save's) at ``cal['fft_rows']`` times while short
+    (:data:`ROWS_POINTS`)."""
     if points <= 1 or count == 0:
         return cal["fft_call"]
     table = cal["fft_real"] if real else cal["fft_complex"]
     per = table.get(itemsize, table[8] * itemsize / 8)
     if ndim == 1:
-        per *= cal["fft_rows"] if rows else cal["fft_1d"].get(itemsize, cal["fft_1d"][8])
+        one = cal["fft_1d"].get(itemsize, cal["fft_1d"][8])
+        per *= _rows_factor(cal["fft_rows"], one, points) if rows else one
     per *= 1 + LARGE_PENALTY * max(0.0, math.log2(points / LARGE_POINTS))
     work = count * points * math.log2(points) * per
     return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_ELEMENTS)
+
+
+#: batches of rows of at most ROWS_POINTS[0] points run at ``cal['fft_rows']`` (measured
+#: at 512), from ROWS_POINTS[1] on at the single 1-D rate (measured from 2**14), between
+#: log-linearly: short rows stay in cache with their twiddles
+ROWS_POINTS = (512, 1 << 14)
+
+
+def _rows_factor(rows, single, points):
+    lo, hi = (math.log2(p) for p in ROWS_POINTS)
+    f = min(max((math.log2(points) - lo) / (hi - lo), 0.0), 1.0)
+    return rows + f * (single - rows)
 
 
 def elementwise_seconds(cal, elements, itemsize, span=None):
@@ -329,9 +343,10 @@ def problem(plan):
     if cv and not _opencv.applies(plan.nsp, dt, plan.kernel_spatial, plan.dilations):
         cv = ""
     materialized = plan.boundary != "constant" or plan.fillvalue != 0
+    # (the compiled filters' cost comes from the kernel's shape: no taps to count)
     return _problem(plan.x.shape, plan.kernel.shape, plan.out_shape, plan.pads, plan.strides,
                     plan.dilations, materialized, dt, plan.integer, cv, plan.workers,
-                    direct_taps(plan))
+                    0 if cv else direct_taps(plan))
 
 
 @functools.lru_cache(maxsize=512)
