@@ -13,9 +13,12 @@ Cases (float32, medians of repeats, seconds reported in ms):
   conv3x3(1->32)-ReLU-conv3x3(32->64)-ReLU-maxpool2-flatten-dense(9216->128)-ReLU-dense(128->10).
 
 The ratio column is sigconv time / PyTorch time (goal <= 1.0, issue 30).  The two are
-timed alternately, repeat by repeat, so both see the same machine load; the load average
-is printed before and after (PyTorch's OpenMP threads spin while they wait, so on a
-machine busy with other work its multi-threaded times suffer more than sigconv's).  Without PyTorch
+timed alternately in blocks of BLOCK calls, round by round, so both see the same machine
+load; the first call of each block is not counted: PyTorch's OpenMP threads spin for a
+while after its call, and on two cores the call that follows a switch, whichever
+library's, pays for it (sigconv's conv 32->64 after a PyTorch call: 48.5 ms, within a
+block 41.5, with PyTorch at 40-41 ms either way).  The load average is printed before and
+after.  Without PyTorch
 only sigconv is timed.  ``--threads`` (default 2, as in the issue) sets PyTorch's threads
 and, through threadpoolctl when it is installed, numpy's BLAS threads -- which is also
 the number of threads sigconv.nn spreads a convolution's batch chunks over.  As in
@@ -36,17 +39,22 @@ from sigconv import nn  # noqa: E402
 from sigconv._runtime import median_time  # noqa: E402
 
 
+#: calls per block of :func:`alternate`; the first of each block is not counted
+BLOCK = 3
+
+
 def alternate(fns, repeats):
-    """Median seconds of each function, timed in turn repeat by repeat (same load)."""
-    for fn in fns:
-        fn()
+    """Median seconds of each function, timed in turn in blocks of BLOCK calls, ``repeats``
+    counted calls each (same load; a block's first call, after the switch, uncounted)."""
     times = [[] for _ in fns]
-    for _ in range(repeats):
+    while len(times[0]) < repeats:
         for fn, ts in zip(fns, times):
-            t0 = time.perf_counter()
             fn()
-            ts.append(time.perf_counter() - t0)
-    return [statistics.median(ts) for ts in times]
+            for _ in range(BLOCK - 1):
+                t0 = time.perf_counter()
+                fn()
+                ts.append(time.perf_counter() - t0)
+    return [statistics.median(ts[:repeats]) for ts in times]
 
 
 def digits_data():

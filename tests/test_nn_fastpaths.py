@@ -256,3 +256,21 @@ def test_backward_twice_from_one_forward_gives_the_same_gradients(budget, monkey
     dx2, dw2 = layer.backward(dy), layer.grads["weight"]
     np.testing.assert_array_equal(dx1, dx2)
     np.testing.assert_array_equal(dw1, dw2)
+
+
+@pytest.mark.parametrize("shape", [(3, 5, 4), (64, 9216, 128), (128, 64, 9216), (1, 600, 600)])
+def test_products_on_our_threads_match_numpy(shape):
+    """Dense layers' products run with BLAS on one thread, row blocks on sigconv's
+    threads (so BLAS's spinning pool never wakes): the float64 product's values, the same
+    bits on every call."""
+    from sigconv.nn import _parallel
+    m, k, n = shape
+    rng = np.random.default_rng(m + k)
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    got = _parallel.matmul(a, b)
+    want = a.astype(np.float64) @ b.astype(np.float64)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3 * np.sqrt(k))
+    np.testing.assert_array_equal(_parallel.matmul(a, b), got)
+    got_t = _parallel.matmul(b.T, a.T)              # transposed (non-contiguous) operands
+    np.testing.assert_allclose(got_t, want.T, rtol=1e-4, atol=1e-3 * np.sqrt(k))

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from . import _parallel
+
 __all__ = ["dense", "relu", "leaky_relu", "sigmoid", "tanh", "softmax"]
 
 
@@ -28,7 +30,7 @@ def dense(x, weight, bias=None):
     >>> dense(np.array([[1., 2]]), np.array([[1., 1], [0, 1]]), np.array([0., 10]))
     array([[ 3., 12.]])
     """
-    y = np.asarray(x) @ np.asarray(weight).T
+    y = _parallel.matmul(np.asarray(x), np.asarray(weight).T)
     return y if bias is None else y + bias
 
 

@@ -14,6 +14,8 @@ changes both); without threadpoolctl the loop runs on the calling thread.
 import contextlib
 import types
 
+import numpy as np
+
 from .. import _runtime, _threads
 
 Buffers = types.SimpleNamespace      # one thread's work buffers, by name
@@ -67,3 +69,22 @@ def run(parts, work, make_state):
     with blas:
         _threads.share(range(threads), threads, participant)
     return states
+
+
+def matmul(a, b):
+    """``a @ b`` of 2-D arrays with numpy's BLAS on one thread, row blocks of ``a`` spread
+    over the threads (:func:`each`).  BLAS's own thread pool never wakes: its idle
+    workers spin for about 0.1 s after a threaded product, and on two cores take one from
+    the layers that follow (the 28x28 net step of benchmarks/nn_bench.py: 76 ms with the
+    dense layers' products threaded by BLAS, 52 ms without).  Products of fewer than
+    ``_PARALLEL_MIN`` multiply-adds run as they are."""
+    work = a.shape[0] * a.shape[1] * b.shape[1]
+    if work < _PARALLEL_MIN or _runtime.blas_threads() == 1:
+        return np.matmul(a, b)          # (BLAS runs products this small on one thread)
+    out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
+    parts = split(a.shape[0])
+
+    def rows(_, lo, hi):
+        np.matmul(a[lo:hi], b, out=out[lo:hi])
+    run(parts, rows, lambda: None)          # (single-threaded BLAS inside)
+    return out

@@ -76,10 +76,10 @@ class Dense(Layer):
 
     def backward(self, dy):
         w = self.params["weight"]
-        self.grads["weight"] = (dy.T @ self._x).astype(w.dtype, copy=False)
+        self.grads["weight"] = _parallel.matmul(dy.T, self._x).astype(w.dtype, copy=False)
         if "bias" in self.params:
             self.grads["bias"] = dy.sum(axis=0).astype(w.dtype, copy=False)
-        return dy @ w
+        return _parallel.matmul(dy, w)
 
 
 class Flatten(Layer):
