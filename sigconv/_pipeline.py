@@ -91,8 +91,10 @@ class MethodChoice:
         return self.method
 
 
-#: the choice for problems too small for the model (shared: never modified)
+#: the choices for problems too small for the model (shared: never modified)
 _SMALL = MethodChoice("direct", "the whole direct sum costs less than a transform call")
+_BELOW_FLOOR = MethodChoice("direct", "the direct sum costs less than any transform's "
+                            "calls and one pass over the output")
 
 
 def choose(plan, *, calibration=None, budget=None):
@@ -104,14 +106,20 @@ def choose(plan, *, calibration=None, budget=None):
     integers whose exact result an FFT could round wrongly, long double (computed
     directly at full precision), non-finite values (they stay local only in the direct
     sum), and a dynamic range that would put FFT rounding above the dtype's tolerance.
-    Problems whose whole direct sum costs less than three transform calls skip the model.
+    Problems whose whole direct sum costs less than three transform calls skip the model,
+    and so do those whose direct sum costs less than any transform method's floor
+    (:func:`sigconv.engines.cost.transform_floor`).
     """
     cal = calibration or _runtime.calibration()
     work = math.prod(plan.out_shape) * plan.kernel.size
     if work * cal["direct_mac"]["d"] < 3 * cal["fft_call"]:
         return _SMALL
     budget = _runtime.memory_budget() if budget is None else budget
-    choice = _modelled(cal, plan.problem, budget)
+    problem = plan.problem
+    if problem.out_bytes <= budget and \
+            cost.direct_estimate(cal, problem) < cost.transform_floor(cal, problem):
+        return _BELOW_FLOOR
+    choice = _modelled(cal, problem, budget)
     refused = transforms_refused(plan) if choice.method != "direct" else None
     if refused:
         return MethodChoice("direct", refused, choice.estimates)

@@ -407,3 +407,45 @@ def test_batched_rows_and_single_transforms_have_their_own_rates():
         pytest.approx(3 * (1 << 14) * 14 * 1.5e-9)
     mid = cost.transform_seconds(cal, 1 << 11, 1, True, 8, 1, 1, rows=True) / (2048 * 11)
     assert 0.5e-9 < mid < 1.5e-9
+
+
+def _random_problems(seed, count):
+    """(x, kernel, mode, kwargs) of random 1-3-D shapes, dtypes, strides and boundaries."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        nd = int(rng.integers(1, 4))
+        top = {1: 200_000, 2: 700, 3: 70}[nd]
+        xs = tuple(int(v) for v in rng.integers(1, top, nd))
+        ks = tuple(int(min(v, 2 * s)) for v, s in zip(rng.integers(1, max(2, top // 8), nd), xs))
+        dt = rng.choice(["float32", "float64", "complex128"])
+        kw = {"stride": int(rng.choice([1, 1, 2])),
+              "boundary": str(rng.choice(["constant", "reflect"]))}
+        yield (np.ones(xs, dt), np.ones(ks, dt), str(rng.choice(["full", "same", "valid"])), kw)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_transform_floor_is_below_every_transform_estimate(seed):
+    """The floor lets 'auto' skip the model only where the model would pick the direct
+    sum too: it must never exceed a transform method's estimate."""
+    from sigconv import _plan
+    cal = _runtime.calibration()
+    below = 0
+    small = [(np.ones(n, dt), np.ones(k, dt), "same", {"stride": 1, "boundary": "constant"})
+             for n, k, dt in [(10**5, 3, "float64"), (10**6, 3, "float32"),
+                              (3 * 10**5, 5, "float64")]]
+    for x, k, mode, kw in list(_random_problems(seed, 60)) + small:
+        try:
+            plan = _plan.make_plan("convolve", x, k, mode, "auto", None, kw["boundary"], 0,
+                                   "scipy", kw["stride"], 1, None, "propagate", None)
+        except ValueError:            # a 'valid' kernel larger than the input on one axis
+            continue
+        if not plan.out_shape or 0 in plan.out_shape:
+            continue
+        est = cost.estimates(cal, plan.problem, 1 << 40)
+        floor = cost.transform_floor(cal, plan.problem)
+        assert floor <= min(est[m].seconds for m in ("fft", "os", "oa")), (x.shape, k.shape)
+        full = min(est, key=lambda m: est[m].seconds)
+        if cost.direct_estimate(cal, plan.problem) < floor:
+            assert full == "direct"
+            below += 1
+    assert below >= 2                 # the shortcut is exercised

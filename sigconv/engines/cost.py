@@ -276,15 +276,39 @@ def tiles_estimate(cal, p):
     return Estimate(secs, nbytes)
 
 
-def estimates(cal, p, max_bytes):
-    """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
+def direct_estimate(cal, p):
+    """The direct engine's seconds: OpenCV's filters, numpy's dot correlation or the
+    shifted sums, whichever runs problem ``p``."""
     out_elements = p.outbatch * math.prod(p.out_spatial)
     if p.cv:
-        direct = compiled_seconds(cal, p)
-    elif p.dot:
-        direct = dot_seconds(cal, out_elements, p.taps, p.complex_, p.outbatch, p.workers)
-    else:
-        direct = direct_seconds(cal, out_elements, p.taps, p.char, p.workers)
+        return compiled_seconds(cal, p)
+    if p.dot:
+        return dot_seconds(cal, out_elements, p.taps, p.complex_, p.outbatch, p.workers)
+    return direct_seconds(cal, out_elements, p.taps, p.char, p.workers)
+
+
+def transform_floor(cal, p):
+    """A lower bound of the estimate of every transform method (fft, os, oa, tiles).
+
+    Each makes a kernel transform call, forward and inverse transforms covering at least
+    the output's points in lengths of at least the kernel's extent (``N log2 N`` work at
+    the lowest calibrated rate), and one element-wise pass over the output at the
+    in-cache rate; all but the first call spread over the most the threads can speed up.
+    A direct sum estimated below it needs no other estimate.
+    """
+    speed = max(1.0, cal["thread_speedup"])
+    out = p.outbatch * math.prod(p.out_spatial)
+    size = p.itemsize
+    rate = min(t.get(size, t[8] * size / 8) for t in (cal["fft_real"], cal["fft_complex"]))
+    rate *= min(1.0, cal["fft_rows"], *cal["fft_1d"].values())
+    work = 2 * out * math.log2(max(2, math.prod(p.keshape))) * rate
+    return cal["fft_call"] * (1 + 2 / speed) + \
+        (work + out * min(cal["per_element"].values())) / speed
+
+
+def estimates(cal, p, max_bytes):
+    """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
+    direct = direct_estimate(cal, p)
     os_, oa = overlap_estimate(cal, "os", p, max_bytes), overlap_estimate(cal, "oa", p, max_bytes)
     if _overlap.rows_apply(len(p.xshape), p.strides, p.kbatch):
         # overlap-save batches its blocks as rows; overlap-add makes the same transforms
