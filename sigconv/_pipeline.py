@@ -33,7 +33,7 @@ from . import _missing, _plan, _runtime
 from ._errors import NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, ResourceLimitError
 from ._integers import cast_saturating, fit_result
 from ._padding import pad, padded_shape
-from .engines import ENGINES, cost, direct, tiled
+from .engines import ENGINES, cost, direct, problem, tiled
 from .engines import fft as fft_engine, overlap
 
 __all__ = ["run", "compute", "choose", "estimates", "prepare", "execute", "finish", "MethodChoice",
@@ -115,11 +115,10 @@ def choose(plan, *, calibration=None, budget=None):
     if work * cal["direct_mac"]["d"] < 3 * cal["fft_call"]:
         return _SMALL
     budget = _runtime.memory_budget() if budget is None else budget
-    problem = plan.problem
-    if problem.out_bytes <= budget and \
-            cost.direct_estimate(cal, problem) < cost.transform_floor(cal, problem):
+    p = plan.problem
+    if p.out_bytes <= budget and cost.direct_estimate(cal, p) < cost.transform_floor(cal, p):
         return _BELOW_FLOOR
-    choice = _modelled(cal, problem, budget)
+    choice = _modelled(cal, p, budget)
     refused = transforms_refused(plan) if choice.method != "direct" else None
     if refused:
         return MethodChoice("direct", refused, choice.estimates)
@@ -127,10 +126,10 @@ def choose(plan, *, calibration=None, budget=None):
 
 
 @functools.lru_cache(maxsize=1024)
-def _modelled(cal, problem, budget):
-    """The model's choice for a problem (shared between calls: never modified)."""
+def _modelled(cal, p, budget):
+    """The model's choice for problem ``p`` (shared between calls: never modified)."""
     est = {name: (e.seconds if e.nbytes <= budget else math.inf)
-           for name, e in _estimates(cal, problem, budget).items()}
+           for name, e in _estimates(cal, p, budget).items()}
     fits = tuple(m for m, t in est.items() if math.isfinite(t)) or ("direct",)
     best = min(fits, key=est.get)
     return MethodChoice(best, f"lowest estimated time ({est[best]:.3g} s)", est, fits)
@@ -145,7 +144,7 @@ def transforms_refused(plan):
         return "integer inputs this large would not be exact through an FFT"
     if plan.nonfinite:
         return "non-finite inputs stay local only with the direct sum"
-    if not plan.integer and not cost.fft_accurate_for(plan):
+    if not plan.integer and not problem.fft_accurate_for(plan):
         return ("the inputs' dynamic range would make FFT rounding error exceed the "
                 "dtype's tolerance")
     return None

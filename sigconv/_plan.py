@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _missing, _runtime, _shapes, _validate as V
-from .engines import cost
+from .engines import problem as _problem
 from ._errors import IntegerOverflowError, ShapeError
 
 _INT64_MAX = 2 ** 63 - 1
@@ -72,10 +72,10 @@ class Plan:
 
     @property
     def problem(self):
-        """The plan as the cost model sees it (:func:`sigconv.engines.cost.problem`)."""
+        """The plan as the cost model sees it (:func:`sigconv.engines.problem.problem`)."""
         found = self.__dict__.get("_problem_found")
         if found is None:
-            found = self.__dict__["_problem_found"] = cost.problem(self)
+            found = self.__dict__["_problem_found"] = _problem.problem(self)
         return found
 
     @property
