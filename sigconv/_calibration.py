@@ -1,10 +1,12 @@
 """The cost model's shipped constants, measured by ``benchmarks/calibrate.py --write``
 (``sigconv tune`` measures them again on the user's machine).
 
-source: sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:35 UTC, load 0.6
+source: sigconv tune on AMD EPYC (2 cores), 2026-12-06 11:55 UTC, load 0.5 (spectral_call measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:35 UTC, load 0.6)
 """
 
-CALIBRATION = {'source': 'sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:35 UTC, load 0.6',
+CALIBRATION = {'source': 'sigconv tune on AMD EPYC (2 cores), 2026-12-06 11:55 UTC, load 0.5 '
+           '(spectral_call measured; the rest: sigconv tune on AMD EPYC (2 cores), '
+           '2026-12-06 10:35 UTC, load 0.6)',
  'fft_real': {4: 2.455481651377248e-10,
               8: 3.425180858509749e-10,
               16: 2.8676406686449612e-09},
@@ -21,6 +23,7 @@ CALIBRATION = {'source': 'sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:35 U
                         16: 2.1014838220284604e-09,
                         32: 9.96643161835925e-09},
  'cache_bytes': 16777216,
+ 'spectral_call': 9.883873076565943e-05,
  'direct_mac': {'f': 2.5401600528500483e-10,
                 'd': 4.5497631091461233e-10,
                 'l': 5.239627881177091e-10,

@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 from . import _runtime
-from .engines import direct, opencv, overlap, tiled
+from .engines import cost, direct, opencv, overlap, tiled
 from .engines.fft import THREAD_MIN_ELEMENTS, slot
 from .fft.backend import backend
 from .fft.lengths import cheapest_len
@@ -226,6 +226,20 @@ def _call_cost(repeats):
     return _runtime.median_time(once, 20 * repeats)
 
 
+def _spectral_call(constants, repeats):
+    """Seconds a transform engine's call costs beyond its modelled transforms and passes
+    (its buffers, leases and Python; about 90 us here): a 256 x 9 float64 'fft' call
+    through the pipeline, less its estimate without this constant."""
+    from . import _pipeline, _plan
+    x, w = np.ones(256), np.ones(9)
+    plan = _plan.make_plan("convolve", x, w, "full", "fft", None, "constant", 0, "scipy", 1,
+                           1, None, "propagate", 1)
+    res = _runtime.Resources(threads=1)
+    t = _runtime.median_time(lambda: _pipeline.execute(plan, "fft", res=res), 5 * repeats)
+    model = cost.fft_estimate({**constants, "spectral_call": 0.0}, plan.problem).seconds
+    return max(t - model, 0.0)
+
+
 #: elements of the products :func:`_per_element` times: in cache (the spectral engines'
 #: blocks and tiles) and from memory (whole-array passes); one rate for both priced
 #: 1e5 x 65 overlap-save at 1.3 ms here, where it runs in 0.8
@@ -331,7 +345,7 @@ def _thread_speedup(cores, repeats):
 
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_rows", "fft_call", "per_element",
-                  "per_element_memory", "cache_bytes",
+                  "per_element_memory", "cache_bytes", "spectral_call",
                   "direct_mac", "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call",
                   "gemm_mac", "gather", "im2col_sample", "im2col_sample_single", "winograd_mac", "winograd_call",
                   "winograd_point", "thread_speedup")
@@ -359,6 +373,7 @@ def measure_constants(step=None, *, repeats=7, only=None):
             k: _per_element(k, repeats, ELEMENTWISE_SIZES["per_element_memory"])
             for k in (4, 8, 16, 32)},
         "cache_bytes": _cache_bytes,
+        "spectral_call": lambda: _spectral_call(out, repeats),
         "direct_mac": lambda: _direct_macs(max(3, repeats // 2)),
         "direct_tap_call": lambda: _tap_call(repeats),
         "cv_call": lambda: _cv_call(repeats),

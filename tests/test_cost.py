@@ -449,3 +449,22 @@ def test_the_transform_floor_is_below_every_transform_estimate(seed):
             assert full == "direct"
             below += 1
     assert below >= 2                 # the shortcut is exercised
+
+
+def test_every_transform_estimate_includes_the_engine_call():
+    """A transform engine's call costs ``spectral_call`` beyond its transforms: with it
+    raised by one second, every transform estimate (fft, os rows, oa blocks, tiles)
+    rises by one second and the direct sum's does not."""
+    from sigconv import _plan
+    cal = _runtime.calibration()
+    dear = _runtime.Calibration(cal)
+    dear["spectral_call"] = cal["spectral_call"] + 1.0
+    for x, k in [(np.ones(10_000), np.ones(65)), (np.ones((300, 300)), np.ones((9, 9))),
+                 (np.ones((2, 200, 200), np.float32), np.ones((1, 31, 31), np.float32))]:
+        plan = _plan.make_plan("convolve", x, k, "same", "auto", None, "constant", 0,
+                               "scipy", 1, 1, None, "propagate", None)
+        a = cost.estimates(cal, plan.problem, 1 << 40)
+        b = cost.estimates(dear, plan.problem, 1 << 40)
+        assert b["direct"].seconds == a["direct"].seconds
+        for m in ("fft", "os", "oa"):
+            assert b[m].seconds - a[m].seconds == pytest.approx(1.0), m

@@ -90,8 +90,10 @@ def block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize, threads)
 
 def spectral_seconds(cal, sizes, folded, nblocks, xbatch, kbatch, outbatch, real, itemsize,
                      threads, adds=0):
-    """FFT (one block) or overlap engines: kernel spectrum plus ``nblocks`` blocks."""
-    t = transform_seconds(cal, math.prod(sizes), kbatch, real, itemsize, threads, len(sizes))
+    """FFT (one block) or overlap engines: the engine call's fixed cost
+    (``cal['spectral_call']``), kernel spectrum plus ``nblocks`` blocks."""
+    t = cal["spectral_call"]
+    t += transform_seconds(cal, math.prod(sizes), kbatch, real, itemsize, threads, len(sizes))
     t += nblocks * block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize,
                                  threads)
     return t + elementwise_seconds(cal, adds, itemsize)
@@ -235,7 +237,7 @@ def rows_estimate(cal, p):
     real, size = not p.complex_, p.itemsize
     per_number = size * (1 if real else 2)
     threads = p.workers if groups > 1 else 1
-    secs = transform_seconds(cal, N, 1, real, size, 1, 1)               # kernel spectrum
+    secs = cal["spectral_call"] + transform_seconds(cal, N, 1, real, size, 1, 1)
     secs += 2 * transform_seconds(cal, N, rows, real, size, threads, 1, rows=True)
     secs += 2 * (groups - 1) * cal["fft_call"] / _speedup(cal, threads, rows * N,
                                                           THREAD_MIN_ELEMENTS)
@@ -267,7 +269,7 @@ def tiles_estimate(cal, p):
         + elementwise_seconds(cal, K * math.prod(valid), per_number)
     threads = min(int(p.workers or 1), tiles)
     speed = _speedup(cal, threads, tiles * P * K, _tiled.THREAD_MIN_WORK)
-    secs = K * one + tiles * per_tile / speed
+    secs = cal["spectral_call"] + K * one + tiles * per_tile / speed
     nbytes = p.out_bytes + K * spec * 2 * size + max(threads, 1) * 3 * P * per_number
     return Estimate(secs, nbytes)
 
@@ -286,10 +288,11 @@ def direct_estimate(cal, p):
 def transform_floor(cal, p):
     """A lower bound of the estimate of every transform method (fft, os, oa, tiles).
 
-    Each makes a kernel transform call, forward and inverse transforms covering at least
-    the output's points in lengths of at least the kernel's extent (``N log2 N`` work at
-    the lowest calibrated rate), and one element-wise pass over the output at the
-    in-cache rate; all but the first call spread over the most the threads can speed up.
+    Each costs the engine call's fixed cost, a kernel transform call, forward and inverse
+    transforms covering at least the output's points in lengths of at least the kernel's
+    extent (``N log2 N`` work at the lowest calibrated rate), and one element-wise pass
+    over the output at the in-cache rate; all but the first two spread over the most the
+    threads can speed up.
     A direct sum estimated below it needs no other estimate.
     """
     speed = max(1.0, cal["thread_speedup"])
@@ -298,7 +301,7 @@ def transform_floor(cal, p):
     rate = min(t.get(size, t[8] * size / 8) for t in (cal["fft_real"], cal["fft_complex"]))
     rate *= min(1.0, cal["fft_rows"], *cal["fft_1d"].values())
     work = 2 * out * math.log2(max(2, math.prod(p.keshape))) * rate
-    return cal["fft_call"] * (1 + 2 / speed) + \
+    return cal["spectral_call"] + cal["fft_call"] * (1 + 2 / speed) + \
         (work + out * min(cal["per_element"].values())) / speed
 
 
