@@ -115,10 +115,7 @@ def choose(plan, *, calibration=None, budget=None):
     if work * cal["direct_mac"]["d"] < 3 * cal["fft_call"]:
         return _SMALL
     budget = _runtime.memory_budget() if budget is None else budget
-    p = plan.problem
-    if p.out_bytes <= budget and cost.direct_estimate(cal, p) < cost.transform_floor(cal, p):
-        return _BELOW_FLOOR
-    choice = _modelled(cal, p, budget)
+    choice = _modelled(cal, plan.problem, budget)
     refused = transforms_refused(plan) if choice.method != "direct" else None
     if refused:
         return MethodChoice("direct", refused, choice.estimates)
@@ -128,6 +125,8 @@ def choose(plan, *, calibration=None, budget=None):
 @functools.lru_cache(maxsize=1024)
 def _modelled(cal, p, budget):
     """The model's choice for problem ``p`` (shared between calls: never modified)."""
+    if p.out_bytes <= budget and cost.direct_estimate(cal, p) < cost.transform_floor(cal, p):
+        return _BELOW_FLOOR
     est = {name: (e.seconds if e.nbytes <= budget else math.inf)
            for name, e in _estimates(cal, p, budget).items()}
     fits = tuple(m for m, t in est.items() if math.isfinite(t)) or ("direct",)
