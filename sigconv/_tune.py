@@ -28,8 +28,8 @@ import time
 
 import numpy as np
 
-from . import _runtime
-from .engines import cost, direct, opencv, overlap, tiled
+from . import _runtime, _transform_constants as T
+from .engines import direct, opencv, overlap, tiled
 from .engines.fft import THREAD_MIN_ELEMENTS, slot
 from .fft.backend import backend
 from .fft.lengths import cheapest_len
@@ -165,100 +165,6 @@ def _save(constants):
 
 # ---------------------------------------------------------------- the constants
 
-#: the transforms whose seconds per ``N log2 N`` the FFT constants take the median of
-RATE_SHAPES = ((1 << 14,), (1 << 18,), (720, 720), (96, 96, 96))
-
-
-def _rates(real, dtype, threads, repeats):
-    """Seconds per ``N log2 N`` of one transform of each of RATE_SHAPES through sigconv's
-    plan cache (with whatever plans wisdom holds)."""
-    res = _runtime.Resources(threads=threads)
-    rates = []
-    for shape in RATE_SHAPES:
-        n = math.prod(shape)
-        with slot("r2c" if real else "fwd", shape, len(shape), dtype, threads, res) as s:
-            s.input[...] = 1
-            rates.append(_runtime.median_time(s.execute, repeats) / (n * math.log2(n)))
-    return rates
-
-
-def _transform_rate(real, dtype, threads, repeats):
-    """The median of :func:`_rates`."""
-    return float(np.median(_rates(real, dtype, threads, repeats)))
-
-
-def _fft_1d(repeats, dtypes):
-    """How fast 1-D transforms run against that median, per real dtype itemsize: their
-    seconds per ``N log2 N`` over the median of all RATE_SHAPES (float64 0.8, float32
-    0.7 here)."""
-    out = {}
-    for size, dt in dtypes.items():
-        rates = np.median(np.array([_rates(True, dt, 1, repeats) for _ in range(3)]), axis=0)
-        ones = [r for r, shape in zip(rates, RATE_SHAPES) if len(shape) == 1]
-        out[size] = float(np.median(ones) / np.median(rates))
-    return out
-
-
-#: overlap-save's batched rows: 256 real float64 transforms of 512 points
-ROWS_SHAPE = (256, 512)
-
-
-def _fft_rows(repeats):
-    """How fast a batch of short 1-D transforms (overlap-save's rows) runs against the
-    median of RATE_SHAPES, per ``N log2 N`` of each row (0.5 here: in cache, where a
-    single 1-D transform of 2**14 to 2**18 points runs at 0.8)."""
-    res = _runtime.Resources(threads=1)
-    rows, n = ROWS_SHAPE
-    with slot("r2c", ROWS_SHAPE, 1, np.dtype(np.float64), 1, res) as s:
-        s.input[...] = 1
-        t = _runtime.median_time(s.execute, repeats)
-    median = _transform_rate(True, np.dtype(np.float64), 1, repeats)
-    return t / (rows * n * math.log2(n)) / median
-
-
-def _call_cost(repeats):
-    res = _runtime.Resources(threads=1)
-
-    def once():
-        with slot("r2c", (8,), 1, np.dtype(np.float64), 1, res) as s:
-            s.input[...] = 1
-            s.execute()
-    return _runtime.median_time(once, 20 * repeats)
-
-
-def _spectral_call(constants, repeats):
-    """Seconds a transform engine's call costs beyond its modelled transforms and passes
-    (its buffers, leases and Python; about 90 us here): a 256 x 9 float64 'fft' call
-    through the pipeline, less its estimate without this constant."""
-    from . import _pipeline, _plan
-    x, w = np.ones(256), np.ones(9)
-    plan = _plan.make_plan("convolve", x, w, "full", "fft", None, "constant", 0, "scipy", 1,
-                           1, None, "propagate", 1)
-    res = _runtime.Resources(threads=1)
-    t = _runtime.median_time(lambda: _pipeline.execute(plan, "fft", res=res), 5 * repeats)
-    model = cost.fft_estimate({**constants, "spectral_call": 0.0}, plan.problem).seconds
-    return max(t - model, 0.0)
-
-
-#: elements of the products :func:`_per_element` times: in cache (the spectral engines'
-#: blocks and tiles) and from memory (whole-array passes); one rate for both priced
-#: 1e5 x 65 overlap-save at 1.3 ms here, where it runs in 0.8
-ELEMENTWISE_SIZES = {"per_element": 1 << 16, "per_element_memory": 1 << 22}
-
-
-def _cache_bytes():
-    """The bytes a pass's operands fit in to run at the in-cache rate: the largest cache
-    (sysfs), else the shipped figure."""
-    return _runtime.last_cache_bytes() or _runtime.SHIPPED["cache_bytes"]
-
-
-def _per_element(itemsize, repeats, size):
-    dt = {4: np.complex64, 8: np.complex64, 16: np.complex128, 32: np.clongdouble}[itemsize]
-    a, b = np.ones(size, dtype=dt), np.ones(size, dtype=dt)
-    c = np.empty_like(a)
-    return _runtime.median_time(lambda: np.multiply(a, b, out=c), repeats) / a.size
-
-
 def _direct_macs(repeats):
     out = {}
     for dt in (np.float32, np.float64, np.int64, np.complex64, np.complex128, np.longdouble):
@@ -339,16 +245,16 @@ def _cv_call(repeats):
 def _thread_speedup(cores, repeats):
     if cores < 2:
         return 1.0
-    one = _transform_rate(True, np.dtype(np.float64), 1, repeats)
-    many = _transform_rate(True, np.dtype(np.float64), cores, repeats)
+    one = T.transform_rate(True, np.dtype(np.float64), 1, repeats)
+    many = T.transform_rate(True, np.dtype(np.float64), cores, repeats)
     return max(1.0, one / many)
 
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_rows", "fft_call", "per_element",
-                  "per_element_memory", "cache_bytes", "spectral_call",
-                  "direct_mac", "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call",
-                  "gemm_mac", "gather", "im2col_sample", "im2col_sample_single", "winograd_mac", "winograd_call",
-                  "winograd_point", "thread_speedup")
+                  "per_element_memory", "cache_bytes", "spectral_call", "direct_mac",
+                  "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call", "gemm_mac",
+                  "gather", "im2col_sample", "im2col_sample_single", "winograd_mac",
+                  "winograd_call", "winograd_point", "thread_speedup")
 
 
 def measure_constants(step=None, *, repeats=7, only=None):
@@ -361,19 +267,20 @@ def measure_constants(step=None, *, repeats=7, only=None):
         dtypes[16] = np.dtype(np.longdouble)
     out = {"source": f"sigconv tune on {_runtime.machine()['processor']} ({cores} cores)"}
     measure = {
-        "fft_real": lambda: {k: _transform_rate(True, d, 1, repeats) for k, d in dtypes.items()},
-        "fft_complex": lambda: {k: _transform_rate(False, d, 1, repeats)
+        "fft_real": lambda: {k: T.transform_rate(True, d, 1, repeats) for k, d in dtypes.items()},
+        "fft_complex": lambda: {k: T.transform_rate(False, d, 1, repeats)
                                 for k, d in dtypes.items()},
-        "fft_1d": lambda: _fft_1d(repeats, {k: dtypes[k] for k in (4, 8)}),
-        "fft_rows": lambda: _fft_rows(repeats),
-        "fft_call": lambda: _call_cost(repeats),
-        "per_element": lambda: {k: _per_element(k, repeats, ELEMENTWISE_SIZES["per_element"])
-                                for k in (4, 8, 16, 32)},
-        "per_element_memory": lambda: {
-            k: _per_element(k, repeats, ELEMENTWISE_SIZES["per_element_memory"])
+        "fft_1d": lambda: T.fft_1d(repeats, {k: dtypes[k] for k in (4, 8)}),
+        "fft_rows": lambda: T.fft_rows(repeats),
+        "fft_call": lambda: T.call_cost(repeats),
+        "per_element": lambda: {
+            k: T.per_element(k, repeats, T.ELEMENTWISE_SIZES["per_element"])
             for k in (4, 8, 16, 32)},
-        "cache_bytes": _cache_bytes,
-        "spectral_call": lambda: _spectral_call(out, repeats),
+        "per_element_memory": lambda: {
+            k: T.per_element(k, repeats, T.ELEMENTWISE_SIZES["per_element_memory"])
+            for k in (4, 8, 16, 32)},
+        "cache_bytes": T.cache_bytes,
+        "spectral_call": lambda: T.spectral_call(out, repeats),
         "direct_mac": lambda: _direct_macs(max(3, repeats // 2)),
         "direct_tap_call": lambda: _tap_call(repeats),
         "cv_call": lambda: _cv_call(repeats),

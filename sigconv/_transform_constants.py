@@ -1,0 +1,111 @@
+"""The cost model's transform and element-wise constants, measured for :func:`sigconv.tune`.
+
+Seconds per ``N log2 N`` of transforms (their median over :data:`RATE_SHAPES`, and the
+1-D and batched-row rates against it), a transform call's and a transform engine call's
+fixed costs, and seconds per element of element-wise passes in cache and from memory
+(:mod:`sigconv.engines.cost` weighs them).
+"""
+
+import math
+
+import numpy as np
+
+from . import _runtime
+from .engines import cost
+from .engines.fft import slot
+
+__all__ = ["RATE_SHAPES", "ROWS_SHAPE", "ELEMENTWISE_SIZES", "rates", "transform_rate",
+           "fft_1d", "fft_rows", "call_cost", "spectral_call", "cache_bytes", "per_element"]
+
+#: the transforms whose seconds per ``N log2 N`` the FFT constants take the median of
+RATE_SHAPES = ((1 << 14,), (1 << 18,), (720, 720), (96, 96, 96))
+
+
+def rates(real, dtype, threads, repeats):
+    """Seconds per ``N log2 N`` of one transform of each of RATE_SHAPES through sigconv's
+    plan cache (with whatever plans wisdom holds)."""
+    res = _runtime.Resources(threads=threads)
+    out = []
+    for shape in RATE_SHAPES:
+        n = math.prod(shape)
+        with slot("r2c" if real else "fwd", shape, len(shape), dtype, threads, res) as s:
+            s.input[...] = 1
+            out.append(_runtime.median_time(s.execute, repeats) / (n * math.log2(n)))
+    return out
+
+
+def transform_rate(real, dtype, threads, repeats):
+    """The median of :func:`rates`."""
+    return float(np.median(rates(real, dtype, threads, repeats)))
+
+
+def fft_1d(repeats, dtypes):
+    """How fast 1-D transforms run against that median, per real dtype itemsize: their
+    seconds per ``N log2 N`` over the median of all RATE_SHAPES (float64 0.8, float32
+    0.7 here)."""
+    out = {}
+    for size, dt in dtypes.items():
+        each = np.median(np.array([rates(True, dt, 1, repeats) for _ in range(3)]), axis=0)
+        ones = [r for r, shape in zip(each, RATE_SHAPES) if len(shape) == 1]
+        out[size] = float(np.median(ones) / np.median(each))
+    return out
+
+
+#: overlap-save's batched rows: 256 real float64 transforms of 512 points
+ROWS_SHAPE = (256, 512)
+
+
+def fft_rows(repeats):
+    """How fast a batch of short 1-D transforms (overlap-save's rows) runs against the
+    median of RATE_SHAPES, per ``N log2 N`` of each row (0.5 here: in cache, where a
+    single 1-D transform of 2**14 to 2**18 points runs at 0.8)."""
+    res = _runtime.Resources(threads=1)
+    rows, n = ROWS_SHAPE
+    with slot("r2c", ROWS_SHAPE, 1, np.dtype(np.float64), 1, res) as s:
+        s.input[...] = 1
+        t = _runtime.median_time(s.execute, repeats)
+    median = transform_rate(True, np.dtype(np.float64), 1, repeats)
+    return t / (rows * n * math.log2(n)) / median
+
+
+def call_cost(repeats):
+    res = _runtime.Resources(threads=1)
+
+    def once():
+        with slot("r2c", (8,), 1, np.dtype(np.float64), 1, res) as s:
+            s.input[...] = 1
+            s.execute()
+    return _runtime.median_time(once, 20 * repeats)
+
+
+def spectral_call(constants, repeats):
+    """Seconds a transform engine's call costs beyond its modelled transforms and passes
+    (its buffers, leases and Python; about 90 us here): a 256 x 9 float64 'fft' call
+    through the pipeline, less its estimate without this constant."""
+    from . import _pipeline, _plan
+    x, w = np.ones(256), np.ones(9)
+    plan = _plan.make_plan("convolve", x, w, "full", "fft", None, "constant", 0, "scipy", 1,
+                           1, None, "propagate", 1)
+    res = _runtime.Resources(threads=1)
+    t = _runtime.median_time(lambda: _pipeline.execute(plan, "fft", res=res), 5 * repeats)
+    model = cost.fft_estimate({**constants, "spectral_call": 0.0}, plan.problem).seconds
+    return max(t - model, 0.0)
+
+
+#: elements of the products :func:`per_element` times: in cache (the spectral engines'
+#: blocks and tiles) and from memory (whole-array passes); one rate for both priced
+#: 1e5 x 65 overlap-save at 1.3 ms here, where it runs in 0.8
+ELEMENTWISE_SIZES = {"per_element": 1 << 16, "per_element_memory": 1 << 22}
+
+
+def cache_bytes():
+    """The bytes a pass's operands fit in to run at the in-cache rate: the largest cache
+    (sysfs), else the shipped figure."""
+    return _runtime.last_cache_bytes() or _runtime.SHIPPED["cache_bytes"]
+
+
+def per_element(itemsize, repeats, size):
+    dt = {4: np.complex64, 8: np.complex64, 16: np.complex128, 32: np.clongdouble}[itemsize]
+    a, b = np.ones(size, dtype=dt), np.ones(size, dtype=dt)
+    c = np.empty_like(a)
+    return _runtime.median_time(lambda: np.multiply(a, b, out=c), repeats) / a.size
