@@ -127,8 +127,7 @@ def _modelled(cal, p, budget):
     """The model's choice for problem ``p`` (shared between calls: never modified)."""
     if p.out_bytes <= budget and cost.direct_estimate(cal, p) < cost.transform_floor(cal, p):
         return _BELOW_FLOOR
-    est = {name: (e.seconds if e.nbytes <= budget else math.inf)
-           for name, e in _estimates(cal, p, budget).items()}
+    est = _seconds(cal, p, budget)
     fits = tuple(m for m, t in est.items() if math.isfinite(t)) or ("direct",)
     best = min(fits, key=est.get)
     return MethodChoice(best, f"lowest estimated time ({est[best]:.3g} s)", est, fits)
@@ -153,8 +152,12 @@ def estimates(plan, *, calibration=None, budget=None):
     """Estimated seconds per method; ``inf`` where a method would exceed the budget."""
     cal = calibration or _runtime.calibration()
     budget = _runtime.memory_budget() if budget is None else budget
+    return _seconds(cal, plan.problem, budget)
+
+
+def _seconds(cal, p, budget):
     return {name: (e.seconds if e.nbytes <= budget else math.inf)
-            for name, e in _estimates(cal, plan.problem, budget).items()}
+            for name, e in _estimates(cal, p, budget).items()}
 
 
 @functools.lru_cache(maxsize=1024)
