@@ -281,14 +281,14 @@ def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
             run = P.remembered_route(key)
         except TypeError:
             key = run = None
-        if run is not None:
+        if run:
             return run(in1, in2)
     plan = make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                      dilation, out_dtype, nan_policy, workers, mask=mask,
                      preserve_nan=preserve_nan, min_weight=min_weight,
                      return_weights=return_weights, func=func)
     out = P.run(plan)
-    if key is not None:
+    if key is not None and run is None:         # a signature not seen before
         P.remember_route(key, op, plan, in1)
     if isinstance(out, tuple):
         return out

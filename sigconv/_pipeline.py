@@ -282,18 +282,23 @@ def route(op, plan, in1):
                             _runtime.resources(plan.workers).threads, flip=op == "convolve")
 
 
-#: the route remembered for a call signature (None if there is none)
-remembered_route = _routes.get
+_routeless = {}      # signatures known to have no route (same bound)
+
+
+def remembered_route(key):
+    """The route remembered for call signature ``key``; False for a signature known to
+    have none, None for one not seen yet."""
+    return _routes.get(key) or (False if key in _routeless else None)
 
 
 def remember_route(key, op, plan, in1):
     """Remember :func:`route` ``(op, plan, in1)`` for call signature ``key`` (built by the
-    caller from everything the route's decisions depend on), if it has one."""
+    caller from everything the route's decisions depend on), or that it has none."""
     found = route(op, plan, in1)
-    if found is not None:
-        if len(_routes) >= ROUTES_KEPT:
-            _routes.pop(next(iter(_routes)), None)
-        _routes[key] = found
+    kept = _routes if found is not None else _routeless
+    if len(kept) >= ROUTES_KEPT:
+        kept.pop(next(iter(kept)), None)
+    kept[key] = found
 
 
 def _zero_padded(plan):

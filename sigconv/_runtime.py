@@ -28,8 +28,9 @@ from ._options import option
 from ._calibration import CALIBRATION as _SHIPPED
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
-           "cache_bytes", "last_cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error", "opencv", "blas_threads",
-           "single_threaded_blas", "cache_dir", "calibration", "machine"]
+           "cache_bytes", "last_cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error",
+           "opencv", "blas_threads", "single_threaded_blas", "cache_dir", "calibration",
+           "machine"]
 
 
 @functools.lru_cache(maxsize=1)

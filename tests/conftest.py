@@ -30,4 +30,5 @@ def _no_remembered_routes():
     (sigconv._pipeline.route) would skip the engines a test watches."""
     from sigconv import _pipeline
     _pipeline._routes.clear()
+    _pipeline._routeless.clear()
     yield

@@ -73,7 +73,7 @@ def run(parts, work, make_state):
 
 def matmul(a, b):
     """``a @ b`` of 2-D arrays with numpy's BLAS on one thread, row blocks of ``a`` spread
-    over the threads (:func:`each`).  BLAS's own thread pool never wakes: its idle
+    over the threads (:func:`run`).  BLAS's own thread pool never wakes: its idle
     workers spin for about 0.1 s after a threaded product, and on two cores take one from
     the layers that follow (the 28x28 net step of benchmarks/nn_bench.py: 76 ms with the
     dense layers' products threaded by BLAS, 52 ms without).  Products of fewer than
