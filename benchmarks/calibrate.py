@@ -4,6 +4,8 @@
     python benchmarks/calibrate.py --write    # also rewrite sigconv/_calibration.py
     python benchmarks/calibrate.py --write --only cv_call,cv_rates
                                               # measure these, keep the others shipped
+    python benchmarks/calibrate.py --plans    # rewrite the shipped record of FFTW plans
+                                              # (sigconv/data/fftw_estimates.bin) only
 
 The measurement is ``sigconv tune``'s (:func:`sigconv._tune.measure_constants`), run in a
 process with no wisdom loaded, so the FFT constants describe the estimated plans a process
@@ -41,7 +43,15 @@ def main(argv=None):
     parser.add_argument("--only", metavar="NAMES",
                         help="comma-separated steps of sigconv._tune.CONSTANT_STEPS to "
                              "measure; the other constants stay as shipped")
+    parser.add_argument("--plans", action="store_true",
+                        help="only rewrite the shipped record of FFTW_ESTIMATE plans "
+                             "(sigconv.fft.plan_record), then stop")
     args = parser.parse_args(argv)
+    if args.plans:
+        from sigconv.fft import plan_record
+        entries = plan_record.write(plan_record.SHIPPED)
+        print(f"wrote {entries} entries to {plan_record.SHIPPED}")
+        return
     only = args.only.split(",") if args.only else None
     constants = _tune.measure_constants(lambda label: print(label, file=sys.stderr),
                                         only=only)

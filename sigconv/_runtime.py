@@ -30,7 +30,7 @@ from ._calibration import CALIBRATION as _SHIPPED
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
            "cache_bytes", "last_cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error",
            "opencv", "blas_threads", "single_threaded_blas", "cache_dir", "calibration",
-           "machine"]
+           "machine", "simd_flags"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -276,22 +276,34 @@ def machine():
     """What a calibration is valid for: the machine's processor, core count and the
     versions of the libraries that compute."""
     import numpy
-    try:
-        from importlib.metadata import version
-        fftw = version("pyfftw")
-    except Exception:  # pragma: no cover - not installed
+    try:  # the module's own version: importlib.metadata scans site-packages (~1 ms)
+        import pyfftw
+        fftw = pyfftw.__version__
+    except ImportError:  # pragma: no cover - not installed
         fftw = None
     return {"processor": _processor(), "machine": platform.machine(), "cores": cores(),
             "numpy": numpy.__version__, "pyfftw": fftw}
 
 
 def _processor():
+    return _cpuinfo(b"model name") or platform.processor() or platform.machine()
+
+
+@functools.lru_cache(maxsize=1)
+def simd_flags():
+    """The processor's instruction-set flags (Linux ``/proc/cpuinfo``), e.g.
+    ``{'sse2', 'avx', ...}``; empty where the system does not say."""
+    return frozenset(_cpuinfo(b"flags").split())
+
+
+def _cpuinfo(field):
+    """The first ``field`` line's value in /proc/cpuinfo, or '' where there is none."""
     with contextlib.suppress(OSError):
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+        with open("/proc/cpuinfo", "rb") as fh:  # bytes: a text codec may cost an import
             for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
+                if line.startswith(field):
+                    return line.split(b":", 1)[1].strip().decode("utf-8", "replace")
+    return ""
 
 
 def calibration():

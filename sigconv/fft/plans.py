@@ -23,6 +23,7 @@ import threading
 import numpy as np
 
 from .. import _runtime
+from . import plan_record
 from .pocketfft import ScipySlot
 from .wisdom import PLANNER_LOCK, autoload
 
@@ -133,6 +134,8 @@ class PlanCache:
         axes = tuple(range(len(shape) - nsp, len(shape)))
         by_wisdom_only = effort == "estimate" and kind in ("fwd", "inv") and nsp >= 2
         with PLANNER_LOCK:
+            if effort == "estimate" and nsp == 1 and threads == 1:
+                plan_record.prime(real_str, shape[-1])
             try:
                 fftw = pyfftw.FFTW(a, b, axes=axes, direction=direction, threads=threads,
                                    flags=flags + (("FFTW_WISDOM_ONLY",) if by_wisdom_only

@@ -1,0 +1,204 @@
+"""A record of FFTW_ESTIMATE plans for the one-axis transforms the engines choose.
+
+FFTW_ESTIMATE measures nothing, but it still searches FFTW's solvers for every transform
+length a process has not planned yet: 1-4 ms for lengths 512 to 16384 here and 5-7 ms for
+11520 to 138240, where the transforms themselves take 5-300 us (benchmarks/README.md).  The
+search leaves its solution in FFTW's wisdom, and imported back, that wisdom rebuilds the
+same plan in 0.05-0.2 ms.  The record keeps it: for each (kind, real dtype, length), the
+wisdom one clean ESTIMATE planning of that single one-thread transform leaves, for every
+length :func:`~sigconv.fft.cheapest_len` returns below :data:`LIMIT`.  Before
+:class:`~sigconv.fft.plans.PlanCache` plans a one-axis, one-thread ESTIMATE transform
+(batched rows included), :func:`prime` imports that one entry.
+
+sigconv ships a record (``sigconv/data/fftw_estimates.bin``, written by :func:`write`).
+It is used where FFTW accepts its header (the same FFTW build) and the processor has every
+SIMD instruction set its codelets use; elsewhere FFTW plans as before.  Either way each
+transform is planned one way in a process, and processes with the same record and wisdom
+plan alike (so they compute the same bits).
+"""
+
+import bisect
+import json
+import os
+import pathlib
+import re
+import tempfile
+import zlib
+
+import numpy as np
+
+from .. import _runtime
+
+__all__ = ["LIMIT", "SHIPPED", "prime", "write", "read", "entry", "lengths"]
+
+#: transforms of this many points and more take milliseconds and run on threads
+#: (:data:`sigconv.engines.fft.THREAD_MIN_ELEMENTS`): their planning is not recorded
+LIMIT = 1 << 18
+#: the record sigconv ships
+SHIPPED = pathlib.Path(__file__).resolve().parent.parent / "data" / "fftw_estimates.bin"
+KINDS = ("r2c", "c2r", "fwd", "inv")
+DTYPES = ("<f8", "<f4")
+#: batches planned per length: one row, and the even and odd batches whose planning
+#: searches further (pairs of float32 rows share SIMD registers)
+ROWS = (1, 2, 3)
+_FORMAT = 1
+#: the instruction sets (cpuinfo flags) each suffix of an FFTW codelet's name needs
+_SIMD = {"sse2": ("sse2",), "avx": ("avx",), "avx_128_fma": ("avx", "fma"),
+         "avx2": ("avx", "avx2"), "avx2_128": ("avx", "avx2"), "avx512": ("avx512f",)}
+_state = {}
+
+
+def lengths(limit=LIMIT):
+    """The transform lengths below ``limit`` that :func:`~sigconv.fft.cheapest_len`
+    returns, sorted.
+
+    Examples
+    --------
+    >>> from sigconv.fft.plan_record import lengths
+    >>> lengths(64)
+    [2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 28, 32, 36, 40, 48, 56, 60]
+    """
+    from .lengths import cheapest_len
+    return sorted({m for n in range(2, limit) if (m := cheapest_len(n)) < limit})
+
+
+def prime(real_str, n):
+    """Import the recorded wisdom of the one-thread transforms of length ``n`` (every
+    kind; ``real_str``: their real dtype, ``'<f8'`` or ``'<f4'``) before one of them is
+    planned, once per process.  Call with :data:`~sigconv.fft.wisdom.PLANNER_LOCK` held.
+    Returns whether wisdom was imported."""
+    primed = _state.setdefault("primed", set())
+    if (real_str, n) in primed:
+        return False
+    primed.add((real_str, n))
+    record = _state.get("record", False)
+    if record is False:
+        record = _state["record"] = _usable(read(SHIPPED))
+    text = None if record is None else entry(record, real_str, n)
+    if text is None:
+        return False
+    precision = DTYPES.index(real_str)
+    if not _import(precision, text):
+        _state["record"] = None          # another FFTW build: FFTW refused the header
+        return False
+    return True
+
+
+def _import(precision, text):
+    """Import wisdom ``text`` of one precision (0: double, 1: single) into FFTW.  The
+    other two precisions get an empty string, which FFTW refuses before checking its
+    configuration (a check of 0.3 ms per precision)."""
+    blobs = [b"", b"", b""]
+    blobs[precision] = text
+    return _runtime.pyfftw().import_wisdom(tuple(blobs))[precision]
+
+
+def read(path):
+    """The record at ``path`` as a dict (``headers``, ``simd``, ``index``, and ``path``
+    and ``start`` of its entries), or None where there is no readable record of this
+    format.  Only the index is read; :func:`entry` reads one entry."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.readline()
+        meta = json.loads(head)
+        if meta.get("format") != _FORMAT:
+            return None
+        index = {k: (v[0], v[1]) for k, v in meta["index"].items()}
+        return {"headers": meta["headers"], "simd": frozenset(meta["simd"]),
+                "index": index, "path": path, "start": len(head)}
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def entry(record, real_str, n):
+    """The recorded wisdom text (bytes, with its header) of the transforms of length
+    ``n`` and real dtype ``real_str``, or None where the record has none."""
+    sizes, offsets = record["index"].get(real_str, ((), ()))
+    i = bisect.bisect_left(sizes, n)
+    if i == len(sizes) or sizes[i] != n:
+        return None
+    try:
+        with open(record["path"], "rb") as fh:
+            fh.seek(record["start"] + offsets[i])
+            body = zlib.decompress(fh.read(offsets[i + 1] - offsets[i]))
+    except (OSError, zlib.error):
+        return None
+    header = record["headers"][DTYPES.index(real_str)]
+    return (header + "\n").encode("ascii") + body
+
+
+def _usable(record):
+    """``record`` if this processor runs every instruction set its codelets use."""
+    if record is None or _runtime.pyfftw() is None or not record["simd"] <= _runtime.simd_flags():
+        return None
+    return record
+
+
+def write(path, limit=LIMIT, progress=None):
+    """Plan every one-axis transform of :func:`lengths` below ``limit`` with
+    FFTW_ESTIMATE (each kind, float64 and float32, one thread) from clean wisdom, and
+    write the wisdom each leaves to ``path`` (atomically).  The process's wisdom is
+    restored afterwards.  ``progress(done, total)`` is called after each length.
+
+    Returns
+    -------
+    int
+        Entries written.
+    """
+    pyfftw = _runtime.pyfftw()
+    from .wisdom import PLANNER_LOCK
+    sizes = lengths(limit)
+    sections, codelets = {}, set()
+    with PLANNER_LOCK:
+        kept = pyfftw.export_wisdom()
+        headers = [blob.decode("ascii").split("\n", 1)[0] for blob in kept]
+        try:
+            for done, n in enumerate(sizes, 1):
+                for real in DTYPES:
+                    pyfftw.forget_wisdom()
+                    for kind in KINDS:
+                        for rows in ROWS:
+                            _plan(pyfftw, kind, rows, n, np.dtype(real))
+                    body = pyfftw.export_wisdom()[DTYPES.index(real)].decode("ascii")
+                    body = body.split("\n", 1)[1]
+                    codelets.update(re.findall(r"fftw_codelet_(\w+)", body))
+                    sections.setdefault(real, []).append(zlib.compress(body.encode("ascii"), 9))
+                if progress is not None:
+                    progress(done, len(sizes))
+        finally:
+            pyfftw.forget_wisdom()
+            pyfftw.import_wisdom(kept)
+    index, offset = {}, 0
+    for key, chunks in sections.items():          # a section's chunks lie end to end
+        ends = np.cumsum([0] + [len(c) for c in chunks]) + offset
+        index[key] = [sizes, ends.tolist()]
+        offset = int(ends[-1])
+    simd = sorted({flag for name in codelets for suffix, needs in _SIMD.items()
+                   if name.endswith("_" + suffix) for flag in needs})
+    meta = {"format": _FORMAT, "headers": headers, "simd": simd, "index": index}
+    data = b"".join(c for chunks in sections.values() for c in chunks)
+    blob = json.dumps(meta, separators=(",", ":")).encode("ascii") + b"\n" + data
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".fftw-estimates-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return sum(map(len, sections.values()))
+
+
+def _plan(pyfftw, kind, rows, n, real):
+    cplx = np.result_type(real, np.complex64)
+    half = (rows, n // 2 + 1)
+    ins = {"r2c": ((rows, n), real), "c2r": (half, cplx)}.get(kind, ((rows, n), cplx))
+    outs = {"r2c": (half, cplx), "c2r": ((rows, n), real)}.get(kind, ((rows, n), cplx))
+    a = pyfftw.empty_aligned(ins[0], dtype=ins[1])
+    b = pyfftw.empty_aligned(outs[0], dtype=outs[1])
+    direction = "FFTW_BACKWARD" if kind in ("c2r", "inv") else "FFTW_FORWARD"
+    pyfftw.FFTW(a, b, direction=direction, threads=1,
+                flags=("FFTW_ESTIMATE", "FFTW_DESTROY_INPUT"))

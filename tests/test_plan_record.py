@@ -1,0 +1,153 @@
+"""The shipped record of FFTW_ESTIMATE plans (sigconv.fft.plan_record): it covers the
+lengths the engines choose, its plans compute what FFTW's own estimated plans compute, and
+it is refused where it does not describe the machine."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import sigconv
+from sigconv import _runtime
+from sigconv.engines import overlap
+from sigconv.fft import cheapest_len, plan_record
+from sigconv.fft.wisdom import PLANNER_LOCK
+
+pytestmark = pytest.mark.skipif(_runtime.pyfftw() is None, reason="the record is FFTW's")
+
+
+@pytest.fixture
+def fresh_state(monkeypatch):
+    """The record's per-process state, emptied for one test and restored after it."""
+    monkeypatch.setattr(plan_record, "_state", {})
+
+
+def test_shipped_record_covers_every_length_the_engines_choose():
+    record = plan_record.read(plan_record.SHIPPED)
+    assert record is not None, "sigconv/data/fftw_estimates.bin is missing or unreadable"
+    wanted = plan_record.lengths()
+    assert wanted == sorted({cheapest_len(n) for n in range(2, plan_record.LIMIT)}
+                            - set(range(plan_record.LIMIT, 2 * plan_record.LIMIT)))
+    for real in plan_record.DTYPES:
+        assert record["index"][real][0] == wanted, (
+            "the record is stale: run `python benchmarks/calibrate.py --plans`")
+    for taps in (3, 17, 65, 257, 1025, 4097):          # overlap-save's row blocks
+        N = overlap.row_block(taps, 1 << 20)[0]
+        assert N in wanted
+    for real in plan_record.DTYPES:
+        text = plan_record.entry(record, real, 480)
+        assert text.startswith(b"(fftw-") and text.rstrip().endswith(b")")
+        assert text.count(b"(") == text.count(b")")
+    assert plan_record.entry(record, "<f8", 481) is None     # not a length it holds
+
+
+_SCRIPT = textwrap.dedent("""
+    import hashlib, json, sys
+    import numpy as np
+    from sigconv import _runtime
+    from sigconv.fft import plan_record
+    from sigconv.fft.wisdom import PLANNER_LOCK
+    pyfftw = _runtime.pyfftw()
+    use_record = sys.argv[1] == "record"
+    out, primed = {}, []
+    rng = np.random.default_rng(7)
+    for real in ("<f8", "<f4"):
+        for n in (480, 1000, 11520):
+            for rows in (1, 5):
+                if use_record:
+                    with PLANNER_LOCK:
+                        primed.append(plan_record.prime(real, n))
+                x = rng.standard_normal((rows, n)).astype(real)
+                a = pyfftw.empty_aligned(x.shape, dtype=real)
+                b = pyfftw.empty_aligned((rows, n // 2 + 1), dtype=np.result_type(real, 1j))
+                fwd = pyfftw.FFTW(a, b, threads=1, flags=("FFTW_ESTIMATE",))
+                a[:] = x
+                fwd.execute()
+                spectrum = b.copy()
+                c = pyfftw.empty_aligned(b.shape, dtype=b.dtype)
+                d = pyfftw.empty_aligned(x.shape, dtype=real)
+                inv = pyfftw.FFTW(c, d, direction="FFTW_BACKWARD", threads=1,
+                                  flags=("FFTW_ESTIMATE", "FFTW_DESTROY_INPUT"))
+                c[:] = spectrum
+                inv.execute()
+                back = d.copy()
+                key = f"{real} {n} {rows}"
+                out[key] = hashlib.sha256(spectrum.tobytes() + back.tobytes()).hexdigest()
+                out[key + " error"] = float(np.abs(back / n - x).max())
+    print(json.dumps({"out": out, "primed": primed}))
+""")
+
+
+def _run(mode):
+    done = subprocess.run([sys.executable, "-c", _SCRIPT, mode], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_plans_from_the_record_compute_the_bits_of_fftws_own_estimated_plans():
+    plain, recorded = _run("plain"), _run("record")
+    assert any(recorded["primed"]), "the shipped record was not used on this machine"
+    assert recorded["out"] == plain["out"]
+    errors = [v for k, v in plain["out"].items() if k.endswith("error")]
+    assert max(errors) < 1e-3                 # a round trip (float32 at 11520 points)
+
+
+def test_a_call_primes_the_lengths_it_transforms(fresh_state, rng):
+    x, w = rng.standard_normal(20_000), rng.standard_normal(1025)
+    got = sigconv.convolve(x, w, method="fft")
+    assert np.allclose(got, np.convolve(x, w), atol=1e-9)
+    assert ("<f8", cheapest_len(x.size + w.size - 1)) in plan_record._state["primed"]
+
+
+def test_record_refused_by_a_processor_without_its_instruction_sets(fresh_state,
+                                                                    monkeypatch):
+    record = plan_record.read(plan_record.SHIPPED)
+    monkeypatch.setattr(_runtime, "simd_flags", lambda: frozenset())
+    if record["simd"]:
+        with PLANNER_LOCK:
+            assert plan_record.prime("<f8", 480) is False
+        assert plan_record._state["record"] is None
+
+
+def test_record_of_another_fftw_build_is_refused_and_left_alone(fresh_state, monkeypatch,
+                                                                tmp_path):
+    raw = plan_record.SHIPPED.read_bytes()
+    head, data = raw.split(b"\n", 1)
+    meta = json.loads(head)
+    meta["headers"] = [h.split(" #x")[0] + " #x0 #x0 #x0 #x0" for h in meta["headers"]]
+    path = tmp_path / "foreign.bin"
+    path.write_bytes(json.dumps(meta).encode() + b"\n" + data)
+    monkeypatch.setattr(plan_record, "SHIPPED", path)
+    with PLANNER_LOCK:
+        assert plan_record.prime("<f8", 480) is False       # FFTW refused the header
+    assert plan_record._state["record"] is None
+
+
+@pytest.mark.parametrize("content", [b"", b"not json\n", b'{"format": 99}\n'])
+def test_unreadable_record_is_no_record(tmp_path, content):
+    path = tmp_path / "r.bin"
+    path.write_bytes(content)
+    assert plan_record.read(path) is None
+    assert plan_record.read(tmp_path / "missing.bin") is None
+
+
+def test_write_records_every_length_and_keeps_the_process_wisdom(tmp_path):
+    pyfftw = _runtime.pyfftw()
+    with PLANNER_LOCK:
+        before = pyfftw.export_wisdom()
+    path = tmp_path / "small.bin"
+    entries = plan_record.write(path, limit=64)
+    with PLANNER_LOCK:       # the same entries (FFTW may list them in another order)
+        after = pyfftw.export_wisdom()
+    assert [sorted(a.splitlines()) for a in after] == [sorted(b.splitlines()) for b in before]
+    record = plan_record.read(path)
+    assert entries == 2 * len(plan_record.lengths(64))
+    for real in plan_record.DTYPES:
+        assert record["index"][real][0] == plan_record.lengths(64)
+        for n in plan_record.lengths(64):
+            text = plan_record.entry(record, real, n)
+            assert text.count(b"(") == text.count(b")") and b"fftw" in text
