@@ -244,7 +244,7 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
     if plan.missing is not None:      # the engines run the numerator and weights together
         plan = _missing.stacked_plan(plan)
     choice = P.choose(plan)             # (shared with later calls: copied before returning)
-    choice = dataclasses.replace(choice, estimates=dict(choice.estimates or P.estimates(plan)))
+    choice = dataclasses.replace(choice, estimates=P.estimates(plan))
     if not measure or len(choice.admissible) < 2:
         return choice
     timings = {}

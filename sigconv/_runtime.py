@@ -29,8 +29,8 @@ from ._calibration import CALIBRATION as _SHIPPED
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
            "cache_bytes", "last_cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error",
-           "opencv", "blas_threads", "single_threaded_blas", "cache_dir", "calibration",
-           "machine", "simd_flags"]
+           "opencv", "blas_threads", "single_threaded_blas", "cache_dir", "cached_file",
+           "calibration", "machine", "simd_flags"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -265,11 +265,18 @@ _calibration_state = {}
 def cache_dir():
     """The folder of this user's calibration and wisdom: ``$SIGCONV_CACHE_DIR``, else
     ``$XDG_CACHE_HOME/sigconv``, else ``~/.cache/sigconv``."""
-    explicit = os.environ.get("SIGCONV_CACHE_DIR")
-    if explicit:
-        return pathlib.Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return pathlib.Path(base) / "sigconv"
+    return pathlib.Path(cached_file(""))
+
+
+def cached_file(name):
+    """The path (a str: no pathlib on a first call's way) of file ``name`` in
+    :func:`cache_dir`."""
+    folder = os.environ.get("SIGCONV_CACHE_DIR")
+    if not folder:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                ".cache")
+        folder = os.path.join(base, "sigconv")
+    return os.path.join(folder, name)
 
 
 def machine():
@@ -317,11 +324,12 @@ def calibration():
 
 
 def _load_calibration():
-    path = cache_dir() / "calibration.json"
-    if not path.exists():
+    path = cached_file("calibration.json")
+    if not os.path.exists(path):
         return SHIPPED
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read())
         ok = data.get("version") == CALIBRATION_VERSION and data.get("machine") == machine()
         constants = _as_constants(data["constants"]) if ok else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -89,7 +89,7 @@ def _planned(op, x, k, mode, method="auto"):
 
 @pytest.mark.parametrize("op", ["convolve", "correlate"])
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
 def test_a_tiny_call_takes_its_route_with_the_planned_bits(op, mode, dtype):
     rng = np.random.default_rng(7)
     f = getattr(sigconv, op)

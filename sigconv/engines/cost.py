@@ -305,14 +305,18 @@ def transform_floor(cal, p):
         (work + out * min(cal["per_element"].values())) / speed
 
 
-def estimates(cal, p, max_bytes):
-    """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add."""
-    direct = direct_estimate(cal, p)
-    os_, oa = overlap_estimate(cal, "os", p, max_bytes), overlap_estimate(cal, "oa", p, max_bytes)
-    if _overlap.rows_apply(len(p.xshape), p.strides, p.kbatch):
-        # overlap-save batches its blocks as rows; overlap-add makes the same transforms
-        # one block at a time and adds the pieces: never the faster (1.6-2.2x overlap-
-        # save's time on every 1-D case of the benchmark grid)
-        oa = oa._replace(seconds=max(oa.seconds, os_.seconds))
-    return {"direct": Estimate(direct, p.out_bytes), "fft": fft_estimate(cal, p), "os": os_,
-            "oa": oa}
+def estimates(cal, p, max_bytes, *, auto=False):
+    """``{method: Estimate}`` for direct, fft, overlap-save and overlap-add; with ``auto``,
+    only the methods 'auto' chooses among.  Where overlap-save batches its blocks as rows,
+    overlap-add makes the same transforms one block at a time and adds the pieces: never
+    the faster (1.6-2.2x overlap-save's time on every 1-D case of the benchmark grid), so
+    it is estimated at least at overlap-save's time, and for 'auto' not at all."""
+    os_ = overlap_estimate(cal, "os", p, max_bytes)
+    out = {"direct": Estimate(direct_estimate(cal, p), p.out_bytes), "fft": fft_estimate(cal, p),
+           "os": os_}
+    rows = _overlap.rows_apply(len(p.xshape), p.strides, p.kbatch)
+    if rows and auto:
+        return out
+    oa = overlap_estimate(cal, "oa", p, max_bytes)
+    out["oa"] = oa._replace(seconds=max(oa.seconds, os_.seconds)) if rows else oa
+    return out

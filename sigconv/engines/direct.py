@@ -27,11 +27,15 @@ _BLOCK_ELEMENTS = 1 << 17      # output elements per band: a band stays in L2 ca
 _THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more than they save
 #: 1-D kernels at least this long use numpy's compiled dot correlation (by dtype
 #: character); shorter complex kernels are shift-added (complex128 1e6 x 6: 4.9 ms
-#: against 15.7)
+#: against 15.7) on rows longer than DOT_COMPLEX_SAMPLES
 _DOT_TAPS = {"d": 1, "D": 64, "f": 1, "F": 64, "l": 1, "q": 1, "L": 1, "Q": 1}
 #: real kernel lengths at which np.correlate runs 3-5x slower per multiply-add than at
 #: shorter or longer ones: shift-added instead (float32 1e6 x 16: 3.9 ms against 12.2)
 DOT_SLOW_TAPS = range(12, 32)
+#: complex rows of at most this many outputs take the dot products at any kernel length:
+#: the shifted sums cost ~50 us per call there (complex128 1000 x 3: 23 us against 58;
+#: 3000 x 17: 89 against 190; 10000 x 3: 232 against 80)
+DOT_COMPLEX_SAMPLES = 4096
 
 
 def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
@@ -80,18 +84,21 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
     return out
 
 
-def dot_path_applies(nsp, strides, dilations, k, dtype, rows):
+def dot_path_applies(nsp, strides, dilations, k, dtype, rows, samples):
     """1-D kernels where numpy's compiled dot-product correlation is faster than the
-    shifted sums: real ones of any length but DOT_SLOW_TAPS, complex ones from 32 taps."""
-    return (nsp == 1 and strides[0] == 1 and dilations[0] == 1
-            and k >= _DOT_TAPS.get(dtype.char, 1 << 62) and rows <= 64
-            and (k not in DOT_SLOW_TAPS or dtype.kind == "c"))
+    shifted sums (``rows`` rows of ``samples`` outputs): real ones of any length but
+    DOT_SLOW_TAPS, complex ones from 64 taps or on rows of up to DOT_COMPLEX_SAMPLES."""
+    complex_ = dtype.kind == "c"
+    short = complex_ and samples <= DOT_COMPLEX_SAMPLES
+    return (nsp == 1 and strides[0] == 1 and dilations[0] == 1 and rows <= 64
+            and (k >= _DOT_TAPS.get(dtype.char, 1 << 62) or (short and dtype.char in "FD"))
+            and (k not in DOT_SLOW_TAPS or complex_))
 
 
 def _dot_path(x, w, out_shape, strides, dilations):
     return len(strides) == 1 and (w.dtype is x.dtype or w.dtype == x.dtype) and \
         dot_path_applies(1, strides, dilations, w.shape[-1], x.dtype,
-                         math.prod(out_shape[:-1]))
+                         math.prod(out_shape[:-1]), out_shape[-1])
 
 
 def _correlate_rows(x, w, out_shape, start, threads=1):
@@ -174,16 +181,22 @@ def whole_mode(n, k, start, stop):
     return None
 
 
-def dot_route(n, k, dtype, start, stop, threads, *, flip=False):
-    """``lambda x, w: dot_correlate(x, w[::-1] if flip else w, start, stop,
-    threads=threads)`` for real ``x`` of ``n`` samples and ``w`` of ``k``, both of
-    ``dtype``, with its decisions taken now; None unless that is one whole-mode
-    ``np.correlate`` call on one thread."""
+def dot_route(n, k, dtype, start, stop, threads, *, op="correlate"):
+    """``lambda x, w: dot_correlate(x, oriented w, start, stop, threads=threads)`` for
+    ``x`` of ``n`` samples and ``w`` of ``k``, both of the real or complex ``dtype``, with
+    its decisions taken now (``op`` 'convolve' flips ``w``; 'correlate' conjugates a
+    complex one); None unless that is one whole-mode correlation on one thread."""
     mode = whole_mode(n, k, start, stop)
-    if dtype.kind != "f" or mode is None or _thread_count(threads, n * k) > 1:
+    if dtype.kind not in "fc" or mode is None or _thread_count(threads, n * k) > 1:
         return None
+    flip = op == "convolve"
+    if dtype.kind == "c":
+        def run_complex(x, w):
+            w = w[::-1] if flip else np.conj(w)
+            return dot_correlate(x, w, start, stop, threads=threads)
+        return run_complex
 
-    def run(x, w):
+    def run(x, w):                   # dot_correlate's own steps for a real whole mode
         if not x.flags.writeable:
             x = x.copy()
         return np.correlate(x, w[::-1] if flip else w, mode)

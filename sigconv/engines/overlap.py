@@ -31,15 +31,20 @@ BLOCK_OVERHEAD = 60_000
 
 
 def _candidates(lo, hi):
-    """Fast transform lengths from ``lo`` to ``hi``, spaced by about 8 % (each the
-    :func:`~sigconv.fft.cheapest_len` of its neighbourhood: block lengths are free)."""
-    out, n = [], max(lo, 1)
+    """Fast transform lengths from ``lo`` to ``hi`` in increasing order, spaced by about
+    8 % (each the :func:`~sigconv.fft.cheapest_len` of its neighbourhood: block lengths
+    are free), made as they are asked for."""
+    last, pending, n = cheapest_len(hi), True, max(lo, 1)
     while n < hi:
         m = cheapest_len(n)
-        out.append(m)
+        if pending and last <= m:
+            pending = False
+            if last < m:
+                yield last
+        yield m
         n = max(m + 1, int(m * 1.08))
-    out.append(cheapest_len(hi))
-    return sorted(set(out))
+    if pending:
+        yield last
 
 
 def whole_axis_M(kind, n, ke, L, s, single_M):
@@ -56,7 +61,7 @@ def axis_block(kind, n, ke, L, s, max_M):
     (forward, folded inverse, product and copies, fixed cost), axis by axis; a block as
     long as the axis is the single-transform case.
     """
-    best = None
+    best = previous = None
     for M in _candidates(max(-(-ke // s), 1), max_M):
         N = s * M
         if kind == "os":
@@ -71,6 +76,9 @@ def axis_block(kind, n, ke, L, s, max_M):
                + BLOCK_OVERHEAD) / outs
         if best is None or per < best[0]:
             best = (per, N, M, B)
+        elif per > previous:             # past the minimum: from here the work only grows
+            break
+        previous = per
     return best[1:]
 
 
@@ -121,12 +129,15 @@ def rows_apply(nsp, strides, kbatch):
 def row_block(ke, L):
     """(N, N, B) for batched 1-D overlap-save: the fast transform length minimizing the
     work per output, ``(2 N log2 N + ROW_ELEMENT_COST * N) / B`` with ``B = N - ke + 1``."""
-    best = None
+    best = previous = None
     for N in _candidates(2 * ke, max(2 * ke, L + ke - 1)):
         B = min(N - ke + 1, L)
         per = (2 * N * math.log2(N) + ROW_ELEMENT_COST * N) / B
         if best is None or per < best[0] * 0.98:
             best = (per, N, B)
+        elif per > previous:             # past the minimum: from here the work only grows
+            break
+        previous = per
     return best[1], best[1], best[2]
 
 

@@ -82,7 +82,8 @@ def _problem(xs, ks, out_shape, pads, strides, dilations, materialized, dt, inte
     kspatial = ks[len(ks) - nsp:]
     xshape = padded_shape(xs[len(xs) - nsp:], pads) if materialized else xs[len(xs) - nsp:]
     ke = tuple(d * (k - 1) + 1 for k, d in zip(kspatial, dilations))
-    dot = dot_path_applies(nsp, strides, dilations, kspatial[-1], dt, batch(out_shape))
+    dot = dot_path_applies(nsp, strides, dilations, kspatial[-1], dt, batch(out_shape),
+                           out_shape[-1])
     passes, cv_taps = _opencv.passes(kspatial, dilations, cv) if cv else (0, 0)
     return Problem(tuple(xshape), ke, tuple(out_shape[-nsp:]), strides,
                    ((0, 0),) * nsp if materialized else pads, batch(xs), batch(ks),

@@ -168,8 +168,8 @@ def autoload():
     if _autoloaded:
         return
     _autoloaded.append(True)
-    path = _runtime.cache_dir() / WISDOM_FILE
-    if not path.exists() or _runtime.pyfftw() is None:
+    path = _runtime.cached_file(WISDOM_FILE)
+    if not os.path.exists(path) or _runtime.pyfftw() is None:
         return
     try:
         load_wisdom(path)
