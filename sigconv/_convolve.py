@@ -5,6 +5,7 @@ and run through the pipeline (:mod:`sigconv._pipeline`).
 """
 
 import dataclasses
+import math
 import time
 from typing import Optional, Sequence, Union
 
@@ -244,7 +245,10 @@ def choose_method(in1: ArrayLike, in2: ArrayLike, mode: str = "full", *,
     if plan.missing is not None:      # the engines run the numerator and weights together
         plan = _missing.stacked_plan(plan)
     choice = P.choose(plan)             # (shared with later calls: copied before returning)
-    choice = dataclasses.replace(choice, estimates=P.estimates(plan))
+    est = P.estimates(plan)             # every method ('auto' may have skipped one)
+    fits = choice.admissible if len(choice.admissible) < 2 else \
+        tuple(m for m, t in est.items() if math.isfinite(t))
+    choice = dataclasses.replace(choice, estimates=est, admissible=fits)
     if not measure or len(choice.admissible) < 2:
         return choice
     timings = {}

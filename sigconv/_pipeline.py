@@ -275,8 +275,8 @@ def route(op, plan, in1):
     elif plan.method != "direct" or k.size >= 64:        # (_explicit_direct's warning)
         return None
     (before, after), = plan.pads
-    if before > k.size - 1 or after > k.size - 1:
-        return None
+    if before > k.size - 1 or after > k.size - 1 or not plan.problem.dot:
+        return None          # (the engine shift-adds: DOT_SLOW_TAPS, long complex rows)
     start = k.size - 1 - before
     return direct.dot_route(x.size, k.size, dt, start, start + plan.out_shape[0],
                             _runtime.resources(plan.workers).threads, op=op)

