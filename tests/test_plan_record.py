@@ -32,16 +32,21 @@ def test_shipped_record_covers_every_length_the_engines_choose():
     assert wanted == sorted({cheapest_len(n) for n in range(2, plan_record.LIMIT)}
                             - set(range(plan_record.LIMIT, 2 * plan_record.LIMIT)))
     for real in plan_record.DTYPES:
-        assert record["index"][real][0] == wanted, (
+        assert record["index"][f"{real} 1"][0] == wanted, (
             "the record is stale: run `python benchmarks/calibrate.py --plans`")
+        assert record["index"][f"{real} 2"][0] == plan_record.sides()
+    from sigconv.fft.lengths import next_fast_len
+    for side in (3, 17, 129, 256, 300):        # the squares of 2-D single transforms
+        assert next_fast_len(side) in plan_record.sides()
     for taps in (3, 17, 65, 257, 1025, 4097):          # overlap-save's row blocks
         N = overlap.row_block(taps, 1 << 20)[0]
         assert N in wanted
     for real in plan_record.DTYPES:
-        text = plan_record.entry(record, real, 480)
+        text = plan_record.entry(record, real, 1, 480)
         assert text.startswith(b"(fftw-") and text.rstrip().endswith(b")")
         assert text.count(b"(") == text.count(b")")
-    assert plan_record.entry(record, "<f8", 481) is None     # not a length it holds
+    assert plan_record.entry(record, "<f8", 1, 481) is None     # not a length it holds
+    assert plan_record.entry(record, "<f8", 2, 4096) is None    # nor a square
 
 
 _SCRIPT = textwrap.dedent("""
@@ -55,28 +60,33 @@ _SCRIPT = textwrap.dedent("""
     out, primed = {}, []
     rng = np.random.default_rng(7)
     for real in ("<f8", "<f4"):
-        for n in (480, 1000, 11520):
-            for rows in (1, 5):
-                if use_record:
-                    with PLANNER_LOCK:
-                        primed.append(plan_record.prime(real, n))
-                x = rng.standard_normal((rows, n)).astype(real)
-                a = pyfftw.empty_aligned(x.shape, dtype=real)
-                b = pyfftw.empty_aligned((rows, n // 2 + 1), dtype=np.result_type(real, 1j))
-                fwd = pyfftw.FFTW(a, b, threads=1, flags=("FFTW_ESTIMATE",))
-                a[:] = x
-                fwd.execute()
-                spectrum = b.copy()
-                c = pyfftw.empty_aligned(b.shape, dtype=b.dtype)
-                d = pyfftw.empty_aligned(x.shape, dtype=real)
-                inv = pyfftw.FFTW(c, d, direction="FFTW_BACKWARD", threads=1,
-                                  flags=("FFTW_ESTIMATE", "FFTW_DESTROY_INPUT"))
-                c[:] = spectrum
-                inv.execute()
-                back = d.copy()
-                key = f"{real} {n} {rows}"
-                out[key] = hashlib.sha256(spectrum.tobytes() + back.tobytes()).hexdigest()
-                out[key + " error"] = float(np.abs(back / n - x).max())
+        for shape in [(1, 480), (5, 480), (1, 1000), (5, 1000), (1, 11520), (5, 11520),
+                      (384, 384), (273, 273)]:
+            n, nsp = shape[-1], 1 if shape[0] <= 5 else 2
+            axes = tuple(range(-nsp, 0))
+            if use_record:
+                with PLANNER_LOCK:
+                    primed.append(plan_record.prime(real, nsp, n))
+            x = rng.standard_normal(shape).astype(real)
+            a = pyfftw.empty_aligned(x.shape, dtype=real)
+            b = pyfftw.empty_aligned(shape[:-1] + (n // 2 + 1,),
+                                     dtype=np.result_type(real, 1j))
+            fwd = pyfftw.FFTW(a, b, axes=axes, threads=1,      # sigconv's flags
+                              flags=("FFTW_ESTIMATE", "FFTW_DESTROY_INPUT"))
+            a[:] = x
+            fwd.execute()
+            spectrum = b.copy()
+            c = pyfftw.empty_aligned(b.shape, dtype=b.dtype)
+            d = pyfftw.empty_aligned(x.shape, dtype=real)
+            inv = pyfftw.FFTW(c, d, axes=axes, direction="FFTW_BACKWARD", threads=1,
+                              flags=("FFTW_ESTIMATE", "FFTW_DESTROY_INPUT"))
+            c[:] = spectrum
+            inv.execute()
+            back = d.copy()
+            key = f"{real} {shape}"
+            out[key] = hashlib.sha256(spectrum.tobytes() + back.tobytes()).hexdigest()
+            points = n ** nsp
+            out[key + " error"] = float(np.abs(back / points - x).max())
     print(json.dumps({"out": out, "primed": primed}))
 """)
 
@@ -100,7 +110,7 @@ def test_a_call_primes_the_lengths_it_transforms(fresh_state, rng):
     x, w = rng.standard_normal(20_000), rng.standard_normal(1025)
     got = sigconv.convolve(x, w, method="fft")
     assert np.allclose(got, np.convolve(x, w), atol=1e-9)
-    assert ("<f8", cheapest_len(x.size + w.size - 1)) in plan_record._state["primed"]
+    assert ("<f8", 1, cheapest_len(x.size + w.size - 1)) in plan_record._state["primed"]
 
 
 def test_record_refused_by_a_processor_without_its_instruction_sets(fresh_state,
@@ -109,7 +119,7 @@ def test_record_refused_by_a_processor_without_its_instruction_sets(fresh_state,
     monkeypatch.setattr(_runtime, "simd_flags", lambda: frozenset())
     if record["simd"]:
         with PLANNER_LOCK:
-            assert plan_record.prime("<f8", 480) is False
+            assert plan_record.prime("<f8", 1, 480) is False
         assert plan_record._state["record"] is None
 
 
@@ -123,7 +133,7 @@ def test_record_of_another_fftw_build_is_refused_and_left_alone(fresh_state, mon
     path.write_bytes(json.dumps(meta).encode() + b"\n" + data)
     monkeypatch.setattr(plan_record, "SHIPPED", path)
     with PLANNER_LOCK:
-        assert plan_record.prime("<f8", 480) is False       # FFTW refused the header
+        assert plan_record.prime("<f8", 1, 480) is False    # FFTW refused the header
     assert plan_record._state["record"] is None
 
 
@@ -141,13 +151,15 @@ def test_write_records_every_length_and_keeps_the_process_wisdom(tmp_path):
         before = pyfftw.export_wisdom()
     path = tmp_path / "small.bin"
     entries = plan_record.write(path, limit=64)
+    sides = plan_record.sides(64)
     with PLANNER_LOCK:       # the same entries (FFTW may list them in another order)
         after = pyfftw.export_wisdom()
     assert [sorted(a.splitlines()) for a in after] == [sorted(b.splitlines()) for b in before]
     record = plan_record.read(path)
-    assert entries == 2 * len(plan_record.lengths(64))
+    assert entries == 2 * (len(plan_record.lengths(64)) + len(sides))
     for real in plan_record.DTYPES:
-        assert record["index"][real][0] == plan_record.lengths(64)
-        for n in plan_record.lengths(64):
-            text = plan_record.entry(record, real, n)
+        assert record["index"][f"{real} 1"][0] == plan_record.lengths(64)
+        assert record["index"][f"{real} 2"][0] == sides
+        for nsp, n in [(1, n) for n in plan_record.lengths(64)] + [(2, n) for n in sides]:
+            text = plan_record.entry(record, real, nsp, n)
             assert text.count(b"(") == text.count(b")") and b"fftw" in text

@@ -1,14 +1,21 @@
-"""A record of FFTW_ESTIMATE plans for the one-axis transforms the engines choose.
+"""A record of FFTW_ESTIMATE plans for the transforms the engines choose most.
 
 FFTW_ESTIMATE measures nothing, but it still searches FFTW's solvers for every transform
-length a process has not planned yet: 1-4 ms for lengths 512 to 16384 here and 5-7 ms for
-11520 to 138240, where the transforms themselves take 5-300 us (benchmarks/README.md).  The
-search leaves its solution in FFTW's wisdom, and imported back, that wisdom rebuilds the
-same plan in 0.05-0.2 ms.  The record keeps it: for each (kind, real dtype, length), the
-wisdom one clean ESTIMATE planning of that single one-thread transform leaves, for every
-length :func:`~sigconv.fft.cheapest_len` returns below :data:`LIMIT`.  Before
-:class:`~sigconv.fft.plans.PlanCache` plans a one-axis, one-thread ESTIMATE transform
-(batched rows included), :func:`prime` imports that one entry.
+a process has not planned yet: 1-4 ms for lengths 512 to 16384 here, 5-7 ms for 11520 to
+138240 and 1-2.5 ms for squares of 264 to 384, where the transforms themselves take
+5-300 us (benchmarks/README.md).  The search leaves its solution in FFTW's wisdom, and
+imported back, that wisdom rebuilds the same plan in 0.05-0.2 ms.  The record keeps it:
+the wisdom one clean ESTIMATE planning leaves, per real dtype and size, of the one-thread
+transforms of every kind
+
+* over one axis, batches of 1, 2 and 3 rows, for every length
+  :func:`~sigconv.fft.cheapest_len` returns below :data:`LIMIT` (the lengths of 1-D
+  transforms and overlap-save rows), and
+* over two axes of equal length, for every fast length whose square is below
+  :data:`LIMIT` (the single transforms and tiles of square images).
+
+Before :class:`~sigconv.fft.plans.PlanCache` plans a one-thread ESTIMATE transform of
+those shapes (batches included), :func:`prime` imports that one entry.
 
 sigconv ships a record (``sigconv/data/fftw_estimates.bin``, written by :func:`write`).
 It is used where FFTW accepts its header (the same FFTW build) and the processor has every
@@ -29,7 +36,7 @@ import numpy as np
 
 from .. import _runtime
 
-__all__ = ["LIMIT", "SHIPPED", "prime", "write", "read", "entry", "lengths"]
+__all__ = ["LIMIT", "SHIPPED", "prime", "write", "read", "entry", "lengths", "sides"]
 
 #: transforms of this many points and more take milliseconds and run on threads
 #: (:data:`sigconv.engines.fft.THREAD_MIN_ELEMENTS`): their planning is not recorded
@@ -41,7 +48,7 @@ DTYPES = ("<f8", "<f4")
 #: batches planned per length: one row, and the even and odd batches whose planning
 #: searches further (pairs of float32 rows share SIMD registers)
 ROWS = (1, 2, 3)
-_FORMAT = 1
+_FORMAT = 2
 #: the instruction sets (cpuinfo flags) each suffix of an FFTW codelet's name needs
 _SIMD = {"sse2": ("sse2",), "avx": ("avx",), "avx_128_fma": ("avx", "fma"),
          "avx2": ("avx", "avx2"), "avx2_128": ("avx", "avx2"), "avx512": ("avx512f",)}
@@ -62,19 +69,32 @@ def lengths(limit=LIMIT):
     return sorted({m for n in range(2, limit) if (m := cheapest_len(n)) < limit})
 
 
-def prime(real_str, n):
-    """Import the recorded wisdom of the one-thread transforms of length ``n`` (every
-    kind; ``real_str``: their real dtype, ``'<f8'`` or ``'<f4'``) before one of them is
-    planned, once per process.  Call with :data:`~sigconv.fft.wisdom.PLANNER_LOCK` held.
-    Returns whether wisdom was imported."""
+def sides(limit=LIMIT):
+    """The fast lengths whose square is below ``limit``, sorted (the recorded squares).
+
+    Examples
+    --------
+    >>> from sigconv.fft.plan_record import sides
+    >>> sides(200)
+    [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    """
+    from .lengths import _FAST_LIST
+    return [n for n in _FAST_LIST if 2 <= n and n * n < limit]
+
+
+def prime(real_str, nsp, n):
+    """Import the recorded wisdom of the one-thread transforms of every kind over ``nsp``
+    axes of length ``n`` (``real_str``: their real dtype, ``'<f8'`` or ``'<f4'``) before
+    one of them is planned, once per process.  Call with
+    :data:`~sigconv.fft.wisdom.PLANNER_LOCK` held.  Returns whether wisdom was imported."""
     primed = _state.setdefault("primed", set())
-    if (real_str, n) in primed:
+    if (real_str, nsp, n) in primed:
         return False
-    primed.add((real_str, n))
+    primed.add((real_str, nsp, n))
     record = _state.get("record", False)
     if record is False:
         record = _state["record"] = _usable(read(SHIPPED))
-    text = None if record is None else entry(record, real_str, n)
+    text = None if record is None else entry(record, real_str, nsp, n)
     if text is None:
         return False
     precision = DTYPES.index(real_str)
@@ -110,10 +130,10 @@ def read(path):
         return None
 
 
-def entry(record, real_str, n):
-    """The recorded wisdom text (bytes, with its header) of the transforms of length
-    ``n`` and real dtype ``real_str``, or None where the record has none."""
-    sizes, offsets = record["index"].get(real_str, ((), ()))
+def entry(record, real_str, nsp, n):
+    """The recorded wisdom text (bytes, with its header) of the transforms over ``nsp``
+    axes of length ``n`` and real dtype ``real_str``, or None where the record has none."""
+    sizes, offsets = record["index"].get(f"{real_str} {nsp}", ((), ()))
     i = bisect.bisect_left(sizes, n)
     if i == len(sizes) or sizes[i] != n:
         return None
@@ -135,10 +155,11 @@ def _usable(record):
 
 
 def write(path, limit=LIMIT, progress=None):
-    """Plan every one-axis transform of :func:`lengths` below ``limit`` with
-    FFTW_ESTIMATE (each kind, float64 and float32, one thread) from clean wisdom, and
-    write the wisdom each leaves to ``path`` (atomically).  The process's wisdom is
-    restored afterwards.  ``progress(done, total)`` is called after each length.
+    """Plan the transforms of the record (the one-axis ones of :func:`lengths` and the
+    squares of :func:`sides` below ``limit``) with FFTW_ESTIMATE, each kind, float64 and
+    float32, one thread, from clean wisdom per size and dtype, and write the wisdom each
+    leaves to ``path`` (atomically).  The process's wisdom is restored afterwards.
+    ``progress(done, total)`` is called after each size.
 
     Returns
     -------
@@ -147,31 +168,33 @@ def write(path, limit=LIMIT, progress=None):
     """
     pyfftw = _runtime.pyfftw()
     from .wisdom import PLANNER_LOCK
-    sizes = lengths(limit)
-    sections, codelets = {}, set()
+    shapes = [(1, n, ROWS) for n in lengths(limit)] + [(2, n, (1,)) for n in sides(limit)]
+    sections, sizes, codelets = {}, {}, set()
     with PLANNER_LOCK:
         kept = pyfftw.export_wisdom()
         headers = [blob.decode("ascii").split("\n", 1)[0] for blob in kept]
         try:
-            for done, n in enumerate(sizes, 1):
+            for done, (nsp, n, batches) in enumerate(shapes, 1):
                 for real in DTYPES:
                     pyfftw.forget_wisdom()
                     for kind in KINDS:
-                        for rows in ROWS:
-                            _plan(pyfftw, kind, rows, n, np.dtype(real))
+                        for rows in batches:
+                            _plan(pyfftw, kind, (rows,) + (n,) * nsp, nsp, np.dtype(real))
                     body = pyfftw.export_wisdom()[DTYPES.index(real)].decode("ascii")
                     body = body.split("\n", 1)[1]
                     codelets.update(re.findall(r"fftw_codelet_(\w+)", body))
-                    sections.setdefault(real, []).append(zlib.compress(body.encode("ascii"), 9))
+                    key = f"{real} {nsp}"
+                    sections.setdefault(key, []).append(zlib.compress(body.encode("ascii"), 9))
+                    sizes.setdefault(key, []).append(n)
                 if progress is not None:
-                    progress(done, len(sizes))
+                    progress(done, len(shapes))
         finally:
             pyfftw.forget_wisdom()
             pyfftw.import_wisdom(kept)
     index, offset = {}, 0
     for key, chunks in sections.items():          # a section's chunks lie end to end
         ends = np.cumsum([0] + [len(c) for c in chunks]) + offset
-        index[key] = [sizes, ends.tolist()]
+        index[key] = [sizes[key], ends.tolist()]
         offset = int(ends[-1])
     simd = sorted({flag for name in codelets for suffix, needs in _SIMD.items()
                    if name.endswith("_" + suffix) for flag in needs})
@@ -192,13 +215,13 @@ def write(path, limit=LIMIT, progress=None):
     return sum(map(len, sections.values()))
 
 
-def _plan(pyfftw, kind, rows, n, real):
+def _plan(pyfftw, kind, shape, nsp, real):
     cplx = np.result_type(real, np.complex64)
-    half = (rows, n // 2 + 1)
-    ins = {"r2c": ((rows, n), real), "c2r": (half, cplx)}.get(kind, ((rows, n), cplx))
-    outs = {"r2c": (half, cplx), "c2r": ((rows, n), real)}.get(kind, ((rows, n), cplx))
+    half = shape[:-1] + (shape[-1] // 2 + 1,)
+    ins = {"r2c": (shape, real), "c2r": (half, cplx)}.get(kind, (shape, cplx))
+    outs = {"r2c": (half, cplx), "c2r": (shape, real)}.get(kind, (shape, cplx))
     a = pyfftw.empty_aligned(ins[0], dtype=ins[1])
     b = pyfftw.empty_aligned(outs[0], dtype=outs[1])
     direction = "FFTW_BACKWARD" if kind in ("c2r", "inv") else "FFTW_FORWARD"
-    pyfftw.FFTW(a, b, direction=direction, threads=1,
+    pyfftw.FFTW(a, b, axes=tuple(range(-nsp, 0)), direction=direction, threads=1,
                 flags=("FFTW_ESTIMATE", "FFTW_DESTROY_INPUT"))

@@ -134,8 +134,9 @@ class PlanCache:
         axes = tuple(range(len(shape) - nsp, len(shape)))
         by_wisdom_only = effort == "estimate" and kind in ("fwd", "inv") and nsp >= 2
         with PLANNER_LOCK:
-            if effort == "estimate" and nsp == 1 and threads == 1:
-                plan_record.prime(real_str, shape[-1])
+            if effort == "estimate" and threads == 1 and nsp <= 2 \
+                    and shape[-1] == shape[-nsp]:
+                plan_record.prime(real_str, nsp, shape[-1])
             try:
                 fftw = pyfftw.FFTW(a, b, axes=axes, direction=direction, threads=threads,
                                    flags=flags + (("FFTW_WISDOM_ONLY",) if by_wisdom_only
