@@ -134,7 +134,7 @@ class PlanCache:
         axes = tuple(range(len(shape) - nsp, len(shape)))
         by_wisdom_only = effort == "estimate" and kind in ("fwd", "inv") and nsp >= 2
         with PLANNER_LOCK:
-            if effort == "estimate" and threads == 1 and nsp <= 2 \
+            if effort == "estimate" and threads == 1 and 1 <= nsp <= min(2, len(shape)) \
                     and shape[-1] == shape[-nsp]:
                 plan_record.prime(real_str, nsp, shape[-1])
             try:
