@@ -12,7 +12,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from . import _missing, _pipeline as P, _runtime
+from . import _missing, _pipeline as P, _routes as R, _runtime
 from ._pipeline import MethodChoice
 from ._plan import make_plan
 
@@ -268,7 +268,7 @@ def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
     """``op`` planned and run; messages name ``func`` (default ``op``).
 
     A call between two 1-D ndarrays first looks for a route remembered for its signature
-    (:func:`sigconv._pipeline.route`): every argument but the arrays, the arrays' lengths
+    (:func:`sigconv._routes.route`): every argument but the arrays, the arrays' lengths
     and dtypes, and the calibration.  Arguments whose equal values of another type are
     not the same argument (``1``, ``1.0`` and ``True``) must be of the types a route is
     kept for; an unhashable one (a list) means no route.
@@ -282,7 +282,7 @@ def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                fillvalue, center, stride, dilation, nan_policy, workers, preserve_nan,
                min_weight, return_weights, _runtime.calibration())
         try:
-            run = P.remembered_route(key)
+            run = R.remembered(key)
         except TypeError:
             key = run = None
         if run:
@@ -293,7 +293,7 @@ def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                      return_weights=return_weights, func=func)
     out = P.run(plan)
     if key is not None and run is None:         # a signature not seen before
-        P.remember_route(key, op, plan, in1)
+        R.remember(key, op, plan, in1)
     if isinstance(out, tuple):
         return out
     return out[()] if out.ndim == 0 else out      # 0-d inputs: a numpy scalar, as scipy

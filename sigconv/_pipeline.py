@@ -33,7 +33,7 @@ from . import _missing, _plan, _runtime
 from ._errors import NonFiniteFFTWarning, PerformanceWarning, PrecisionWarning, ResourceLimitError
 from ._integers import cast_saturating, fit_result
 from ._padding import pad, padded_shape
-from .engines import ENGINES, cost, direct, problem, tiled
+from .engines import ENGINES, cost, problem, tiled
 from .engines import fft as fft_engine, overlap
 
 __all__ = ["run", "compute", "choose", "estimates", "prepare", "execute", "finish", "MethodChoice",
@@ -110,16 +110,21 @@ def choose(plan, *, calibration=None, budget=None):
     and so do those whose direct sum costs less than any transform method's floor
     (:func:`sigconv.engines.cost.transform_floor`).
     """
-    cal = calibration or _runtime.calibration()
-    work = math.prod(plan.out_shape) * plan.kernel.size
-    if work * cal["direct_mac"]["d"] < 3 * cal["fft_call"]:
-        return _SMALL
-    budget = _runtime.memory_budget() if budget is None else budget
-    choice = _modelled(cal, plan.problem, budget)
+    choice = _by_shapes(plan, calibration or _runtime.calibration(),
+                        _runtime.memory_budget() if budget is None else budget)
     refused = transforms_refused(plan) if choice.method != "direct" else None
     if refused:
         return MethodChoice("direct", refused, choice.estimates)
     return choice
+
+
+def _by_shapes(plan, cal, budget):
+    """The choice the shapes, the calibration and the memory budget make (the inputs'
+    values can then only rule transforms out)."""
+    work = math.prod(plan.out_shape) * plan.kernel.size
+    if work * cal["direct_mac"]["d"] < 3 * cal["fft_call"]:
+        return _SMALL
+    return _modelled(cal, plan.problem, budget)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -243,62 +248,6 @@ def execute(plan, method, *, prepared=None, res=None):
     if plan.integer and out.dtype != plan.compute_dtype:
         out = np.rint(out).astype(plan.compute_dtype)
     return out
-
-
-#: remembered routes (:func:`remember_route`), oldest dropped first beyond this many
-ROUTES_KEPT = 256
-_routes = {}
-
-
-def route(op, plan, in1):
-    """A function ``(in1, in2) -> result`` that computes ``plan`` (made from ``in1`` and
-    some ``in2``) for new inputs of the same call signature with every decision of
-    :func:`run` already taken, or None.
-
-    Only for the case where planning costs several times the work: one row of real or
-    complex floats, no missing data, zero padding, no stride or dilation, and the direct sum on
-    numpy's dot correlation chosen from the shapes alone (1000 x 3 float64: 4 us against
-    20 us planned; ``np.convolve`` 2.9 us).  It runs the engine call :func:`execute`
-    runs (:func:`sigconv.engines.direct.dot_route`), so results are bit-identical.
-    """
-    x, k = plan.x, plan.kernel
-    dt = plan.compute_dtype
-    if (plan.missing is not None or x.ndim != 1 or dt.kind not in "fc" or plan.integer
-            or not x.dtype == k.dtype == dt == plan.result_dtype or plan.out_dtype is not None
-            or plan.nan_policy != "propagate" or not _zero_padded(plan)
-            or plan.strides != (1,) or plan.dilations != (1,) or x is not in1
-            or not (x.size and k.size and plan.out_shape[0])):
-        return None
-    if plan.method == "auto":
-        if choose(plan) is not _SMALL:
-            return None
-    elif plan.method != "direct" or k.size >= 64:        # (_explicit_direct's warning)
-        return None
-    (before, after), = plan.pads
-    if before > k.size - 1 or after > k.size - 1 or not plan.problem.dot:
-        return None          # (the engine shift-adds: DOT_SLOW_TAPS, long complex rows)
-    start = k.size - 1 - before
-    return direct.dot_route(x.size, k.size, dt, start, start + plan.out_shape[0],
-                            _runtime.resources(plan.workers).threads, op=op)
-
-
-_routeless = {}      # signatures known to have no route (same bound)
-
-
-def remembered_route(key):
-    """The route remembered for call signature ``key``; False for a signature known to
-    have none, None for one not seen yet."""
-    return _routes.get(key) or (False if key in _routeless else None)
-
-
-def remember_route(key, op, plan, in1):
-    """Remember :func:`route` ``(op, plan, in1)`` for call signature ``key`` (built by the
-    caller from everything the route's decisions depend on), or that it has none."""
-    found = route(op, plan, in1)
-    kept = _routes if found is not None else _routeless
-    if len(kept) >= ROUTES_KEPT:
-        kept.pop(next(iter(kept)), None)
-    kept[key] = found
 
 
 def _zero_padded(plan):

@@ -27,8 +27,8 @@ def rng():
 @pytest.fixture(autouse=True)
 def _no_remembered_routes():
     """Each test plans its calls afresh: a tiny call's route remembered by an earlier test
-    (sigconv._pipeline.route) would skip the engines a test watches."""
-    from sigconv import _pipeline
-    _pipeline._routes.clear()
-    _pipeline._routeless.clear()
+    (sigconv._routes.route) would skip the engines a test watches."""
+    from sigconv import _routes
+    _routes._routes.clear()
+    _routes._routeless.clear()
     yield

@@ -1,6 +1,6 @@
 """Cheap calls: the checks and shape arithmetic of a call signature are remembered
 (sigconv._plan.layout), and so is the whole route of a tiny 1-D call
-(sigconv._pipeline.route); a remembered answer gives the bits the general path gives,
+(sigconv._routes.route); a remembered answer gives the bits the general path gives,
 and never swallows an error."""
 
 import numpy as np
@@ -11,6 +11,7 @@ from numpy.testing import assert_array_equal
 import sigconv
 from sigconv import _pipeline as P
 from sigconv import _plan
+from sigconv import _routes as R
 
 from helpers import random_array
 
@@ -40,10 +41,10 @@ def test_a_remembered_signature_gives_the_general_bits(case, op):
     x, k = random_array(rng, shape, dtype), random_array(rng, kshape, dtype)
     f = getattr(sigconv, op)
     _plan._remembered_layout.cache_clear()
-    P._routes.clear()
+    R._routes.clear()
     first = f(x, k, mode, **kw)
     again = f(x, k, mode, **kw)
-    assert _plan._remembered_layout.cache_info().hits >= 1 or P._routes
+    assert _plan._remembered_layout.cache_info().hits >= 1 or R._routes
     general = f(x, k, mode, **_listed(kw, 1 if "axes" in kw else x.ndim))
     assert first.dtype == general.dtype and again.dtype == general.dtype
     assert_array_equal(first, general)
@@ -94,17 +95,18 @@ def test_a_tiny_call_takes_its_route_with_the_planned_bits(op, mode, dtype):
     rng = np.random.default_rng(7)
     f = getattr(sigconv, op)
     for n, m in [(1000, 3), (100, 5), (7, 7), (5, 9), (64, 2), (1, 1), (1000, 16),
-                 (5000, 3)]:
-        P._routes.clear()
+                 (5000, 3), (10_000, 65)]:
+        R._routes.clear()
         x, k = random_array(rng, (n,), dtype), random_array(rng, (m,), dtype)
         first = f(x, k, mode)
-        # (scipy's 'valid' swap, a kernel longer than the signal in 'same' mode, and the
-        # sums the engine shift-adds -- real kernels of DOT_SLOW_TAPS, complex rows over
-        # DOT_COMPLEX_SAMPLES --: not routed)
+        # (scipy's 'valid' swap, a kernel longer than the signal in 'same' mode, the sums
+        # the engine shift-adds -- real kernels of DOT_SLOW_TAPS, complex rows over
+        # DOT_COMPLEX_SAMPLES -- and transforms: not routed)
         dot = _plan.make_plan(op, x, k, mode, "auto", None, "constant", 0, "scipy", 1, 1,
                               None, "propagate", None).problem.dot
-        routed_here = (mode == "full" or n >= m) and dot
-        assert len(P._routes) == routed_here, (n, m)
+        routed_here = (mode == "full" or n >= m) and dot and \
+            sigconv.choose_method(x, k, mode).method == "direct"
+        assert len(R._routes) == routed_here, (n, m)
         x2, k2 = random_array(rng, (n,), dtype), random_array(rng, (m,), dtype)
         routed = f(x2, k2, mode)
         assert routed.dtype == np.dtype(dtype)
@@ -124,9 +126,9 @@ def test_a_tiny_call_takes_its_route_with_the_planned_bits(op, mode, dtype):
 
 def test_a_route_serves_only_its_signature():
     x, k = np.linspace(0, 1, 50), np.array([1.0, -2.0, 0.5])
-    P._routes.clear()
+    R._routes.clear()
     sigconv.convolve(x, k)
-    assert len(P._routes) == 1
+    assert len(R._routes) == 1
     with pytest.raises(ValueError, match="same dimensionality"):
         sigconv.convolve(x, k.reshape(3, 1))      # the same length, another ndim
     with pytest.raises(ValueError, match="workers"):
@@ -153,7 +155,7 @@ def test_a_new_calibration_takes_a_new_route(monkeypatch):
     from sigconv import _runtime
     rng = np.random.default_rng(3)
     x, k = rng.standard_normal(4000), rng.standard_normal(9)
-    P._routes.clear()
+    R._routes.clear()
     direct = sigconv.convolve(x, k)
     assert_array_equal(direct, _planned("convolve", x, k, "full", "direct"))
     dear = _runtime.Calibration(_runtime.calibration())
@@ -164,3 +166,19 @@ def test_a_new_calibration_takes_a_new_route(monkeypatch):
     again = sigconv.convolve(x, k)
     np.testing.assert_allclose(again, direct, rtol=1e-9, atol=1e-9)
     assert_array_equal(again, _planned("convolve", x, k, "full"))
+
+
+def test_no_route_where_only_the_memory_budget_keeps_the_direct_sum():
+    """A direct sum chosen because every transform is over the budget is no route: a
+    larger budget would choose a transform for the same signature."""
+    rng = np.random.default_rng(3)
+    x, k = rng.standard_normal(20_000), rng.standard_normal(2001)
+    assert sigconv.choose_method(x, k).method != "direct"
+    R._routes.clear()
+    with sigconv.options(max_memory=1 << 16):
+        assert sigconv.choose_method(x, k).method == "direct"
+        first = sigconv.convolve(x, k)
+        again = sigconv.convolve(x, k)
+    assert not R._routes
+    assert_array_equal(first, again)
+    np.testing.assert_allclose(first, np.convolve(x, k), rtol=1e-10, atol=1e-9)

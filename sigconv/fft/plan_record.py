@@ -132,7 +132,17 @@ def read(path):
 
 def entry(record, real_str, nsp, n):
     """The recorded wisdom text (bytes, with its header) of the transforms over ``nsp``
-    axes of length ``n`` and real dtype ``real_str``, or None where the record has none."""
+    axes of length ``n`` and real dtype ``real_str``, or None where the record has none.
+
+    Examples
+    --------
+    >>> from sigconv.fft import plan_record
+    >>> record = plan_record.read(plan_record.SHIPPED)
+    >>> plan_record.entry(record, '<f8', 1, 480).startswith(b'(fftw-')
+    True
+    >>> plan_record.entry(record, '<f8', 1, 481) is None
+    True
+    """
     sizes, offsets = record["index"].get(f"{real_str} {nsp}", ((), ()))
     i = bisect.bisect_left(sizes, n)
     if i == len(sizes) or sizes[i] != n:
