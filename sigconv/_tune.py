@@ -29,7 +29,7 @@ import time
 import numpy as np
 
 from . import _runtime, _transform_constants as T
-from .engines import direct, opencv, overlap, tiled
+from .engines import cost, direct, opencv, overlap, tiled
 from .engines.fft import THREAD_MIN_ELEMENTS, slot
 from .fft.backend import backend
 from .fft.lengths import cheapest_len
@@ -73,7 +73,8 @@ def transform_family(*, quick=False):
                     g = max(1, min(bank, tiled.GROUP_POINTS // math.prod(tile)))
                     family.add(("c2r", (g,) + tile, len(tile), dt, 1))
         for ke in KERNELS_1D[:8] if quick else KERNELS_1D:
-            N, _, B = overlap.row_block(ke, 1 << 20)
+            N, _, B = overlap.row_block(ke, 1 << 20, cost.row_factors(
+                _runtime.calibration(), np.dtype(dt).itemsize))
             family.add(("r2c", (N,), 1, dt, 1))
             for threads in sorted({1, cores}):
                 groups, per = overlap.row_groups(-(-(1 << 20) // B), N, np.dtype(dt).itemsize,
@@ -250,7 +251,8 @@ def _thread_speedup(cores, repeats):
     return max(1.0, one / many)
 
 
-CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_rows", "fft_call", "per_element",
+CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_rows", "row_factor_f",
+                  "row_factor_d", "fft_call", "per_element",
                   "per_element_memory", "cache_bytes", "spectral_call", "direct_mac",
                   "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call", "gemm_mac",
                   "gather", "im2col_sample", "im2col_sample_single", "winograd_mac",
@@ -272,6 +274,8 @@ def measure_constants(step=None, *, repeats=7, only=None):
                                 for k, d in dtypes.items()},
         "fft_1d": lambda: T.fft_1d(repeats, {k: dtypes[k] for k in (4, 8)}),
         "fft_rows": lambda: T.fft_rows(repeats),
+        "row_factor_f": lambda: T.row_factors(np.float32, repeats),
+        "row_factor_d": lambda: T.row_factors(np.float64, repeats),
         "fft_call": lambda: T.call_cost(repeats),
         "per_element": lambda: {
             k: T.per_element(k, repeats, T.ELEMENTWISE_SIZES["per_element"])

@@ -12,7 +12,8 @@ from sigconv import _pipeline as P
 from sigconv import _runtime
 from sigconv import ResourceLimitError
 from sigconv._calibration import CALIBRATION
-from sigconv.engines import cost
+from sigconv.engines import cost, overlap as overlap_engine
+from sigconv.fft import plan_record
 from sigconv.engines.fft import threads_for
 from sigconv.fft import next_fast_len
 
@@ -468,3 +469,40 @@ def test_every_transform_estimate_includes_the_engine_call():
         assert b["direct"].seconds == a["direct"].seconds
         for m in ("fft", "os", "oa"):
             assert b[m].seconds - a[m].seconds == pytest.approx(1.0), m
+
+
+def _row_block_everywhere(ke, L, factors):
+    """row_block's rule applied to every candidate length: no early stop."""
+    best = None
+    for N in overlap_engine._candidates(2 * ke, max(2 * ke, L + ke - 1)):
+        B = min(N - ke + 1, L)
+        work = 2 * N * np.log2(N) * factors.get(N, 1.0)
+        per = (work + overlap_engine.ROW_ELEMENT_COST * N) / B
+        if best is None or per < best[0] * 0.98:
+            best = (per, N, B)
+    return best[1], best[1], best[2]
+
+
+def test_row_block_with_per_length_rates_finds_what_a_full_search_finds():
+    rng = np.random.default_rng(21)
+    lengths = plan_record.lengths(1 << 17)
+    for trial in range(60):
+        factors = {n: float(f) for n, f in zip(lengths, rng.uniform(0.4, 2.5, len(lengths)))}
+        ke = int(rng.choice([1, 3, 9, 17, 65, 257, 1025, 4097]))
+        L = int(rng.choice([10, 1000, 100_000, 10**6]))
+        assert overlap_engine.row_block(ke, L, factors) == _row_block_everywhere(ke, L, factors)
+    shipped = cost.row_factors(sigconv._runtime.SHIPPED, 4)
+    assert shipped and cost.row_factors(sigconv._runtime.SHIPPED, 8, complex_=True) == {}
+    assert overlap_engine.row_block(65, 10**5, shipped) == _row_block_everywhere(65, 10**5,
+                                                                                shipped)
+
+
+def test_rows_estimate_follows_the_rate_of_its_length():
+    x, k = np.ones(100_000), np.ones(65)
+    plan = sigconv._plan.make_plan("convolve", x, k, "full", "os", None, "constant", 0,
+                                   "scipy", 1, 1, None, "propagate", 1)
+    cal = dict(sigconv._runtime.SHIPPED)
+    N = cost.rows_estimate(cal, plan.problem).blocks[0][0]
+    slow = dict(cal, row_factor_d={**cal["row_factor_d"], N: cal["row_factor_d"][N] * 3})
+    slower = cost.rows_estimate(slow, plan.problem)
+    assert slower.blocks[0][0] != N or slower.seconds > cost.rows_estimate(cal, plan.problem).seconds

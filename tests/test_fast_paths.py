@@ -8,9 +8,9 @@ import pytest
 from scipy import signal
 
 import sigconv
-from sigconv import _pipeline
+from sigconv import _pipeline, _runtime
 from sigconv.definitions import discrete
-from sigconv.engines import direct, overlap, scratch
+from sigconv.engines import cost, direct, overlap, scratch
 
 from helpers import as_reference, numpy_sums, random_array, res, tolerance
 
@@ -208,7 +208,8 @@ def test_overlap_save_rows_split_over_threads_keep_every_group(threads, n, monke
         shared.clear()
         got = sigconv.convolve(x, w, mode, method="os", workers=threads)
         np.testing.assert_allclose(got, np.convolve(x, w, mode), rtol=1e-10, atol=1e-10)
-        N, _, B = overlap.row_block(33, got.size)
+        N, _, B = overlap.row_block(33, got.size,
+                                    cost.row_factors(_runtime.calibration(), 8))
         nblocks = -(-got.size // B)
         groups, per = overlap.row_groups(nblocks, N, 8, threads)
         assert len(calls) == groups and (groups - 1) * per < nblocks <= groups * per

@@ -231,14 +231,16 @@ def overlap_estimate(cal, kind, p, max_bytes):
 def rows_estimate(cal, p):
     """Overlap-save of one axis as batched rows (:func:`sigconv.engines.overlap.row_block`)."""
     (ke,), (L,), (n,) = p.keshape, p.out_spatial, p.xshape
-    N, _, B = _overlap.row_block(ke, L)
+    factors = row_factors(cal, p.itemsize, p.complex_)
+    N, _, B = _overlap.row_block(ke, L, factors)
     groups, per = _overlap.row_groups(-(-L // B), N, p.itemsize)
     rows = p.xbatch * groups * per
     real, size = not p.complex_, p.itemsize
     per_number = size * (1 if real else 2)
     threads = p.workers if groups > 1 else 1
     secs = cal["spectral_call"] + transform_seconds(cal, N, 1, real, size, 1, 1)
-    secs += 2 * transform_seconds(cal, N, rows, real, size, threads, 1, rows=True)
+    secs += 2 * transform_seconds(cal, N, rows, real, size, threads, 1, rows=True) \
+        * factors.get(N, 1.0)
     secs += 2 * (groups - 1) * cal["fft_call"] / _speedup(cal, threads, rows * N,
                                                           THREAD_MIN_ELEMENTS)
     # fill, product, copy, a group at a time
@@ -249,6 +251,15 @@ def rows_estimate(cal, p):
     secs += elementwise_seconds(cal, 2 * ends, per_number, per * N)
     nbytes = per_number * (ends + 4 * per * N * max(threads, 1))
     return Estimate(secs, nbytes + p.out_bytes, ((N, N, B),))
+
+
+def row_factors(cal, itemsize, complex_=False):
+    """``{N: relative rate}`` of real rows of ``itemsize`` bytes (``cal['row_factor_f']``,
+    ``['row_factor_d']``, measured by :func:`sigconv._transform_constants.row_factors`);
+    empty for complex rows and other dtypes."""
+    if complex_:
+        return {}
+    return cal.get({4: "row_factor_f", 8: "row_factor_d"}.get(itemsize), None) or {}
 
 
 def tiles_estimate(cal, p):
@@ -299,7 +310,9 @@ def transform_floor(cal, p):
     out = p.outbatch * math.prod(p.out_spatial)
     size = p.itemsize
     rate = min(t.get(size, t[8] * size / 8) for t in (cal["fft_real"], cal["fft_complex"]))
-    rate *= min(1.0, cal["fft_rows"], *cal["fft_1d"].values())
+    rows = cal["fft_rows"] * min(1.0, *(min(row_factors(cal, s).values(), default=1.0)
+                                         for s in (4, 8)))
+    rate *= min(1.0, rows, *cal["fft_1d"].values())
     work = 2 * out * math.log2(max(2, math.prod(p.keshape))) * rate
     return cal["spectral_call"] + cal["fft_call"] * (1 + 2 / speed) + \
         (work + out * min(cal["per_element"].values())) / speed

@@ -126,18 +126,24 @@ def rows_apply(nsp, strides, kbatch):
     return nsp == 1 and tuple(strides) == (1,) and kbatch == 1
 
 
-def row_block(ke, L):
+def row_block(ke, L, factors=None):
     """(N, N, B) for batched 1-D overlap-save: the fast transform length minimizing the
-    work per output, ``(2 N log2 N + ROW_ELEMENT_COST * N) / B`` with ``B = N - ke + 1``."""
+    work per output, ``(2 N log2 N f(N) + ROW_ELEMENT_COST * N) / B`` with
+    ``B = N - ke + 1``, where ``f`` is the calibrated relative rate of rows of ``N``
+    points (``factors``, :func:`sigconv.engines.cost.row_factors`; 1 where absent)."""
+    factors = factors or {}
+    low = min(factors.values(), default=1.0)
     best = previous = None
     for N in _candidates(2 * ke, max(2 * ke, L + ke - 1)):
         B = min(N - ke + 1, L)
-        per = (2 * N * math.log2(N) + ROW_ELEMENT_COST * N) / B
+        transforms = 2 * N * math.log2(N)
+        per = (transforms * factors.get(N, 1.0) + ROW_ELEMENT_COST * N) / B
         if best is None or per < best[0] * 0.98:
             best = (per, N, B)
-        elif per > previous:             # past the minimum: from here the work only grows
-            break
-        previous = per
+        bound = (transforms * min(low, 1.0) + ROW_ELEMENT_COST * N) / B
+        if previous is not None and bound > previous and bound > best[0]:
+            break            # past the minimum of the bound: no later length can win
+        previous = bound
     return best[1], best[1], best[2]
 
 
