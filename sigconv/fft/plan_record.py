@@ -36,7 +36,8 @@ import numpy as np
 
 from .. import _runtime
 
-__all__ = ["LIMIT", "SHIPPED", "prime", "write", "read", "entry", "lengths", "sides"]
+__all__ = ["LIMIT", "SHIPPED", "prime", "write", "read", "entry", "lengths", "sides",
+           "aligned_buffers"]
 
 #: transforms of this many points and more take milliseconds and run on threads
 #: (:data:`sigconv.engines.fft.THREAD_MIN_ELEMENTS`): their planning is not recorded
@@ -225,13 +226,20 @@ def write(path, limit=LIMIT, progress=None):
     return sum(map(len, sections.values()))
 
 
-def _plan(pyfftw, kind, shape, nsp, real):
+def aligned_buffers(pyfftw, kind, shape, real):
+    """``(input, output, direction)`` of an FFTW transform ``kind`` ('r2c', 'c2r', 'fwd',
+    'inv') over ``shape`` real points of dtype ``real``: SIMD-aligned pyFFTW arrays
+    (half spectra on the last axis for the real kinds)."""
     cplx = np.result_type(real, np.complex64)
     half = shape[:-1] + (shape[-1] // 2 + 1,)
     ins = {"r2c": (shape, real), "c2r": (half, cplx)}.get(kind, (shape, cplx))
     outs = {"r2c": (half, cplx), "c2r": (shape, real)}.get(kind, (shape, cplx))
-    a = pyfftw.empty_aligned(ins[0], dtype=ins[1])
-    b = pyfftw.empty_aligned(outs[0], dtype=outs[1])
     direction = "FFTW_BACKWARD" if kind in ("c2r", "inv") else "FFTW_FORWARD"
+    return (pyfftw.empty_aligned(ins[0], dtype=ins[1]),
+            pyfftw.empty_aligned(outs[0], dtype=outs[1]), direction)
+
+
+def _plan(pyfftw, kind, shape, nsp, real):
+    a, b, direction = aligned_buffers(pyfftw, kind, shape, real)
     pyfftw.FFTW(a, b, axes=tuple(range(-nsp, 0)), direction=direction, threads=1,
                 flags=("FFTW_ESTIMATE", "FFTW_DESTROY_INPUT"))

@@ -122,13 +122,7 @@ class PlanCache:
         autoload()
         kind, shape, nsp, real_str, threads, effort = key
         real = np.dtype(real_str)
-        cplx = np.result_type(real, np.complex64)
-        half = shape[:-1] + (shape[-1] // 2 + 1,)
-        ins = {"r2c": (shape, real), "c2r": (half, cplx)}.get(kind, (shape, cplx))
-        outs = {"r2c": (half, cplx), "c2r": (shape, real)}.get(kind, (shape, cplx))
-        a = pyfftw.empty_aligned(ins[0], dtype=ins[1])
-        b = pyfftw.empty_aligned(outs[0], dtype=outs[1])
-        direction = "FFTW_BACKWARD" if kind in ("c2r", "inv") else "FFTW_FORWARD"
+        a, b, direction = plan_record.aligned_buffers(pyfftw, kind, shape, real)
         flags = (_FLAGS[effort], "FFTW_DESTROY_INPUT")
         limit = None if effort == "estimate" else planning_seconds(math.prod(shape), timelimit)
         axes = tuple(range(len(shape) - nsp, len(shape)))
