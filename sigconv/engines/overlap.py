@@ -14,6 +14,7 @@ kernel spectrum is computed once for all blocks:
 Block lengths come from :func:`block_sizes`, a small pure function of the extents.
 """
 
+import bisect
 import itertools
 import math
 
@@ -130,21 +131,43 @@ def row_block(ke, L, factors=None):
     """(N, N, B) for batched 1-D overlap-save: the fast transform length minimizing the
     work per output, ``(2 N log2 N f(N) + ROW_ELEMENT_COST * N) / B`` with
     ``B = N - ke + 1``, where ``f`` is the calibrated relative rate of rows of ``N``
-    points (``factors``, :func:`sigconv.engines.cost.row_factors`; 1 where absent)."""
-    factors = factors or {}
-    low = min(factors.values(), default=1.0)
-    best = previous = None
+    points (``factors``, :func:`sigconv.engines.cost.row_factors`; 1 where absent).
+
+    The search stops where even the lowest rate of the lengths still ahead could not
+    win: that bound of the work per output only grows from its minimum on."""
+    lengths, lows = _lowest_ahead(factors or {})
+    best = last = None
     for N in _candidates(2 * ke, max(2 * ke, L + ke - 1)):
         B = min(N - ke + 1, L)
         transforms = 2 * N * math.log2(N)
-        per = (transforms * factors.get(N, 1.0) + ROW_ELEMENT_COST * N) / B
+        per = (transforms * (factors or {}).get(N, 1.0) + ROW_ELEMENT_COST * N) / B
         if best is None or per < best[0] * 0.98:
             best = (per, N, B)
-        bound = (transforms * min(low, 1.0) + ROW_ELEMENT_COST * N) / B
-        if previous is not None and bound > previous and bound > best[0]:
-            break            # past the minimum of the bound: no later length can win
-        previous = bound
+        i = bisect.bisect_left(lengths, N)
+        low = min(lows[i], 1.0) if i < len(lengths) else 1.0
+
+        def bound(n, b):
+            return (2 * n * math.log2(n) * low + ROW_ELEMENT_COST * n) / b
+        if last is not None and bound(N, B) > max(bound(*last), best[0]):
+            break
+        last = (N, B)
     return best[1], best[1], best[2]
+
+
+_lowest = {}
+
+
+def _lowest_ahead(factors):
+    """(sorted lengths of ``factors``, the lowest factor from each length on), kept per
+    table."""
+    found = _lowest.get(id(factors))
+    if found is None or found[0] is not factors:
+        if len(_lowest) >= 8:            # (one table per dtype and calibration)
+            _lowest.clear()
+        lengths = sorted(factors)
+        lows = list(itertools.accumulate(reversed([factors[n] for n in lengths]), min))
+        found = _lowest[id(factors)] = (factors, lengths, lows[::-1])
+    return found[1], found[2]
 
 
 def row_groups(nblocks, N, itemsize, threads=1):
