@@ -135,23 +135,26 @@ def row_block(ke, L, factors=None):
 
     The search stops where even the lowest rate of the lengths still ahead could not
     win: that bound of the work per output only grows from its minimum on."""
-    lengths, lows = _lowest_ahead(factors or {})
+    factors = factors or {}
+    lengths, lows = _lowest_ahead(factors)
     best = last = None
     for N in _candidates(2 * ke, max(2 * ke, L + ke - 1)):
         B = min(N - ke + 1, L)
-        transforms = 2 * N * math.log2(N)
-        per = (transforms * (factors or {}).get(N, 1.0) + ROW_ELEMENT_COST * N) / B
+        per = _row_work(N, B, factors.get(N, 1.0))
         if best is None or per < best[0] * 0.98:
             best = (per, N, B)
         i = bisect.bisect_left(lengths, N)
         low = min(lows[i], 1.0) if i < len(lengths) else 1.0
-
-        def bound(n, b):
-            return (2 * n * math.log2(n) * low + ROW_ELEMENT_COST * n) / b
-        if last is not None and bound(N, B) > max(bound(*last), best[0]):
+        if last is not None and \
+                _row_work(N, B, low) > max(_row_work(*last, low), best[0]):
             break
         last = (N, B)
     return best[1], best[1], best[2]
+
+
+def _row_work(N, B, rate):
+    """Work per output of rows of ``N`` points, ``B`` outputs each, at relative ``rate``."""
+    return (2 * N * math.log2(N) * rate + ROW_ELEMENT_COST * N) / B
 
 
 _lowest = {}
