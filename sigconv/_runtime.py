@@ -258,7 +258,7 @@ class Calibration(dict):
 SHIPPED = Calibration(_SHIPPED)
 
 #: the calibration file's format; files of another version are ignored
-CALIBRATION_VERSION = 4
+CALIBRATION_VERSION = 5
 _calibration_state = {}
 
 

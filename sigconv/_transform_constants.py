@@ -7,6 +7,7 @@ fixed costs, and seconds per element of element-wise passes in cache and from me
 """
 
 import math
+import statistics
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from .engines import cost
 from .engines.fft import slot
 
 __all__ = ["RATE_SHAPES", "ROWS_SHAPE", "ELEMENTWISE_SIZES", "rates", "transform_rate",
-           "fft_1d", "fft_rows", "row_factors", "call_cost", "spectral_call", "cache_bytes",
+           "fft_1d", "fft_rows", "row_factors", "single_factors", "call_cost", "spectral_call", "cache_bytes",
            "per_element"]
 
 #: the transforms whose seconds per ``N log2 N`` the FFT constants take the median of
@@ -96,6 +97,35 @@ def row_factors(dtype, repeats):
         out[n] = t / (rows * n * math.log2(n))
     middle = float(np.median(list(out.values())))
     return {n: round(t / middle, 3) for n, t in out.items()}
+
+
+#: the shortest single 1-D transforms whose rate :func:`single_factors` measures (below
+#: it a transform's fixed call cost outweighs its length's rate)
+SINGLE_FACTOR_MIN = 1 << 12
+
+
+def single_factors(dtype, repeats):
+    """Per length ``N`` (each :func:`sigconv.fft.plan_record.lengths` from
+    SINGLE_FACTOR_MIN on: the lengths whose transforms run on one thread), the seconds
+    per ``N log2 N`` of one real forward and inverse transform of ``N`` points over those
+    of the 1-D lengths :func:`fft_1d` measures (2**14 and 2**18).  FFTW's estimated plans
+    of neighbouring lengths differ by up to 1.3x here (float64: 102400 points 0.46 ns,
+    104976 points 0.60 ns per ``N log2 N``)."""
+    from .fft.plan_record import LIMIT, lengths
+    res = _runtime.Resources(threads=1)
+    dtype = np.dtype(dtype)
+
+    def rate(n):
+        t = 0.0
+        for kind in ("r2c", "c2r"):
+            with slot(kind, (n,), 1, dtype, 1, res) as s:
+                s.input[...] = 1
+                t += _runtime.median_time(s.execute, repeats)
+        return t / (n * math.log2(n))
+    reference = statistics.fmean([rate(n) for shape in RATE_SHAPES if len(shape) == 1
+                         for n in shape])
+    return {n: round(rate(n) / reference, 3) for n in lengths(LIMIT)
+            if n >= SINGLE_FACTOR_MIN}
 
 
 def call_cost(repeats):

@@ -252,7 +252,8 @@ def _thread_speedup(cores, repeats):
 
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_rows", "row_factor_f",
-                  "row_factor_d", "fft_call", "per_element",
+                  "row_factor_d", "single_factor_f", "single_factor_d", "fft_call",
+                  "per_element",
                   "per_element_memory", "cache_bytes", "spectral_call", "direct_mac",
                   "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call", "gemm_mac",
                   "gather", "im2col_sample", "im2col_sample_single", "winograd_mac",
@@ -276,6 +277,8 @@ def measure_constants(step=None, *, repeats=7, only=None):
         "fft_rows": lambda: T.fft_rows(repeats),
         "row_factor_f": lambda: T.row_factors(np.float32, repeats),
         "row_factor_d": lambda: T.row_factors(np.float64, repeats),
+        "single_factor_f": lambda: T.single_factors(np.float32, repeats),
+        "single_factor_d": lambda: T.single_factors(np.float64, repeats),
         "fft_call": lambda: T.call_cost(repeats),
         "per_element": lambda: {
             k: T.per_element(k, repeats, T.ELEMENTWISE_SIZES["per_element"])

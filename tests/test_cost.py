@@ -506,3 +506,20 @@ def test_rows_estimate_follows_the_rate_of_its_length():
     slow = dict(cal, row_factor_d={**cal["row_factor_d"], N: cal["row_factor_d"][N] * 3})
     slower = cost.rows_estimate(slow, plan.problem)
     assert slower.blocks[0][0] != N or slower.seconds > cost.rows_estimate(cal, plan.problem).seconds
+
+
+def test_fft_estimate_follows_the_rate_of_its_length():
+    x, k = np.ones(100_000), np.ones(4097)
+    plan = sigconv._plan.make_plan("convolve", x, k, "same", "fft", None, "constant", 0,
+                                   "scipy", 1, 1, None, "propagate", 1)
+    cal = sigconv._runtime.SHIPPED
+    (N, _), = cost.single_sizes(plan.problem)
+    assert N in cal["single_factor_d"] and cost.single_factors(cal, 8, complex_=True) == {}
+    base = cost.fft_estimate(cal, plan.problem).seconds
+    one = cost.transform_seconds(cal, N, 1, True, 8, 1, 1)
+    slow = _runtime.Calibration(cal, single_factor_d={**cal["single_factor_d"],
+                                                      N: cal["single_factor_d"][N] * 3})
+    # three transforms of N points (kernel, forward, inverse), each at 3x its work
+    work = one - cal["fft_call"]
+    assert cost.fft_estimate(slow, plan.problem).seconds - base == pytest.approx(3 * 2 * work)
+    assert cost.transform_floor(slow, plan.problem) <= cost.fft_estimate(slow, plan.problem).seconds

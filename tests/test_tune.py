@@ -115,3 +115,14 @@ def test_constants_have_the_shipped_layout():
         if isinstance(value, dict):
             assert set(constants[key]) == set(value), key
     assert _runtime._as_constants(constants)["cores"] == _runtime.cores()
+
+
+def test_single_factors_rate_each_length_against_the_1d_reference(monkeypatch):
+    from sigconv import _transform_constants as T
+    from sigconv.fft import plan_record
+    monkeypatch.setattr(plan_record, "lengths", lambda limit: [2048, 4096, 4608, 16384])
+    factors = T.single_factors(np.float64, 3)
+    assert sorted(factors) == [4096, 4608, 16384]          # from SINGLE_FACTOR_MIN on
+    assert all(0 < f < 5 for f in factors.values())
+    # 2**14 is one of the two reference lengths: its factor is r / mean(r, r(2**18))
+    assert factors[16384] < 2

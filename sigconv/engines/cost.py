@@ -37,16 +37,19 @@ LARGE_PENALTY = 0.25
 
 def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2, rows=False):
     """``count`` transforms of ``points`` points each (real or complex) with ``ndim``
-    axes; 1-D transforms run at ``cal['fft_1d'][itemsize]`` times the calibrated rate,
-    batches of 1-D ``rows`` (overlap-save's) at ``cal['fft_rows']`` times while short
-    (:data:`ROWS_POINTS`)."""
+    axes; 1-D transforms run at ``cal['fft_1d'][itemsize]`` times the calibrated rate
+    (real ones times their length's :func:`single_factors`), batches of 1-D ``rows``
+    (overlap-save's) at ``cal['fft_rows']`` times while short (:data:`ROWS_POINTS`)."""
     if points <= 1 or count == 0:
         return cal["fft_call"]
     table = cal["fft_real"] if real else cal["fft_complex"]
     per = table.get(itemsize, table[8] * itemsize / 8)
     if ndim == 1:
         one = cal["fft_1d"].get(itemsize, cal["fft_1d"][8])
-        per *= _rows_factor(cal["fft_rows"], one, points) if rows else one
+        if rows:
+            per *= _rows_factor(cal["fft_rows"], one, points)
+        else:
+            per *= one * single_factors(cal, itemsize, not real).get(points, 1.0)
     per *= 1 + LARGE_PENALTY * max(0.0, math.log2(points / LARGE_POINTS))
     work = count * points * math.log2(points) * per
     return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_ELEMENTS)
@@ -257,9 +260,21 @@ def row_factors(cal, itemsize, complex_=False):
     """``{N: relative rate}`` of real rows of ``itemsize`` bytes (``cal['row_factor_f']``,
     ``['row_factor_d']``, measured by :func:`sigconv._transform_constants.row_factors`);
     empty for complex rows and other dtypes."""
-    if complex_:
+    return _length_factors(cal, "row_factor", itemsize, complex_)
+
+
+def single_factors(cal, itemsize, complex_=False):
+    """``{N: relative rate}`` of single real 1-D transforms of ``itemsize`` bytes
+    (``cal['single_factor_f']``, ``['single_factor_d']``, measured by
+    :func:`sigconv._transform_constants.single_factors`); empty for complex transforms
+    and other dtypes."""
+    return _length_factors(cal, "single_factor", itemsize, complex_)
+
+
+def _length_factors(cal, name, itemsize, complex_):
+    if complex_ or itemsize not in (4, 8):
         return {}
-    return cal.get({4: "row_factor_f", 8: "row_factor_d"}.get(itemsize), None) or {}
+    return cal.get(f"{name}_{'f' if itemsize == 4 else 'd'}", None) or {}
 
 
 def tiles_estimate(cal, p):
@@ -312,7 +327,9 @@ def transform_floor(cal, p):
     rate = min(t.get(size, t[8] * size / 8) for t in (cal["fft_real"], cal["fft_complex"]))
     rows = cal["fft_rows"] * min(1.0, *(min(row_factors(cal, s).values(), default=1.0)
                                          for s in (4, 8)))
-    rate *= min(1.0, rows, *cal["fft_1d"].values())
+    single = min(cal["fft_1d"].values()) * min(
+        1.0, *(min(single_factors(cal, s).values(), default=1.0) for s in (4, 8)))
+    rate *= min(1.0, rows, single)
     work = 2 * out * math.log2(max(2, math.prod(p.keshape))) * rate
     return cal["spectral_call"] + cal["fft_call"] * (1 + 2 / speed) + \
         (work + out * min(cal["per_element"].values())) / speed
