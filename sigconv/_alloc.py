@@ -42,7 +42,8 @@ except ImportError:                 # numpy < 2
 def empty(shape, dtype, keep_bytes=0):
     """An uninitialized C-contiguous array of ``shape`` and ``dtype``, starting on a
     huge-page boundary when it is large enough to gain from huge pages; up to
-    ``keep_bytes`` of such buffers are kept for reuse."""
+    ``keep_bytes`` (or what the function ``keep_bytes()`` returns, asked only then) of
+    such buffers are kept for reuse."""
     dtype = np.dtype(dtype)
     shape = tuple(shape)
     nbytes = math.prod(shape) * dtype.itemsize
@@ -57,7 +58,7 @@ def empty(shape, dtype, keep_bytes=0):
             buf = _reuse(size)
             if buf is None:
                 buf = np.empty(size, np.uint8)
-                _keep(buf, keep_bytes)
+                _keep(buf, keep_bytes() if callable(keep_bytes) else keep_bytes)
     start = -buf.ctypes.data % HUGE_PAGE
     return buf[start:start + nbytes].view(dtype).reshape(shape)
 

@@ -267,18 +267,18 @@ def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
           return_weights=False, func=None):
     """``op`` planned and run; messages name ``func`` (default ``op``).
 
-    A call between two 1-D ndarrays first looks for a route remembered for its signature
-    (:func:`sigconv._routes.route`): every argument but the arrays, the arrays' lengths
-    and dtypes, and the calibration.  Arguments whose equal values of another type are
+    A call between two 1-D or two 2-D ndarrays first looks for a route remembered for its
+    signature (:func:`sigconv._routes.route`): every argument but the arrays, the arrays'
+    shapes and dtypes, and the calibration.  Arguments whose equal values of another type are
     not the same argument (``1``, ``1.0`` and ``True``) must be of the types a route is
     kept for; an unhashable one (a list) means no route.
     """
     key = None
-    if (type(in1) is np.ndarray and type(in2) is np.ndarray and in1.ndim == 1
-            and in2.ndim == 1 and mask is None and out_dtype is None and axes is None
+    if (type(in1) is np.ndarray and type(in2) is np.ndarray and in1.ndim == in2.ndim
+            and in1.ndim in (1, 2) and mask is None and out_dtype is None and axes is None
             and type(stride) is int and type(dilation) is int and type(fillvalue) is int
             and type(center) is str and (workers is None or type(workers) is int)):
-        key = (op, func, len(in1), in1.dtype, len(in2), in2.dtype, mode, method, boundary,
+        key = (op, func, in1.shape, in1.dtype, in2.shape, in2.dtype, mode, method, boundary,
                fillvalue, center, stride, dilation, nan_policy, workers, preserve_nan,
                min_weight, return_weights, _runtime.calibration())
         try:

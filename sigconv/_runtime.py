@@ -111,7 +111,11 @@ def _resources(workers, max_memory, effort, timelimit, spectrum_bytes):
 def empty(shape, dtype):
     """An uninitialized result array (:func:`sigconv._alloc.empty`: on whole huge pages
     when large, from buffers kept up to the ``result_pool_bytes`` bound)."""
-    return _alloc.empty(shape, dtype, cache_bytes("result_pool"))
+    return _alloc.empty(shape, dtype, _result_pool_bytes)
+
+
+def _result_pool_bytes():
+    return cache_bytes("result_pool")
 
 
 def zeros(shape, dtype):

@@ -1,6 +1,6 @@
 """Cheap calls: the checks and shape arithmetic of a call signature are remembered
-(sigconv._plan.layout), and so is the whole route of a tiny 1-D call
-(sigconv._routes.route); a remembered answer gives the bits the general path gives,
+(sigconv._plan.layout), and so is the whole route of a tiny 1-D call or a small 2-D
+one (sigconv._routes.route); a remembered answer gives the bits the general path gives,
 and never swallows an error."""
 
 import numpy as np
@@ -124,6 +124,64 @@ def test_a_tiny_call_takes_its_route_with_the_planned_bits(op, mode, dtype):
                                routed)
 
 
+def _plane_kernels(rng, dtype):
+    """2-D kernels of each kind the OpenCV engine treats apart: dense ones (one filter
+    call), rank one (separable passes), all zeros (no call), a zero top row, a kernel
+    cut into row pieces (float64 from 50 taps a row piece), one row, one column."""
+    dense = random_array(rng, (3, 3), dtype)
+    top = random_array(rng, (5, 5), dtype)
+    top[0] = 0
+    return [dense, np.outer([1.0, 2.0, -1.0], [0.5, 1.0, 3.0]).astype(dtype),
+            np.zeros((3, 3), dtype), top, random_array(rng, (9, 9), dtype),
+            random_array(rng, (1, 7), dtype), random_array(rng, (7, 1), dtype)]
+
+
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_small_plane_takes_its_route_with_the_planned_bits(op, dtype):
+    rng = np.random.default_rng(11)
+    f = getattr(sigconv, op)
+    kernels = _plane_kernels(rng, dtype)
+    routes = 0
+    for shape in [(64, 80), (33, 7), (4, 5)]:
+        for i, k in enumerate(kernels):
+            R._routes.clear()
+            x = random_array(rng, shape, dtype)
+            first = f(x, k, "same")
+            routed_here = sigconv.choose_method(x, k, "same").method == "direct"
+            assert len(R._routes) == routed_here, (shape, k.shape)
+            routes += routed_here
+            # the same signature with other values: another kernel of this shape
+            x2 = random_array(rng, shape, dtype)
+            k2 = kernels[(i + 1) % len(kernels)]
+            k2 = k2 if k2.shape == k.shape else random_array(rng, k.shape, dtype)
+            for kk in (k2, np.zeros_like(k), k):
+                routed = f(x2, kk, "same")
+                assert routed.dtype == np.dtype(dtype) and routed.shape == shape
+                assert_array_equal(routed, _planned(op, x2, kk, "same"))
+                want = getattr(scipy.signal, op)(x2, kk, "same", method="direct")
+                np.testing.assert_allclose(routed, want, rtol=1e-4, atol=1e-4)
+            assert_array_equal(first, _planned(op, x, k, "same"))
+            ro = x2.copy()
+            ro.flags.writeable = False
+            strided = np.zeros((shape[0], 2 * shape[1]), dtype)[:, ::2]
+            strided[...] = x2
+            for other in (ro, strided):
+                assert_array_equal(f(other, k, "same"), _planned(op, x2, k, "same"))
+    assert routes >= 10
+
+
+@pytest.mark.parametrize("mode", ["full", "valid"])
+def test_a_plane_whose_result_has_another_shape_takes_no_route(mode):
+    x, k = np.linspace(0, 1, 64 * 64).reshape(64, 64), np.ones((3, 3))
+    R._routes.clear()
+    first = sigconv.convolve(x, k, mode)
+    assert not R._routes
+    assert_array_equal(sigconv.convolve(x, k, mode), first)
+    np.testing.assert_allclose(first, scipy.signal.convolve(x, k, mode, method="direct"),
+                               rtol=1e-12, atol=1e-12)
+
+
 def test_a_route_serves_only_its_signature():
     x, k = np.linspace(0, 1, 50), np.array([1.0, -2.0, 0.5])
     R._routes.clear()
@@ -182,3 +240,30 @@ def test_no_route_where_only_the_memory_budget_keeps_the_direct_sum():
     assert not R._routes
     assert_array_equal(first, again)
     np.testing.assert_allclose(first, np.convolve(x, k), rtol=1e-10, atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_one_filter_call_gives_the_bits_of_the_general_plane_path(dtype, monkeypatch):
+    from sigconv import _runtime
+    from sigconv.engines import opencv
+    rng = np.random.default_rng(5)
+    res = _runtime.Resources(threads=2)
+    char = np.dtype(dtype).char
+    calls = 0
+    for shape in [(64, 80), (33, 7), (4, 5), (300, 300)]:
+        for k in _plane_kernels(rng, dtype):
+            x = random_array(rng, shape, dtype)
+            for pads in [tuple(((s - 1) // 2, s // 2) for s in k.shape),
+                         tuple((s - 1, 0) for s in k.shape), ((0, 0), (0, 0))]:
+                one = opencv.one_call(x, k, pads, char, res.threads)
+                calls += one is not None
+                fast = opencv.correlate_valid(x, k, x.shape, (1, 1), (1, 1), pads, res=res,
+                                              char=char)
+                with monkeypatch.context() as m:
+                    m.setattr(opencv, "one_call", lambda *a: None)
+                    general = opencv.correlate_valid(x, k, x.shape, (1, 1), (1, 1), pads,
+                                                     res=res, char=char)
+                assert_array_equal(fast, general)
+                if one is not None:
+                    assert_array_equal(one, general)
+    assert calls >= 20

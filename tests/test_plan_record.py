@@ -14,6 +14,7 @@ import sigconv
 from sigconv import _runtime
 from sigconv.engines import overlap
 from sigconv.fft import cheapest_len, plan_record
+from sigconv.fft.plans import clear_cache
 from sigconv.fft.wisdom import PLANNER_LOCK
 
 pytestmark = pytest.mark.skipif(_runtime.pyfftw() is None, reason="the record is FFTW's")
@@ -21,8 +22,10 @@ pytestmark = pytest.mark.skipif(_runtime.pyfftw() is None, reason="the record is
 
 @pytest.fixture
 def fresh_state(monkeypatch):
-    """The record's per-process state, emptied for one test and restored after it."""
+    """The record's per-process state, emptied for one test and restored after it, and
+    no plan cached (a cached plan is never primed again)."""
     monkeypatch.setattr(plan_record, "_state", {})
+    clear_cache()
 
 
 def test_shipped_record_covers_every_length_the_engines_choose():

@@ -37,8 +37,8 @@ from .. import _runtime, _threads
 from .scratch import scratch
 from .separable import low_rank_terms
 
-__all__ = ["applies", "work_char", "integer_bound", "passes", "correlate_valid", "DFT_TAPS",
-           "EXACT_BOUND"]
+__all__ = ["applies", "work_char", "integer_bound", "passes", "correlate_valid", "one_call",
+           "DFT_TAPS", "EXACT_BOUND"]
 
 #: OpenCV's filter2D computes a kernel of at least this many taps (float32, float64
 #: planes) through a DFT: kernels are cut into row pieces below it
@@ -221,10 +221,12 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
     Returns a new array."""
     nsp = len(strides)
     lead = len(out_shape) - nsp
+    if lead == 0 and nsp == 2 and out_shape == x.shape and strides == dilations == (1, 1):
+        out = one_call(x, w, pads, char, res.threads)
+        if out is not None:
+            return out
     work = np.dtype(char)
-    x = x.astype(work, copy=False)
-    if x.strides[-1] != x.itemsize or x.strides[-2] < x.shape[-1] * x.itemsize:
-        x = np.ascontiguousarray(x)             # OpenCV reads rows of adjacent samples
+    x = _readable(x, work)
     ops = {i: _kernel_ops(w[i], dilations[-2], dilations[-1], char)
            for i in _indices(w.shape[:lead] + w.shape[w.ndim - nsp:-2])}
     out = _runtime.empty(out_shape, work)
@@ -251,6 +253,34 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
     else:
         _threads.share(tasks, nthreads, lambda take: [job(t) for t in iter(take, None)])
     return out
+
+
+def one_call(x, w, pads, char, threads):
+    """The valid correlation of one zero-padded plane ``x`` with a 2-D kernel ``w`` whose
+    result has ``x``'s shape (``pads``: the zeros before and after on each axis), as one
+    filter call, or None where :func:`correlate_valid` would make more than that call: a
+    kernel in several pieces (or none: all zeros), zeros before ``x`` beyond OpenCV's
+    border, or a plane it splits over threads.  Where it returns a result, that call is
+    the one :func:`correlate_valid` makes (and its result the same bits)."""
+    ops = _kernel_ops(w, 1, 1, char)
+    if len(ops) != 1:
+        return None
+    op = ops[0]
+    (b0, _), (b1, _) = pads
+    if b0 > op.ke0 - 1 or b1 > op.ke1 - 1 or (threads > 1 and x.size * w.size >= THREAD_WORK):
+        return None
+    work = np.dtype(char)
+    out = _runtime.empty(x.shape, work)
+    op.run(_readable(x, work), out, (b1, b0))
+    return out
+
+
+def _readable(x, work):
+    """``x`` in the work dtype with rows of adjacent samples (as OpenCV reads them)."""
+    x = x.astype(work, copy=False)
+    if x.strides[-1] != x.itemsize or x.strides[-2] < x.shape[-1] * x.itemsize:
+        x = np.ascontiguousarray(x)
+    return x
 
 
 def _indices(shape):
