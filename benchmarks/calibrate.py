@@ -18,6 +18,7 @@ import os
 import pprint
 import sys
 import tempfile
+import textwrap
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
 os.environ["SIGCONV_CACHE_DIR"] = tempfile.mkdtemp()       # no wisdom, no calibration
@@ -31,7 +32,22 @@ def _shipped_source():
 
 
 def render(constants):
-    body = pprint.pformat(constants, width=92, sort_dicts=False)
+    """The text of ``sigconv/_calibration.py`` holding ``constants``: tables of numbers
+    (the per-length rates have a hundred entries and more) packed several entries a line."""
+    lines = []
+    for key, value in constants.items():
+        if isinstance(value, dict) and all(isinstance(v, (int, float)) for v in value.values()):
+            indent = 7 + len(repr(key))               # "    'key': {"
+            items = [f"{k!r}:\0{v!r}" for k, v in value.items()]      # (\0: no break)
+            text = textwrap.fill(", ".join(items), width=92 - indent, break_long_words=False,
+                                 break_on_hyphens=False).replace("\0", " ")
+            text = "{" + text.replace("\n", "\n" + " " * indent) + "}"
+        else:
+            indent = 6 + len(repr(key))
+            text = pprint.pformat(value, width=92 - indent, sort_dicts=False)
+            text = text.replace("\n", "\n" + " " * indent)
+        lines.append(f"    {key!r}: {text},")
+    body = "{\n" + "\n".join(lines) + "\n}"
     return ('"""The cost model\'s shipped constants, measured by ``benchmarks/calibrate.py '
             '--write``\n(``sigconv tune`` measures them again on the user\'s machine).\n\n'
             "source: " + constants["source"] + '\n"""\n\nCALIBRATION = ' + body + "\n")
