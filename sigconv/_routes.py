@@ -33,7 +33,7 @@ def route(op, plan, in1):
       4 us against 20 us planned; ``np.convolve`` 2.9 us): the engine call
       :func:`sigconv.engines.direct.dot_route`;
     * one real plane whose result has its shape, where OpenCV's filters run the sum
-      (256^2 x 3x3 float32: 44 us against 79 planned; ``cv2.filter2D`` 41 us): the
+      (256^2 x 3x3 float32: 50 us against 79 planned; ``cv2.filter2D`` 41 us): the
       engine's :func:`sigconv.engines.opencv.correlate_valid` on the new inputs, which
       makes one filter call where :func:`~sigconv.engines.opencv.one_call` can.
 

@@ -16,8 +16,8 @@ from .engines import cost
 from .engines.fft import slot
 
 __all__ = ["RATE_SHAPES", "ROWS_SHAPE", "ELEMENTWISE_SIZES", "rates", "transform_rate",
-           "fft_1d", "fft_rows", "row_factors", "single_factors", "call_cost", "spectral_call", "cache_bytes",
-           "per_element"]
+           "fft_1d", "fft_rows", "row_factors", "single_factors", "call_cost", "spectral_call",
+           "cache_bytes", "per_element"]
 
 #: the transforms whose seconds per ``N log2 N`` the FFT constants take the median of
 RATE_SHAPES = ((1 << 14,), (1 << 18,), (720, 720), (96, 96, 96))
@@ -122,8 +122,8 @@ def single_factors(dtype, repeats):
                 s.input[...] = 1
                 t += _runtime.median_time(s.execute, repeats)
         return t / (n * math.log2(n))
-    reference = statistics.fmean([rate(n) for shape in RATE_SHAPES if len(shape) == 1
-                         for n in shape])
+    reference = statistics.fmean(rate(n) for shape in RATE_SHAPES if len(shape) == 1
+                                 for n in shape)
     return {n: round(rate(n) / reference, 3) for n in lengths(LIMIT)
             if n >= SINGLE_FACTOR_MIN}
 

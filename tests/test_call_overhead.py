@@ -127,12 +127,15 @@ def test_a_tiny_call_takes_its_route_with_the_planned_bits(op, mode, dtype):
 def _plane_kernels(rng, dtype):
     """2-D kernels of each kind the OpenCV engine treats apart: dense ones (one filter
     call), rank one (separable passes), all zeros (no call), a zero top row, a kernel
-    cut into row pieces (float64 from 50 taps a row piece), one row, one column."""
+    cut into row pieces (float64 from 50 taps a row piece), one whose first piece is all
+    zeros, one row, one column."""
     dense = random_array(rng, (3, 3), dtype)
     top = random_array(rng, (5, 5), dtype)
     top[0] = 0
+    lower = random_array(rng, (9, 9), dtype)      # float64: only its second piece
+    lower[:5] = 0
     return [dense, np.outer([1.0, 2.0, -1.0], [0.5, 1.0, 3.0]).astype(dtype),
-            np.zeros((3, 3), dtype), top, random_array(rng, (9, 9), dtype),
+            np.zeros((3, 3), dtype), top, random_array(rng, (9, 9), dtype), lower,
             random_array(rng, (1, 7), dtype), random_array(rng, (7, 1), dtype)]
 
 
