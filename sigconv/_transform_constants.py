@@ -82,19 +82,10 @@ def row_factors(dtype, repeats):
     lengths here (float32: 400 points 0.13 ns, 480 points 0.30 ns)."""
     from .engines.overlap import GROUP_BYTES
     from .fft.plan_record import lengths
-    res = _runtime.Resources(threads=1)
     dtype = np.dtype(dtype)
-    out = {}
-    for n in lengths(ROW_FACTOR_LIMIT + 1):
-        if n < 16:
-            continue
-        rows = max(1, GROUP_BYTES // (n * dtype.itemsize))
-        t = 0.0
-        for kind in ("r2c", "c2r"):
-            with slot(kind, (rows, n), 1, dtype, 1, res) as s:
-                s.input[...] = 1
-                t += _runtime.median_time(s.execute, repeats)
-        out[n] = t / (rows * n * math.log2(n))
+    out = {n: _round_trip_rate((max(1, GROUP_BYTES // (n * dtype.itemsize)), n), dtype,
+                               repeats)
+           for n in lengths(ROW_FACTOR_LIMIT + 1) if n >= 16}
     middle = float(np.median(list(out.values())))
     return {n: round(t / middle, 3) for n, t in out.items()}
 
@@ -112,20 +103,25 @@ def single_factors(dtype, repeats):
     of neighbouring lengths differ by up to 1.3x here (float64: 102400 points 0.46 ns,
     104976 points 0.60 ns per ``N log2 N``)."""
     from .fft.plan_record import LIMIT, lengths
-    res = _runtime.Resources(threads=1)
     dtype = np.dtype(dtype)
+    reference = statistics.fmean(_round_trip_rate(shape, dtype, repeats)
+                                 for shape in RATE_SHAPES if len(shape) == 1)
+    return {n: round(_round_trip_rate((n,), dtype, repeats) / reference, 3)
+            for n in lengths(LIMIT) if n >= SINGLE_FACTOR_MIN}
 
-    def rate(n):
-        t = 0.0
-        for kind in ("r2c", "c2r"):
-            with slot(kind, (n,), 1, dtype, 1, res) as s:
-                s.input[...] = 1
-                t += _runtime.median_time(s.execute, repeats)
-        return t / (n * math.log2(n))
-    reference = statistics.fmean(rate(n) for shape in RATE_SHAPES if len(shape) == 1
-                                 for n in shape)
-    return {n: round(rate(n) / reference, 3) for n in lengths(LIMIT)
-            if n >= SINGLE_FACTOR_MIN}
+
+def _round_trip_rate(shape, dtype, repeats):
+    """Seconds per ``N log2 N`` of each real 1-D transform of a batch ``shape`` (rows of
+    ``N = shape[-1]`` points), forward and inverse, on one-thread plans (as the engines
+    run them below THREAD_MIN_ELEMENTS)."""
+    res = _runtime.Resources(threads=1)
+    t = 0.0
+    for kind in ("r2c", "c2r"):
+        with slot(kind, shape, 1, dtype, 1, res) as s:
+            s.input[...] = 1
+            t += _runtime.median_time(s.execute, repeats)
+    n = shape[-1]
+    return t / (math.prod(shape) * math.log2(n))
 
 
 def call_cost(repeats):
