@@ -191,7 +191,11 @@ def prepare(plan, method, res, *, kernel=False, tiles=False):
         return {"bank": tiled.TiledBank(
             k, shape, pads, plan.dilations, dtype=k.dtype, res=res,
             complex_input=input_dtype(plan, method).kind == "c")}
-    est = _estimates(_runtime.calibration(), plan.problem, res.memory)[method]
+    cal = _runtime.calibration()
+    # the estimates 'auto' weighed (cached by choose) hold the method's unless it is 'oa'
+    # where overlap-save runs as rows, which 'auto' does not weigh
+    est = _estimates(cal, plan.problem, res.memory, True).get(method) or \
+        _estimates(cal, plan.problem, res.memory)[method]
     if est.nbytes > res.memory:
         raise ResourceLimitError(
             f"{plan.func}: {method} convolution needs ~{_gb(est.nbytes)}, limit "

@@ -77,6 +77,23 @@ def test_cheapest_len_weighs_the_factors_as_documented():
     assert sfw.cheapest_len(4096) == 4096 and sfw.cheapest_len(2**20) != 2**20
 
 
+def test_cheapest_len_table_is_the_rule_looked_up():
+    from sigconv.fft import lengths
+    # the shipped table is what the rule gives, and the rule never decreases (a step
+    # function, so a lookup of the first value >= n is the rule's answer)
+    assert lengths._CHEAPEST == lengths._cheapest_table()
+    rng = np.random.default_rng(5)
+    ns = list(range(1, 1 << 14)) + rng.integers(1 << 14, 1 << 20, 4000).tolist()
+    ns += [m + d for m in lengths._CHEAPEST for d in (-1, 0, 1)]
+    for n in ns:
+        assert sfw.cheapest_len(n) == lengths._cheapest_rule(n), n
+    rule = [lengths._cheapest_rule(n) for n in sorted(ns) if n > 0]
+    assert rule == sorted(rule)
+    # past the table, and for non-int sizes, the rule itself answers
+    assert sfw.cheapest_len(2**20 + 1) == lengths._cheapest_rule(2**20 + 1)
+    assert sfw.cheapest_len(np.int64(1000)) == sfw.cheapest_len(1000) == 1024
+
+
 def test_fft_engine_pads_real_1d_problems_to_the_cheapest_length():
     from sigconv.engines.fft import transform_sizes
     real = transform_sizes((10000,), (1025,), (11024,), (1,), ((1024, 1024),), True)

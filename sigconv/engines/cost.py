@@ -8,6 +8,7 @@ costs that differ by orders of magnitude except near a crossover, where either c
 nearly as good, so a factor of ~1.5 error is harmless.
 """
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -323,16 +324,21 @@ def transform_floor(cal, p):
     """
     speed = max(1.0, cal["thread_speedup"])
     out = p.outbatch * math.prod(p.out_spatial)
-    size = p.itemsize
+    work = 2 * out * math.log2(max(2, math.prod(p.keshape))) * _lowest_rate(cal, p.itemsize)
+    return cal["spectral_call"] + cal["fft_call"] * (1 + 2 / speed) + \
+        (work + out * min(cal["per_element"].values())) / speed
+
+
+@functools.lru_cache(maxsize=16)
+def _lowest_rate(cal, size):
+    """Seconds per ``N log2 N`` of the calibration's fastest transform of ``size``-byte
+    numbers: its lowest rate, times the lowest relative rate of rows or single lengths."""
     rate = min(t.get(size, t[8] * size / 8) for t in (cal["fft_real"], cal["fft_complex"]))
     rows = cal["fft_rows"] * min(1.0, *(min(row_factors(cal, s).values(), default=1.0)
                                          for s in (4, 8)))
     single = min(cal["fft_1d"].values()) * min(
         1.0, *(min(single_factors(cal, s).values(), default=1.0) for s in (4, 8)))
-    rate *= min(1.0, rows, single)
-    work = 2 * out * math.log2(max(2, math.prod(p.keshape))) * rate
-    return cal["spectral_call"] + cal["fft_call"] * (1 + 2 / speed) + \
-        (work + out * min(cal["per_element"].values())) / speed
+    return rate * min(1.0, rows, single)
 
 
 def estimates(cal, p, max_bytes, *, auto=False):

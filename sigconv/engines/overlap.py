@@ -14,7 +14,6 @@ kernel spectrum is computed once for all blocks:
 Block lengths come from :func:`block_sizes`, a small pure function of the extents.
 """
 
-import bisect
 import itertools
 import math
 
@@ -130,47 +129,20 @@ def rows_apply(nsp, strides, kbatch):
 def row_block(ke, L, factors=None):
     """(N, N, B) for batched 1-D overlap-save: the fast transform length minimizing the
     work per output, ``(2 N log2 N f(N) + ROW_ELEMENT_COST * N) / B`` with
-    ``B = N - ke + 1``, where ``f`` is the calibrated relative rate of rows of ``N``
-    points (``factors``, :func:`sigconv.engines.cost.row_factors`; 1 where absent).
-
-    The search stops where even the lowest rate of the lengths still ahead could not
-    win: that bound of the work per output only grows from its minimum on."""
+    ``B = min(N - ke + 1, L)``, where ``f`` is the calibrated relative rate of rows of
+    ``N`` points (``factors``, :func:`sigconv.engines.cost.row_factors`; 1 where absent).
+    Every candidate length is weighed, in arrays; a longer one wins only by 2 %."""
     factors = factors or {}
-    lengths, lows = _lowest_ahead(factors)
-    best = last = None
-    for N in _candidates(2 * ke, max(2 * ke, L + ke - 1)):
-        B = min(N - ke + 1, L)
-        per = _row_work(N, B, factors.get(N, 1.0))
-        if best is None or per < best[0] * 0.98:
-            best = (per, N, B)
-        i = bisect.bisect_left(lengths, N)
-        low = min(lows[i], 1.0) if i < len(lengths) else 1.0
-        if last is not None and \
-                _row_work(N, B, low) > max(_row_work(*last, low), best[0]):
-            break
-        last = (N, B)
-    return best[1], best[1], best[2]
-
-
-def _row_work(N, B, rate):
-    """Work per output of rows of ``N`` points, ``B`` outputs each, at relative ``rate``."""
-    return (2 * N * math.log2(N) * rate + ROW_ELEMENT_COST * N) / B
-
-
-_lowest = {}
-
-
-def _lowest_ahead(factors):
-    """(sorted lengths of ``factors``, the lowest factor from each length on), kept per
-    table."""
-    found = _lowest.get(id(factors))
-    if found is None or found[0] is not factors:
-        if len(_lowest) >= 8:            # (one table per dtype and calibration)
-            _lowest.clear()
-        lengths = sorted(factors)
-        lows = list(itertools.accumulate(reversed([factors[n] for n in lengths]), min))
-        found = _lowest[id(factors)] = (factors, lengths, lows[::-1])
-    return found[1], found[2]
+    lengths = list(_candidates(2 * ke, max(2 * ke, L + ke - 1)))
+    N = np.array(lengths, dtype=np.float64)
+    B = np.minimum(N - ke + 1, L)
+    rate = np.array([factors.get(n, 1.0) for n in lengths])
+    per = ((2 * N * np.log2(N) * rate + ROW_ELEMENT_COST * N) / B).tolist()
+    best = 0
+    for i, work in enumerate(per):
+        if work < per[best] * 0.98:
+            best = i
+    return lengths[best], lengths[best], int(B[best])
 
 
 def row_groups(nblocks, N, itemsize, threads=1):
