@@ -11,8 +11,11 @@ from ._compat import convolve2d, correlate2d, correlation_lags, fftconvolve, oac
 from . import (continuous, definitions, distributed, fft, filters, kernels, matrices,
                ndimage, nn, properties)
 from ._tune import tune
+from . import _warm
 
 __version__ = "0.1.0"
+
+_warm.warm_up()
 
 __all__ = [
     "convolve", "correlate", "choose_method", "MethodChoice", "Convolver",

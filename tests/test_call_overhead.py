@@ -270,3 +270,38 @@ def test_one_filter_call_gives_the_bits_of_the_general_plane_path(dtype, monkeyp
                 if one is not None:
                     assert_array_equal(one, general)
     assert calls >= 20
+
+
+_IMPORT_SCRIPT = """
+import json, sys
+import numpy as np
+import pyfftw
+before = pyfftw.export_wisdom()
+import sigconv
+from sigconv import _routes
+after = pyfftw.export_wisdom()
+x = np.random.default_rng(3).standard_normal(1000)
+k = np.array([0.25, -1.5, 2.0])
+got = sigconv.convolve(x, k)
+defaults = {name: o.default for name, o in sigconv._options.OPTIONS.items()}
+print(json.dumps({"planned": before != after, "routes": len(_routes._routes),
+                  "options": sigconv.get_options() == defaults,
+                  "same": bool(np.array_equal(got, np.convolve(x, k)))}))
+"""
+
+
+def test_import_warms_the_pipeline_without_planning_a_transform(tmp_path):
+    """`import sigconv` runs the direct pipeline on tiny signals (sigconv._warm): no FFTW
+    plan is made, no option changes, and the first call of the process is the textbook
+    sum; the routes it leaves are a handful of tiny signatures."""
+    import json
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, SIGCONV_CACHE_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", _IMPORT_SCRIPT], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    seen = json.loads(out)
+    assert seen == {"planned": False, "routes": seen["routes"], "options": True,
+                    "same": True}
+    assert 1 <= seen["routes"] <= 5
