@@ -4,7 +4,7 @@ A process's first call runs each stage's Python for the first time (validation, 
 the cost model, an engine, the route table), and that first pass costs more than the
 work: in a fresh process ``convolve`` of 1000 x 3 float32 took 267 us, and the next new
 shape 100 us.  :func:`warm_up` makes that pass on tiny problems while the package is
-imported (about 0.4 ms of an import of ~550 ms), so a user's first call costs what a new
+imported (about 1 ms of an import of ~550 ms), so a user's first call costs what a new
 shape costs later.  It computes no transform: FFTW's plans are per length and are made
 where a length is first used.
 """
