@@ -166,3 +166,32 @@ def test_write_records_every_length_and_keeps_the_process_wisdom(tmp_path):
         for nsp, n in [(1, n) for n in plan_record.lengths(64)] + [(2, n) for n in sides]:
             text = plan_record.entry(record, real, nsp, n)
             assert text.count(b"(") == text.count(b")") and b"fftw" in text
+
+
+_SQUARES = textwrap.dedent("""
+    import json
+    import numpy as np
+    from sigconv.fft import plan_record
+    from sigconv.fft.plans import PlanCache
+    from sigconv.fft.pocketfft import ScipySlot
+    cache = PlanCache(1 << 30)
+    kinds = {}
+    for kind in ("r2c", "fwd", "inv", "c2r"):
+        with cache.slot(kind, (384, 384), 2, np.dtype(np.float64), 1) as slot:
+            kinds[kind] = isinstance(slot, ScipySlot)
+    print(json.dumps({"scipy": kinds, "primed": sorted(map(list, plan_record._state["primed"]))}))
+""")
+
+
+def test_complex_squares_run_on_scipy_after_the_record_primed_their_size(tmp_path):
+    """The record primes a square's real transforms only: FFTW_ESTIMATE's plans of complex
+    squares are slow (384^2: 4.7 ms against pocketfft's 1.55 ms), and a complex square
+    that wisdom does not hold runs on scipy.fft even after its real one was primed."""
+    import os
+    env = dict(os.environ, SIGCONV_CACHE_DIR=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", _SQUARES], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert ["<f8", 2, 384] in seen["primed"]
+    assert seen["scipy"] == {"r2c": False, "fwd": True, "inv": True, "c2r": False}
