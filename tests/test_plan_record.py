@@ -195,3 +195,12 @@ def test_complex_squares_run_on_scipy_after_the_record_primed_their_size(tmp_pat
     seen = json.loads(done.stdout)
     assert ["<f8", 2, 384] in seen["primed"]
     assert seen["scipy"] == {"r2c": False, "fwd": True, "inv": True, "c2r": False}
+
+
+def test_instruction_sets_are_the_ones_proc_cpuinfo_lists():
+    """simd_flags (numpy's detection) names the sets the record's codelets need as the
+    kernel's /proc/cpuinfo does, on a Linux machine."""
+    listed = set(_runtime._cpuinfo(b"flags").split())
+    assert listed, "this test reads /proc/cpuinfo (Linux)"
+    for flag in ("sse2", "avx", "fma", "avx2", "avx512f"):
+        assert (flag in _runtime.simd_flags()) == (flag in listed), flag
