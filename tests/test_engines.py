@@ -259,3 +259,28 @@ def test_fft_batches_inverted_in_chunks_equal_the_sums(batch, stride, monkeypatc
     rows = x.reshape(-1, 700)
     want = np.stack([np.correlate(r, w.ravel(), "full")[::stride] for r in rows])
     np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-10, atol=1e-10)
+
+
+def test_kernel_placement_puts_each_tap_where_circular_correlation_wants_it():
+    """fft.place_kernel: tap m of each axis at (shift - m*dilation) mod N, as an index
+    scatter computes it from that formula; block copies without dilation (runs that wrap
+    past 0), the scatter with it."""
+    rng = np.random.default_rng(41)
+    checked = 0
+    for _ in range(1500):
+        nsp = int(rng.integers(1, 4))
+        sizes = tuple(int(v) for v in rng.integers(1, 12, nsp))
+        dil = tuple(int(v) for v in rng.choice([1, 1, 1, 2], nsp))
+        ks = tuple(int(rng.integers(1, (N - 1) // d + 2)) for N, d in zip(sizes, dil))
+        shifts = tuple(int(v) for v in rng.integers(-15, 15, nsp))
+        batch = tuple(int(v) for v in rng.integers(1, 3, int(rng.integers(0, 2))))
+        w = rng.standard_normal(batch + ks)
+        got = np.zeros(batch + sizes)
+        fft.place_kernel(got, w, sizes, dil, shifts)
+        want = np.zeros(batch + sizes)
+        for m in itertools.product(*map(range, ks)):
+            at = tuple((s - i * d) % N for i, d, s, N in zip(m, dil, shifts, sizes))
+            want[(Ellipsis,) + at] = w[(Ellipsis,) + m]
+        assert np.array_equal(got, want), (sizes, ks, dil, shifts)
+        checked += 1
+    assert checked == 1500
