@@ -330,8 +330,9 @@ def _cpuinfo(field):
 
 def calibration():
     """The cost-model constants: the ones ``sigconv tune`` saved for this machine in
-    :func:`cache_dir`, or the shipped defaults (read once per process; a file for
-    another machine or in another format is ignored with a warning)."""
+    :func:`cache_dir`, or the shipped defaults (read once per process, when sigconv is
+    imported: :mod:`sigconv._warm`; a file for another machine or in another format is
+    ignored with a warning)."""
     found = _calibration_state.get("constants")
     if found is None:
         found = _calibration_state["constants"] = _load_calibration()

@@ -16,7 +16,9 @@ def warm_up():
     """Run the direct pipeline of ``convolve`` and ``correlate`` on tiny float64 and
     float32 signals, and the cost model's choice for a 1-D problem large enough for it
     to weigh every method.  The results are dropped; what stays is what any call leaves:
-    routes of those tiny signatures and the model's cached answers for that problem.
+    routes of those tiny signatures, the model's cached answers for that problem, and the
+    calibration, which a process reads once (:func:`sigconv._runtime.calibration`): from
+    the cache folder the environment names at import.
 
     Examples
     --------
