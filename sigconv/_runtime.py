@@ -303,10 +303,9 @@ def _processor():
 
 @functools.lru_cache(maxsize=1)
 def simd_flags():
-    """The instruction sets this processor and system run, named as ``/proc/cpuinfo``
-    names them (``{'sse2', 'avx', 'fma', 'avx2', ...}``): numpy's detection, made at its
-    import (cpuid and the system's register saving; reading /proc/cpuinfo took 45 us),
-    else /proc/cpuinfo's flags; empty where neither says."""
+    """The instruction sets this processor and system run, named as /proc/cpuinfo names
+    them (``{'sse2', 'avx', 'fma', ...}``): numpy's detection at its import (reading
+    /proc/cpuinfo took 45 us), else /proc/cpuinfo's flags; empty where neither says."""
     found = {}
     for module in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):
         with contextlib.suppress(ImportError, AttributeError):
