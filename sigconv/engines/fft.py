@@ -132,8 +132,8 @@ def place_kernel(buf, w, sizes, dilations, shifts):
     """Write kernels ``w`` into zeroed ``buf`` for circular correlation: tap ``m`` at
     ``(shift - m*dilation) mod N`` on each trailing axis.  Without dilation the taps of
     an axis are the flipped kernel in one run that wraps past 0 at most once, so the
-    kernel goes in as at most ``2**nsp`` block copies (65537 taps: 0.05 ms, against 1.7
-    ms scattered by index arrays); dilated taps are scattered."""
+    kernel goes in as at most ``2**nsp`` block copies (65537 taps: 35 us, against 144 us
+    scattered by index arrays); dilated taps are scattered."""
     nsp = len(sizes)
     extents = w.shape[w.ndim - nsp:]
     if any(d != 1 for d in dilations) or any(k > N for k, N in zip(extents, sizes)):

@@ -260,8 +260,9 @@ def one_call(x, w, pads, char, threads):
     result has ``x``'s shape (``pads``: the zeros before and after on each axis), as one
     filter call, or None where :func:`correlate_valid` would make more than that call: a
     kernel in several pieces (or none: all zeros; or one piece below zero rows), zeros
-    before ``x`` beyond OpenCV's border, or a plane it splits over threads.  Where it returns a result, that call is
-    the one :func:`correlate_valid` makes (and its result the same bits)."""
+    before ``x`` beyond OpenCV's border, or a plane it splits over threads.  Where it
+    returns a result, that call is the one :func:`correlate_valid` makes (and its result
+    the same bits)."""
     ops = _kernel_ops(w, 1, 1, char)
     if len(ops) != 1 or ops[0].a0:
         return None
