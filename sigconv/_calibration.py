@@ -1,16 +1,19 @@
 """The cost model's shipped constants, measured by ``benchmarks/calibrate.py --write``
 (``sigconv tune`` measures them again on the user's machine).
 
-source: sigconv tune on AMD EPYC (2 cores), 2026-12-06 15:27 UTC, load 0.2 (single_factor_f,single_factor_d measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 14:02 UTC, load 0.5 (row_factor_f,row_factor_d measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 11:55 UTC, load 0.5 (spectral_call measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:35 UTC, load 0.6)))
+source: sigconv tune on AMD EPYC (2 cores), 2026-12-06 20:14 UTC, load 0.4 (scipy_fft measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 20:13 UTC, load 0.2 (scipy_fft measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 15:27 UTC, load 0.2 (single_factor_f,single_factor_d measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 14:02 UTC, load 0.5 (row_factor_f,row_factor_d measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 11:55 UTC, load 0.5 (spectral_call measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:35 UTC, load 0.6)))))
 """
 
 CALIBRATION = {
-    'source': ('sigconv tune on AMD EPYC (2 cores), 2026-12-06 15:27 UTC, load 0.2 '
+    'source': ('sigconv tune on AMD EPYC (2 cores), 2026-12-06 20:14 UTC, load 0.4 '
+               '(scipy_fft measured; the rest: sigconv tune on AMD EPYC (2 cores), '
+               '2026-12-06 20:13 UTC, load 0.2 (scipy_fft measured; the rest: sigconv tune '
+               'on AMD EPYC (2 cores), 2026-12-06 15:27 UTC, load 0.2 '
                '(single_factor_f,single_factor_d measured; the rest: sigconv tune on AMD '
                'EPYC (2 cores), 2026-12-06 14:02 UTC, load 0.5 (row_factor_f,row_factor_d '
                'measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 11:55 '
                'UTC, load 0.5 (spectral_call measured; the rest: sigconv tune on AMD EPYC '
-               '(2 cores), 2026-12-06 10:35 UTC, load 0.6)))'),
+               '(2 cores), 2026-12-06 10:35 UTC, load 0.6)))))'),
     'fft_real': {4: 2.455481651377248e-10, 8: 3.425180858509749e-10,
                  16: 2.8676406686449612e-09},
     'fft_complex': {4: 4.814977957803412e-10, 8: 7.250497245778583e-10,
@@ -145,4 +148,6 @@ CALIBRATION = {
                         172032: 1.263, 172800: 0.95, 184320: 1.013, 196608: 1.086,
                         204800: 0.852, 207360: 1.045, 221184: 1.018, 229376: 1.043,
                         230400: 1.095, 245760: 1.248},
+    'scipy_fft': {'factor': 1.0118464297250702, 'penalty': 0.08356080000337762,
+                  'speedup': 1.8526944887755914},
 }

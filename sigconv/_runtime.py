@@ -263,7 +263,7 @@ class Calibration(dict):
 SHIPPED = Calibration(_SHIPPED)
 
 #: the calibration file's format; files of another version are ignored
-CALIBRATION_VERSION = 5
+CALIBRATION_VERSION = 6
 _calibration_state = {}
 
 

@@ -16,8 +16,8 @@ from .engines import cost
 from .engines.fft import slot
 
 __all__ = ["RATE_SHAPES", "ROWS_SHAPE", "ELEMENTWISE_SIZES", "rates", "transform_rate",
-           "fft_1d", "fft_rows", "row_factors", "single_factors", "call_cost", "spectral_call",
-           "cache_bytes", "per_element"]
+           "fft_1d", "fft_rows", "row_factors", "single_factors", "scipy_fft", "call_cost",
+           "spectral_call", "cache_bytes", "per_element"]
 
 #: the transforms whose seconds per ``N log2 N`` the FFT constants take the median of
 RATE_SHAPES = ((1 << 14,), (1 << 18,), (720, 720), (96, 96, 96))
@@ -122,6 +122,31 @@ def _round_trip_rate(shape, dtype, repeats):
             t += _runtime.median_time(s.execute, repeats)
     n = shape[-1]
     return t / (math.prod(shape) * math.log2(n))
+
+
+#: complex128 squares :func:`scipy_fft` times: one at LARGE_POINTS, one 16 times larger
+SCIPY_FFT_SIDES = (512, 2048)
+
+
+def scipy_fft(constants, cores, repeats):
+    """``{'factor', 'penalty', 'speedup'}`` of the complex transforms over two or more
+    axes, which run on scipy.fft: their seconds per ``N log2 N`` on one thread over
+    ``constants['fft_complex'][8]`` (1.2 here), the growth of that rate per doubling past
+    :data:`sigconv.engines.cost.LARGE_POINTS` (0.05 here, where FFTW's real transforms'
+    grows by 0.25), and the speed-up of all ``cores`` on the larger square (1.9 here)."""
+    res = _runtime.Resources(threads=1)
+
+    def rate(side, threads):
+        n = side * side
+        with slot("fwd", (side, side), 2, np.dtype(np.float64), threads, res) as s:
+            s.input[...] = 1
+            return _runtime.median_time(s.execute, repeats) / (n * math.log2(n))
+    small, large = (rate(side, 1) for side in SCIPY_FFT_SIDES)
+    doublings = math.log2(SCIPY_FFT_SIDES[1] ** 2 / cost.LARGE_POINTS)
+    penalty = max(0.0, (large / small - 1) / doublings)
+    speedup = large / rate(SCIPY_FFT_SIDES[1], cores) if cores > 1 else 1.0
+    return {"factor": small / constants["fft_complex"][8], "penalty": penalty,
+            "speedup": max(1.0, speedup)}
 
 
 def call_cost(repeats):

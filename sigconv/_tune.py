@@ -252,7 +252,7 @@ def _thread_speedup(cores, repeats):
 
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_rows", "row_factor_f",
-                  "row_factor_d", "single_factor_f", "single_factor_d", "fft_call",
+                  "row_factor_d", "single_factor_f", "single_factor_d", "scipy_fft", "fft_call",
                   "per_element",
                   "per_element_memory", "cache_bytes", "spectral_call", "direct_mac",
                   "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call", "gemm_mac",
@@ -279,6 +279,7 @@ def measure_constants(step=None, *, repeats=7, only=None):
         "row_factor_d": lambda: T.row_factors(np.float64, repeats),
         "single_factor_f": lambda: T.single_factors(np.float32, repeats),
         "single_factor_d": lambda: T.single_factors(np.float64, repeats),
+        "scipy_fft": lambda: T.scipy_fft(out, cores, repeats),
         "fft_call": lambda: T.call_cost(repeats),
         "per_element": lambda: {
             k: T.per_element(k, repeats, T.ELEMENTWISE_SIZES["per_element"])

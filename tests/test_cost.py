@@ -410,6 +410,22 @@ def test_batched_rows_and_single_transforms_have_their_own_rates():
     assert 0.5e-9 < mid < 1.5e-9
 
 
+def test_complex_transforms_over_axes_are_priced_at_scipy_ffts_rate_and_threads():
+    cal = {"fft_real": {8: 2e-9}, "fft_complex": {8: 4e-9}, "fft_call": 0.0,
+           "fft_1d": {8: 0.75}, "fft_rows": 0.25, "thread_speedup": 1.25, "cores": 2,
+           "scipy_fft": {"factor": 1.5, "penalty": 0.0625, "speedup": 2.0}}
+    big = cost.LARGE_POINTS * 16                          # four doublings past it
+    work = big * math.log2(big)
+    # complex over two axes: scipy.fft's factor, penalty and speed-up of two threads
+    assert cost.transform_seconds(cal, big, 1, False, 8, 2, 2) == \
+        pytest.approx(work * 4e-9 * 1.5 * (1 + 4 * 0.0625) / 2.0)
+    # real ones, and complex ones over one axis, keep FFTW's penalty and speed-up
+    assert cost.transform_seconds(cal, big, 1, True, 8, 2, 2) == \
+        pytest.approx(work * 2e-9 * (1 + 4 * cost.LARGE_PENALTY) / 1.25)
+    assert cost.transform_seconds(cal, big, 1, False, 8, 2, 1) == \
+        pytest.approx(work * 4e-9 * 0.75 * (1 + 4 * cost.LARGE_PENALTY) / 1.25)
+
+
 def _random_problems(seed, count):
     """(x, kernel, mode, kwargs) of random 1-3-D shapes, dtypes, strides and boundaries."""
     rng = np.random.default_rng(seed)

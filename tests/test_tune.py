@@ -117,6 +117,25 @@ def test_constants_have_the_shipped_layout():
     assert _runtime._as_constants(constants)["cores"] == _runtime.cores()
 
 
+def test_scipy_fft_constants_agree_with_timing_scipy_fft_directly():
+    import time
+
+    import scipy.fft
+
+    from sigconv import _transform_constants as T
+    found = T.scipy_fft({"fft_complex": {8: 1e-9}}, 2, 5)
+    a = np.ones((T.SCIPY_FFT_SIDES[0],) * 2, dtype=complex)
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        scipy.fft.fftn(a, workers=1)
+        times.append(time.perf_counter() - t0)
+    rate = np.median(times) / (a.size * np.log2(a.size))
+    # 'factor' is that rate over the 1e-9 given: the two timings agree within noise
+    assert 0.33 < found["factor"] * 1e-9 / rate < 3
+    assert 0 <= found["penalty"] < 1 and 1 <= found["speedup"] <= 2.2
+
+
 def test_single_factors_rate_each_length_against_the_1d_reference(monkeypatch):
     from sigconv import _transform_constants as T
     from sigconv.fft import plan_record

@@ -22,10 +22,10 @@ from .fft import THREAD_MIN_ELEMENTS
 FFT_RTOL = {4: 1e-4, 8: 1e-8}
 
 
-def _speedup(cal, threads, work_elements, threshold):
+def _speedup(cal, threads, work_elements, threshold, full_speedup=None):
     if threads <= 1 or work_elements < threshold:
         return 1.0
-    full = cal["thread_speedup"] * min(threads, cal["cores"]) / cal["cores"]
+    full = (full_speedup or cal["thread_speedup"]) * min(threads, cal["cores"]) / cal["cores"]
     return max(1.0, full)
 
 
@@ -40,20 +40,34 @@ def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2, rows=
     """``count`` transforms of ``points`` points each (real or complex) with ``ndim``
     axes; 1-D transforms run at ``cal['fft_1d'][itemsize]`` times the calibrated rate
     (real ones times their length's :func:`single_factors`), batches of 1-D ``rows``
-    (overlap-save's) at ``cal['fft_rows']`` times while short (:data:`ROWS_POINTS`)."""
+    (overlap-save's) at ``cal['fft_rows']`` times while short (:data:`ROWS_POINTS`).
+
+    Complex transforms over two or more axes run on scipy.fft (:mod:`sigconv.fft.plans`):
+    at ``cal['scipy_fft']['factor']`` times the calibrated rate, growing by its
+    ``'penalty'`` per doubling past LARGE_POINTS (FFTW's by LARGE_PENALTY), and sped up
+    ``'speedup'`` times by all cores (FFTW ``cal['thread_speedup']`` times).  1152^2
+    complex128 takes 22 ms on one thread and 11.4 on two here, where FFTW's figures
+    priced it at 30 and 21.
+    """
     if points <= 1 or count == 0:
         return cal["fft_call"]
     table = cal["fft_real"] if real else cal["fft_complex"]
     per = table.get(itemsize, table[8] * itemsize / 8)
-    if ndim == 1:
+    penalty, speedup = LARGE_PENALTY, None
+    if ndim >= 2 and not real:
+        scipy_fft = cal["scipy_fft"]
+        per *= scipy_fft["factor"]
+        penalty, speedup = scipy_fft["penalty"], scipy_fft["speedup"]
+    elif ndim == 1:
         one = cal["fft_1d"].get(itemsize, cal["fft_1d"][8])
         if rows:
             per *= _rows_factor(cal["fft_rows"], one, points)
         else:
             per *= one * single_factors(cal, itemsize, not real).get(points, 1.0)
-    per *= 1 + LARGE_PENALTY * max(0.0, math.log2(points / LARGE_POINTS))
+    per *= 1 + penalty * max(0.0, math.log2(points / LARGE_POINTS))
     work = count * points * math.log2(points) * per
-    return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_ELEMENTS)
+    return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_ELEMENTS,
+                                             speedup)
 
 
 #: batches of rows of at most ROWS_POINTS[0] points run at ``cal['fft_rows']`` (measured
@@ -295,7 +309,8 @@ def tiles_estimate(cal, p):
         + elementwise_seconds(cal, K * spec, 2 * size) \
         + elementwise_seconds(cal, K * math.prod(valid), per_number)
     threads = min(int(p.workers or 1), tiles)
-    speed = _speedup(cal, threads, tiles * P * K, _tiled.THREAD_MIN_WORK)
+    speed = _speedup(cal, threads, tiles * P * K, _tiled.THREAD_MIN_WORK,
+                     None if real else cal["scipy_fft"]["speedup"])   # tiles on scipy.fft
     secs = cal["spectral_call"] + K * one + tiles * per_tile / speed
     nbytes = p.out_bytes + K * spec * 2 * size + max(threads, 1) * 3 * P * per_number
     return Estimate(secs, nbytes)
