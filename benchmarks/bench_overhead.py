@@ -5,7 +5,10 @@
 
 Each round times one call of each side in turn (``_timing.interleaved``, after a warm-up
 round); the figures are medians over the rounds, in microseconds, and the ratio is
-sigconv / numpy (issue 30's goal: at most 1.5 for 1000 x 3).
+sigconv / numpy (issue 30's goal: at most 1.5 for 1000 x 3).  A second table gives
+each call a signal of a new length (the lengths grow by one sample a round, the same
+for every side), as a script filtering records of varying lengths does, with
+scipy.signal.convolve beside numpy.
 """
 
 import argparse
@@ -15,6 +18,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
 
 import numpy as np  # noqa: E402
+import scipy.signal  # noqa: E402
 
 import sigconv  # noqa: E402
 from _timing import interleaved  # noqa: E402
@@ -46,6 +50,31 @@ def measure(calls, seed=0):
     return rows
 
 
+#: (label, first n, k, dtype, mode) of the table of new lengths
+NEW_LENGTH_CASES = [("1000+ x 3 full f8", 1000, 3, np.float64, "full"),
+                    ("1000+ x 3 same f4", 1000, 3, np.float32, "same"),
+                    ("1000+ x 9 valid f8", 1000, 9, np.float64, "valid"),
+                    ("10000+ x 5 full f8", 10_000, 5, np.float64, "full")]
+
+
+def measure_new_lengths(calls, seed=0):
+    """Per case ``(label, numpy us, scipy us, sigconv us)``: every call a new length."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for label, n, k, dtype, mode in NEW_LENGTH_CASES:
+        xs = [rng.standard_normal(n + i).astype(dtype) for i in range(calls + 1)]
+        w = rng.standard_normal(k).astype(dtype)
+
+        def each(f):
+            inputs = iter(xs)
+            return lambda: f(next(inputs), w, mode)
+        t = interleaved({"numpy": each(np.convolve), "scipy": each(scipy.signal.convolve),
+                         "sigconv": each(sigconv.convolve)}, rounds=calls)
+        rows.append((label,) + tuple(t[side][0] * 1e6 for side in ("numpy", "scipy",
+                                                                     "sigconv")))
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=5000, help="rounds per case")
@@ -55,6 +84,13 @@ def main(argv=None):
     print(f"{'case':<20}{'np.convolve':>12}{'sigconv':>10}{'ratio':>8}")
     for label, a, b, r in measure(args.calls):
         print(f"{label:<20}{a:>12.2f}{b:>10.2f}{r:>8.2f}")
+    calls = min(args.calls, 2000)
+    print(f"\na new length every call ({calls} rounds; ratio: sigconv / numpy, and scipy / "
+          "sigconv)")
+    print(f"{'case':<20}{'np.convolve':>12}{'scipy':>10}{'sigconv':>10}{'/numpy':>8}"
+          f"{'scipy/':>8}")
+    for label, a, c, b in measure_new_lengths(calls):
+        print(f"{label:<20}{a:>12.2f}{c:>10.2f}{b:>10.2f}{b / a:>8.2f}{c / b:>8.2f}")
 
 
 if __name__ == "__main__":

@@ -269,7 +269,8 @@ def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
 
     A call between two 1-D or two 2-D ndarrays first looks for a route remembered for its
     signature (:func:`sigconv._routes.route`): every argument but the arrays, the arrays'
-    shapes and dtypes, and the calibration.  Arguments whose equal values of another type are
+    shapes and dtypes, and the calibration (for 1-D, then one remembered at another
+    length of in1 that serves this one: :func:`sigconv._routes.lane`).  Arguments whose equal values of another type are
     not the same argument (``1``, ``1.0`` and ``True``) must be of the types a route is
     kept for; an unhashable one (a list) means no route.
     """
@@ -283,6 +284,8 @@ def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                min_weight, return_weights, _runtime.calibration())
         try:
             run = R.remembered(key)
+            if run is None and in1.ndim == 1:
+                run = R.lane(key)             # a route remembered at another length
         except TypeError:
             key = run = None
         if run:

@@ -36,8 +36,8 @@ from ._padding import pad, padded_shape
 from .engines import ENGINES, cost, problem, tiled
 from .engines import fft as fft_engine, overlap
 
-__all__ = ["run", "compute", "choose", "estimates", "prepare", "execute", "finish", "MethodChoice",
-           "same_extension", "TRANSFORMS"]
+__all__ = ["run", "compute", "choose", "below_transforms", "estimates", "prepare", "execute",
+           "finish", "MethodChoice", "same_extension", "TRANSFORMS"]
 
 TRANSFORMS = ("fft", "oa", "os")
 
@@ -121,10 +121,16 @@ def choose(plan, *, calibration=None, budget=None):
 def _by_shapes(plan, cal, budget):
     """The choice the shapes, the calibration and the memory budget make (the inputs'
     values can then only rule transforms out)."""
-    work = math.prod(plan.out_shape) * plan.kernel.size
-    if work * cal["direct_mac"]["d"] < 3 * cal["fft_call"]:
+    if below_transforms(math.prod(plan.out_shape) * plan.kernel.size, cal):
         return _SMALL
     return _modelled(cal, plan.problem, budget)
+
+
+def below_transforms(work, cal):
+    """Whether a direct sum of ``work`` multiply-adds costs less than three transform
+    calls under calibration ``cal`` (the problems :func:`choose` gives the direct sum
+    without the model)."""
+    return work * cal["direct_mac"]["d"] < 3 * cal["fft_call"]
 
 
 @functools.lru_cache(maxsize=1024)

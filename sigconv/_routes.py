@@ -4,16 +4,18 @@ A call between two 1-D arrays whose plan and choice cost several times its sum (
 the sum 2.5 us, the stages 18 us), or between two 2-D arrays that OpenCV filters in one
 call (256^2 x 3x3 float32: the filter 41 us, the stages 29 us), keeps, per call
 signature, the engine call the pipeline made; the next call with that signature makes it
-directly, with the same bits (:func:`route`).  :func:`sigconv._convolve._call` builds the
-signature and asks here.
+directly, with the same bits (:func:`route`).  A real 1-D route also serves the inputs of
+other lengths that the pipeline would send down it (:func:`lane`: a new length's first
+call 5 us instead of 70-110).  :func:`sigconv._convolve._call` builds the signature and
+asks here.
 """
 
 import math
 
-from . import _pipeline as P, _runtime
+from . import _pipeline as P, _runtime, _shapes
 from .engines import direct, opencv
 
-__all__ = ["route", "remembered", "remember", "ROUTES_KEPT"]
+__all__ = ["route", "remembered", "lane", "remember", "clear", "Lane", "ROUTES_KEPT"]
 
 #: remembered routes (:func:`remember`), oldest dropped first beyond this many
 ROUTES_KEPT = 256
@@ -82,6 +84,7 @@ def _plane_route(op, plan, res):
 
 
 _routeless = {}      # signatures known to have no route (same bound)
+_lanes = {}          # 1-D signatures without in1's shape -> (lo, hi, route) (same bound)
 
 
 def remembered(key):
@@ -90,13 +93,90 @@ def remembered(key):
     return _routes.get(key) or (False if key in _routeless else None)
 
 
+def lane(key):
+    """The route of 1-D call signature ``key`` (whose third item is in1's shape) that a
+    call of another length remembered for the lengths it serves (:class:`Lane`), or
+    None."""
+    found = _lanes.get(key[:2] + key[3:])
+    return None if found is None else found.route(key[2][0])
+
+
 def remember(key, op, plan, in1):
     """Remember :func:`route` ``(op, plan, in1)`` for call signature ``key`` (built by the
-    caller from everything the route's decisions depend on), or that it has none."""
+    caller from everything the route's decisions depend on; its third item in1's shape),
+    or that it has none; a real 1-D route also as the :class:`Lane` of the signature
+    without in1's shape."""
     found = route(op, plan, in1)
-    kept = _routes if found is not None else _routeless
+    _keep(_routes if found is not None else _routeless, key, found)
+    if found is not None and plan.nsp == 1 and plan.compute_dtype.kind == "f":
+        # (a complex route's piece bounds hold its length: no lane)
+        found_lane = Lane.of(plan, found)
+        if found_lane is not None:
+            _keep(_lanes, key[:2] + key[3:], found_lane)
+
+
+def clear():
+    """Forget every remembered route, routeless signature and lane."""
+    for kept in (_routes, _routeless, _lanes):
+        kept.clear()
+
+
+def _keep(kept, key, value):
     if len(kept) >= ROUTES_KEPT:
         kept.pop(next(iter(kept)), None)
-    kept[key] = found
+    kept[key] = value
 
 
+class Lane:
+    """The lengths ``n`` of in1 that a real 1-D route serves: those whose calls, with
+    every other argument of the plan it was made from, the pipeline runs as that same
+    engine call.  They are the lengths whose direct sum 'auto' takes without the model
+    (:func:`sigconv._pipeline.below_transforms`; any length when 'direct' is asked for),
+    on one thread, as numpy's correlation in the plan's whole mode ('full' from one
+    sample, 'same' and 'valid' from the kernel's length).  Those checks are monotone in
+    ``n`` from ``lo`` on, so a lane keeps the longest length checked to be served and the
+    shortest checked not to be, and checks only a length between the two (about 2 us).
+    """
+
+    __slots__ = ("lo", "hi", "top", "serves", "run")
+
+    def __init__(self, lo, hi, serves, run):
+        self.lo, self.hi, self.top, self.serves, self.run = lo, hi, 1 << 62, serves, run
+
+    @classmethod
+    def of(cls, plan, run):
+        """The lane of ``run``, the route of real 1-D ``plan``, or None."""
+        cal, k, n0 = _runtime.calibration(), plan.kernel.size, plan.x.size
+        (before, after), = plan.pads
+        start = k - 1 - before
+        threads = _runtime.resources(plan.workers).threads
+        model = plan.method != "direct"
+
+        def mode_of(n):
+            L = _shapes.output_length(n, before, after, k, 1)
+            return direct.whole_mode(n, k, start, start + L) if L > 0 else None
+
+        mode = mode_of(n0)
+
+        def serves(n):
+            work = _shapes.output_length(n, before, after, k, 1) * k
+            return mode_of(n) == mode and direct._thread_count(threads, n * k) == 1 and (
+                not model or P.below_transforms(work, cal))
+
+        lo = 1 if mode == "full" else k
+        if mode is None or not serves(lo) or not serves(n0):
+            return None
+        return cls(lo, n0, serves, run)
+
+    def route(self, n):
+        """The route for in1 of ``n`` samples, or None (threads may race on ``hi`` and
+        ``top``: each only ever holds a length checked, so the answer stays exact)."""
+        if self.lo <= n <= self.hi:
+            return self.run
+        if n < self.lo or n >= self.top:
+            return None
+        if self.serves(n):
+            self.hi = n
+            return self.run
+        self.top = n
+        return None

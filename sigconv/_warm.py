@@ -15,19 +15,23 @@ import numpy as np
 def warm_up():
     """Run the direct pipeline of ``convolve`` and ``correlate`` on tiny float64 and
     float32 signals, and the cost model's choice for a 1-D problem large enough for it
-    to weigh every method.  The results are dropped; what stays is what any call leaves:
-    routes of those tiny signatures, the model's cached answers for that problem, and the
-    calibration, which a process reads once (:func:`sigconv._runtime.calibration`): from
-    the cache folder the environment names at import.
+    to weigh every method.  The results are dropped, and so are the routes and lanes
+    those calls left (:mod:`sigconv._routes`: a lane of 3-tap signals would serve a
+    user's first 3-tap call of any length); what stays is the model's cached answers for
+    that problem and the calibration, which a process reads once
+    (:func:`sigconv._runtime.calibration`): from the cache folder the environment names
+    at import.
 
     Examples
     --------
     >>> from sigconv._warm import warm_up
     >>> warm_up()
     """
+    from . import _routes
     from ._convolve import choose_method, convolve, correlate
     for dtype, mode in ((np.float64, "full"), (np.float32, "same")):
         x, k = np.zeros(16, dtype), np.ones(3, dtype)
         convolve(x, k, mode)
         correlate(x, k, mode)
     choose_method(np.zeros(4096), np.ones(65))
+    _routes.clear()

@@ -29,6 +29,5 @@ def _no_remembered_routes():
     """Each test plans its calls afresh: a tiny call's route remembered by an earlier test
     (sigconv._routes.route) would skip the engines a test watches."""
     from sigconv import _routes
-    _routes._routes.clear()
-    _routes._routeless.clear()
+    _routes.clear()
     yield

@@ -90,8 +90,7 @@ def test_sixteen_threads_on_routed_small_calls_get_the_serial_bits():
         x, k = random_array(rng, shape, dtype), random_array(rng, kshape, dtype)
         jobs.append((getattr(sigconv, op), x, k))
     serial = [f(x, k, "same") for f, x, k in jobs]
-    _routes._routes.clear()
-    _routes._routeless.clear()
+    _routes.clear()
     start = threading.Barrier(16)
 
     def run(t):
@@ -102,6 +101,7 @@ def test_sixteen_threads_on_routed_small_calls_get_the_serial_bits():
     with ThreadPoolExecutor(16) as pool:
         results = [r for part in pool.map(run, range(16)) for r in part]
     assert len(results) == 16 * 5 * 8 and len(_routes._routes) == 8
+    assert len(_routes._lanes) == 4                     # the 1-D signatures
     for i, out in results:
         np.testing.assert_array_equal(out, serial[i], err_msg=f"job {i}")
 
