@@ -131,9 +131,10 @@ SCIPY_FFT_SIDES = (512, 2048)
 def scipy_fft(constants, cores, repeats):
     """``{'factor', 'penalty', 'speedup'}`` of the complex transforms over two or more
     axes, which run on scipy.fft: their seconds per ``N log2 N`` on one thread over
-    ``constants['fft_complex'][8]`` (1.2 here), the growth of that rate per doubling past
-    :data:`sigconv.engines.cost.LARGE_POINTS` (0.05 here, where FFTW's real transforms'
-    grows by 0.25), and the speed-up of all ``cores`` on the larger square (1.9 here)."""
+    ``constants['fft_complex'][8]`` (1.0-1.1 here), the growth of that rate per doubling
+    past :data:`sigconv.engines.cost.LARGE_POINTS` (0.04-0.08 here, where FFTW's real
+    transforms' grows by 0.25), and the speed-up of all ``cores`` on the larger square
+    (1.8-1.9 here)."""
     res = _runtime.Resources(threads=1)
 
     def rate(side, threads):

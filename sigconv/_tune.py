@@ -9,7 +9,9 @@ Two things are measured and saved in the per-user cache
   round sizes -- as :func:`sigconv.fft.save_wisdom` writes them.  A later process plans
   those transforms from wisdom in microseconds, and the same way every time.
 * **the cost-model constants** (``calibration.json``): FFTW's seconds per ``N log2 N``
-  (with the plans above), a transform call's fixed cost, elementwise throughput, the
+  (with the plans above), scipy.fft's for the complex transforms over two or more axes
+  it runs (with their growth past the caches and their threads' speed-up), a transform
+  call's fixed cost, elementwise throughput, the
   direct engine's seconds per multiply-add per dtype and per kernel tap, OpenCV's
   filters (per call, per sample and pass, per tap; when OpenCV is installed), numpy's dot
   correlation, BLAS matrix products and im2col gathers (the nn layers), the Winograd
