@@ -289,7 +289,9 @@ def _call(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
         except TypeError:
             key = run = None
         if run:
-            return run(in1, in2)
+            out = run(in1, in2)
+            if out is not None:           # (None: not for these values; planned below)
+                return out
     plan = make_plan(op, in1, in2, mode, method, axes, boundary, fillvalue, center, stride,
                      dilation, out_dtype, nan_policy, workers, mask=mask,
                      preserve_nan=preserve_nan, min_weight=min_weight,

@@ -4,15 +4,18 @@ A call between two 1-D arrays whose plan and choice cost several times its sum (
 the sum 2.5 us, the stages 18 us), or between two 2-D arrays that OpenCV filters in one
 call (256^2 x 3x3 float32: the filter 41 us, the stages 29 us), keeps, per call
 signature, the engine call the pipeline made; the next call with that signature makes it
-directly, with the same bits (:func:`route`).  A real 1-D route also serves the inputs of
-other lengths that the pipeline would send down it (:func:`lane`: a new length's first
-call 5 us instead of 70-110).  :func:`sigconv._convolve._call` builds the signature and
-asks here.
+directly, with the same bits (:func:`route`).  A real or integer 1-D route also serves
+the inputs of other lengths that the pipeline would send down it (:func:`lane`: a new
+length's call 11-14 us instead of 70-110).  :func:`sigconv._convolve._call` builds
+the signature and asks here.
 """
 
 import math
 
-from . import _pipeline as P, _runtime, _shapes
+import numpy as np
+
+from . import _pipeline as P, _plan, _runtime, _shapes
+from ._integers import fit_result
 from .engines import direct, opencv
 
 __all__ = ["route", "remembered", "lane", "remember", "clear", "Lane", "ROUTES_KEPT"]
@@ -40,24 +43,20 @@ def route(op, plan, in1):
       makes one filter call where :func:`~sigconv.engines.opencv.one_call` can.
 
     It runs the engine call :func:`sigconv._pipeline.execute` runs, so results are
-    bit-identical.
+    bit-identical.  For integers (exact sums), on one row: :func:`_integer_route`.
     """
     x, k = plan.x, plan.kernel
     dt = plan.compute_dtype
     nsp = x.ndim
-    if (plan.missing is not None or nsp not in (1, 2) or dt.kind not in "fc" or plan.integer
-            or not x.dtype == k.dtype == dt == plan.result_dtype or plan.out_dtype is not None
+    if (plan.missing is not None or nsp not in (1, 2) or plan.out_dtype is not None
             or plan.nan_policy != "propagate" or not P._zero_padded(plan)
             or plan.strides != (1,) * nsp or plan.dilations != (1,) * nsp or x is not in1
-            or not (x.size and k.size and math.prod(plan.out_shape))):
+            or not (x.size and k.size and math.prod(plan.out_shape))
+            or not _direct_whatever_the_values(plan)):
         return None
-    if plan.method == "auto":
-        # the direct sum whatever the values, and under any smaller memory budget
-        choice = P._by_shapes(plan, _runtime.calibration(), _runtime.memory_budget())
-        if choice.method != "direct" or not (choice in (P._SMALL, P._BELOW_FLOOR) or all(
-                math.isfinite(t) for t in choice.estimates.values())):
-            return None
-    elif plan.method != "direct" or k.size >= 64:        # (_explicit_direct's warning)
+    if plan.integer:
+        return _integer_route(op, plan) if nsp == 1 else None
+    if dt.kind not in "fc" or not x.dtype == k.dtype == dt == plan.result_dtype:
         return None
     res = _runtime.resources(plan.workers)
     if nsp == 2:
@@ -68,6 +67,44 @@ def route(op, plan, in1):
     start = k.size - 1 - before
     return direct.dot_route(x.size, k.size, dt, start, start + plan.out_shape[0],
                             res.threads, op=op)
+
+
+def _direct_whatever_the_values(plan):
+    """Whether the pipeline sums ``plan`` directly whatever its inputs' values, and under
+    any smaller memory budget."""
+    if plan.method == "auto":
+        choice = P._by_shapes(plan, _runtime.calibration(), _runtime.memory_budget())
+        return choice.method == "direct" and (choice in (P._SMALL, P._BELOW_FLOOR) or all(
+            math.isfinite(t) for t in choice.estimates.values()))
+    return plan.method == "direct" and plan.kernel.size < 64   # (_explicit_direct's warning)
+
+
+def _integer_route(op, plan):
+    """The route of a row of integers summed exactly in int64: numpy's int64 correlation
+    in the plan's whole mode, then the pipeline's finish (:func:`~sigconv._integers.
+    fit_result`: IntegerOverflowError where the result dtype cannot hold it).  Exact
+    sums have one value, so the bits are the pipeline's.  Inputs whose bound on the
+    result (:func:`sigconv._plan._integer_bound`) passes int64 get None: the caller
+    plans them (uint64, float64 or IntegerOverflowError)."""
+    x, k = plan.x, plan.kernel
+    (before, _), = plan.pads
+    start = k.size - 1 - before
+    mode = direct.whole_mode(x.size, k.size, start, start + plan.out_shape[0])
+    if mode is None or plan.compute_dtype != np.int64 or x.dtype.kind not in "iu" \
+            or k.dtype.kind not in "iu":
+        return None
+    result, func, flip = plan.result_dtype, plan.func, op == "convolve"
+    negative = result.kind == "i"
+
+    def run(x, w):
+        bound = _plan._integer_bound(x, w, 0)
+        if bound > _plan._INT64_MAX:
+            return None
+        out = np.correlate(x.astype(np.int64, copy=False),
+                           (w[::-1] if flip else w).astype(np.int64, copy=False), mode)
+        return fit_result(out, result, (x.dtype, w.dtype), func,
+                          bounds=(-bound if negative else 0, bound))
+    return run
 
 
 def _plane_route(op, plan, res):
@@ -108,7 +145,8 @@ def remember(key, op, plan, in1):
     without in1's shape."""
     found = route(op, plan, in1)
     _keep(_routes if found is not None else _routeless, key, found)
-    if found is not None and plan.nsp == 1 and plan.compute_dtype.kind == "f":
+    if found is not None and plan.nsp == 1 and (plan.compute_dtype.kind == "f"
+                                                or plan.integer):
         # (a complex route's piece bounds hold its length: no lane)
         found_lane = Lane.of(plan, found)
         if found_lane is not None:
@@ -128,9 +166,9 @@ def _keep(kept, key, value):
 
 
 class Lane:
-    """The lengths ``n`` of in1 that a real 1-D route serves: those whose calls, with
-    every other argument of the plan it was made from, the pipeline runs as that same
-    engine call.  They are the lengths whose direct sum 'auto' takes without the model
+    """The lengths ``n`` of in1 that a real or integer 1-D route serves: those whose
+    calls, with every other argument of the plan it was made from, the pipeline runs as
+    that same engine call.  They are the lengths whose direct sum 'auto' takes without the model
     (:func:`sigconv._pipeline.below_transforms`; any length when 'direct' is asked for),
     on one thread, as numpy's correlation in the plan's whole mode ('full' from one
     sample, 'same' and 'valid' from the kernel's length).  Those checks are monotone in
@@ -145,7 +183,7 @@ class Lane:
 
     @classmethod
     def of(cls, plan, run):
-        """The lane of ``run``, the route of real 1-D ``plan``, or None."""
+        """The lane of ``run``, the route of real or integer 1-D ``plan``, or None."""
         cal, k, n0 = _runtime.calibration(), plan.kernel.size, plan.x.size
         (before, after), = plan.pads
         start = k - 1 - before

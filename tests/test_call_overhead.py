@@ -163,6 +163,51 @@ def test_a_route_serves_every_length_its_lane_holds_with_the_planned_bits(op, mo
                 assert_array_equal(got, np.convolve(x, k, mode))
 
 
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int64", "uint8", "uint32"])
+def test_an_integer_row_takes_its_route_with_the_exact_values(op, mode, dtype):
+    rng = np.random.default_rng(5)
+    f = getattr(sigconv, op)
+    low = -1 if np.dtype(dtype).kind == "i" else 0
+    k = rng.integers(low, 2, 4).astype(dtype)      # |result| <= 4 * 9: fits int8
+    routes = 0
+    for n in (200, 200, 317, 1000):          # again, then new lengths (its lane)
+        x = random_array(rng, (n,), dtype)
+        got = f(x, k, mode)
+        want = _planned(op, x, k, mode)
+        assert got.dtype == want.dtype
+        assert_array_equal(got, want)
+        exact = np.convolve(x.astype(np.int64), (k if op == "convolve" else k[::-1])
+                            .astype(np.int64), mode)
+        assert_array_equal(got.astype(np.int64), exact)
+        routes = max(routes, len(R._routes))
+    assert routes == 1 and len(R._lanes) == 1          # one plan, the rest routed
+
+
+def test_an_integer_route_keeps_the_pipelines_overflow_rules():
+    f = sigconv.convolve
+    small = np.array([3, -2, 5], np.int16)
+    k = np.array([2, 1], np.int16)
+    for _ in range(2):                      # planned, then routed
+        assert_array_equal(f(small, k), np.convolve(small.astype(int), k.astype(int)))
+    big = np.array([30000, 30000, -30000], np.int16)
+    for _ in range(2):                      # the result dtype (int16) cannot hold it
+        with pytest.raises(sigconv.IntegerOverflowError, match="reaches 90000"):
+            f(big, k)
+    # past int64: the route leaves these to the pipeline (uint64, or an error)
+    x, w = np.array([1, 2, 3], np.uint64), np.array([1, 1], np.uint64)
+    f(x, w)
+    huge = np.array([3 * 2 ** 61, 5, 2 ** 62], np.uint64)      # bound 1.5 * 2**63
+    got = f(huge, w)
+    assert got.dtype == np.uint64
+    assert [int(v) for v in got] == [3 * 2 ** 61, 3 * 2 ** 61 + 5, 5 + 2 ** 62, 2 ** 62]
+    y, v = np.array([1, 2, 3]), np.array([1, 1])
+    f(y, v)
+    with pytest.raises(sigconv.IntegerOverflowError, match="beyond the 64-bit"):
+        f(np.array([2 ** 62, -2 ** 62, 7]), v * 4)
+
+
 def _plane_kernels(rng, dtype):
     """2-D kernels of each kind the OpenCV engine treats apart: dense ones (one filter
     call), rank one (separable passes), all zeros (no call), a zero top row, a kernel
