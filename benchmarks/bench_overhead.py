@@ -54,7 +54,8 @@ def measure(calls, seed=0):
 NEW_LENGTH_CASES = [("1000+ x 3 full f8", 1000, 3, np.float64, "full"),
                     ("1000+ x 3 same f4", 1000, 3, np.float32, "same"),
                     ("1000+ x 9 valid f8", 1000, 9, np.float64, "valid"),
-                    ("10000+ x 5 full f8", 10_000, 5, np.float64, "full")]
+                    ("10000+ x 5 full f8", 10_000, 5, np.float64, "full"),
+                    ("1000+ x 3 full i8", 1000, 3, np.int64, "full")]
 
 
 def measure_new_lengths(calls, seed=0):
@@ -62,8 +63,10 @@ def measure_new_lengths(calls, seed=0):
     rng = np.random.default_rng(seed)
     rows = []
     for label, n, k, dtype, mode in NEW_LENGTH_CASES:
-        xs = [rng.standard_normal(n + i).astype(dtype) for i in range(calls + 1)]
-        w = rng.standard_normal(k).astype(dtype)
+        draw = (lambda size: rng.integers(-9, 10, size)) if np.dtype(dtype).kind == "i" \
+            else rng.standard_normal
+        xs = [draw(n + i).astype(dtype) for i in range(calls + 1)]
+        w = draw(k).astype(dtype)
 
         def each(f):
             inputs = iter(xs)
