@@ -62,7 +62,8 @@ def route(op, plan, in1):
     if nsp == 2:
         return _plane_route(op, plan, res)
     (before, after), = plan.pads
-    if before > k.size - 1 or after > k.size - 1 or not plan.problem.dot:
+    if before > k.size - 1 or after > k.size - 1 or not direct.dot_path_applies(
+            1, plan.strides, plan.dilations, k.size, dt, 1, plan.out_shape[0]):
         return None          # (the engine shift-adds: DOT_SLOW_TAPS, long complex rows)
     start = k.size - 1 - before
     return direct.dot_route(x.size, k.size, dt, start, start + plan.out_shape[0],
