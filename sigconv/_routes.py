@@ -122,7 +122,7 @@ def _plane_route(op, plan, res):
 
 
 _routeless = {}      # signatures known to have no route (same bound)
-_lanes = {}          # 1-D signatures without in1's shape -> (lo, hi, route) (same bound)
+_lanes = {}          # 1-D signatures without in1's shape -> their Lane (same bound)
 
 
 def remembered(key):
