@@ -33,16 +33,21 @@ CASES = [("1000 x 3 full f8", 1000, 3, np.float64, "full"),
          ("1000 x 3 full c16", 1000, 3, np.complex128, "full")]
 
 
+def _draw(rng, n, dtype):
+    """``n`` seeded samples of ``dtype``: small integers, or standard normal (complex:
+    both parts)."""
+    kind = np.dtype(dtype).kind
+    if kind == "i":
+        return rng.integers(-9, 10, n).astype(dtype)
+    a = rng.standard_normal(n)
+    return (a + 1j * rng.standard_normal(n) if kind == "c" else a).astype(dtype)
+
+
 def measure(calls, seed=0):
     rng = np.random.default_rng(seed)
     rows = []
     for label, n, k, dtype, mode in CASES:
-        if np.dtype(dtype).kind == "i":
-            x, w = rng.integers(-9, 10, n).astype(dtype), rng.integers(-9, 10, k).astype(dtype)
-        else:
-            x, w = rng.standard_normal(n).astype(dtype), rng.standard_normal(k).astype(dtype)
-        if np.dtype(dtype).kind == "c":
-            x = x + 1j * rng.standard_normal(n)
+        x, w = _draw(rng, n, dtype), _draw(rng, k, dtype)
         t = interleaved({"numpy": lambda: np.convolve(x, w, mode),
                          "sigconv": lambda: sigconv.convolve(x, w, mode)}, rounds=calls)
         a, b = t["numpy"][0] * 1e6, t["sigconv"][0] * 1e6
@@ -63,10 +68,8 @@ def measure_new_lengths(calls, seed=0):
     rng = np.random.default_rng(seed)
     rows = []
     for label, n, k, dtype, mode in NEW_LENGTH_CASES:
-        draw = (lambda size: rng.integers(-9, 10, size)) if np.dtype(dtype).kind == "i" \
-            else rng.standard_normal
-        xs = [draw(n + i).astype(dtype) for i in range(calls + 1)]
-        w = draw(k).astype(dtype)
+        xs = [_draw(rng, n + i, dtype) for i in range(calls + 1)]
+        w = _draw(rng, k, dtype)
 
         def each(f):
             inputs = iter(xs)
