@@ -37,7 +37,7 @@ from .engines import ENGINES, cost, problem, tiled
 from .engines import fft as fft_engine, overlap
 
 __all__ = ["run", "compute", "choose", "below_transforms", "estimates", "prepare", "execute",
-           "finish", "MethodChoice", "same_extension", "TRANSFORMS"]
+           "finish", "result_bounds", "MethodChoice", "same_extension", "TRANSFORMS"]
 
 TRANSFORMS = ("fft", "oa", "os")
 
@@ -279,10 +279,9 @@ def finish(plan, out):
     if plan.out_dtype is not None:
         out = cast_saturating(out, plan.out_dtype)
     elif plan.integer:
-        negative = plan.result_dtype.kind == "i" or (
-            plan.boundary == "constant" and np.real(plan.fillvalue) < 0)
         out = fit_result(out, plan.result_dtype, [a.dtype for a in plan.inputs], plan.func,
-                         bounds=(-plan.int_bound if negative else 0, plan.int_bound))
+                         bounds=result_bounds(plan.result_dtype, plan.boundary,
+                                              plan.fillvalue, plan.int_bound))
     else:
         out = out.astype(plan.result_dtype, copy=False)
     nsp = plan.nsp
@@ -290,6 +289,14 @@ def finish(plan, out):
     if nsp and out.ndim and plan.axes != trailing:
         out = np.moveaxis(out, trailing, plan.axes)
     return out
+
+
+def result_bounds(result_dtype, boundary, fillvalue, bound):
+    """``(low, high)`` bounds of an exact integer result whose magnitude is at most
+    ``bound``: negative values only for a signed result dtype or a negative fill."""
+    negative = result_dtype.kind == "i" or (boundary == "constant"
+                                            and np.real(fillvalue) < 0)
+    return -bound if negative else 0, bound
 
 
 def _fft_exact(plan):

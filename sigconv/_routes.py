@@ -95,7 +95,6 @@ def _integer_route(op, plan):
             or k.dtype.kind not in "iu":
         return None
     result, func, flip = plan.result_dtype, plan.func, op == "convolve"
-    negative = result.kind == "i"
 
     def run(x, w):
         bound = _plan._integer_bound(x, w, 0)
@@ -104,7 +103,7 @@ def _integer_route(op, plan):
         out = np.correlate(x.astype(np.int64, copy=False),
                            (w[::-1] if flip else w).astype(np.int64, copy=False), mode)
         return fit_result(out, result, (x.dtype, w.dtype), func,
-                          bounds=(-bound if negative else 0, bound))
+                          bounds=P.result_bounds(result, "constant", 0, bound))
     return run
 
 
@@ -202,10 +201,9 @@ class Lane:
             return mode_of(n) == mode and direct._thread_count(threads, n * k) == 1 and (
                 not model or P.below_transforms(work, cal))
 
-        lo = 1 if mode == "full" else k
-        if mode is None or not serves(lo) or not serves(n0):
+        if mode is None or not serves(n0):      # (then every length from lo serves)
             return None
-        return cls(lo, n0, serves, run)
+        return cls(1 if mode == "full" else k, n0, serves, run)
 
     def route(self, n):
         """The route for in1 of ``n`` samples, or None (threads may race on ``hi`` and
