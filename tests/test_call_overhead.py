@@ -374,18 +374,25 @@ left = len(_routes._routes) + len(_routes._routeless) + len(_routes._lanes)
 x = np.random.default_rng(3).standard_normal(1000)
 k = np.array([0.25, -1.5, 2.0])
 got = sigconv.convolve(x, k)
+image = np.random.default_rng(4).standard_normal((64, 48))
+kernel = np.random.default_rng(5).standard_normal((3, 3))
+from scipy.signal import convolve2d
+plane = sigconv.convolve(image, kernel, "same")
 defaults = {name: o.default for name, o in sigconv._options.OPTIONS.items()}
 print(json.dumps({"planned": before != after, "routes": left, "read": read,
                   "options": sigconv.get_options() == defaults,
-                  "same": bool(np.array_equal(got, np.convolve(x, k)))}))
+                  "same": bool(np.array_equal(got, np.convolve(x, k))),
+                  "plane": bool(np.allclose(plane, convolve2d(image, kernel, "same"),
+                                            rtol=1e-12, atol=1e-12))}))
 """
 
 
 def test_import_warms_the_pipeline_without_planning_a_transform(tmp_path):
-    """`import sigconv` runs the direct pipeline on tiny signals (sigconv._warm): no FFTW
-    plan is made, no option changes, the calibration is read (once per process, from
-    the cache folder named at import), the routes its calls made are forgotten, and the
-    first call of the process is the textbook sum."""
+    """`import sigconv` runs the direct pipeline on tiny signals and images
+    (sigconv._warm): no FFTW plan is made, no option changes, the calibration is read
+    (once per process, from the cache folder named at import), the routes its calls made
+    are forgotten, the first 1-D call of the process is the textbook sum and the first
+    2-D one scipy's."""
     import json
     import os
     import subprocess
@@ -395,4 +402,4 @@ def test_import_warms_the_pipeline_without_planning_a_transform(tmp_path):
                          capture_output=True, text=True).stdout
     seen = json.loads(out)
     assert seen == {"planned": False, "routes": 0, "read": True, "options": True,
-                    "same": True}
+                    "same": True, "plane": True}
