@@ -100,8 +100,8 @@ def _integer_route(op, plan):
         bound = _plan._integer_bound(x, w, 0)
         if bound > _plan._INT64_MAX:
             return None
-        out = np.correlate(x.astype(np.int64, copy=False),
-                           (w[::-1] if flip else w).astype(np.int64, copy=False), mode)
+        out = direct.numpy_correlate(x.astype(np.int64, copy=False),
+                                     (w[::-1] if flip else w).astype(np.int64, copy=False), mode)
         return fit_result(out, result, (x.dtype, w.dtype), func,
                           bounds=P.result_bounds(result, "constant", 0, bound))
     return run

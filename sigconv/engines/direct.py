@@ -36,6 +36,9 @@ DOT_SLOW_TAPS = range(12, 32)
 #: the shifted sums cost ~50 us per call there (complex128 1000 x 3: 23 us against 58;
 #: 3000 x 17: 89 against 190; 10000 x 3: 232 against 80)
 DOT_COMPLEX_SAMPLES = 4096
+#: ``np.correlate`` without its ``__array_function__`` dispatch, for the ndarrays this
+#: engine holds (0.39 us of numpy's 1.7-us call on 100 x 3)
+numpy_correlate = getattr(np.correlate, "_implementation", np.correlate)
 
 
 def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
@@ -199,7 +202,7 @@ def dot_route(n, k, dtype, start, stop, threads, *, op="correlate"):
     def run(x, w):                   # dot_correlate's own steps for a real whole mode
         if not x.flags.writeable:
             x = x.copy()
-        return np.correlate(x, w[::-1] if flip else w, mode)
+        return numpy_correlate(x, w[::-1] if flip else w, mode)
     return run
 
 
@@ -211,12 +214,12 @@ def _splits(x, w):
 
 def _correlate(x, w, mode, conjugate):
     if x.dtype.kind != "c" or w.dtype.kind != "c":
-        return np.correlate(x, w if conjugate or w.dtype.kind != "c" else np.conj(w), mode)
+        return numpy_correlate(x, w if conjugate or w.dtype.kind != "c" else np.conj(w), mode)
     if not _splits(x, w):
-        return np.correlate(x, w if conjugate else np.conj(w), mode)
+        return numpy_correlate(x, w if conjugate else np.conj(w), mode)
     xr, xi, wr, wi = (np.ascontiguousarray(p) for p in (x.real, x.imag, w.real, w.imag))
-    rr, ii = np.correlate(xr, wr, mode), np.correlate(xi, wi, mode)
-    ri, ir = np.correlate(xr, wi, mode), np.correlate(xi, wr, mode)
+    rr, ii = numpy_correlate(xr, wr, mode), numpy_correlate(xi, wi, mode)
+    ri, ir = numpy_correlate(xr, wi, mode), numpy_correlate(xi, wr, mode)
     out = _runtime.empty(rr.shape, np.result_type(x.dtype, w.dtype))
     if conjugate:
         out.real, out.imag = rr + ii, ir - ri
