@@ -1,5 +1,6 @@
 """C1: many threads convolving at once get exactly the serial results."""
 
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -113,3 +114,34 @@ def test_share_raises_a_participants_error_and_stops_handing_out(where):
     with pytest.raises(ZeroDivisionError, match=where):
         _threads.share(range(1000), 2, participant)
     assert 1 <= len(ran) < 500
+
+
+def _worker_count():
+    """How many distinct threads took part in a two-thread share of sleeping tasks."""
+    seen = set()
+
+    def participant(take):
+        for _ in iter(take, None):
+            seen.add(threading.get_ident())
+            time.sleep(0.002)
+    _threads.share(range(40), 2, participant)
+    return len(seen)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX-only")
+def test_a_forked_child_gets_worker_threads_again():
+    """A child forked after threaded calls shares work with a worker of its own (the
+    parent's executor thread does not exist there)."""
+    assert _worker_count() == 2          # the parent's pool now has a started worker
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                          # pragma: no cover - runs in the child
+        try:
+            os.write(write, str(_worker_count()).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        child = fh.read()
+    os.waitpid(pid, 0)
+    assert child == "2"
