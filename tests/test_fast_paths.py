@@ -95,9 +95,12 @@ def spy_engines(monkeypatch):
 
 
 def spy_numpy_correlate(monkeypatch):
-    """The list np.correlate appends to on each call (it still computes)."""
-    real, calls = np.correlate, []
-    monkeypatch.setattr(np, "correlate", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    """The list numpy's correlation (as the direct engine calls it) appends to on each
+    call (it still computes)."""
+    from sigconv.engines import direct
+    real, calls = direct.numpy_correlate, []
+    monkeypatch.setattr(direct, "numpy_correlate",
+                        lambda *a, **kw: calls.append(1) or real(*a, **kw))
     return calls
 
 
