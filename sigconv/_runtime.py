@@ -109,10 +109,10 @@ def _resources(workers, max_memory, effort, timelimit, spectrum_bytes):
                      effort=effort, timelimit=timelimit, cache_bytes=cache_bytes("spectrum"))
 
 
-def empty(shape, dtype):
-    """An uninitialized result array (:func:`sigconv._alloc.empty`: on whole huge pages
-    when large, from buffers kept up to the ``result_pool_bytes`` bound)."""
-    return _alloc.empty(shape, dtype, _result_pool_bytes)
+def empty(shape, dtype, keep=True):
+    """An uninitialized array (:func:`sigconv._alloc.empty`: on whole huge pages when
+    large; with ``keep``, a result kept up to the ``result_pool_bytes`` bound)."""
+    return _alloc.empty(shape, dtype, _result_pool_bytes if keep else 0)
 
 
 def _result_pool_bytes():

@@ -204,3 +204,17 @@ def test_instruction_sets_are_the_ones_proc_cpuinfo_lists():
     assert listed, "this test reads /proc/cpuinfo (Linux)"
     for flag in ("sse2", "avx", "fma", "avx2", "avx512f"):
         assert (flag in _runtime.simd_flags()) == (flag in listed), flag
+
+
+def test_plan_buffers_are_simd_aligned_and_large_ones_start_on_a_huge_page():
+    """Every FFTW buffer is SIMD-aligned and C-contiguous; one of 2 MiB or more starts on a
+    huge-page boundary where numpy advises huge pages (sigconv._alloc)."""
+    from sigconv import _alloc
+    pyfftw = _runtime.pyfftw()
+    for kind, shape in (("r2c", (8,)), ("fwd", (3, 50)), ("r2c", (72, 72, 72)),
+                        ("c2r", (72, 72, 72)), ("inv", (512, 512))):
+        a, b, _ = plan_record.aligned_buffers(pyfftw, kind, shape, np.dtype(np.float64))
+        for buf in (a, b):
+            assert buf.flags.c_contiguous and buf.ctypes.data % pyfftw.simd_alignment == 0
+            if buf.nbytes >= _alloc.HUGE_MIN_BYTES and _alloc._get_madvise_hugepage():
+                assert buf.ctypes.data % _alloc.HUGE_PAGE == 0

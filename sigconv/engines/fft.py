@@ -92,7 +92,8 @@ class KernelSpectrum:
     """The transform of a kernel placed for circular correlation, scaled by ``1/prod(N)``.
 
     ``w`` holds kernels with leading batch axes and ``len(sizes)`` trailing axes; tap
-    ``m`` lands at ``(shift - m*dilation) mod N``.  ``spectrum`` is an owned array.
+    ``m`` lands at ``(shift - m*dilation) mod N``.  ``spectrum`` shares memory with
+    nothing else (on huge pages when large).
     """
 
     def __init__(self, w, sizes, strides, dilations, shifts, *, real, res):
@@ -107,7 +108,7 @@ class KernelSpectrum:
         cdt = np.result_type(self.dtype, np.complex64)
         half = self.sizes[:-1] + (self.sizes[-1] // 2 + 1,) if real else self.sizes
         rows = math.prod(self.batch)
-        self.spectrum = np.empty((rows,) + tuple(half), dtype=cdt)
+        self.spectrum = _runtime.empty((rows,) + tuple(half), cdt, keep=False)
         flat = w.reshape((rows,) + w.shape[w.ndim - nsp:])
         chunk = max(1, min(rows, CHUNK_BYTES // (math.prod(half) * cdt.itemsize)))
         threads = threads_for(res, chunk * math.prod(sizes))
