@@ -145,3 +145,36 @@ def test_a_forked_child_gets_worker_threads_again():
         child = fh.read()
     os.waitpid(pid, 0)
     assert child == "2"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX-only")
+def test_a_forked_child_transforms_after_its_parent_ran_threaded_ones():
+    """FFTW's threads are OpenMP's, which cannot run in a child forked after its parent
+    ran them: the child's transforms run on one thread instead of waiting forever, and
+    give scipy's values."""
+    import signal
+
+    from scipy.signal import fftconvolve
+    rng = np.random.default_rng(7)
+    x, k = rng.standard_normal((64, 64, 64)), rng.standard_normal((3, 3, 3))
+    want = fftconvolve(x, k, "same")
+    np.testing.assert_allclose(sigconv.convolve(x, k, "same", method="fft", workers=2),
+                               want, atol=1e-10)      # threaded plans, run in the parent
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                          # pragma: no cover - runs in the child
+        try:
+            got = sigconv.convolve(x, k, "same", method="fft", workers=2)
+            os.write(write, b"ok" if np.allclose(got, want, atol=1e-10, rtol=0) else b"bad")
+        finally:
+            os._exit(0)
+    os.close(write)
+    deadline = time.monotonic() + 30
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            break
+        time.sleep(0.05)
+    with os.fdopen(read) as fh:
+        assert fh.read() == "ok"

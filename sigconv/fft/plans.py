@@ -15,11 +15,13 @@ computes the same bits.  The one
 exception to FFTW: a complex transform over two or more axes that wisdom does not hold
 runs on scipy.fft (:class:`~sigconv.fft.pocketfft.ScipySlot`), because FFTW_ESTIMATE plans
 its strided axes badly (256^2 complex: 13.9 ms, against 0.49 ms measured and 0.9 ms for
-pocketfft; 1024^2: 158 ms against 38 and 51; benchmarks/README.md).
+pocketfft; 1024^2: 158 ms against 38 and 51; benchmarks/README.md).  A process forked
+after its parent made threaded plans plans on one thread (:func:`_after_fork_in_child`).
 """
 
 import collections
 import math
+import os
 import threading
 
 import numpy as np
@@ -123,6 +125,10 @@ class PlanCache:
         pyfftw = _runtime.pyfftw()
         autoload()
         kind, shape, nsp, real_str, threads, effort = key
+        if threads > 1:
+            if _openmp["forked"]:
+                threads = 1
+            _openmp["used"] = True
         real = np.dtype(real_str)
         a, b, direction = plan_record.aligned_buffers(pyfftw, kind, shape, real)
         flags = (_FLAGS[effort], "FFTW_DESTROY_INPUT")
@@ -189,6 +195,25 @@ class _Lease:
 
 
 _DEFAULT = PlanCache()
+#: whether this process made a threaded FFTW plan, and whether it is a child forked after
+#: its parent did (see :func:`_after_fork_in_child`)
+_openmp = {"used": False, "forked": False}
+
+
+def _after_fork_in_child():
+    """In a child forked after threaded FFTW plans were made: drop the idle plans and make
+    every later plan on one thread.  pyFFTW's threads are OpenMP's (libgomp), which
+    cannot run a parallel region in a child forked after its parent ran one: the child's
+    first threaded transform waited forever (a ``multiprocessing`` pool on Linux hung).
+    So the child's transforms run on one thread, and their last bits may differ from the
+    parent's."""
+    if _openmp["used"]:
+        _openmp["forked"] = True
+        _DEFAULT.clear()
+
+
+if hasattr(os, "register_at_fork"):        # (POSIX)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def default_cache():
