@@ -209,6 +209,7 @@ def _after_fork_in_child():
     parent's."""
     if _openmp["used"]:
         _openmp["forked"] = True
+        _DEFAULT._lock = threading.Lock()    # (a parent's thread may have held it)
         _DEFAULT.clear()
 
 
