@@ -9,7 +9,8 @@ filter call of a process and LAPACK's first SVD (the low-rank split) made the fi
 :func:`warm_up` makes that pass on tiny problems while the package is imported (3.4 ms
 of an import of ~650 ms, 1.6 ms of it the 2-D part), so a user's first call costs what
 a new shape costs later.  It computes no transform: FFTW's plans are per length and are
-made where a length is first used.
+made where a length is first used; but it reads the index of the record of their
+searches (0.1-0.15 ms, once per process), which a first transform read before.
 """
 
 import numpy as np
@@ -19,12 +20,13 @@ def warm_up():
     """Run the direct pipeline of ``convolve`` and ``correlate`` on tiny float64 and
     float32 signals, of ``convolve`` on an 8 x 8 image with 3 x 3 kernels of rank one and
     three (the low-rank split's SVD, OpenCV's two filter calls), and the cost model's
-    choice for a 1-D problem large enough for it to weigh every method.  The results are dropped, and so are the routes and lanes
-    those calls left (:mod:`sigconv._routes`: a lane of 3-tap signals would serve a
-    user's first 3-tap call of any length); what stays is the model's cached answers for
-    that problem and the calibration, which a process reads once
-    (:func:`sigconv._runtime.calibration`): from the cache folder the environment names
-    at import.
+    choice for a 1-D problem large enough for it to weigh every method; then read the
+    index of the shipped plan record (:func:`sigconv.fft.plan_record.load`; no plan is
+    made).  The results are dropped, and so are the routes and lanes those calls left
+    (:mod:`sigconv._routes`: a lane of 3-tap signals would serve a user's first 3-tap
+    call of any length); what stays is the model's cached answers for that problem and
+    the calibration, which a process reads once (:func:`sigconv._runtime.calibration`):
+    from the cache folder the environment names at import.
 
     Examples
     --------
@@ -33,6 +35,7 @@ def warm_up():
     """
     from . import _routes
     from ._convolve import choose_method, convolve, correlate
+    from .fft import plan_record
     for dtype, mode in ((np.float64, "full"), (np.float32, "same")):
         x, k = np.zeros(16, dtype), np.ones(3, dtype)
         convolve(x, k, mode)
@@ -43,3 +46,4 @@ def warm_up():
         convolve(image, kernel, "same")
     choose_method(np.zeros(4096), np.ones(65))
     _routes.clear()
+    plan_record.load()

@@ -371,6 +371,8 @@ from sigconv import _routes, _runtime
 after = pyfftw.export_wisdom()
 read = "constants" in _runtime._calibration_state
 left = len(_routes._routes) + len(_routes._routeless) + len(_routes._lanes)
+from sigconv.fft import plan_record
+indexed = plan_record._state.get("record", False) is not False
 x = np.random.default_rng(3).standard_normal(1000)
 k = np.array([0.25, -1.5, 2.0])
 got = sigconv.convolve(x, k)
@@ -380,6 +382,7 @@ from scipy.signal import convolve2d
 plane = sigconv.convolve(image, kernel, "same")
 defaults = {name: o.default for name, o in sigconv._options.OPTIONS.items()}
 print(json.dumps({"planned": before != after, "routes": left, "read": read,
+                  "indexed": indexed,
                   "options": sigconv.get_options() == defaults,
                   "same": bool(np.array_equal(got, np.convolve(x, k))),
                   "plane": bool(np.allclose(plane, convolve2d(image, kernel, "same"),
@@ -390,9 +393,9 @@ print(json.dumps({"planned": before != after, "routes": left, "read": read,
 def test_import_warms_the_pipeline_without_planning_a_transform(tmp_path):
     """`import sigconv` runs the direct pipeline on tiny signals and images
     (sigconv._warm): no FFTW plan is made, no option changes, the calibration is read
-    (once per process, from the cache folder named at import), the routes its calls made
-    are forgotten, the first 1-D call of the process is the textbook sum and the first
-    2-D one scipy's."""
+    (once per process, from the cache folder named at import) and so is the plan
+    record's index, the routes its calls made are forgotten, the first 1-D call of the
+    process is the textbook sum and the first 2-D one scipy's."""
     import json
     import os
     import subprocess
@@ -401,5 +404,5 @@ def test_import_warms_the_pipeline_without_planning_a_transform(tmp_path):
     out = subprocess.run([sys.executable, "-c", _IMPORT_SCRIPT], env=env, check=True,
                          capture_output=True, text=True).stdout
     seen = json.loads(out)
-    assert seen == {"planned": False, "routes": 0, "read": True, "options": True,
-                    "same": True, "plane": True}
+    assert seen == {"planned": False, "routes": 0, "read": True, "indexed": True,
+                    "options": True, "same": True, "plane": True}

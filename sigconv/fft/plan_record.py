@@ -39,8 +39,8 @@ import numpy as np
 
 from .. import _runtime
 
-__all__ = ["LIMIT", "SHIPPED", "prime", "write", "read", "entry", "lengths", "sides",
-           "aligned_buffers"]
+__all__ = ["LIMIT", "SHIPPED", "load", "prime", "write", "read", "entry", "lengths",
+           "sides", "aligned_buffers"]
 
 #: transforms of this many points and more take milliseconds and run on threads
 #: (:data:`sigconv.engines.fft.THREAD_MIN_ELEMENTS`): their planning is not recorded
@@ -95,9 +95,7 @@ def prime(real_str, nsp, n):
     if (real_str, nsp, n) in primed:
         return False
     primed.add((real_str, nsp, n))
-    record = _state.get("record", False)
-    if record is False:
-        record = _state["record"] = _usable(read(SHIPPED))
+    record = load()
     text = None if record is None else entry(record, real_str, nsp, n)
     if text is None:
         return False
@@ -106,6 +104,16 @@ def prime(real_str, nsp, n):
         _state["record"] = None          # another FFTW build: FFTW refused the header
         return False
     return True
+
+
+def load():
+    """The shipped record (its index: :func:`read`), read once per process, or None where
+    it is unreadable or this processor lacks an instruction set its codelets use.  The
+    import's warm-up reads it (0.1-0.15 ms), so that a first transform does not."""
+    record = _state.get("record", False)
+    if record is False:
+        record = _state["record"] = _usable(read(SHIPPED))
+    return record
 
 
 def _import(precision, text):
