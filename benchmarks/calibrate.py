@@ -1,7 +1,12 @@
 """Measure the cost model's constants and, with --write, make them the shipped defaults.
 
     python benchmarks/calibrate.py            # print the constants
-    python benchmarks/calibrate.py --write    # also rewrite sigconv/_calibration.py
+    python benchmarks/calibrate.py --write    # also write them as this processor model's
+                                              # (sigconv/data/calibration-<id>.json)
+    python benchmarks/calibrate.py --write --generic
+                                              # ... or as the generic constants, for
+                                              # processors without a file of their own
+                                              # (sigconv/_calibration.py)
     python benchmarks/calibrate.py --write --only cv_call,cv_rates
                                               # measure these, keep the others shipped
     python benchmarks/calibrate.py --plans    # rewrite the shipped record of FFTW plans
@@ -10,6 +15,8 @@
 The measurement is ``sigconv tune``'s (:func:`sigconv._tune.measure_constants`), run in a
 process with no wisdom loaded, so the FFT constants describe the estimated plans a process
 that never ran ``sigconv tune`` uses.  The written file records the machine and date.
+With ``--only``, the constants not measured are this processor's shipped ones
+(:data:`sigconv._runtime.SHIPPED`).
 """
 
 import argparse
@@ -23,12 +30,7 @@ import textwrap
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir))
 os.environ["SIGCONV_CACHE_DIR"] = tempfile.mkdtemp()       # no wisdom, no calibration
 
-from sigconv import _tune  # noqa: E402
-
-
-def _shipped_source():
-    from sigconv._calibration import CALIBRATION
-    return CALIBRATION["source"]
+from sigconv import _calibration_store, _runtime, _tune  # noqa: E402
 
 
 def render(constants):
@@ -48,14 +50,20 @@ def render(constants):
             text = text.replace("\n", "\n" + " " * indent)
         lines.append(f"    {key!r}: {text},")
     body = "{\n" + "\n".join(lines) + "\n}"
-    return ('"""The cost model\'s shipped constants, measured by ``benchmarks/calibrate.py '
-            '--write``\n(``sigconv tune`` measures them again on the user\'s machine).\n\n'
+    return ('"""The cost model\'s generic shipped constants, measured by '
+            '``benchmarks/calibrate.py --write\n--generic``: the constants of processors '
+            'without a shipped calibration of their own\n(:mod:`sigconv._calibration_store`; '
+            '``sigconv tune`` measures them again on the user\'s\nmachine).\n\n'
             "source: " + constants["source"] + '\n"""\n\nCALIBRATION = ' + body + "\n")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--write", action="store_true", help="rewrite sigconv/_calibration.py")
+    parser.add_argument("--write", action="store_true",
+                        help="write this processor model's shipped calibration")
+    parser.add_argument("--generic", action="store_true",
+                        help="with --write: rewrite the generic constants instead "
+                             "(sigconv/_calibration.py)")
     parser.add_argument("--only", metavar="NAMES",
                         help="comma-separated steps of sigconv._tune.CONSTANT_STEPS to "
                              "measure; the other constants stay as shipped")
@@ -72,15 +80,26 @@ def main(argv=None):
     constants = _tune.measure_constants(lambda label: print(label, file=sys.stderr),
                                         only=only)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    what = f" ({args.only} measured; the rest: {_shipped_source()})" if only else ""
+    what = f" ({args.only} measured; the rest: {_runtime.SHIPPED['source']})" if only else ""
     constants["source"] = (f"{constants['source']}, {when}, load {os.getloadavg()[0]:.1f}"
                            f"{what}")
-    text = render(constants)
-    print(text)
+    here = os.path.join(os.path.dirname(__file__), os.pardir, "sigconv")
+    if args.generic:
+        text = render(constants)
+        print(text)
+        if args.write:
+            path = os.path.join(here, "_calibration.py")
+            with open(path, "w") as fh:
+                fh.write(text)
+            print(f"wrote {os.path.normpath(path)}")
+        return
+    pprint.pprint(constants, width=92, sort_dicts=False)
+    path = _calibration_store.shipped_path(_runtime.processor_id(),
+                                           os.path.join(here, "data"))
+    if args.write and path is None:
+        sys.exit("this system does not name its processor model: use --generic")
     if args.write:
-        path = os.path.join(os.path.dirname(__file__), os.pardir, "sigconv", "_calibration.py")
-        with open(path, "w") as fh:
-            fh.write(text)
+        _calibration_store.write(path, constants, _runtime.machine())
         print(f"wrote {os.path.normpath(path)}")
 
 

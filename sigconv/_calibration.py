@@ -1,5 +1,7 @@
-"""The cost model's shipped constants, measured by ``benchmarks/calibrate.py --write``
-(``sigconv tune`` measures them again on the user's machine).
+"""The cost model's generic shipped constants, measured by ``benchmarks/calibrate.py --write
+--generic``: the constants of processors without a shipped calibration of their own
+(:mod:`sigconv._calibration_store`; ``sigconv tune`` measures them again on the user's
+machine).
 
 source: sigconv tune on AMD EPYC (2 cores), 2026-12-06 20:14 UTC, load 0.4 (scipy_fft measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 20:13 UTC, load 0.2 (scipy_fft measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 15:27 UTC, load 0.2 (single_factor_f,single_factor_d measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 14:02 UTC, load 0.5 (row_factor_f,row_factor_d measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 11:55 UTC, load 0.5 (spectral_call measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:35 UTC, load 0.6)))))
 """

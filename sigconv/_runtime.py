@@ -3,8 +3,10 @@
 The rest of the package asks this module, and only this module, for: the cores it may
 use and the :class:`Resources` handed to an engine; memory figures and the bounds of
 its caches; pyFFTW (imported with a passive OpenMP wait policy); numpy's BLAS threads;
-result buffers laid out for huge pages and kept for reuse; and the per-user cache
-directory holding the calibration and FFTW wisdom that ``sigconv tune`` measured.
+result buffers laid out for huge pages and kept for reuse; the processor model, which
+picks the shipped calibration; and the per-user cache directory holding the calibration
+and FFTW wisdom that ``sigconv tune`` measured (:mod:`sigconv._calibration_store` reads
+and checks those files).
 
 Nothing here depends on the machine's momentary load: the same call gets the same
 resources every time, which is what keeps results bit-identical from call to call.
@@ -13,7 +15,6 @@ resources every time, which is what keeps results bit-identical from call to cal
 import contextlib
 import functools
 import importlib
-import json
 import os
 import pathlib
 import platform
@@ -21,17 +22,15 @@ import statistics
 import sys
 import threading
 import time
-import warnings
 from dataclasses import dataclass
 
-from . import _alloc, _environ
+from . import _alloc, _calibration_store, _environ
 from ._options import option
-from ._calibration import CALIBRATION as _SHIPPED
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
            "cache_bytes", "last_cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error",
            "opencv", "blas_threads", "single_threaded_blas", "cache_dir", "cached_file",
-           "calibration", "machine", "simd_flags"]
+           "calibration", "machine", "processor_id", "simd_flags"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -248,22 +247,8 @@ def single_threaded_blas():
 
 # ---------------------------------------------------------------- the per-user cache
 
-class Calibration(dict):
-    """The cost-model constants, hashed and compared by identity (so estimates can be
-    remembered per calibration: a new calibration is a new object)."""
-    __hash__ = object.__hash__
-
-    def __eq__(self, other):
-        return self is other
-
-    def __ne__(self, other):
-        return self is not other
-
-
-SHIPPED = Calibration(_SHIPPED)
-
-#: the calibration file's format; files of another version are ignored
-CALIBRATION_VERSION = 6
+Calibration = _calibration_store.Calibration
+CALIBRATION_VERSION = _calibration_store.VERSION
 _calibration_state = {}
 
 
@@ -298,7 +283,17 @@ def machine():
 
 
 def _processor():
-    return _cpuinfo(b"model name") or platform.processor() or platform.machine()
+    name = _cpuinfo(b"model name") or platform.processor() or platform.machine()
+    return f"{name} ({' '.join(processor_id())})" if processor_id() else name
+
+
+@functools.lru_cache(maxsize=1)
+def processor_id():
+    """The processor model as /proc/cpuinfo names it, ``(vendor, family, model)``
+    (``('AuthenticAMD', '26', '2')``), or ``()`` where the system does not say."""
+    words = tuple(_cpuinfo(f) for f in (b"vendor_id", b"cpu family", b"model\t"))
+    return words if all(words) else ()
+
 
 
 @functools.lru_cache(maxsize=1)
@@ -327,11 +322,15 @@ def _cpuinfo(field):
     return ""
 
 
+#: the shipped constants for this processor model (see :mod:`sigconv._calibration_store`)
+SHIPPED = _calibration_store.shipped(processor_id())
+
+
 def calibration():
     """The cost-model constants: the ones ``sigconv tune`` saved for this machine in
-    :func:`cache_dir`, or the shipped defaults (read once per process, when sigconv is
-    imported: :mod:`sigconv._warm`; a file for another machine or in another format is
-    ignored with a warning)."""
+    :func:`cache_dir`, or the shipped ones of this processor model (:data:`SHIPPED`).
+    Read once per process, when sigconv is imported (:mod:`sigconv._warm`); a file for
+    another machine or in another format is ignored with a warning."""
     found = _calibration_state.get("constants")
     if found is None:
         found = _calibration_state["constants"] = _load_calibration()
@@ -339,42 +338,7 @@ def calibration():
 
 
 def _load_calibration():
-    path = cached_file("calibration.json")
-    if not os.path.exists(path):
-        return SHIPPED
-    try:
-        with open(path, "rb") as fh:
-            data = json.loads(fh.read())
-        ok = data.get("version") == CALIBRATION_VERSION and data.get("machine") == machine()
-        constants = _as_constants(data["constants"]) if ok else None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        warnings.warn(f"sigconv: ignoring the calibration in {path} ({exc}); using the "
-                      "shipped defaults (run `sigconv tune` to measure this machine)",
-                      RuntimeWarning, stacklevel=3)
-        return SHIPPED
-    if constants is None:
-        warnings.warn(f"sigconv: the calibration in {path} was measured for another "
-                      "machine or sigconv version; using the shipped defaults (run "
-                      "`sigconv tune` again)", RuntimeWarning, stacklevel=3)
-        return SHIPPED
-    return constants
-
-
-def _as_constants(raw):
-    """JSON constants in the shipped layout (tables keyed by int itemsize or by dtype
-    character), or KeyError/TypeError when a key of the shipped layout is missing."""
-    out = Calibration()
-    for key, default in SHIPPED.items():
-        value = raw[key]
-        if isinstance(default, dict):
-            value = {(int(k) if isinstance(next(iter(default)), int) else k): float(v)
-                     for k, v in value.items()}
-            if set(value) != set(default):
-                raise KeyError(f"{key} has entries {sorted(map(str, value))}")
-        elif isinstance(default, (int, float)):
-            value = type(default)(value)
-        out[key] = value
-    return out
+    return _calibration_store.read(cached_file("calibration.json"), machine(), SHIPPED)
 
 
 def set_calibration(constants):
@@ -383,7 +347,7 @@ def set_calibration(constants):
     if constants is None:
         _calibration_state.pop("constants", None)
     else:
-        _calibration_state["constants"] = _as_constants(constants)
+        _calibration_state["constants"] = _calibration_store.as_constants(constants, SHIPPED)
 
 
 opencv()            # see its docstring: no call pays for importing OpenCV

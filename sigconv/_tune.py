@@ -21,16 +21,12 @@ Two things are measured and saved in the per-user cache
 Nothing is measured inside a user's call: 'auto' reads the saved constants.
 """
 
-import datetime
-import json
 import math
-import os
-import tempfile
 import time
 
 import numpy as np
 
-from . import _runtime, _transform_constants as T
+from . import _calibration_store, _runtime, _transform_constants as T
 from .engines import cost, direct, opencv, overlap, tiled
 from .engines.fft import THREAD_MIN_ELEMENTS, slot
 from .fft.backend import backend
@@ -147,20 +143,7 @@ def _save(constants):
     """Write the calibration and the wisdom to the cache folder, each atomically."""
     folder = _runtime.cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    record = {"version": _runtime.CALIBRATION_VERSION, "machine": _runtime.machine(),
-              "measured": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                  timespec="seconds"),
-              "constants": {k: ({str(a): b for a, b in v.items()} if isinstance(v, dict)
-                                else v) for k, v in constants.items()}}
-    fd, tmp = tempfile.mkstemp(prefix=".calibration-", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, indent=1)
-        os.replace(tmp, folder / "calibration.json")
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    _calibration_store.write(folder / "calibration.json", constants, _runtime.machine())
     if _runtime.pyfftw() is not None:
         save_wisdom(folder / WISDOM_FILE)
     return folder

@@ -9,7 +9,7 @@ import pytest
 import sigconv
 import sigconv.fft as sfw
 from sigconv import _pipeline as P
-from sigconv import _runtime
+from sigconv import _calibration_store, _runtime
 from sigconv import ResourceLimitError
 from sigconv._calibration import CALIBRATION
 from sigconv.engines import cost, overlap as overlap_engine
@@ -440,16 +440,30 @@ def _random_problems(seed, count):
         yield (np.ones(xs, dt), np.ones(ks, dt), str(rng.choice(["full", "same", "valid"])), kw)
 
 
+def _shipped_calibrations():
+    """The generic shipped constants and every processor model's shipped calibration."""
+    found = [("generic", _runtime.Calibration(CALIBRATION))]
+    for path in sorted(_calibration_store.DATA.glob("calibration-*.json")):
+        words = tuple(path.stem.split("-")[1:])
+        found.append((path.stem, _calibration_store.shipped(words)))
+    return found
+
+
+SHIPPED_CALIBRATIONS = _shipped_calibrations()
+
+
 @pytest.mark.parametrize("seed", range(4))
-def test_the_transform_floor_is_below_every_transform_estimate(seed):
+@pytest.mark.parametrize("cal", [c for _, c in SHIPPED_CALIBRATIONS],
+                         ids=[name for name, _ in SHIPPED_CALIBRATIONS])
+def test_the_transform_floor_is_below_every_transform_estimate(seed, cal):
     """The floor lets 'auto' skip the model only where the model would pick the direct
     sum too: it must never exceed a transform method's estimate."""
     from sigconv import _plan
-    cal = _runtime.calibration()
     below = 0
     small = [(np.ones(n, dt), np.ones(k, dt), "same", {"stride": 1, "boundary": "constant"})
              for n, k, dt in [(10**5, 3, "float64"), (10**6, 3, "float32"),
-                              (3 * 10**5, 5, "float64")]]
+                              (3 * 10**5, 5, "float64"), (10**6, 3, "float64"),
+                              (3 * 10**6, 3, "float32")]]
     for x, k, mode, kw in list(_random_problems(seed, 60)) + small:
         try:
             plan = _plan.make_plan("convolve", x, k, mode, "auto", None, kw["boundary"], 0,

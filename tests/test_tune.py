@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import sigconv
-from sigconv import _runtime, _tune
+from sigconv import _calibration_store, _runtime, _tune
 from sigconv._calibration import CALIBRATION
 
 
@@ -114,7 +114,54 @@ def test_constants_have_the_shipped_layout():
     for key, value in CALIBRATION.items():
         if isinstance(value, dict):
             assert set(constants[key]) == set(value), key
-    assert _runtime._as_constants(constants)["cores"] == _runtime.cores()
+    assert _calibration_store.as_constants(constants, _runtime.SHIPPED)["cores"] == \
+        _runtime.cores()
+
+
+def test_every_shipped_processor_calibration_has_the_generic_layout():
+    files = sorted(_calibration_store.DATA.glob("calibration-*.json"))
+    assert files                     # at least the processor the defaults were measured on
+    for path in files:
+        words = tuple(path.stem.split("-")[1:])
+        assert _calibration_store.shipped_path(words, path.parent) == str(path)
+        shipped = _calibration_store.shipped(words)
+        assert shipped is not _runtime.SHIPPED or words == _runtime.processor_id()
+        record = json.loads(path.read_text())
+        assert record["version"] == _calibration_store.VERSION
+        assert " ".join(words) in record["machine"]["processor"]
+        for key, value in CALIBRATION.items():
+            if isinstance(value, dict):
+                assert set(shipped[key]) == set(value), (path.name, key)
+                assert all(v > 0 for v in shipped[key].values()), (path.name, key)
+            else:
+                assert type(shipped[key]) is type(value), (path.name, key)
+
+
+def test_a_processor_model_gets_its_shipped_calibration_and_others_the_generic(tmp_path):
+    constants = dict(CALIBRATION, fft_call=1.25e-3, source="a test processor")
+    path = _calibration_store.shipped_path(("Vendor", "7", "9"), tmp_path)
+    _calibration_store.write(path, constants, {"processor": "test"})
+    mine = _calibration_store.shipped(("Vendor", "7", "9"), tmp_path)
+    assert mine["fft_call"] == 1.25e-3 and mine["source"] == "a test processor"
+    assert mine["fft_real"] == CALIBRATION["fft_real"]
+    for other in [("Vendor", "7", "10"), ()]:
+        generic = _calibration_store.shipped(other, tmp_path)
+        assert generic["fft_call"] == CALIBRATION["fft_call"]
+        assert generic["source"] == CALIBRATION["source"]
+    assert [p.name for p in tmp_path.iterdir()] == ["calibration-Vendor-7-9.json"]
+
+
+def test_the_machine_names_the_processor_model():
+    words = _runtime.processor_id()
+    cpuinfo = {}
+    if os.path.exists("/proc/cpuinfo"):
+        for line in open("/proc/cpuinfo", encoding="utf-8", errors="replace"):
+            key, _, value = line.partition(":")
+            cpuinfo.setdefault(key.strip(), value.strip())
+    expected = tuple(cpuinfo.get(k, "") for k in ("vendor_id", "cpu family", "model"))
+    assert words == (expected if all(expected) else ())
+    if words:
+        assert _runtime.machine()["processor"].endswith(f"({' '.join(words)})")
 
 
 def test_scipy_fft_constants_agree_with_timing_scipy_fft_directly():
