@@ -4,6 +4,7 @@ import math
 import time
 
 import numpy as np
+import scipy.signal
 import pytest
 
 import sigconv
@@ -553,3 +554,34 @@ def test_fft_estimate_follows_the_rate_of_its_length():
     work = one - cal["fft_call"]
     assert cost.fft_estimate(slow, plan.problem).seconds - base == pytest.approx(3 * 2 * work)
     assert cost.transform_floor(slow, plan.problem) <= cost.fft_estimate(slow, plan.problem).seconds
+
+
+def test_the_opencv_estimate_counts_threads_only_where_the_engine_splits(monkeypatch):
+    """256^2 x 17x17 float32 is one band (too few rows per kernel row to cut): the
+    engine runs it on one thread whatever ``workers`` says, and the model must not price
+    it as sped up; 1024^2 is cut into bands and runs on both threads."""
+    from sigconv import _plan, _threads
+    from sigconv.engines import opencv
+
+    cal = _runtime.Calibration(_runtime.calibration(), thread_speedup=1.8)
+    shared = []
+    real_share = _threads.share
+    monkeypatch.setattr(opencv._threads, "share",
+                        lambda tasks, n, fn: shared.append(len(tasks)) or
+                        real_share(tasks, n, fn))
+    k = np.arange(17 * 17, dtype=np.float32).reshape(17, 17) / 289
+
+    def estimate(x, workers):
+        plan = _plan.make_plan("convolve", x, k, "same", "direct", None, "constant", 0,
+                               "scipy", 1, 1, None, "propagate", workers)
+        assert plan.problem.cv == "f"
+        return cost.direct_estimate(cal, plan.problem)
+
+    for n, splits in [(256, False), (1024, True)]:
+        x = np.random.default_rng(n).standard_normal((n, n)).astype(np.float32)
+        shared.clear()
+        got = sigconv.convolve(x, k, "same", method="direct", workers=2)
+        np.testing.assert_allclose(got, scipy.signal.convolve2d(x, k, "same"),
+                                   rtol=1e-4, atol=1e-3)
+        assert bool(shared) == splits, (n, shared)
+        assert (estimate(x, 2) < estimate(x, 1)) == splits, n

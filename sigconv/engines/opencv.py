@@ -37,8 +37,8 @@ from .. import _runtime, _threads
 from .scratch import scratch
 from .separable import low_rank_terms
 
-__all__ = ["applies", "work_char", "integer_bound", "passes", "correlate_valid", "one_call",
-           "DFT_TAPS", "EXACT_BOUND"]
+__all__ = ["applies", "work_char", "integer_bound", "passes", "correlate_valid", "split",
+           "one_call", "DFT_TAPS", "EXACT_BOUND"]
 
 #: OpenCV's filter2D computes a kernel of at least this many taps (float32, float64
 #: planes) through a DFT: kernels are cut into row pieces below it
@@ -49,8 +49,7 @@ EXACT_BOUND = {"f": 2 ** 24, "d": 2 ** 53}
 #: late (0.1-2 ms on a busy 2-core machine) held 1024^2 x 3x3 float64 (9.4e6 taps, 3.3 ms
 #: of CPU) at 8.0 ms, where OpenCV's one-thread filter2D took 2.6
 THREAD_WORK = 1 << 24
-#: a band of a split plane has at least this many rows per kernel row (its edge rows
-#: are computed twice)
+#: a band of a split plane has this many rows per kernel row or more (edge rows: twice)
 BAND_ROWS_PER_TAP = 8
 
 
@@ -232,13 +231,10 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
     out = _runtime.empty(out_shape, work)
     L0 = out_shape[-2]
     ke0 = (w.shape[-2] - 1) * dilations[-2] + 1
-    nthreads = 1
+    taps = 0
     if res.threads > 1 and out.size * ke0 * w.shape[-1] * dilations[-1] >= THREAD_WORK / 8:
         taps = sum(op.ke0 * op.ke1 for v in ops.values() for op in v)
-        nthreads = max(1, min(int(res.threads), 64)) if out.size * taps >= THREAD_WORK else 1
-    planes = math.prod(out_shape[:-2])
-    bands = 1 if planes >= nthreads else min(-(-2 * nthreads // planes),
-                                            max(1, L0 // (BAND_ROWS_PER_TAP * ke0)))
+    nthreads, bands = split(math.prod(out_shape[:-2]), L0, ke0, out.size * taps, res.threads)
     edges = [L0 * i // bands for i in range(bands + 1)]
     tasks = [(idx, r0, r1) for idx in _indices(out_shape[:-2])
              for r0, r1 in zip(edges, edges[1:]) if r1 > r0]
@@ -253,6 +249,15 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
     else:
         _threads.share(tasks, nthreads, lambda take: [job(t) for t in iter(take, None)])
     return out
+
+
+def split(planes, rows, ke0, work, threads):
+    """``(threads, bands)``: the threads :func:`correlate_valid` spreads ``planes`` output
+    planes of ``rows`` rows over (one below THREAD_WORK samples x taps ``work``) and the
+    bands of rows it cuts each plane into (for a kernel of ``ke0`` rows)."""
+    n = max(1, min(int(threads), 64)) if work >= THREAD_WORK else 1
+    return n, 1 if planes >= n else min(-(-2 * n // planes),
+                                        max(1, rows // (BAND_ROWS_PER_TAP * ke0)))
 
 
 def one_call(x, w, pads, char, threads):
@@ -378,9 +383,8 @@ def _call(op, slab, anchor, skip, dst, cols):
 
 
 def _slab(src, i0, i1, top, cols, slot):
-    """Rows ``[i0, i1)`` of ``src`` extended by ``top`` zero rows above (and any number
-    below) and by ``left``, ``right`` zero columns: a view of ``src`` where no zero is
-    needed, else a scratch copy."""
+    """Rows ``[i0, i1)`` of ``src`` with ``top`` zero rows above (any number below) and
+    ``left``, ``right`` zero columns: a view of ``src`` without zeros, else a copy."""
     left, right, _ = cols
     n0, n1 = src.shape[:2]
     a0, a1 = min(max(i0 - top, 0), n0), min(max(i1 - top, 0), n0)
