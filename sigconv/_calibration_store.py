@@ -11,8 +11,8 @@ Three sources, the first that applies:
 3. the generic shipped constants of :mod:`sigconv._calibration`.
 
 Processor models differ in more than speed: from one AMD EPYC of this project's machines
-to another, FFTW's rate per ``N log2 N`` changed 2.6x, the direct sum's 1.4x and a
-call's fixed cost 3x, which moves the crossovers between methods
+to another, FFTW's rate per ``N log2 N`` changed 2.1-2.3x, the direct sum's 1.4x and a
+call's fixed cost 2.8x, which moves the crossovers between methods
 (benchmarks/README.md, "Calibrations per processor").  The machine layer
 (:mod:`sigconv._runtime`) says which processor and machine this is; this module only
 reads and checks files.
