@@ -295,7 +295,6 @@ def processor_id():
     return words if all(words) else ()
 
 
-
 @functools.lru_cache(maxsize=1)
 def simd_flags():
     """The instruction sets this processor and system run, named as /proc/cpuinfo names
