@@ -248,7 +248,6 @@ def single_threaded_blas():
 # ---------------------------------------------------------------- the per-user cache
 
 Calibration = _calibration_store.Calibration
-CALIBRATION_VERSION = _calibration_store.VERSION
 _calibration_state = {}
 
 

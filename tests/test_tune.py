@@ -38,7 +38,7 @@ def test_tune_saves_a_calibration_and_wisdom_that_a_new_process_loads(tmp_path, 
     assert report["path"] == tmp_path and report["plans"] == 2
     assert steps[-1][0] == steps[-1][1] == len(steps)
     record = json.loads((tmp_path / "calibration.json").read_text())
-    assert record["version"] == _runtime.CALIBRATION_VERSION
+    assert record["version"] == _calibration_store.VERSION
     assert record["machine"] == _runtime.machine()
     assert set(record["constants"]) == set(CALIBRATION)
     assert all(v > 0 for v in record["constants"]["fft_real"].values())

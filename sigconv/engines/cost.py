@@ -147,10 +147,10 @@ def compiled_seconds(cal, p):
                                  zip(p.out_spatial[-2:], p.strides[-2:]))
     channels = 2 if p.cv in "FD" else 1
     work = samples * channels * (p.cv_passes * cal["cv_pixel"][c] + p.cv_taps * cal["cv_mac"][c])
-    threads, bands = _opencv.split(planes, p.out_spatial[-2], p.keshape[-2],
-                                   samples * p.cv_taps, p.workers)
-    speed = _speedup(cal, threads if planes * bands > 1 else 1, samples * p.cv_taps,
-                     _opencv.THREAD_WORK)
+    outs = planes * math.prod(p.out_spatial[-2:])
+    threads, _ = _opencv.split(planes, p.out_spatial[-2], p.keshape[-2], outs * p.cv_taps,
+                               p.workers)
+    speed = _speedup(cal, threads, outs * p.cv_taps, _opencv.THREAD_WORK)
     return cal["direct_call"] + planes * p.cv_passes * cal["cv_call"] + work / speed
 
 

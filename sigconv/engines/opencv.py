@@ -231,9 +231,8 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
     out = _runtime.empty(out_shape, work)
     L0 = out_shape[-2]
     ke0 = (w.shape[-2] - 1) * dilations[-2] + 1
-    taps = 0
-    if res.threads > 1 and out.size * ke0 * w.shape[-1] * dilations[-1] >= THREAD_WORK / 8:
-        taps = sum(op.ke0 * op.ke1 for v in ops.values() for op in v)
+    big = res.threads > 1 and out.size * ke0 * w.shape[-1] * dilations[-1] >= THREAD_WORK / 8
+    taps = sum(op.ke0 * op.ke1 for v in ops.values() for op in v) if big else 0
     nthreads, bands = split(math.prod(out_shape[:-2]), L0, ke0, out.size * taps, res.threads)
     edges = [L0 * i // bands for i in range(bands + 1)]
     tasks = [(idx, r0, r1) for idx in _indices(out_shape[:-2])
@@ -252,12 +251,13 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, char):
 
 
 def split(planes, rows, ke0, work, threads):
-    """``(threads, bands)``: the threads :func:`correlate_valid` spreads ``planes`` output
-    planes of ``rows`` rows over (one below THREAD_WORK samples x taps ``work``) and the
-    bands of rows it cuts each plane into (for a kernel of ``ke0`` rows)."""
+    """``(threads, bands)``: the bands of rows :func:`correlate_valid` cuts each of
+    ``planes`` output planes of ``rows`` rows into (for a kernel of ``ke0`` rows), and
+    the threads that run those tasks (one below THREAD_WORK samples x taps ``work``)."""
     n = max(1, min(int(threads), 64)) if work >= THREAD_WORK else 1
-    return n, 1 if planes >= n else min(-(-2 * n // planes),
-                                        max(1, rows // (BAND_ROWS_PER_TAP * ke0)))
+    bands = 1 if planes >= n else min(-(-2 * n // planes),
+                                      max(1, rows // (BAND_ROWS_PER_TAP * ke0)))
+    return min(n, planes * bands), bands
 
 
 def one_call(x, w, pads, char, threads):
