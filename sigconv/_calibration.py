@@ -4,6 +4,11 @@
 machine).
 
 source: sigconv tune on AMD EPYC (2 cores), 2026-12-06 20:14 UTC, load 0.4 (scipy_fft measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 20:13 UTC, load 0.2 (scipy_fft measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 15:27 UTC, load 0.2 (single_factor_f,single_factor_d measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 14:02 UTC, load 0.5 (row_factor_f,row_factor_d measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 11:55 UTC, load 0.5 (spectral_call measured; the rest: sigconv tune on AMD EPYC (2 cores), 2026-12-06 10:35 UTC, load 0.6)))))
+
+spectral_call: that VM's figure times 0.48, the ratio on AuthenticAMD family 26 model 2
+of the figure with kernel spectra remembered (calibration version 8, as the model prices
+calls) to the figure without; rows_call (new in version 8): the figure measured there
+times the ratio of the two processors' spectral_call.
 """
 
 CALIBRATION = {
@@ -26,7 +31,8 @@ CALIBRATION = {
     'per_element_memory': {4: 1.0832052234344136e-09, 8: 1.0544404984574873e-09,
                            16: 2.1014838220284604e-09, 32: 9.96643161835925e-09},
     'cache_bytes': 16777216,
-    'spectral_call': 9.883873076565943e-05,
+    'spectral_call': 4.740332534901477e-05,
+    'rows_call': 2.807930138238201e-05,
     'direct_mac': {'f': 2.5401600528500483e-10, 'd': 4.5497631091461233e-10,
                    'l': 5.239627881177091e-10, 'F': 4.5914935588895987e-10,
                    'D': 9.614406678617092e-10, 'g': 7.751200099173961e-09},

@@ -31,7 +31,7 @@ __all__ = ["Calibration", "VERSION", "DATA", "shipped", "shipped_path", "read", 
            "as_constants"]
 
 #: the calibration files' format; files of another version are ignored
-VERSION = 7
+VERSION = 8
 #: the folder of the shipped per-processor calibrations
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 

@@ -238,8 +238,8 @@ def _thread_speedup(cores, repeats):
 
 CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_rows", "row_factor_f",
                   "row_factor_d", "single_factor_f", "single_factor_d", "scipy_fft", "fft_call",
-                  "per_element",
-                  "per_element_memory", "cache_bytes", "spectral_call", "direct_mac",
+                  "per_element", "per_element_memory", "cache_bytes", "spectral_call",
+                  "rows_call", "direct_mac",
                   "direct_tap_call", "cv_call", "cv_rates", "dot_mac", "dot_call", "gemm_mac",
                   "gather", "im2col_sample", "im2col_sample_single", "winograd_mac",
                   "winograd_call", "winograd_point", "thread_speedup")
@@ -274,6 +274,7 @@ def measure_constants(step=None, *, repeats=7, only=None):
             for k in (4, 8, 16, 32)},
         "cache_bytes": T.cache_bytes,
         "spectral_call": lambda: T.spectral_call(out, repeats),
+        "rows_call": lambda: T.rows_call(out, repeats),
         "direct_mac": lambda: _direct_macs(max(3, repeats // 2)),
         "direct_tap_call": lambda: _tap_call(repeats),
         "cv_call": lambda: _cv_call(repeats),

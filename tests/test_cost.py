@@ -462,7 +462,8 @@ def test_the_transform_floor_is_below_every_transform_estimate(seed, cal):
     from sigconv import _plan
     below = 0
     small = [(np.ones(n, dt), np.ones(k, dt), "same", {"stride": 1, "boundary": "constant"})
-             for n, k, dt in [(10**5, 3, "float64"), (10**6, 3, "float32"),
+             for n, k, dt in [(10**4, 3, "float64"), (3 * 10**4, 3, "float32"),
+                              (10**5, 3, "float64"), (10**6, 3, "float32"),
                               (3 * 10**5, 5, "float64"), (10**6, 3, "float64"),
                               (3 * 10**6, 3, "float32")]]
     for x, k, mode, kw in list(_random_problems(seed, 60)) + small:
@@ -550,10 +551,43 @@ def test_fft_estimate_follows_the_rate_of_its_length():
     one = cost.transform_seconds(cal, N, 1, True, 8, 1, 1)
     slow = _runtime.Calibration(cal, single_factor_d={**cal["single_factor_d"],
                                                       N: cal["single_factor_d"][N] * 3})
-    # three transforms of N points (kernel, forward, inverse), each at 3x its work
+    # forward and inverse transforms of N points, each at 3x its work (the kernel's
+    # spectrum is remembered between calls), and the kernel's too where it is not
     work = one - cal["fft_call"]
-    assert cost.fft_estimate(slow, plan.problem).seconds - base == pytest.approx(3 * 2 * work)
-    assert cost.transform_floor(slow, plan.problem) <= cost.fft_estimate(slow, plan.problem).seconds
+    assert plan.problem.kernel_kept
+    assert cost.fft_estimate(slow, plan.problem).seconds - base == pytest.approx(2 * 2 * work)
+    new_kernel = plan.problem._replace(kernel_kept=False)
+    assert cost.fft_estimate(slow, new_kernel).seconds - \
+        cost.fft_estimate(cal, new_kernel).seconds == pytest.approx(3 * 2 * work)
+    for p in (plan.problem, new_kernel):
+        assert cost.transform_floor(slow, p) <= cost.fft_estimate(slow, p).seconds
+
+
+def test_the_model_prices_a_kernel_spectrum_only_where_the_engines_do_not_keep_it():
+    """Kernels of up to SPECTRUM_CACHE_KERNEL elements have their spectra remembered
+    between calls: the second call with one makes no kernel transform, and the model
+    prices that call; a larger kernel's spectrum is made on every call."""
+    from sigconv.engines import fft as fft_engine
+    calls = []
+    for size, kept in ((4097, True), (fft_engine.SPECTRUM_CACHE_KERNEL + 1, False)):
+        x, k = np.ones(2 * size), np.linspace(1.0, 2.0, size)
+        plan = sigconv._plan.make_plan("convolve", x, k, "full", "fft", None, "constant",
+                                       0, "scipy", 1, 1, None, "propagate", 1)
+        assert plan.problem.kernel_kept is kept
+        fft_engine._spectra.clear()
+        sigconv.convolve(x, k, method="fft")
+        before = len(calls)
+        real = fft_engine.KernelSpectrum.__init__
+
+        def spy(self, *a, **kw):
+            calls.append(size)
+            real(self, *a, **kw)
+        fft_engine.KernelSpectrum.__init__ = spy
+        try:
+            sigconv.convolve(x, k, method="fft")
+        finally:
+            fft_engine.KernelSpectrum.__init__ = real
+        assert (len(calls) == before) is kept
 
 
 def test_the_opencv_estimate_counts_threads_only_where_the_engine_splits(monkeypatch):

@@ -109,9 +109,12 @@ def block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize, threads)
 def spectral_seconds(cal, sizes, folded, nblocks, xbatch, kbatch, outbatch, real, itemsize,
                      threads, adds=0):
     """FFT (one block) or overlap engines: the engine call's fixed cost
-    (``cal['spectral_call']``), kernel spectrum plus ``nblocks`` blocks."""
+    (``cal['spectral_call']``), ``kbatch`` kernel spectra (0: remembered from an earlier
+    call) plus ``nblocks`` blocks."""
     t = cal["spectral_call"]
-    t += transform_seconds(cal, math.prod(sizes), kbatch, real, itemsize, threads, len(sizes))
+    if kbatch:
+        t += transform_seconds(cal, math.prod(sizes), kbatch, real, itemsize, threads,
+                               len(sizes))
     t += nblocks * block_seconds(cal, sizes, folded, xbatch, outbatch, real, itemsize,
                                  threads)
     return t + elementwise_seconds(cal, adds, itemsize)
@@ -175,7 +178,10 @@ class Problem(NamedTuple):
     compute dtype's type character, ``dot`` whether the direct engine takes numpy's
     compiled 1-D correlation, ``cv`` the type OpenCV's filters compute it in (or '' where
     the direct engine sums in numpy) with ``cv_passes`` filter calls per output plane and
-    ``cv_taps`` taps per sample.  Hashable: estimates are remembered per problem.
+    ``cv_taps`` taps per sample, ``kernel_kept`` whether the transform engines remember
+    the kernel's spectrum between calls (:func:`sigconv.engines.fft.remembered`), so that
+    every call after a kernel's first makes no kernel transform.  Hashable: estimates
+    are remembered per problem.
     """
     xshape: tuple
     keshape: tuple
@@ -194,6 +200,7 @@ class Problem(NamedTuple):
     cv: str = ""
     cv_passes: int = 0
     cv_taps: int = 0
+    kernel_kept: bool = False
 
     @property
     def out_bytes(self):
@@ -208,6 +215,13 @@ class Estimate(NamedTuple):
     blocks: object = None
 
 
+def _new_spectra(p):
+    """Kernel spectra a call of ``p`` transforms: none where the engines remember them
+    (``p.kernel_kept``; the model prices a kernel's calls after its first, as in a
+    filter applied to many inputs), else one per kernel."""
+    return 0 if p.kernel_kept else p.kbatch
+
+
 def single_sizes(p):
     """Per axis (N, M) of the single-transform engine for problem ``p``."""
     return _fft.transform_sizes(p.xshape, p.keshape, p.out_spatial, p.strides, p.pads,
@@ -219,7 +233,8 @@ def fft_estimate(cal, p):
     sizes = single_sizes(p)
     nbytes = _fft.memory_bytes(p.xbatch, p.kbatch, p.outbatch, sizes, p.itemsize, p.complex_)
     secs = spectral_seconds(cal, [n for n, _ in sizes], [m for _, m in sizes], 1, p.xbatch,
-                            p.kbatch, p.outbatch, not p.complex_, p.itemsize, p.workers)
+                            _new_spectra(p), p.outbatch, not p.complex_, p.itemsize,
+                            p.workers)
     return Estimate(secs, nbytes + p.out_bytes)
 
 
@@ -246,13 +261,15 @@ def overlap_estimate(cal, kind, p, max_bytes):
     count = _overlap.block_count(kind, p.xshape, p.out_spatial, p.pads, p.strides, blocks)
     adds = p.outbatch * math.prod(p.out_spatial) if kind == "oa" and count > 1 else 0
     secs = spectral_seconds(cal, [n for n, _ in sizes], [m for _, m in sizes], count,
-                            p.xbatch, p.kbatch, p.outbatch, not p.complex_, p.itemsize,
+                            p.xbatch, _new_spectra(p), p.outbatch, not p.complex_, p.itemsize,
                             p.workers, adds=2 * adds)
     return Estimate(secs, nbytes, tuple(blocks))
 
 
 def rows_estimate(cal, p):
-    """Overlap-save of one axis as batched rows (:func:`sigconv.engines.overlap.row_block`)."""
+    """Overlap-save of one axis as batched rows (:func:`sigconv.engines.overlap.row_block`):
+    the transform engines' fixed cost and the rows' own (``cal['rows_call']``), the kernel
+    row's spectrum, the batched transforms and the element-wise passes."""
     (ke,), (L,), (n,) = p.keshape, p.out_spatial, p.xshape
     factors = row_factors(cal, p.itemsize, p.complex_)
     N, _, B = _overlap.row_block(ke, L, factors)
@@ -261,7 +278,8 @@ def rows_estimate(cal, p):
     real, size = not p.complex_, p.itemsize
     per_number = size * (1 if real else 2)
     threads = p.workers if groups > 1 else 1
-    secs = cal["spectral_call"] + transform_seconds(cal, N, 1, real, size, 1, 1)
+    secs = cal["spectral_call"] + cal["rows_call"] + (
+        transform_seconds(cal, N, 1, real, size, 1, 1) if _new_spectra(p) else 0.0)
     secs += 2 * transform_seconds(cal, N, rows, real, size, threads, 1, rows=True) \
         * factors.get(N, 1.0)
     secs += 2 * (groups - 1) * cal["fft_call"] / _speedup(cal, threads, rows * N,
@@ -300,7 +318,8 @@ def _length_factors(cal, name, itemsize, complex_):
 def tiles_estimate(cal, p):
     """Overlap-save in cache-sized tiles (:class:`sigconv.engines.tiled.TiledBank`): per
     tile one forward transform, and per kernel a product, an inverse and a copy; tiles
-    run on the worker threads; the kernels' spectra at the tile shape once."""
+    run on the worker threads; the kernels' spectra at the tile shape once (unless
+    remembered, :func:`_new_spectra`)."""
     tile = _tiled.tile_shape(tuple(p.out_spatial), tuple(p.keshape))
     valid = [t - k + 1 for t, k in zip(tile, p.keshape)]
     K = p.kbatch
@@ -316,7 +335,7 @@ def tiles_estimate(cal, p):
     threads = min(int(p.workers or 1), tiles)
     speed = _speedup(cal, threads, tiles * P * K, _tiled.THREAD_MIN_WORK,
                      None if real else cal["scipy_fft"]["speedup"])   # tiles on scipy.fft
-    secs = cal["spectral_call"] + K * one + tiles * per_tile / speed
+    secs = cal["spectral_call"] + _new_spectra(p) * one + tiles * per_tile / speed
     nbytes = p.out_bytes + K * spec * 2 * size + max(threads, 1) * 3 * P * per_number
     return Estimate(secs, nbytes)
 
@@ -335,7 +354,8 @@ def direct_estimate(cal, p):
 def transform_floor(cal, p):
     """A lower bound of the estimate of every transform method (fft, os, oa, tiles).
 
-    Each costs the engine call's fixed cost, a kernel transform call, forward and inverse
+    Each costs the engine call's fixed cost, a kernel transform call (unless the kernel's
+    spectrum is remembered, :func:`_new_spectra`), forward and inverse
     transforms covering at least the output's points in lengths of at least the kernel's
     extent (``N log2 N`` work at the lowest calibrated rate), and one element-wise pass
     over the output at the in-cache rate; all but the first two spread over the most the
@@ -345,7 +365,7 @@ def transform_floor(cal, p):
     speed = max(1.0, cal["thread_speedup"])
     out = p.outbatch * math.prod(p.out_spatial)
     work = 2 * out * math.log2(max(2, math.prod(p.keshape))) * _lowest_rate(cal, p.itemsize)
-    return cal["spectral_call"] + cal["fft_call"] * (1 + 2 / speed) + \
+    return cal["spectral_call"] + cal["fft_call"] * (min(1, _new_spectra(p)) + 2 / speed) + \
         (work + out * min(cal["per_element"].values())) / speed
 
 

@@ -13,6 +13,7 @@ from .._padding import padded_shape
 from . import opencv as _opencv
 from .cost import Problem, fft_accurate
 from .direct import dot_path_applies
+from .fft import SPECTRUM_CACHE_KERNEL
 from .separable import low_rank_terms
 
 __all__ = ["problem", "fft_accurate_for", "direct_taps"]
@@ -56,7 +57,10 @@ def problem(plan):
 
     A pure function (remembered) of the plan's shapes, geometry and dtypes, the direct
     engine's taps (:func:`direct_taps`) and the type OpenCV's filters would sum in (none
-    without OpenCV; for integers, the float type that holds their sums exactly).
+    without OpenCV; for integers, the float type that holds their sums exactly), and
+    whether the transform engines remember the kernel's spectrum (kernels of at most
+    :data:`~sigconv.engines.fft.SPECTRUM_CACHE_KERNEL` elements, within the
+    ``spectrum_cache_bytes`` option).
     """
     dt = plan.compute_dtype
     cv = _opencv.work_char(dt, plan.int_bound if plan.integer else None) or ""
@@ -88,7 +92,7 @@ def _problem(xs, ks, out_shape, pads, strides, dilations, materialized, dt, inte
     return Problem(tuple(xshape), ke, tuple(out_shape[-nsp:]), strides,
                    ((0, 0),) * nsp if materialized else pads, batch(xs), batch(ks),
                    batch(out_shape), itemsize, complex_, workers, taps, dt.char, dot, cv,
-                   passes, cv_taps)
+                   passes, cv_taps, math.prod(ks) <= SPECTRUM_CACHE_KERNEL)
 
 
 def direct_taps(plan):
