@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _pipeline as P, _plan, _runtime, _shapes
 from ._integers import fit_result
-from .engines import direct, opencv
+from .engines import direct
 
 __all__ = ["route", "remembered", "lane", "remember", "clear", "Lane", "ROUTES_KEPT"]
 
@@ -37,10 +37,10 @@ def route(op, plan, in1):
     * one row, where the direct engine takes numpy's dot correlation (1000 x 3 float64:
       4 us against 20 us planned; ``np.convolve`` 2.9 us): the engine call
       :func:`sigconv.engines.direct.dot_route`;
-    * one real plane whose result has its shape, where OpenCV's filters run the sum
-      (256^2 x 3x3 float32: 50 us against 79 planned; ``cv2.filter2D`` 41 us): the
-      engine's :func:`sigconv.engines.opencv.correlate_valid` on the new inputs, which
-      makes one filter call where :func:`~sigconv.engines.opencv.one_call` can.
+    * one real plane whose result has its shape, or one real row, where OpenCV's
+      filters run the sum (256^2 x 3x3 float32: 50 us against 79 planned; ``cv2.filter2D``
+      41 us): the direct engine's call on the new inputs, which makes one filter call
+      where :func:`~sigconv.engines.opencv.one_call` can.
 
     It runs the engine call :func:`sigconv._pipeline.execute` runs, so results are
     bit-identical.  For integers (exact sums), on one row: :func:`_integer_route`.
@@ -59,7 +59,7 @@ def route(op, plan, in1):
     if dt.kind not in "fc" or not x.dtype == k.dtype == dt == plan.result_dtype:
         return None
     res = _runtime.resources(plan.workers)
-    if nsp == 2:
+    if nsp == 2 or plan.problem.cv:
         return _plane_route(op, plan, res)
     (before, after), = plan.pads
     if before > k.size - 1 or after > k.size - 1 or not direct.dot_path_applies(
@@ -108,15 +108,16 @@ def _integer_route(op, plan):
 
 
 def _plane_route(op, plan, res):
-    """The route of a real plane whose result has its shape, on OpenCV's filters."""
-    if plan.problem.cv not in ("f", "d") or plan.out_shape != plan.x.shape:
+    """The route of a real plane whose result has its shape, or of a real row, on
+    OpenCV's filters (the direct engine's call, :func:`sigconv.engines.direct.
+    correlate_valid`)."""
+    if plan.problem.cv not in ("f", "d") or (plan.nsp == 2 and plan.out_shape != plan.x.shape):
         return None
-    char, pads, flip = plan.problem.cv, plan.pads, op == "convolve"
+    pads, flip, out_shape, ones = plan.pads, op == "convolve", plan.out_shape, (1,) * plan.nsp
 
     def run(x, w):
-        w = w[::-1, ::-1] if flip else w
-        return opencv.correlate_valid(x, w, x.shape, (1, 1), (1, 1), pads, res=res,
-                                      char=char)
+        w = w[(slice(None, None, -1),) * w.ndim] if flip else w
+        return direct.correlate_valid(x, w, out_shape, ones, ones, pads, res=res)
     return run
 
 
@@ -145,9 +146,9 @@ def remember(key, op, plan, in1):
     without in1's shape."""
     found = route(op, plan, in1)
     _keep(_routes if found is not None else _routeless, key, found)
-    if found is not None and plan.nsp == 1 and (plan.compute_dtype.kind == "f"
-                                                or plan.integer):
-        # (a complex route's piece bounds hold its length: no lane)
+    if found is not None and plan.nsp == 1 and not plan.problem.cv and (
+            plan.compute_dtype.kind == "f" or plan.integer):
+        # (a complex route's piece bounds hold its length, an OpenCV row its shape: no lane)
         found_lane = Lane.of(plan, found)
         if found_lane is not None:
             _keep(_lanes, key[:2] + key[3:], found_lane)

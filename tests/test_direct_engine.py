@@ -160,3 +160,54 @@ def test_long_1d_kernels_use_the_dot_path(dtype, mode, monkeypatch):
         want = getattr(np, op)(x.astype(np.complex128), k.astype(np.complex128), mode)
         assert got.dtype == dtype
         assert_allclose(got, want, rtol=1e-4 if dtype in (np.float32, np.complex64) else 1e-12, atol=1e-4)
+
+
+def _textbook_row(x, w, mode, stride, dilation):
+    """The defining correlation sum of 1-D ``x`` and ``w`` (float64), zero-padded as
+    sigconv's 'full'/'same'/'valid' with scipy's anchor, every ``stride``-th output."""
+    k = (w.size - 1) * dilation + 1
+    before = {"full": k - 1, "same": (k - 1) // 2 + (k - 1) % 2, "valid": 0}[mode]
+    length = {"full": x.size + k - 1, "same": x.size, "valid": x.size - k + 1}[mode]
+    xp = np.concatenate([np.zeros(before), x.astype(np.float64), np.zeros(k)])
+    out = np.array([sum(xp[t + j * dilation] * float(w[j]) for j in range(w.size))
+                    for t in range(length)])
+    return out[::stride]
+
+
+@pytest.mark.skipif(sigconv._runtime.opencv() is None, reason="OpenCV rows need OpenCV")
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int16"])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("k, stride, dilation", [(12, 1, 1), (17, 3, 1), (13, 1, 2),
+                                                 (40, 2, 1)])
+def test_rows_on_opencv_equal_the_defining_sum(dtype, mode, k, stride, dilation,
+                                               monkeypatch):
+    """1-D kernels of ROW_TAPS taps up to DFT_TAPS run as one-row planes on OpenCV's
+    filters, in every mode, stride and dilation, and batched: the values of the defining
+    sum (integers exactly)."""
+    from sigconv.engines import opencv
+    rng = np.random.default_rng(k * stride + dilation)
+    x = (rng.standard_normal(301) * 50).astype(dtype)
+    w = (rng.standard_normal(k) * 5).astype(dtype)
+    assert opencv.applies(1, np.dtype(dtype) if dtype != "int16" else np.dtype("f4"),
+                          (k,), (dilation,))
+    calls = []
+    cv = sigconv._runtime.opencv()
+    real = cv.filter2D
+    monkeypatch.setattr(cv, "filter2D", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    opencv._remembered_ops.cache_clear()
+    try:
+        got = sigconv.correlate(x, w, mode, method="direct", stride=stride, dilation=dilation)
+        batch = sigconv.correlate(np.stack([x, x[::-1]]), w[None], mode, method="direct",
+                                  stride=stride, dilation=dilation, axes=-1)
+    finally:
+        opencv._remembered_ops.cache_clear()
+    assert calls
+    want = _textbook_row(x, w, mode, stride, dilation)
+    if dtype == "int16":
+        assert_array_equal(got.astype(np.int64), want.astype(np.int64))
+    else:
+        tol = (1e-5 if dtype == "float32" else 1e-12) * np.abs(want).max()
+        assert_allclose(got, want, rtol=0, atol=tol)
+    assert_array_equal(batch[0], got)
+    assert_allclose(batch[1], _textbook_row(x[::-1], w, mode, stride, dilation),
+                    rtol=0, atol=1e-5 * np.abs(want).max() if dtype == "float32" else 1e-9)

@@ -335,17 +335,32 @@ def test_overlap_save_tiles_are_used_and_remembered(monkeypatch):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("k, uses_numpy", [(11, True), (12, False), (20, False),
-                                           (31, False), (32, True)])
+                                           (31, False), (32, True), (49, True), (50, True),
+                                           (129, True), (130, True)])
 def test_numpy_correlation_is_skipped_where_it_is_slow(dtype, k, uses_numpy, monkeypatch):
     """Real kernels of 12-31 taps, where np.correlate runs several times slower per
-    multiply-add, are shift-added by the direct method; other lengths still use
-    np.correlate.  Results equal numpy's either way."""
+    multiply-add, are shift-added by the direct method; other lengths use np.correlate,
+    except that with OpenCV, kernels from ROW_TAPS taps up to its DFT_TAPS run as rows
+    on its filters.  Results equal numpy's either way."""
+    from sigconv.engines import opencv
     rng = np.random.default_rng(k)
     x, w = random_array(rng, 30000, dtype), random_array(rng, k, dtype)
     want = np.convolve(x.astype(np.float64), w.astype(np.float64))
+    rows = sigconv._runtime.opencv() is not None and \
+        opencv.ROW_TAPS <= k < opencv.DFT_TAPS[np.dtype(dtype).char]
     calls = spy_numpy_correlate(monkeypatch)
-    got = sigconv.convolve(x, w, method="direct")
-    assert bool(calls) == uses_numpy
+    filters = []
+    if rows:
+        cv = sigconv._runtime.opencv()
+        real = cv.filter2D
+        monkeypatch.setattr(cv, "filter2D", lambda *a, **kw: filters.append(1) or real(*a, **kw))
+    opencv._remembered_ops.cache_clear()          # (its filter calls hold cv.filter2D)
+    try:
+        got = sigconv.convolve(x, w, method="direct")
+    finally:
+        opencv._remembered_ops.cache_clear()
+    assert bool(calls) == (uses_numpy and not rows)
+    assert bool(filters) == rows
     tol = 1e-4 if dtype == "float32" else 1e-10
     np.testing.assert_allclose(got, want, rtol=0, atol=tol * np.sqrt(k))
 

@@ -1,7 +1,9 @@
 """The direct engine: the defining sum, on OpenCV's compiled filters or in numpy.
 
-With two or more convolution axes and a dtype OpenCV computes exactly, the sums run on
-its compiled 2-D filters (:mod:`sigconv.engines.opencv`).  Otherwise, for each kernel tap
+With two or more convolution axes (or one, and a real kernel of
+:data:`~sigconv.engines.opencv.ROW_TAPS` or more taps: rows as one-row planes) and a
+dtype OpenCV computes exactly, the sums run on its compiled 2-D filters
+(:mod:`sigconv.engines.opencv`).  Otherwise, for each kernel tap
 the engine adds ``w[m] * x[shifted, strided slice]`` into the output.  It runs band by
 band so each band's output stays in cache, spreads the bands over threads (numpy's
 arithmetic releases the GIL), skips zero taps, computes strided and dilated outputs
@@ -50,9 +52,15 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
     of floats holding the exact sum).
     """
     nsp = len(strides)
-    if nsp >= 2 and opencv.applies(nsp, x.dtype, w.shape[-nsp:], dilations):
+    if opencv.applies(nsp, x.dtype, w.shape[-nsp:], dilations):
         bound = opencv.integer_bound(x, w, nsp) if x.dtype.kind in "biu" else None
         char = opencv.work_char(x.dtype, bound)
+        if char is not None and nsp == 1:       # rows: planes of one row
+            out = opencv.correlate_valid(x[..., None, :], w[..., None, :],
+                                         (*out_shape[:-1], 1, out_shape[-1]),
+                                         (1, *strides), (1, *dilations), ((0, 0), *pads),
+                                         res=res, char=char)
+            return out.reshape(out_shape)
         if char is not None:
             return opencv.correlate_valid(x, w, out_shape, strides, dilations, pads,
                                           res=res, char=char)
@@ -90,12 +98,14 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
 def dot_path_applies(nsp, strides, dilations, k, dtype, rows, samples):
     """1-D kernels where numpy's compiled dot-product correlation is faster than the
     shifted sums (``rows`` rows of ``samples`` outputs): real ones of any length but
-    DOT_SLOW_TAPS, complex ones from 64 taps or on rows of up to DOT_COMPLEX_SAMPLES."""
+    DOT_SLOW_TAPS, complex ones from 64 taps or on rows of up to DOT_COMPLEX_SAMPLES;
+    never the rows OpenCV's filters take (:func:`sigconv.engines.opencv.applies`)."""
     complex_ = dtype.kind == "c"
     short = complex_ and samples <= DOT_COMPLEX_SAMPLES
     return (nsp == 1 and strides[0] == 1 and dilations[0] == 1 and rows <= 64
             and (k >= _DOT_TAPS.get(dtype.char, 1 << 62) or (short and dtype.char in "FD"))
-            and (k not in DOT_SLOW_TAPS or complex_))
+            and (k not in DOT_SLOW_TAPS or complex_)
+            and not opencv.applies(1, dtype, (k,), dilations))
 
 
 def _dot_path(x, w, out_shape, strides, dilations):

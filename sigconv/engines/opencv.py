@@ -1,7 +1,8 @@
 """The direct sum on OpenCV's compiled 2-D filters (``cv2.filter2D``, ``cv2.sepFilter2D``).
 
 The direct engine (:mod:`sigconv.engines.direct`) computes here when OpenCV imports
-and the problem has two or more convolution axes.  Each output plane (the last two axes)
+and the problem has two or more convolution axes (or one, with a kernel of
+:data:`ROW_TAPS` or more, as planes of one row).  Each output plane (the last two axes)
 is a sum of 2-D correlations: one per tap of the kernel's outer axes, of the input plane
 that tap reaches, so every number of dimensions, batch, stride and dilation reduces to
 OpenCV's 2-D filters::
@@ -38,11 +39,14 @@ from .scratch import scratch
 from .separable import low_rank_terms
 
 __all__ = ["applies", "work_char", "integer_bound", "passes", "correlate_valid", "split",
-           "one_call", "DFT_TAPS", "EXACT_BOUND"]
+           "one_call", "DFT_TAPS", "ROW_TAPS", "EXACT_BOUND"]
 
 #: OpenCV's filter2D computes a kernel of at least this many taps (float32, float64
 #: planes) through a DFT: kernels are cut into row pieces below it
 DFT_TAPS = {"f": 130, "d": 50}
+#: 1-D kernels (dilated) of at least this many taps run here: one filter call per row
+#: (10000 x 17 float64: 19 us, np.correlate 59; x 9: 13 and 12)
+ROW_TAPS = 12
 #: integer results whose bound stays below these are exact in float32, float64
 EXACT_BOUND = {"f": 2 ** 24, "d": 2 ** 53}
 #: output samples x taps from which a call is spread over threads: a worker that starts
@@ -75,13 +79,14 @@ def work_char(dtype, int_bound=None):
 
 
 def applies(nsp, dtype, kshape, dilations):
-    """Whether the direct sums of a problem may run here: two or more convolution axes,
-    a dtype OpenCV can compute exactly (integers: see :func:`work_char`), a kernel row
-    short of :data:`DFT_TAPS`, and OpenCV installed."""
-    if nsp < 2:
-        return False
+    """Whether the direct sums of a problem may run here: a dtype OpenCV can compute
+    exactly (integers: see :func:`work_char`), a kernel row short of :data:`DFT_TAPS`,
+    OpenCV installed, and two or more convolution axes, or one (real, as one-row planes:
+    :func:`sigconv.engines.direct.correlate_valid`) with at least :data:`ROW_TAPS`."""
     char = work_char(dtype, 0)
-    if char is None or (kshape[-1] - 1) * dilations[-1] + 1 >= DFT_TAPS[char.lower()]:
+    ke = (kshape[-1] - 1) * dilations[-1] + 1
+    if char is None or ke >= DFT_TAPS[char.lower()] or nsp < 1 or \
+            (nsp == 1 and (ke < ROW_TAPS or char in "FD")):
         return False
     return _runtime.opencv() is not None
 
@@ -89,8 +94,8 @@ def applies(nsp, dtype, kshape, dilations):
 def passes(kshape, dilations, char):
     """``(passes, taps)``: the filter calls summed into each output plane (one per tap of
     the kernel's outer axes and row piece) and the taps per output sample of a kernel of
-    spatial shape ``kshape`` (for the cost model)."""
-    ke0, ke1 = ((k - 1) * d + 1 for k, d in zip(kshape[-2:], dilations[-2:]))
+    spatial shape ``kshape`` (one axis: a row) (for the cost model)."""
+    ke0, ke1 = ((k - 1) * d + 1 for k, d in zip((1, *kshape)[-2:], (1, *dilations)[-2:]))
     rows = max(1, (DFT_TAPS[char.lower()] - 1) // ke1)
     outer = math.prod(kshape[:-2])
     return outer * -(-ke0 // rows), outer * ke0 * ke1
@@ -151,7 +156,7 @@ def _make_ops(k, d0, d1, char):
         ops = []
         for ky, kx in terms:
             ky, kx = _dilate(ky[:, None], d0, 1).astype(real), _dilate(kx[None], 1, d1).astype(real)
-            ops.append(Op(0, ky.shape[0], kx.shape[1], _sep_call(cv, kx, ky)))
+            ops.append(Op(0, ky.shape[0], kx.shape[1], _filter_call(cv, kx, ky)))
         return tuple(ops)
     kd = _dilate(k, d0, d1)
     rows = max(1, (DFT_TAPS[char.lower()] - 1) // kd.shape[1])
@@ -177,22 +182,16 @@ def _channels(a):
     return a.view(a.real.dtype).reshape(a.shape + (2,))
 
 
-def _filter_call(cv, kernel):
+def _filter_call(cv, *kernels):
+    """``run(src, dst, anchor)``: ``cv.filter2D`` with one kernel, ``cv.sepFilter2D``
+    with two (the row and the column factor)."""
+    filt = cv.filter2D if len(kernels) == 1 else cv.sepFilter2D
+
     def run(src, dst, anchor):
         d = _channels(dst)
-        r = cv.filter2D(_channels(src), -1, kernel, dst=d, anchor=anchor,
-                        borderType=cv.BORDER_CONSTANT)
+        r = filt(_channels(src), -1, *kernels, dst=d, anchor=anchor,
+                 borderType=cv.BORDER_CONSTANT)
         if r is not d:          # OpenCV made a new array: never silently lose the result
-            d[...] = r
-    return run
-
-
-def _sep_call(cv, kx, ky):
-    def run(src, dst, anchor):
-        d = _channels(dst)
-        r = cv.sepFilter2D(_channels(src), -1, kx, ky, dst=d, anchor=anchor,
-                           borderType=cv.BORDER_CONSTANT)
-        if r is not d:
             d[...] = r
     return run
 
