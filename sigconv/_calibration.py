@@ -8,7 +8,8 @@ source: sigconv tune on AMD EPYC (2 cores), 2026-12-06 20:14 UTC, load 0.4 (scip
 spectral_call: that VM's figure times 0.48, the ratio on AuthenticAMD family 26 model 2
 of the figure with kernel spectra remembered (calibration version 8, as the model prices
 calls) to the figure without; rows_call (new in version 8): the figure measured there
-times the ratio of the two processors' spectral_call.
+times the ratio of the two processors' spectral_call, and so direct_call (set by hand to
+15 us before version 8).
 """
 
 CALIBRATION = {
@@ -37,7 +38,7 @@ CALIBRATION = {
                    'l': 5.239627881177091e-10, 'F': 4.5914935588895987e-10,
                    'D': 9.614406678617092e-10, 'g': 7.751200099173961e-09},
     'direct_tap_call': 6.2605544335743654e-06,
-    'direct_call': 1.5e-05,
+    'direct_call': 8.187137791713127e-06,
     'cv_call': 3.5604854171348656e-05,
     'cv_pixel': {'f': 2.6062050365038835e-10, 'd': 2.063761821158304e-10},
     'cv_mac': {'f': 4.341545109531886e-11, 'd': 1.668034550761366e-10},

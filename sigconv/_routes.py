@@ -171,7 +171,8 @@ class Lane:
     calls, with every other argument of the plan it was made from, the pipeline runs as
     that same engine call.  They are the lengths whose direct sum 'auto' takes without the model
     (:func:`sigconv._pipeline.below_transforms`; any length when 'direct' is asked for),
-    on one thread, as numpy's correlation in the plan's whole mode ('full' from one
+    short of OpenCV's rows (:data:`~sigconv.engines.opencv.ROW_WORK`), on one thread, as
+    numpy's correlation in the plan's whole mode ('full' from one
     sample, 'same' and 'valid' from the kernel's length).  Those checks are monotone in
     ``n`` from ``lo`` on, so a lane keeps the longest length checked to be served and the
     shortest checked not to be, and checks only a length between the two (about 2 us).
@@ -198,9 +199,10 @@ class Lane:
         mode = mode_of(n0)
 
         def serves(n):
-            work = _shapes.output_length(n, before, after, k, 1) * k
+            L = _shapes.output_length(n, before, after, k, 1)
             return mode_of(n) == mode and direct._thread_count(threads, n * k) == 1 and (
-                not model or P.below_transforms(work, cal))
+                not model or P.below_transforms(L * k, cal)) and (plan.integer or
+                direct.dot_path_applies(1, (1,), (1,), k, plan.compute_dtype, 1, L))
 
         if mode is None or not serves(n0):      # (then every length from lo serves)
             return None

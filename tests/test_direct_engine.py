@@ -169,8 +169,9 @@ def _textbook_row(x, w, mode, stride, dilation):
     before = {"full": k - 1, "same": (k - 1) // 2 + (k - 1) % 2, "valid": 0}[mode]
     length = {"full": x.size + k - 1, "same": x.size, "valid": x.size - k + 1}[mode]
     xp = np.concatenate([np.zeros(before), x.astype(np.float64), np.zeros(k)])
-    out = np.array([sum(xp[t + j * dilation] * float(w[j]) for j in range(w.size))
-                    for t in range(length)])
+    out = np.zeros(length)
+    for j in range(w.size):                   # s[t] = sum_j x[t + j d] w[j], all t at once
+        out += xp[j * dilation:j * dilation + length] * float(w[j])
     return out[::stride]
 
 
@@ -181,15 +182,15 @@ def _textbook_row(x, w, mode, stride, dilation):
                                                  (40, 2, 1)])
 def test_rows_on_opencv_equal_the_defining_sum(dtype, mode, k, stride, dilation,
                                                monkeypatch):
-    """1-D kernels of ROW_TAPS taps up to DFT_TAPS run as one-row planes on OpenCV's
-    filters, in every mode, stride and dilation, and batched: the values of the defining
-    sum (integers exactly)."""
+    """1-D kernels of ROW_TAPS taps up to DFT_TAPS on rows of ROW_WORK multiply-adds or
+    more run as one-row planes on OpenCV's filters, in every mode, stride and dilation,
+    and batched: the values of the defining sum (integers exactly)."""
     from sigconv.engines import opencv
     rng = np.random.default_rng(k * stride + dilation)
-    x = (rng.standard_normal(301) * 50).astype(dtype)
+    x = (rng.standard_normal(40_000) * 50).astype(dtype)
     w = (rng.standard_normal(k) * 5).astype(dtype)
     assert opencv.applies(1, np.dtype(dtype) if dtype != "int16" else np.dtype("f4"),
-                          (k,), (dilation,))
+                          (k,), (dilation,), (x.size - k * dilation) // stride)
     calls = []
     cv = sigconv._runtime.opencv()
     real = cv.filter2D

@@ -52,7 +52,7 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
     of floats holding the exact sum).
     """
     nsp = len(strides)
-    if opencv.applies(nsp, x.dtype, w.shape[-nsp:], dilations):
+    if opencv.applies(nsp, x.dtype, w.shape[-nsp:], dilations, out_shape[-1]):
         bound = opencv.integer_bound(x, w, nsp) if x.dtype.kind in "biu" else None
         char = opencv.work_char(x.dtype, bound)
         if char is not None and nsp == 1:       # rows: planes of one row
@@ -105,7 +105,7 @@ def dot_path_applies(nsp, strides, dilations, k, dtype, rows, samples):
     return (nsp == 1 and strides[0] == 1 and dilations[0] == 1 and rows <= 64
             and (k >= _DOT_TAPS.get(dtype.char, 1 << 62) or (short and dtype.char in "FD"))
             and (k not in DOT_SLOW_TAPS or complex_)
-            and not opencv.applies(1, dtype, (k,), dilations))
+            and not opencv.applies(1, dtype, (k,), dilations, samples))
 
 
 def _dot_path(x, w, out_shape, strides, dilations):

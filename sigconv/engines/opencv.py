@@ -39,14 +39,14 @@ from .scratch import scratch
 from .separable import low_rank_terms
 
 __all__ = ["applies", "work_char", "integer_bound", "passes", "correlate_valid", "split",
-           "one_call", "DFT_TAPS", "ROW_TAPS", "EXACT_BOUND"]
+           "one_call", "DFT_TAPS", "ROW_TAPS", "ROW_WORK", "EXACT_BOUND"]
 
 #: OpenCV's filter2D computes a kernel of at least this many taps (float32, float64
 #: planes) through a DFT: kernels are cut into row pieces below it
 DFT_TAPS = {"f": 130, "d": 50}
-#: 1-D kernels (dilated) of at least this many taps run here: one filter call per row
-#: (10000 x 17 float64: 19 us, np.correlate 59; x 9: 13 and 12)
-ROW_TAPS = 12
+#: 1-D kernels of ROW_TAPS taps, rows of ROW_WORK multiply-adds or more run here (10000 x
+#: 17 float64: 19 us, np.correlate 59; x 9: 13, 12; 1000 x 65 float32 'full': 17, 8)
+ROW_TAPS, ROW_WORK = 12, 1 << 17
 #: integer results whose bound stays below these are exact in float32, float64
 EXACT_BOUND = {"f": 2 ** 24, "d": 2 ** 53}
 #: output samples x taps from which a call is spread over threads: a worker that starts
@@ -78,15 +78,16 @@ def work_char(dtype, int_bound=None):
     return None
 
 
-def applies(nsp, dtype, kshape, dilations):
+def applies(nsp, dtype, kshape, dilations, samples=0):
     """Whether the direct sums of a problem may run here: a dtype OpenCV can compute
     exactly (integers: see :func:`work_char`), a kernel row short of :data:`DFT_TAPS`,
     OpenCV installed, and two or more convolution axes, or one (real, as one-row planes:
-    :func:`sigconv.engines.direct.correlate_valid`) with at least :data:`ROW_TAPS`."""
+    :func:`sigconv.engines.direct.correlate_valid`) of :data:`ROW_TAPS` taps or more and
+    output rows of ``samples`` with :data:`ROW_WORK` multiply-adds or more."""
     char = work_char(dtype, 0)
     ke = (kshape[-1] - 1) * dilations[-1] + 1
-    if char is None or ke >= DFT_TAPS[char.lower()] or nsp < 1 or \
-            (nsp == 1 and (ke < ROW_TAPS or char in "FD")):
+    if char is None or ke >= DFT_TAPS[char.lower()] or nsp < 1 or (nsp == 1 and (
+            ke < ROW_TAPS or char in "FD" or samples * ke < ROW_WORK)):
         return False
     return _runtime.opencv() is not None
 

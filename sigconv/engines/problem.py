@@ -64,7 +64,8 @@ def problem(plan):
     """
     dt = plan.compute_dtype
     cv = _opencv.work_char(dt, plan.int_bound if plan.integer else None) or ""
-    if cv and not _opencv.applies(plan.nsp, dt, plan.kernel_spatial, plan.dilations):
+    if cv and not _opencv.applies(plan.nsp, dt, plan.kernel_spatial, plan.dilations,
+                                  plan.out_shape[-1]):
         cv = ""
     materialized = plan.boundary != "constant" or plan.fillvalue != 0
     # (the compiled filters' cost comes from the kernel's shape: no taps to count)
