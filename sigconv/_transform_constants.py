@@ -17,7 +17,7 @@ from .engines.fft import slot
 
 __all__ = ["RATE_SHAPES", "ROWS_SHAPE", "ELEMENTWISE_SIZES", "rates", "transform_rate",
            "fft_1d", "fft_rows", "row_factors", "single_factors", "scipy_fft", "call_cost",
-           "spectral_call", "rows_call", "cache_bytes", "per_element"]
+           "fixed_cost", "spectral_call", "rows_call", "cache_bytes", "per_element"]
 
 #: the transforms whose seconds per ``N log2 N`` the FFT constants take the median of
 RATE_SHAPES = ((1 << 14,), (1 << 18,), (720, 720), (96, 96, 96))
@@ -160,20 +160,27 @@ def call_cost(repeats):
     return _runtime.median_time(once, 20 * repeats)
 
 
+def fixed_cost(constants, name, method, estimate, shapes, repeats):
+    """Seconds a call of ``method`` costs at the engine beyond its model: the median over
+    ``shapes`` (``(n, k)``: float64 'full' 1-D problems, one thread, kernel spectra
+    remembered as the model prices calls) of the call through the pipeline less
+    ``estimate(constants, problem)`` with constant ``name`` at zero."""
+    from . import _pipeline, _plan
+    res = _runtime.Resources(threads=1, cache_bytes=_runtime.cache_bytes("spectrum"))
+    extra = []
+    for n, k in shapes:
+        plan = _plan.make_plan("convolve", np.ones(n), np.ones(k), "full", method, None,
+                               "constant", 0, "scipy", 1, 1, None, "propagate", 1)
+        t = _runtime.median_time(lambda: _pipeline.execute(plan, method, res=res), repeats)
+        extra.append(t - estimate({**constants, name: 0.0}, plan.problem))
+    return max(statistics.median(extra), 0.0)
+
+
 def spectral_call(constants, repeats):
     """Seconds a transform engine's call costs beyond its modelled transforms and passes
-    (its buffers, leases and Python): a 256 x 9 float64 'fft' call through the pipeline
-    with the kernel's spectrum remembered (as the model prices calls,
-    :func:`sigconv.engines.cost.spectral_seconds`), less its estimate without this
-    constant."""
-    from . import _pipeline, _plan
-    x, w = np.ones(256), np.ones(9)
-    plan = _plan.make_plan("convolve", x, w, "full", "fft", None, "constant", 0, "scipy", 1,
-                           1, None, "propagate", 1)
-    res = _runtime.Resources(threads=1, cache_bytes=_runtime.cache_bytes("spectrum"))
-    t = _runtime.median_time(lambda: _pipeline.execute(plan, "fft", res=res), 5 * repeats)
-    model = cost.fft_estimate({**constants, "spectral_call": 0.0}, plan.problem).seconds
-    return max(t - model, 0.0)
+    (its buffers, leases and Python): :func:`fixed_cost` of a 256 x 9 'fft' call."""
+    return fixed_cost(constants, "spectral_call", "fft",
+                      lambda c, p: cost.fft_estimate(c, p).seconds, ((256, 9),), 5 * repeats)
 
 
 #: the 1-D overlap-save calls :func:`rows_call` times (one group of rows each)
@@ -183,19 +190,10 @@ ROWS_CALLS = ((1000, 9), (4096, 65))
 def rows_call(constants, repeats):
     """Seconds overlap-save's batched rows (:func:`sigconv.engines.overlap.row_block`)
     cost beyond the transform engines' fixed cost and their modelled work (their windows,
-    the zero-padded end group, the thread share; about 10 us here): the median over
-    :data:`ROWS_CALLS` (float64, 'full', spectrum remembered) of a call through the
-    pipeline less its estimate without this constant."""
-    from . import _pipeline, _plan
-    res = _runtime.Resources(threads=1, cache_bytes=_runtime.cache_bytes("spectrum"))
-    extra = []
-    for n, k in ROWS_CALLS:
-        plan = _plan.make_plan("convolve", np.ones(n), np.ones(k), "full", "os", None,
-                               "constant", 0, "scipy", 1, 1, None, "propagate", 1)
-        t = _runtime.median_time(lambda: _pipeline.execute(plan, "os", res=res), 5 * repeats)
-        extra.append(t - cost.rows_estimate({**constants, "rows_call": 0.0},
-                                            plan.problem).seconds)
-    return max(statistics.median(extra), 0.0)
+    the zero-padded end group, the thread share; about 10 us here): :func:`fixed_cost`
+    of the calls of :data:`ROWS_CALLS`."""
+    return fixed_cost(constants, "rows_call", "os",
+                      lambda c, p: cost.rows_estimate(c, p).seconds, ROWS_CALLS, 5 * repeats)
 
 
 #: elements of the products :func:`per_element` times: in cache (the spectral engines'

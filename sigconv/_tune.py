@@ -184,15 +184,11 @@ def _dot_call(repeats):
 
 
 def _direct_call(constants, repeats):
-    """Seconds the direct engine's call costs beyond its modelled work: a 100 x 3 float64
-    'full' call through the pipeline (numpy's dot correlation) less its estimate without
-    this constant (as :func:`sigconv._transform_constants.spectral_call` for transforms)."""
-    from . import _pipeline, _plan
-    plan = _plan.make_plan("convolve", np.ones(100), np.ones(3), "full", "direct", None,
-                           "constant", 0, "scipy", 1, 1, None, "propagate", 1)
-    res = _runtime.Resources(threads=1)
-    t = _runtime.median_time(lambda: _pipeline.execute(plan, "direct", res=res), 20 * repeats)
-    return max(t - cost.direct_estimate({**constants, "direct_call": 0.0}, plan.problem), 0.0)
+    """Seconds the direct engine's call costs beyond its modelled work:
+    :func:`sigconv._transform_constants.fixed_cost` of a 100 x 3 call (numpy's dot
+    correlation)."""
+    return T.fixed_cost(constants, "direct_call", "direct", cost.direct_estimate, ((100, 3),),
+                        20 * repeats)
 
 
 #: the plane OpenCV's filter rates are measured on, and the kernel sides whose times
