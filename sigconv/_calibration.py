@@ -9,7 +9,8 @@ spectral_call: that VM's figure times 0.48, the ratio on AuthenticAMD family 26 
 of the figure with kernel spectra remembered (calibration version 8, as the model prices
 calls) to the figure without; rows_call (new in version 8): the figure measured there
 times the ratio of the two processors' spectral_call, and so direct_call (set by hand to
-15 us before version 8).
+15 us before version 8); tiles_speedup (new in version 8): thread_speedup times their
+ratio there.
 """
 
 CALIBRATION = {
@@ -52,6 +53,7 @@ CALIBRATION = {
     'winograd_call': 8.49900025059469e-05,
     'winograd_point': 1.4000938854577968e-09,
     'thread_speedup': 1.5658320286750713,
+    'tiles_speedup': 1.87598639226995,
     'cores': 2,
     'fft_1d': {4: 0.7010635795383512, 8: 0.8239813075382123},
     'fft_rows': 0.5167743316729843,

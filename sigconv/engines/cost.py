@@ -320,8 +320,8 @@ def _length_factors(cal, name, itemsize, complex_):
 def tiles_estimate(cal, p):
     """Overlap-save in cache-sized tiles (:class:`sigconv.engines.tiled.TiledBank`): per
     tile one forward transform, and per kernel a product, an inverse and a copy; tiles
-    run on the worker threads; the kernels' spectra at the tile shape once (unless
-    remembered, :func:`_new_spectra`)."""
+    run on the worker threads (``cal['tiles_speedup']``; complex ones on scipy.fft's), the
+    kernels' spectra at the tile shape once (unless remembered, :func:`_new_spectra`)."""
     tile = _tiled.tile_shape(tuple(p.out_spatial), tuple(p.keshape))
     valid = [t - k + 1 for t, k in zip(tile, p.keshape)]
     K = p.kbatch
@@ -336,7 +336,7 @@ def tiles_estimate(cal, p):
         + elementwise_seconds(cal, K * math.prod(valid), per_number)
     threads = min(int(p.workers or 1), tiles)
     speed = _speedup(cal, threads, tiles * P * K, _tiled.THREAD_MIN_WORK,
-                     None if real else cal["scipy_fft"]["speedup"])   # tiles on scipy.fft
+                     cal["tiles_speedup"] if real else cal["scipy_fft"]["speedup"])
     secs = cal["spectral_call"] + _new_spectra(p) * one + tiles * per_tile / speed
     nbytes = p.out_bytes + K * spec * 2 * size + max(threads, 1) * 3 * P * per_number
     return Estimate(secs, nbytes)
