@@ -87,3 +87,15 @@ def broadcast(a, b):
     if not a:
         return b
     return np.broadcast_shapes(a, b)
+
+
+def as_plane(spatial):
+    """A 1-D spatial tuple (a shape, strides or dilations) as that of a plane of one row,
+    as OpenCV's filters take 1-D rows; other tuples as they are.
+
+    Examples
+    --------
+    >>> as_plane((1000,)), as_plane((3, 3))
+    ((1, 1000), (3, 3))
+    """
+    return (1, *spatial) if len(spatial) == 1 else tuple(spatial)

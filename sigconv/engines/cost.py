@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._shapes import as_plane
 from . import fft as _fft, opencv as _opencv, overlap as _overlap, tiled as _tiled
 from .direct import _THREAD_WORK as DIRECT_THREAD_WORK
 from .fft import THREAD_MIN_ELEMENTS
@@ -145,8 +146,7 @@ def compiled_seconds(cal, p):
     (several planes or bands: 256^2 x 17x17 float32, one band, took 590 us on one thread
     and on two)."""
     c = p.cv.lower()
-    lift = (1,) * (len(p.out_spatial) == 1)          # rows: planes of one row
-    out_spatial, strides, keshape = ((*lift, *v) for v in (p.out_spatial, p.strides, p.keshape))
+    out_spatial, strides, keshape = map(as_plane, (p.out_spatial, p.strides, p.keshape))
     planes = p.outbatch * math.prod(out_spatial[:-2])
     samples = planes * math.prod((L - 1) * s + 1 for L, s in zip(out_spatial[-2:], strides[-2:]))
     channels = 2 if p.cv in "FD" else 1
@@ -155,9 +155,7 @@ def compiled_seconds(cal, p):
     threads, _ = _opencv.split(planes, out_spatial[-2], keshape[-2], outs * p.cv_taps,
                                p.workers)
     speed = _speedup(cal, threads, outs * p.cv_taps, _opencv.THREAD_WORK)
-    # (rows skip the planes' bookkeeping: 1000 x 13 float32 took 6 us 'same', 17 'full')
-    return (0.0 if lift else cal["direct_call"]) + planes * p.cv_passes * cal["cv_call"] + \
-        work / speed
+    return cal["direct_call"] + planes * p.cv_passes * cal["cv_call"] + work / speed
 
 
 def fft_exact_for_integers(max1, max2, size1, size2):

@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import _runtime, _threads
 from .._padding import pad, padded_shape
+from .._shapes import as_plane
 from . import opencv
 from .scratch import scratch
 from .separable import low_rank_terms
@@ -58,8 +59,8 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
         if char is not None and nsp == 1:       # rows: planes of one row
             out = opencv.correlate_valid(x[..., None, :], w[..., None, :],
                                          (*out_shape[:-1], 1, out_shape[-1]),
-                                         (1, *strides), (1, *dilations), ((0, 0), *pads),
-                                         res=res, char=char)
+                                         as_plane(strides), as_plane(dilations),
+                                         ((0, 0), *pads), res=res, char=char)
             return out.reshape(out_shape)
         if char is not None:
             return opencv.correlate_valid(x, w, out_shape, strides, dilations, pads,

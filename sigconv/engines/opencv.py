@@ -35,6 +35,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from .. import _runtime, _threads
+from .._shapes import as_plane
 from .scratch import scratch
 from .separable import low_rank_terms
 
@@ -44,8 +45,7 @@ __all__ = ["applies", "work_char", "integer_bound", "passes", "correlate_valid",
 #: OpenCV's filter2D computes a kernel of at least this many taps (float32, float64
 #: planes) through a DFT: kernels are cut into row pieces below it
 DFT_TAPS = {"f": 130, "d": 50}
-#: 1-D kernels of ROW_TAPS taps, rows of ROW_WORK multiply-adds or more run here (10000 x
-#: 17 float64: 19 us, np.correlate 59; x 9: 13, 12; 1000 x 65 float32 'full': 17, 8)
+#: 1-D kernels of ROW_TAPS+ taps, rows of ROW_WORK+ multiply-adds (10000 x 17 f8: 19 us, np 59)
 ROW_TAPS, ROW_WORK = 12, 1 << 17
 #: integer results whose bound stays below these are exact in float32, float64
 EXACT_BOUND = {"f": 2 ** 24, "d": 2 ** 53}
@@ -96,7 +96,7 @@ def passes(kshape, dilations, char):
     """``(passes, taps)``: the filter calls summed into each output plane (one per tap of
     the kernel's outer axes and row piece) and the taps per output sample of a kernel of
     spatial shape ``kshape`` (one axis: a row) (for the cost model)."""
-    ke0, ke1 = ((k - 1) * d + 1 for k, d in zip((1, *kshape)[-2:], (1, *dilations)[-2:]))
+    ke0, ke1 = ((k - 1) * d + 1 for k, d in zip(as_plane(kshape)[-2:], as_plane(dilations)[-2:]))
     rows = max(1, (DFT_TAPS[char.lower()] - 1) // ke1)
     outer = math.prod(kshape[:-2])
     return outer * -(-ke0 // rows), outer * ke0 * ke1
