@@ -129,18 +129,22 @@ def zeros(shape, dtype):
 
 _pyfftw_state = {}
 _pyfftw_lock = threading.Lock()
-#: pyFFTW's OpenMP threads would spin ~9 ms of CPU after each threaded transform (a core
-#: taken from the next call on two cores); they are loaded with passive waiting unless
-#: the user chose a policy (benchmarks/README.md, "OpenMP wait policy")
+#: pyFFTW's OpenMP threads would spin ~7 ms of CPU after each threaded transform (a core
+#: taken from the next call on two cores), and waiting passively (no spin) makes each of
+#: a transform's parallel loops wake them (64^3 float32 on two threads 0.79 -> 0.42 ms a
+#: round trip with this spin, 3000 spins ~0.06 ms of CPU after it); unless the user chose
+#: a policy (benchmarks/README.md, "OpenMP wait policy")
 _OMP_POLICY = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
+_OMP_SPIN = "3000"
 
 
 def pyfftw():
     """The pyfftw module (imported once, when :mod:`sigconv.fft` is), or None when it
     cannot be imported.
 
-    ``OMP_WAIT_POLICY=PASSIVE`` is set only while pyfftw loads its OpenMP runtime (which
-    reads it once) and removed afterwards: ``os.environ`` is left as it was.  pyfftw's
+    ``GOMP_SPINCOUNT`` (a short spin, :data:`_OMP_SPIN`) is set only while pyfftw loads
+    its OpenMP runtime (which reads it once) and removed afterwards: ``os.environ`` is
+    left as it was.  pyfftw's
     optional dask interface, which imports all of ``dask.array`` when dask is installed
     (0.3-0.5 s, more than pyfftw itself), is skipped unless dask.array is already
     loaded; ``import pyfftw.interfaces.dask_fft`` still works afterwards.
@@ -165,7 +169,7 @@ def _import_pyfftw():
     unset = not any(name in os.environ for name in _OMP_POLICY)
     skip = _SKIPPED not in sys.modules
     if unset:
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        os.environ["GOMP_SPINCOUNT"] = _OMP_SPIN
     if skip:
         sys.modules[_SKIPPED] = None          # an import of it now fails at once
     try:  # pragma: no cover - which branch runs depends on the installation
@@ -174,7 +178,7 @@ def _import_pyfftw():
         return None, exc
     finally:
         if unset:
-            os.environ.pop("OMP_WAIT_POLICY", None)
+            os.environ.pop("GOMP_SPINCOUNT", None)
         if skip and sys.modules.get(_SKIPPED, 0) is None:
             del sys.modules[_SKIPPED]
     return module, None

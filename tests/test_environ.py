@@ -35,8 +35,8 @@ print(json.dumps({"modules": len(names), "import": diff(before, after_import),
 
 
 def run(*args):
-    env = {k: v for k, v in os.environ.items() if k not in ("KMP_DUPLICATE_LIB_OK",
-                                                               "OMP_WAIT_POLICY")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("KMP_DUPLICATE_LIB_OK", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
     out = subprocess.run([sys.executable, "-c", SCRIPT, *args], env=env, capture_output=True,
                          text=True, timeout=300, check=True)

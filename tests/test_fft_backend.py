@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.fft as sfft
+from scipy import signal
 
 import sigconv
 import sigconv.fft as sfw
@@ -105,6 +106,36 @@ def test_fft_engine_pads_real_1d_problems_to_the_cheapest_length():
     x, w = np.random.default_rng(0).standard_normal((2, 10000))[0], np.ones(1025)
     np.testing.assert_allclose(sigconv.convolve(x, w, method="fft"), np.convolve(x, w),
                                atol=1e-9)
+
+
+def test_real_transforms_over_several_axes_have_an_even_last_axis():
+    """FFTW's estimated plans run an odd last axis of a real transform slowly (and on
+    threads hundreds of times slower), so the engines pad it to an even fast length; the
+    results stay the convolution (against scipy's direct sum)."""
+    from sigconv.engines import tiled
+    from sigconv.engines.fft import transform_sizes
+    from sigconv.fft.lengths import even_fast_len
+    for n in range(1, 3000):
+        m = even_fast_len(n)
+        assert m >= n and m % 2 == 0 and m == sfw.next_fast_len(m, real=False)
+        assert not any(k % 2 == 0 and sfw.next_fast_len(k, real=False) == k
+                       for k in range(n, m))
+    sizes = transform_sizes((64,) * 3, (12,) * 3, (75,) * 3, (1,) * 3, ((11, 11),) * 3, True)
+    assert sizes == [(75, 75), (75, 75), (78, 78)]
+    strided = transform_sizes((40, 40), (5, 5), (15, 15), (3, 3), ((2, 2),) * 2, True)
+    assert strided[0] == (45, 15) and strided[1][0] % 2 == 0
+    assert transform_sizes((64,) * 3, (12,) * 3, (75,) * 3, (1,) * 3, ((11, 11),) * 3,
+                           False) == [(75, 75)] * 3          # complex: any fast length
+    assert all(t % 2 == 0 for t in tiled.tile_lengths(64, 12, last=True))
+    assert tiled.tile_shape((5, 700), (5, 3))[0] == 9        # only the last axis is even
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((20, 18, 21)), rng.standard_normal((6, 5, 6))
+    for mode in ("full", "same"):
+        np.testing.assert_allclose(sigconv.convolve(x, w, mode, method="fft"),
+                                   signal.convolve(x, w, mode, method="direct"), atol=1e-10)
+    np.testing.assert_allclose(sigconv.convolve(x, w, stride=3, method="fft"),
+                               signal.convolve(x, w, method="direct")[::3, ::3, ::3],
+                               atol=1e-10)
 
 
 def test_next_fast_len_refuses_sizes_beyond_its_table():
@@ -294,34 +325,41 @@ def test_spectrum_cache_defaults_to_the_plan_cache_bound():
 
 def _import_sigconv_showing_openmp(**env):
     """Import sigconv in a fresh process with libgomp printing its settings when loaded:
-    ``(the wait policy libgomp reports or None, OMP_WAIT_POLICY in os.environ after)``."""
+    ``(the wait policy libgomp reports or None, its spin count or None, the policy
+    variables in os.environ after)``."""
     environ = {k: v for k, v in os.environ.items() if k not in _runtime._OMP_POLICY}
-    environ.update(OMP_DISPLAY_ENV="TRUE", **env)
+    environ.update(OMP_DISPLAY_ENV="VERBOSE", **env)
     code = ("import os, sigconv.fft; sigconv.fft.backend(); "
-            "print(os.environ.get('OMP_WAIT_POLICY'))")
+            "print([os.environ.get(k) for k in ('OMP_WAIT_POLICY', 'GOMP_SPINCOUNT')])")
     proc = subprocess.run([sys.executable, "-c", code],
                           capture_output=True, text=True, env=environ, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    reported = [line.split("=")[1].strip(" '") for line in proc.stderr.splitlines()
-                if line.strip().startswith("OMP_WAIT_POLICY")]
-    return (reported[0] if reported else None), proc.stdout.strip()
+
+    def reported(name):
+        values = [line.split("=")[1].strip(" '") for line in proc.stderr.splitlines()
+                  if line.strip().startswith(name)]
+        return values[0] if values else None
+    return reported("OMP_WAIT_POLICY"), reported("GOMP_SPINCOUNT"), proc.stdout.strip()
 
 
 @pytest.mark.skipif(_runtime.pyfftw() is None, reason="the OpenMP policy concerns pyFFTW's libgomp")
-def test_pyfftw_openmp_threads_wait_passively_and_the_environment_is_restored():
-    policy, after = _import_sigconv_showing_openmp()
+def test_pyfftw_openmp_threads_spin_briefly_and_the_environment_is_restored():
+    policy, spin, after = _import_sigconv_showing_openmp()
     if policy is None:
         pytest.skip("this pyFFTW build does not load libgomp")
-    assert policy == "PASSIVE"
-    assert after == "None"
+    assert spin == _runtime._OMP_SPIN == "3000"
+    assert after == "[None, None]"
 
 
 @pytest.mark.skipif(_runtime.pyfftw() is None, reason="the OpenMP policy concerns pyFFTW's libgomp")
 def test_a_users_openmp_wait_policy_is_kept():
-    policy, after = _import_sigconv_showing_openmp(OMP_WAIT_POLICY="active")
+    policy, spin, after = _import_sigconv_showing_openmp(OMP_WAIT_POLICY="active")
     if policy is None:
         pytest.skip("this pyFFTW build does not load libgomp")
-    assert policy == "ACTIVE" and after == "active"
+    assert policy == "ACTIVE" and after == "['active', None]"
+    assert spin != _runtime._OMP_SPIN
+    policy, spin, after = _import_sigconv_showing_openmp(GOMP_SPINCOUNT="17")
+    assert spin == "17" and after == "[None, '17']"
 
 
 def test_pyfftw_is_imported_without_its_dask_interface():

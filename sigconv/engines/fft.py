@@ -26,7 +26,7 @@ import numpy as np
 from .. import _runtime
 from .._shapes import broadcast
 from ..fft.backend import transform
-from ..fft.lengths import cheapest_len, next_fast_len
+from ..fft.lengths import cheapest_len, even_fast_len, next_fast_len
 
 #: transforms of at least this many points (times batch) use every thread of the call's
 #: resources: two threads break even at ~1 ms of work here and pay off from ~10 ms
@@ -58,15 +58,18 @@ def dilate(w, dilations):
     return out
 
 
-def axis_sizes(n, ke, L, s, before, cheapest=False):
+def axis_sizes(n, ke, L, s, before, cheapest=False, even=False):
     """(N, M): transform length of one axis and its folded length ``M = N / s``
     (``cheapest``: the :func:`~sigconv.fft.cheapest_len` rather than the smallest fast
-    length, for an unstrided axis)."""
+    length, for an unstrided axis; ``even``: an even ``N``, the last axis of a real
+    transform over several axes, :func:`~sigconv.fft.lengths.even_fast_len`)."""
     need = max(n + before, (L - 1) * s - before + ke, 1)
     if s == 1:
-        N = cheapest_len(need) if cheapest else next_fast_len(need)
+        N = cheapest_len(need) if cheapest else even_fast_len(need) if even else \
+            next_fast_len(need)
         return N, N
-    M = next_fast_len(max(L, -(-need // s)), real=False)
+    least = max(L, -(-need // s))
+    M = even_fast_len(least) if even and s % 2 else next_fast_len(least, real=False)
     return s * M, M
 
 
@@ -77,10 +80,13 @@ def transform_sizes(nshape, keshape, out_spatial, strides, pads, real=True):
     those of two or more axes take the smallest fast lengths: the factor costs were
     measured on real 1-D transforms (a complex 1105920 ran 1.3x slower than 1069200), and
     in N-D padding multiplies over the axes (66 -> 72 on three axes is 1.3x the points,
-    and 64^3 * 3^3 ran 8 ms against 5 ms)."""
+    and 64^3 * 3^3 ran 8 ms against 5 ms).  The last axis of a real transform over
+    several axes is even."""
     cheapest = real and len(nshape) == 1
-    return [axis_sizes(n, ke, L, s, b, cheapest)
-            for n, ke, L, s, (b, _) in zip(nshape, keshape, out_spatial, strides, pads)]
+    last = len(nshape) - 1
+    return [axis_sizes(n, ke, L, s, b, cheapest, real and not cheapest and i == last)
+            for i, (n, ke, L, s, (b, _)) in enumerate(zip(nshape, keshape, out_spatial,
+                                                          strides, pads))]
 
 
 #: bytes of spectrum product handed to one inverse transform; larger batches go in chunks

@@ -7,8 +7,8 @@ the constants ``sigconv tune`` measures for the layers (:mod:`sigconv.nn._consta
 
 import math
 
-from ..fft.lengths import next_fast_len
 from .cost import elementwise_seconds, transform_seconds
+from .fft import transform_sizes
 
 __all__ = ["im2col_seconds", "winograd_seconds", "winograd_tile", "layer_method",
            "WINOGRAD_TILES"]
@@ -59,7 +59,9 @@ def layer_method(cal, x_shape, w_shape, out_spatial, groups, *, winograd=False):
         costs["winograd"] = min(winograd_seconds(cal, n, c, o, out_spatial, m)
                                 for m in WINOGRAD_TILES)
     if math.prod(w_shape[2:]) >= 25:
-        sizes = [next_fast_len(s) for s in x_shape[2:]]
+        nsp = len(x_shape) - 2
+        sizes = [N for N, _ in transform_sizes(x_shape[2:], w_shape[2:], out_spatial,
+                                               (1,) * nsp, ((0, 0),) * nsp)]
         f = math.prod(sizes)
         itemsize = 4
         costs["fft"] = (transform_seconds(cal, f, n * c + o * cg + n * o, True, itemsize, 1)

@@ -44,13 +44,14 @@ GROUP_POINTS = 1 << 16
 THREAD_MIN_WORK = 1 << 20
 
 
-def tile_lengths(L, ke, odd=(1, 3, 5)):
+def tile_lengths(L, ke, odd=(1, 3, 5), last=False):
     """Candidate tile lengths for ``L`` outputs of a kernel of extent ``ke``: the sizes
     ``2^a`` times an ``odd`` factor (FFTW's fastest here: 9 * 2^a runs ~25 % slower per
     point, and in 1-D only powers of two keep up) that are at least ``2 ke``, and the
-    single tile covering the axis."""
-    from ..fft.lengths import next_fast_len
-    whole = next_fast_len(L + ke - 1)
+    single tile covering the axis (on the ``last`` axis an even one: an odd last axis
+    slows real transforms, see :func:`~sigconv.fft.lengths.even_fast_len`)."""
+    from ..fft.lengths import even_fast_len, next_fast_len
+    whole = (even_fast_len if last else next_fast_len)(L + ke - 1)
     out = {whole}
     for t in odd:
         while t < whole:
@@ -89,7 +90,7 @@ def tile_shape(L, ke):
     # 2-D tiles may be 3 or 5 times a power of two; 1-D and 3-D ones are powers of two
     # (FFTW's estimated 3-D plans: 40x40x96 5.7e-10 s per N log2 N, 64^3 1.4e-10)
     odd = (1, 3, 5) if len(L) == 2 else (1,)
-    lengths = [tile_lengths(n, k, odd) for n, k in zip(L, ke)]
+    lengths = [tile_lengths(n, k, odd, i == len(L) - 1) for i, (n, k) in enumerate(zip(L, ke))]
     keep = max(4, int(4096 ** (1 / len(L))))    # bound the search in many dimensions
     lengths = [np.array(c if len(c) <= keep else _thin(c, keep)) for c in lengths]
     grid = np.meshgrid(*lengths, indexing="ij")
