@@ -40,7 +40,8 @@ def route(op, plan, in1):
     * one real plane whose result has its shape, or one real row, where OpenCV's
       filters run the sum (256^2 x 3x3 float32: 50 us against 79 planned; ``cv2.filter2D``
       41 us): the direct engine's call on the new inputs, which makes one filter call
-      where :func:`~sigconv.engines.opencv.one_call` can.
+      where :func:`~sigconv.engines.opencv.one_call` can; the same call for a real plane
+      whose few outputs the engine sums as windows (:mod:`sigconv.engines.windows`).
 
     It runs the engine call :func:`sigconv._pipeline.execute` runs, so results are
     bit-identical.  For integers (exact sums), on one row: :func:`_integer_route`.
@@ -109,9 +110,11 @@ def _integer_route(op, plan):
 
 def _plane_route(op, plan, res):
     """The route of a real plane whose result has its shape, or of a real row, on
-    OpenCV's filters (the direct engine's call, :func:`sigconv.engines.direct.
-    correlate_valid`)."""
-    if plan.problem.cv not in ("f", "d") or (plan.nsp == 2 and plan.out_shape != plan.x.shape):
+    OpenCV's filters, or of a real plane the direct engine sums as windows (the direct
+    engine's call, :func:`sigconv.engines.direct.correlate_valid`)."""
+    p = plan.problem
+    if not (p.windows and plan.compute_dtype.kind == "f") and (p.cv not in ("f", "d") or (
+            plan.nsp == 2 and plan.out_shape != plan.x.shape)):
         return None
     pads, flip, out_shape, ones = plan.pads, op == "convolve", plan.out_shape, (1,) * plan.nsp
 

@@ -212,3 +212,74 @@ def test_rows_on_opencv_equal_the_defining_sum(dtype, mode, k, stride, dilation,
     assert_array_equal(batch[0], got)
     assert_allclose(batch[1], _textbook_row(x[::-1], w, mode, stride, dilation),
                     rtol=0, atol=1e-5 * np.abs(want).max() if dtype == "float32" else 1e-9)
+
+
+def _textbook_valid(x, w, stride, dilation):
+    """The defining valid correlation ``y[i] = sum_m x[i*s + m*d] conj(w[m])`` over every
+    axis of N-D ``x`` and ``w`` (float64 or complex128), one output at a time."""
+    nd = x.ndim
+    ke = [(k - 1) * dilation + 1 for k in w.shape]
+    out_shape = [(n - e) // stride + 1 for n, e in zip(x.shape, ke)]
+    out = np.zeros(out_shape, np.result_type(x, w, np.float64))
+    for i in np.ndindex(*out_shape):
+        window = x[tuple(slice(a * stride, a * stride + e, dilation) for a, e in zip(i, ke))]
+        out[i] = np.sum(window * np.conj(w))
+    assert out.ndim == nd
+    return out
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex128", "int32"])
+@pytest.mark.parametrize("xs, ks, stride, dilation", [
+    ((40, 41), (37, 36), 1, 1), ((20, 22), (6, 5), 3, 2), ((9, 10, 11), (3, 4, 2), 1, 2),
+    ((13, 13, 13), (2, 2, 2), 2, 1), ((300,), (290,), 1, 1)])
+def test_few_outputs_run_as_windows_and_equal_the_defining_sum(dtype, xs, ks, stride,
+                                                               dilation, monkeypatch):
+    """A few outputs of one kernel run as the product of their windows' matrix with the
+    kernel (one BLAS call instead of a numpy call per tap): the values of the defining
+    sum (integers exactly), with stride and dilation, in 2-D and 3-D (and the values in
+    1-D, whatever runs them), and the same bits from inputs at other addresses."""
+    from sigconv.engines import windows
+    rng = np.random.default_rng(sum(xs) + sum(ks))
+    x, w = (rng.standard_normal(s) * 20 for s in (xs, ks))
+    if dtype == "complex128":
+        x, w = x + 1j * rng.standard_normal(xs), w + 1j * rng.standard_normal(ks)
+    x, w = x.astype(dtype), w.astype(dtype)
+    calls = []
+    real = windows.correlate_valid
+    monkeypatch.setattr(windows, "correlate_valid",
+                        lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    got = sigconv.correlate(x, w, "valid", method="direct", stride=stride, dilation=dilation)
+    want = _textbook_valid(x.astype(np.result_type(x, np.float64)), w, stride, dilation)
+    assert calls or len(xs) == 1     # (rows: numpy's correlation, integer rows in int64)
+    assert got.shape == want.shape and got.dtype == np.dtype(dtype)
+    if dtype == "int32":
+        assert_array_equal(got, want.astype(np.int64))
+    else:
+        tol = (1e-4 if dtype == "float32" else 1e-11) * np.abs(want).max()
+        assert_allclose(got, want, rtol=0, atol=tol)
+    shifted = np.empty(x.size + 1, x.dtype)[1:].reshape(x.shape)     # another address
+    shifted[...] = x
+    again = sigconv.correlate(shifted, w, "valid", method="direct", stride=stride,
+                              dilation=dilation)
+    assert_array_equal(again, got)
+
+
+def test_windows_are_priced_and_chosen_where_the_shifted_sums_were_slow():
+    """63x63 by 63x63 complex 'valid' (one output) had been shifted and added tap by tap
+    (3969 numpy calls, ~10 ms); the model now prices the windows' single product and
+    'auto' takes the direct engine, which runs them."""
+    from sigconv import _plan
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((63, 63)) + 1j * rng.standard_normal((63, 63))
+    k = rng.standard_normal((63, 63)) + 1j * rng.standard_normal((63, 63))
+    plan = _plan.make_plan("convolve", x, k, "valid", "auto", None, "constant", 0, "scipy",
+                           1, 1, None, "propagate", None)
+    assert plan.problem.windows and plan.problem.taps == 63 * 63
+    choice = sigconv.choose_method(x, k, "valid")
+    assert choice.method == "direct"
+    assert_allclose(sigconv.convolve(x, k, "valid"), ss.convolve(x, k, "valid", "direct"),
+                    rtol=1e-12, atol=1e-9)
+    many = np.ones((300, 300))                 # 90,000 outputs: the shifted sums
+    plan = _plan.make_plan("convolve", many, np.ones((3, 3)), "same", "auto", None,
+                           "constant", 0, "scipy", 1, 1, None, "propagate", None)
+    assert not plan.problem.windows

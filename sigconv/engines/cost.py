@@ -4,9 +4,8 @@ Pure functions of a :class:`Problem` (shapes, dtype, threads) and a calibration 
 the constants ``sigconv tune`` measures on the machine (FFTW throughput per point, the
 direct engine's throughput per multiply-add, fixed call costs, the speed-up of threads),
 or the shipped defaults of ``_calibration.py``.  The decisions they drive are between
-costs that differ by orders of magnitude except near a crossover, where either choice is
-nearly as good, so a factor of ~1.5 error is harmless.
-"""
+costs that differ by orders of magnitude except near a crossover, where either choice
+is nearly as good, so a factor of ~1.5 error is harmless."""
 
 import functools
 import math
@@ -46,9 +45,7 @@ def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2, rows=
     Complex transforms over two or more axes run on scipy.fft (:mod:`sigconv.fft.plans`):
     at ``cal['scipy_fft']['factor']`` times the calibrated rate, growing by its
     ``'penalty'`` per doubling past LARGE_POINTS (FFTW's by LARGE_PENALTY), and sped up
-    ``'speedup'`` times by all cores (FFTW ``cal['thread_speedup']`` times).  1152^2
-    complex128 takes 22 ms on one thread and 11.4 on two here, where FFTW's figures
-    priced it at 30 and 21.
+    ``'speedup'`` times by all cores (FFTW ``cal['thread_speedup']`` times).
     """
     if points <= 1 or count == 0:
         return cal["fft_call"]
@@ -180,9 +177,10 @@ class Problem(NamedTuple):
     compiled 1-D correlation, ``cv`` the type OpenCV's filters compute it in (or '' where
     the direct engine sums in numpy) with ``cv_passes`` filter calls per output plane and
     ``cv_taps`` taps per sample, ``kernel_kept`` whether the transform engines remember
-    the kernel's spectrum between calls (:func:`sigconv.engines.fft.remembered`), so that
-    every call after a kernel's first makes no kernel transform.  Hashable: estimates
-    are remembered per problem.
+    the kernel's spectrum (:func:`sigconv.engines.fft.remembered`: no kernel transform
+    after a kernel's first call), ``windows`` whether the direct engine multiplies the
+    outputs' windows (:mod:`sigconv.engines.windows`).  Hashable: estimates are
+    remembered per problem.
     """
     xshape: tuple
     keshape: tuple
@@ -202,6 +200,7 @@ class Problem(NamedTuple):
     cv_passes: int = 0
     cv_taps: int = 0
     kernel_kept: bool = False
+    windows: bool = False
 
     @property
     def out_bytes(self):
@@ -341,13 +340,16 @@ def tiles_estimate(cal, p):
 
 
 def direct_estimate(cal, p):
-    """The direct engine's seconds: OpenCV's filters, numpy's dot correlation or the
-    shifted sums, whichever runs problem ``p``."""
+    """The direct engine's seconds: OpenCV's filters, numpy's dot correlation, the
+    windows (a strided gather, priced as a shifted multiply-add, and a product per
+    multiply-add) or the shifted sums, whichever runs problem ``p``."""
     out_elements = p.outbatch * math.prod(p.out_spatial)
     if p.cv:
         return compiled_seconds(cal, p)
-    if p.dot:
-        return dot_seconds(cal, out_elements, p.taps, p.complex_, p.outbatch, p.workers)
+    if p.dot or p.windows:
+        gather = cal["gather"] + cal["direct_mac"].get(p.char, cal["direct_mac"]["d"])
+        return dot_seconds(cal, out_elements, p.taps, p.complex_, p.outbatch * p.dot,
+                           p.workers) + out_elements * p.taps * gather * p.windows
     return direct_seconds(cal, out_elements, p.taps, p.char, p.workers)
 
 

@@ -3,7 +3,9 @@
 With two or more convolution axes (or one, and a real kernel of
 :data:`~sigconv.engines.opencv.ROW_TAPS` or more taps: rows as one-row planes) and a
 dtype OpenCV computes exactly, the sums run on its compiled 2-D filters
-(:mod:`sigconv.engines.opencv`).  Otherwise, for each kernel tap
+(:mod:`sigconv.engines.opencv`).  One-axis kernels may take numpy's compiled
+correlation, and a few outputs of one kernel a product over their windows
+(:mod:`sigconv.engines.windows`).  Otherwise, for each kernel tap
 the engine adds ``w[m] * x[shifted, strided slice]`` into the output.  It runs band by
 band so each band's output stays in cache, spreads the bands over threads (numpy's
 arithmetic releases the GIL), skips zero taps, computes strided and dilated outputs
@@ -22,7 +24,7 @@ import numpy as np
 from .. import _runtime, _threads
 from .._padding import pad, padded_shape
 from .._shapes import as_plane
-from . import opencv
+from . import opencv, windows
 from .scratch import scratch
 from .separable import low_rank_terms
 
@@ -34,7 +36,9 @@ _THREAD_WORK = 1 << 21         # multiply-adds below which threads cost more tha
 _DOT_TAPS = {"d": 1, "D": 64, "f": 1, "F": 64, "l": 1, "q": 1, "L": 1, "Q": 1}
 #: real kernel lengths at which np.correlate runs 3-5x slower per multiply-add than at
 #: shorter or longer ones: shift-added instead (float32 1e6 x 16: 3.9 ms against 12.2)
-DOT_SLOW_TAPS = range(12, 32)
+#: on rows of DOT_SLOW_SAMPLES outputs or more; on shorter rows the shifted sums' call
+#: per tap costs more (float64 1000 x 17: 59 us against 8; 3000 x 17: 65 against 19)
+DOT_SLOW_TAPS, DOT_SLOW_SAMPLES = range(12, 32), 10_000
 #: complex rows of at most this many outputs take the dot products at any kernel length:
 #: the shifted sums cost ~50 us per call there (complex128 1000 x 3: 23 us against 58;
 #: 3000 x 17: 89 against 190; 10000 x 3: 232 against 80)
@@ -53,18 +57,22 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
     of floats holding the exact sum).
     """
     nsp = len(strides)
+    char = None
     if opencv.applies(nsp, x.dtype, w.shape[-nsp:], dilations, out_shape[-1]):
         bound = opencv.integer_bound(x, w, nsp) if x.dtype.kind in "biu" else None
         char = opencv.work_char(x.dtype, bound)
-        if char is not None and nsp == 1:       # rows: planes of one row
+    win = not _dot_path(x, w, out_shape, strides, dilations) and windows.applies(
+        math.prod(out_shape), math.prod(w.shape[w.ndim - nsp:]),
+        math.prod(w.shape[:w.ndim - nsp]), x.dtype.kind, nsp, char is not None)
+    if char is not None and not win:
+        if nsp == 1:       # rows: planes of one row
             out = opencv.correlate_valid(x[..., None, :], w[..., None, :],
                                          (*out_shape[:-1], 1, out_shape[-1]),
                                          as_plane(strides), as_plane(dilations),
                                          ((0, 0), *pads), res=res, char=char)
             return out.reshape(out_shape)
-        if char is not None:
-            return opencv.correlate_valid(x, w, out_shape, strides, dilations, pads,
-                                          res=res, char=char)
+        return opencv.correlate_valid(x, w, out_shape, strides, dilations, pads,
+                                      res=res, char=char)
     if _dot_path(x, w, out_shape, strides, dilations):
         (before, after), = pads
         k = w.shape[-1]
@@ -76,6 +84,8 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
         x = pad(x, pads, "constant", out=buf)
     if _dot_path(x, w, out_shape, strides, dilations):
         return _correlate_rows(x, w, out_shape, w.shape[-1] - 1, res.threads)
+    if win:
+        return windows.correlate_valid(x, w, out_shape, strides, dilations)
     terms = low_rank_terms(w, nsp)
     if terms is None:
         return shift_add(x, w, out_shape, strides, dilations, threads=res.threads)
@@ -99,13 +109,14 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
 def dot_path_applies(nsp, strides, dilations, k, dtype, rows, samples):
     """1-D kernels where numpy's compiled dot-product correlation is faster than the
     shifted sums (``rows`` rows of ``samples`` outputs): real ones of any length but
-    DOT_SLOW_TAPS, complex ones from 64 taps or on rows of up to DOT_COMPLEX_SAMPLES;
-    never the rows OpenCV's filters take (:func:`sigconv.engines.opencv.applies`)."""
+    DOT_SLOW_TAPS on rows of DOT_SLOW_SAMPLES or more, complex ones from 64 taps or on
+    rows of up to DOT_COMPLEX_SAMPLES; never the rows OpenCV's filters take
+    (:func:`sigconv.engines.opencv.applies`)."""
     complex_ = dtype.kind == "c"
     short = complex_ and samples <= DOT_COMPLEX_SAMPLES
     return (nsp == 1 and strides[0] == 1 and dilations[0] == 1 and rows <= 64
             and (k >= _DOT_TAPS.get(dtype.char, 1 << 62) or (short and dtype.char in "FD"))
-            and (k not in DOT_SLOW_TAPS or complex_)
+            and (k not in DOT_SLOW_TAPS or complex_ or samples < DOT_SLOW_SAMPLES)
             and not opencv.applies(1, dtype, (k,), dilations, samples))
 
 

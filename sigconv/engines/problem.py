@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _validate
 from .._padding import padded_shape
-from . import opencv as _opencv
+from . import opencv as _opencv, windows
 from .cost import Problem, fft_accurate
 from .direct import dot_path_applies
 from .fft import SPECTRUM_CACHE_KERNEL
@@ -67,11 +67,25 @@ def problem(plan):
     if cv and not _opencv.applies(plan.nsp, dt, plan.kernel_spatial, plan.dilations,
                                   plan.out_shape[-1]):
         cv = ""
+    win = _windows(plan, dt, bool(cv))
     materialized = plan.boundary != "constant" or plan.fillvalue != 0
-    # (the compiled filters' cost comes from the kernel's shape: no taps to count)
+    # (the compiled filters' cost comes from the kernel's shape: no taps to count; the
+    # windows multiply every tap, zero or not)
     return _problem(plan.x.shape, plan.kernel.shape, plan.out_shape, plan.pads, plan.strides,
-                    plan.dilations, materialized, dt, plan.integer, cv, plan.workers,
-                    0 if cv else direct_taps(plan))
+                    plan.dilations, materialized, dt, plan.integer, "" if win else cv,
+                    plan.workers, -1 if win else 0 if cv else direct_taps(plan))
+
+
+def _windows(plan, dt, filters):
+    """Whether the direct engine sums ``plan`` as windows (:mod:`.windows`), as
+    :func:`sigconv.engines.direct.correlate_valid` decides."""
+    nsp, out = plan.nsp, plan.out_shape
+    return not (nsp == 1 and dot_path_applies(1, plan.strides, plan.dilations,
+                                              plan.kernel_spatial[-1], dt,
+                                              math.prod(out[:-1]), out[-1])) \
+        and windows.applies(math.prod(out), math.prod(plan.kernel_spatial),
+                            plan.kernel.size // math.prod(plan.kernel_spatial), dt.kind,
+                            nsp, filters)
 
 
 @functools.lru_cache(maxsize=512)
@@ -92,8 +106,9 @@ def _problem(xs, ks, out_shape, pads, strides, dilations, materialized, dt, inte
     passes, cv_taps = _opencv.passes(kspatial, dilations, cv) if cv else (0, 0)
     return Problem(tuple(xshape), ke, tuple(out_shape[-nsp:]), strides,
                    ((0, 0),) * nsp if materialized else pads, batch(xs), batch(ks),
-                   batch(out_shape), itemsize, complex_, workers, taps, dt.char, dot, cv,
-                   passes, cv_taps, math.prod(ks) <= SPECTRUM_CACHE_KERNEL)
+                   batch(out_shape), itemsize, complex_, workers,
+                   math.prod(kspatial) if taps < 0 else taps, dt.char, dot, cv, passes,
+                   cv_taps, math.prod(ks) <= SPECTRUM_CACHE_KERNEL, taps < 0)
 
 
 def direct_taps(plan):
