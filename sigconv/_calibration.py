@@ -12,7 +12,10 @@ times the ratio of the two processors' spectral_call, and so direct_call (set by
 15 us before version 8); tiles_speedup (new in version 8): thread_speedup times their
 ratio there; thread_speedup: AuthenticAMD family 26 model 2's figure with pyFFTW's
 OpenMP threads spinning briefly before they sleep (1.94 there, against 1.41 waiting
-passively, as this VM's 1.57 was measured).
+passively, as this VM's 1.57 was measured); spectral_call then holds the pipeline's
+checks of the values a transform needs (calibration version 9): plus that processor's
+8 us times 2.8, the ratio of the two processors' fft_call, dot_call and cv_call
+(2.7-2.9).
 """
 
 CALIBRATION = {
@@ -35,7 +38,7 @@ CALIBRATION = {
     'per_element_memory': {4: 1.0832052234344136e-09, 8: 1.0544404984574873e-09,
                            16: 2.1014838220284604e-09, 32: 9.96643161835925e-09},
     'cache_bytes': 16777216,
-    'spectral_call': 4.740332534901477e-05,
+    'spectral_call': 6.980332534901477e-05,
     'rows_call': 2.807930138238201e-05,
     'direct_mac': {'f': 2.5401600528500483e-10, 'd': 4.5497631091461233e-10,
                    'l': 5.239627881177091e-10, 'F': 4.5914935588895987e-10,

@@ -30,8 +30,9 @@ from ._calibration import CALIBRATION as GENERIC
 __all__ = ["Calibration", "VERSION", "DATA", "shipped", "shipped_path", "read", "write",
            "as_constants"]
 
-#: the calibration files' format; files of another version are ignored
-VERSION = 8
+#: the calibration files' format; files of another version are ignored (9: spectral_call holds
+#: the value checks a transform needs, thread_speedup spinning OpenMP threads)
+VERSION = 9
 #: the folder of the shipped per-processor calibrations
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 

@@ -176,11 +176,28 @@ def fixed_cost(constants, name, method, estimate, shapes, repeats):
     return max(statistics.median(extra), 0.0)
 
 
+def value_checks(repeats):
+    """Seconds the pipeline's checks of the inputs' values take on a small call, checks
+    that only a transform needs (:func:`sigconv._pipeline.transforms_refused`: 8 us here,
+    where a call of the direct sum makes none; their ~0.25 ns per element is left out):
+    a part of every transform method's fixed cost."""
+    from . import _pipeline, _plan
+    x, k = np.ones(256), np.ones(9)
+
+    def made():
+        return _plan.make_plan("convolve", x, k, "full", "fft", None, "constant", 0, "scipy",
+                               1, 1, None, "propagate", 1)
+    checks = _runtime.median_time(lambda: _pipeline.transforms_refused(made()), 5 * repeats)
+    return max(checks - _runtime.median_time(made, 5 * repeats), 0.0)
+
+
 def spectral_call(constants, repeats):
-    """Seconds a transform engine's call costs beyond its modelled transforms and passes
-    (its buffers, leases and Python): :func:`fixed_cost` of a 256 x 9 'fft' call."""
-    return fixed_cost(constants, "spectral_call", "fft",
-                      lambda c, p: cost.fft_estimate(c, p).seconds, ((256, 9),), 5 * repeats)
+    """Seconds a transform method's call costs beyond its modelled transforms and passes:
+    :func:`fixed_cost` of a 256 x 9 'fft' call (the engine's buffers, leases and Python)
+    and the :func:`value_checks`."""
+    return value_checks(repeats) + fixed_cost(
+        constants, "spectral_call", "fft", lambda c, p: cost.fft_estimate(c, p).seconds,
+        ((256, 9),), 5 * repeats)
 
 
 #: the 1-D overlap-save calls :func:`rows_call` times (one group of rows each)
@@ -189,11 +206,14 @@ ROWS_CALLS = ((1000, 9), (4096, 65))
 
 def rows_call(constants, repeats):
     """Seconds overlap-save's batched rows (:func:`sigconv.engines.overlap.row_block`)
-    cost beyond the transform engines' fixed cost and their modelled work (their windows,
+    cost beyond the transform methods' fixed cost and their modelled work (their windows,
     the zero-padded end group, the thread share; about 10 us here): :func:`fixed_cost`
-    of the calls of :data:`ROWS_CALLS`."""
+    of the calls of :data:`ROWS_CALLS`, with the :func:`value_checks` that
+    ``spectral_call`` holds."""
+    checks = value_checks(repeats)
     return fixed_cost(constants, "rows_call", "os",
-                      lambda c, p: cost.rows_estimate(c, p).seconds, ROWS_CALLS, 5 * repeats)
+                      lambda c, p: cost.rows_estimate(c, p).seconds - checks, ROWS_CALLS,
+                      5 * repeats)
 
 
 #: elements of the products :func:`per_element` times: in cache (the spectral engines'
