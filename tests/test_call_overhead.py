@@ -90,6 +90,25 @@ def _planned(op, x, k, mode, method="auto"):
     return P.finish(plan, P.compute(plan))
 
 
+@pytest.mark.parametrize("dtype", ["float64", "complex128"])
+def test_few_outputs_of_a_long_row_take_one_thread_and_a_route(dtype):
+    """The dot path's threads follow the multiply-adds of the outputs asked for, not the
+    signal times the kernel: one output of 10173 x 10173 'valid' (10173 multiply-adds) is
+    one np.correlate call, and its signature gets a route giving the same bits."""
+    from sigconv.engines import direct
+    rng = np.random.default_rng(5)
+    x, k = random_array(rng, (10173,), dtype), random_array(rng, (10173,), dtype)
+    assert direct.dot_route(10173, 10173, np.dtype(dtype), 10172, 10173, 2) is not None
+    R._routes.clear()
+    first = sigconv.correlate(x, k, "valid")
+    assert len(R._routes) == 1
+    x2 = random_array(rng, (10173,), dtype)
+    routed = sigconv.correlate(x2, k, "valid")
+    assert_array_equal(first, _planned("correlate", x, k, "valid"))
+    assert_array_equal(routed, _planned("correlate", x2, k, "valid"))
+    np.testing.assert_allclose(routed, [np.sum(x2 * np.conj(k))], rtol=1e-10)
+
+
 @pytest.mark.parametrize("op", ["convolve", "correlate"])
 @pytest.mark.parametrize("mode", ["full", "same", "valid"])
 @pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])

@@ -181,7 +181,7 @@ def dot_correlate(x, w, start, stop, *, conjugate=False, threads=1):
     if not x.flags.writeable:
         x = x.copy()
     n, k = x.shape[0], w.shape[0]
-    threads = _thread_count(threads, n * k)
+    threads = _thread_count(threads, (stop - start) * k)
     split = _splits(x, w)
     if n >= k and (threads > 1 or split and stop - start > SPLIT_PIECE):
         # a long complex split goes piece by piece too: its real and imaginary parts and
@@ -212,7 +212,8 @@ def dot_route(n, k, dtype, start, stop, threads, *, op="correlate"):
     its decisions taken now (``op`` 'convolve' flips ``w``; 'correlate' conjugates a
     complex one); None unless that is one whole-mode correlation on one thread."""
     mode = whole_mode(n, k, start, stop)
-    if dtype.kind not in "fc" or mode is None or _thread_count(threads, n * k) > 1:
+    if dtype.kind not in "fc" or mode is None or \
+            _thread_count(threads, (stop - start) * k) > 1:
         return None
     flip = op == "convolve"
     if dtype.kind == "c":
