@@ -15,7 +15,7 @@ OpenMP threads spinning briefly before they sleep (1.94 there, against 1.41 wait
 passively, as this VM's 1.57 was measured); spectral_call then holds the pipeline's
 checks of the values a transform needs (calibration version 9): plus that processor's
 8 us times 2.8, the ratio of the two processors' fft_call, dot_call and cv_call
-(2.7-2.9).
+(2.7-2.9); dot_taps (new in version 9): that processor's figures.
 """
 
 CALIBRATION = {
@@ -49,6 +49,7 @@ CALIBRATION = {
     'cv_pixel': {'f': 2.6062050365038835e-10, 'd': 2.063761821158304e-10},
     'cv_mac': {'f': 4.341545109531886e-11, 'd': 1.668034550761366e-10},
     'dot_mac': {'f': 2.433734179680002e-10, 'c': 6.651445385741644e-10},
+    'dot_taps': {'f': 0.19437778656340202, 'c': 0.3045342116579007},
     'dot_call': 2.3695010895607993e-06,
     'gemm_mac': 2.2388968733891964e-11,
     'gather': 3.4792197140442463e-10,

@@ -166,16 +166,25 @@ def _tap_call(repeats):
     return _runtime.median_time(lambda: direct.shift_add(x, w, (1, 200), (1,), (1,)), repeats) / 101
 
 
-def _dot_macs(repeats):
+def _dot_macs(repeats, taps=65):
     """Seconds per multiply-add of numpy's 1-D correlation at 65 taps, one thread: kernels
-    of a few dozen taps are where it competes with the transforms (its rate per
-    multiply-add halves from 65 to 513 taps, float64: 0.245 against 0.128 ns)."""
+    of a few dozen taps are where it competes with the transforms."""
     out = {}
     for key, dt in (("f", np.float64), ("c", np.complex128)):
-        x, w = np.ones(200_000, dtype=dt), np.ones(65, dtype=dt)
-        t = _runtime.median_time(lambda: direct.dot_correlate(x, w, 64, 200_000), repeats)
-        out[key] = t / ((200_000 - 64) * 65)
+        x, w = np.ones(200_000, dtype=dt), np.ones(taps, dtype=dt)
+        t = _runtime.median_time(lambda: direct.dot_correlate(x, w, taps - 1, 200_000),
+                                 repeats)
+        out[key] = t / ((200_000 - taps + 1) * taps)
     return out
+
+
+def _dot_taps(at65, repeats):
+    """How numpy's correlation speeds up per multiply-add past 65 taps: the exponent
+    ``e`` of ``(65 / taps) ** e`` from its rate at 513 taps (float64 0.16, complex128
+    0.29 here: 0.133 -> 0.094 ns, 0.301 -> 0.165), between 0 and 1."""
+    at513 = _dot_macs(repeats, 513)
+    return {key: min(1.0, max(0.0, math.log(at65[key] / at513[key]) / math.log(513 / 65)))
+            for key in at513}
 
 
 def _dot_call(repeats):
@@ -265,7 +274,7 @@ CONSTANT_STEPS = ("fft_real", "fft_complex", "fft_1d", "fft_rows", "row_factor_f
                   "row_factor_d", "single_factor_f", "single_factor_d", "scipy_fft", "fft_call",
                   "per_element", "per_element_memory", "cache_bytes", "spectral_call",
                   "rows_call", "direct_mac", "direct_tap_call", "cv_call", "cv_rates",
-                  "dot_mac", "dot_call", "direct_call", "gemm_mac",
+                  "dot_mac", "dot_taps", "dot_call", "direct_call", "gemm_mac",
                   "gather", "im2col_sample", "im2col_sample_single", "winograd_mac",
                   "winograd_call", "winograd_point", "thread_speedup", "tiles_speedup")
 
@@ -306,6 +315,7 @@ def measure_constants(step=None, *, repeats=7, only=None):
         "cv_call": lambda: _cv_call(repeats),
         "cv_rates": lambda: _cv_rates(repeats),
         "dot_mac": lambda: _dot_macs(repeats),
+        "dot_taps": lambda: _dot_taps(out["dot_mac"], repeats),
         "dot_call": lambda: _dot_call(repeats),
         "gemm_mac": lambda: layers.gemm_mac(repeats),
         "gather": lambda: layers.gather(repeats),

@@ -185,6 +185,19 @@ def test_scipy_fft_constants_agree_with_timing_scipy_fft_directly():
     assert 0 <= found["penalty"] < 1 and 1 <= found["speedup"] <= 2.2
 
 
+def test_dot_taps_agrees_with_timing_numpy_correlate_directly():
+    """The exponent of np.correlate's speed-up per multiply-add past 65 taps, against the
+    same rates timed here with numpy alone (within the noise of a shared machine)."""
+    from sigconv._runtime import median_time
+    found = _tune._dot_taps(_tune._dot_macs(5), 5)
+    x = np.ones(200_000)
+    rate = {k: median_time(lambda: np.correlate(x, np.ones(k), "valid"), 5)
+            / ((x.size - k + 1) * k) for k in (65, 513)}
+    exponent = np.log(rate[65] / rate[513]) / np.log(513 / 65)
+    assert set(found) == {"f", "c"} and all(0 <= e <= 1 for e in found.values())
+    assert abs(found["f"] - exponent) < 0.2
+
+
 def test_single_factors_rate_each_length_against_the_1d_reference(monkeypatch):
     from sigconv import _transform_constants as T
     from sigconv.fft import plan_record

@@ -127,12 +127,12 @@ def direct_seconds(cal, out_elements, taps, char, threads, bands=1):
 def dot_seconds(cal, out_elements, taps, complex_, rows, threads=1):
     """Estimated time of the direct engine's 1-D dot path (one np.correlate per row of
     ``rows``, split over threads when large; 0 rows: the windows' one product).  Past the
-    calibrated 65 taps np.correlate's time per multiply-add falls as taps^-0.32 (float64
-    513 taps: 0.128 ns against 0.245)."""
+    calibrated 65 taps np.correlate's time per multiply-add falls as
+    ``(65 / taps) ** cal['dot_taps']``."""
     work = out_elements * max(taps, 1)
     speed = _speedup(cal, threads, work, DIRECT_THREAD_WORK)
-    per = cal["dot_mac"]["c" if complex_ else "f"] * (min(1, 65 / max(taps, 1)) ** 0.32
-                                                      if rows else 1)
+    key = "c" if complex_ else "f"
+    per = cal["dot_mac"][key] * min(1, 65 / max(taps, 1)) ** (cal["dot_taps"][key] * bool(rows))
     return cal["direct_call"] + rows * cal["dot_call"] + work * per / speed
 
 
