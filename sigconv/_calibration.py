@@ -13,9 +13,10 @@ times the ratio of the two processors' spectral_call, and so direct_call (set by
 ratio there; thread_speedup: AuthenticAMD family 26 model 2's figure with pyFFTW's
 OpenMP threads spinning briefly before they sleep (1.94 there, against 1.41 waiting
 passively, as this VM's 1.57 was measured); spectral_call then holds the pipeline's
-checks of the values a transform needs (calibration version 9): plus that processor's
-8 us times 2.8, the ratio of the two processors' fft_call, dot_call and cv_call
-(2.7-2.9); dot_taps (new in version 9): that processor's figures.
+stages around a transform call (calibration version 9: validation, planning, the checks
+of the values a transform needs, the finish): plus that processor's 27 us times 2.8, the
+ratio of the two processors' fft_call, dot_call and cv_call (2.7-2.9); dot_taps (new in
+version 9): that processor's figures.
 """
 
 CALIBRATION = {
@@ -38,7 +39,7 @@ CALIBRATION = {
     'per_element_memory': {4: 1.0832052234344136e-09, 8: 1.0544404984574873e-09,
                            16: 2.1014838220284604e-09, 32: 9.96643161835925e-09},
     'cache_bytes': 16777216,
-    'spectral_call': 6.980332534901477e-05,
+    'spectral_call': 1.2300332534901477e-04,
     'rows_call': 2.807930138238201e-05,
     'direct_mac': {'f': 2.5401600528500483e-10, 'd': 4.5497631091461233e-10,
                    'l': 5.239627881177091e-10, 'F': 4.5914935588895987e-10,

@@ -31,7 +31,7 @@ __all__ = ["Calibration", "VERSION", "DATA", "shipped", "shipped_path", "read", 
            "as_constants"]
 
 #: the calibration files' format; files of another version are ignored (9: spectral_call holds
-#: the value checks a transform needs, thread_speedup spinning OpenMP threads)
+#: the pipeline's stages around a transform call, thread_speedup spinning OpenMP threads)
 VERSION = 9
 #: the folder of the shipped per-processor calibrations
 DATA = pathlib.Path(__file__).resolve().parent / "data"

@@ -17,7 +17,7 @@ from .engines.fft import slot
 
 __all__ = ["RATE_SHAPES", "ROWS_SHAPE", "ELEMENTWISE_SIZES", "rates", "transform_rate",
            "fft_1d", "fft_rows", "row_factors", "single_factors", "scipy_fft", "call_cost",
-           "fixed_cost", "spectral_call", "rows_call", "cache_bytes", "per_element"]
+           "fixed_cost", "stages", "spectral_call", "rows_call", "cache_bytes", "per_element"]
 
 #: the transforms whose seconds per ``N log2 N`` the FFT constants take the median of
 RATE_SHAPES = ((1 << 14,), (1 << 18,), (720, 720), (96, 96, 96))
@@ -176,26 +176,32 @@ def fixed_cost(constants, name, method, estimate, shapes, repeats):
     return max(statistics.median(extra), 0.0)
 
 
-def value_checks(repeats):
-    """Seconds the pipeline's checks of the inputs' values take on a small call, checks
-    that only a transform needs (:func:`sigconv._pipeline.transforms_refused`: 8 us here,
-    where a call of the direct sum makes none; their ~0.25 ns per element is left out):
-    a part of every transform method's fixed cost."""
-    from . import _pipeline, _plan
+def stages(repeats):
+    """Seconds a small call of a transform method spends in the pipeline around its
+    engine (:mod:`sigconv._pipeline`): validation, planning, the checks of the inputs'
+    values that only a transform needs (:func:`sigconv._pipeline.transforms_refused`),
+    the finish (~25 us here).  A direct sum of a few outputs skips them: its signature's
+    route calls the engine at once (:mod:`sigconv._routes`).  Timed on 256 x 9 float64
+    'full', as ``convolve(method='fft')`` less its engine call, plus the dynamic-range
+    check an explicit method skips; their time per element (~0.25 ns) is left out."""
+    from . import _convolve, _pipeline, _plan
+    from .engines.problem import fft_accurate_for
     x, k = np.ones(256), np.ones(9)
-
-    def made():
-        return _plan.make_plan("convolve", x, k, "full", "fft", None, "constant", 0, "scipy",
-                               1, 1, None, "propagate", 1)
-    checks = _runtime.median_time(lambda: _pipeline.transforms_refused(made()), 5 * repeats)
-    return max(checks - _runtime.median_time(made, 5 * repeats), 0.0)
+    plan = _plan.make_plan("convolve", x, k, "full", "fft", None, "constant", 0, "scipy", 1, 1,
+                           None, "propagate", 1)
+    res = _runtime.Resources(threads=1, cache_bytes=_runtime.cache_bytes("spectrum"))
+    call = _runtime.median_time(lambda: _convolve.convolve(x, k, method="fft", workers=1),
+                                5 * repeats)
+    engine = _runtime.median_time(lambda: _pipeline.execute(plan, "fft", res=res), 5 * repeats)
+    check = _runtime.median_time(lambda: fft_accurate_for(plan), 5 * repeats)
+    return max(call - engine + check, 0.0)
 
 
 def spectral_call(constants, repeats):
     """Seconds a transform method's call costs beyond its modelled transforms and passes:
     :func:`fixed_cost` of a 256 x 9 'fft' call (the engine's buffers, leases and Python)
-    and the :func:`value_checks`."""
-    return value_checks(repeats) + fixed_cost(
+    and the pipeline's :func:`stages` around it."""
+    return stages(repeats) + fixed_cost(
         constants, "spectral_call", "fft", lambda c, p: cost.fft_estimate(c, p).seconds,
         ((256, 9),), 5 * repeats)
 
@@ -208,11 +214,11 @@ def rows_call(constants, repeats):
     """Seconds overlap-save's batched rows (:func:`sigconv.engines.overlap.row_block`)
     cost beyond the transform methods' fixed cost and their modelled work (their windows,
     the zero-padded end group, the thread share; about 10 us here): :func:`fixed_cost`
-    of the calls of :data:`ROWS_CALLS`, with the :func:`value_checks` that
-    ``spectral_call`` holds."""
-    checks = value_checks(repeats)
+    of the calls of :data:`ROWS_CALLS`, with the :func:`stages` that ``spectral_call``
+    holds."""
+    around = stages(repeats)
     return fixed_cost(constants, "rows_call", "os",
-                      lambda c, p: cost.rows_estimate(c, p).seconds - checks, ROWS_CALLS,
+                      lambda c, p: cost.rows_estimate(c, p).seconds - around, ROWS_CALLS,
                       5 * repeats)
 
 
