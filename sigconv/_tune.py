@@ -28,7 +28,7 @@ import numpy as np
 
 from . import _calibration_store, _runtime, _transform_constants as T
 from .engines import cost, direct, opencv, overlap, tiled
-from .engines.fft import THREAD_MIN_ELEMENTS, slot
+from .engines.fft import THREAD_MIN_ELEMENTS, THREAD_MIN_F32_ROW, slot
 from .fft.backend import backend
 from .fft.lengths import cheapest_len
 from .fft.wisdom import WISDOM_FILE, save_wisdom
@@ -81,7 +81,8 @@ def transform_family(*, quick=False):
                     family.add((kind, (per, N), 1, dt, 1))
         for n in LENGTHS_1D[:4] if quick else LENGTHS_1D:
             N = cheapest_len(n + 2)
-            threads = cores if N >= THREAD_MIN_ELEMENTS else 1
+            least = THREAD_MIN_F32_ROW if dt == "f" else THREAD_MIN_ELEMENTS
+            threads = cores if N >= least else 1
             for kind in ("r2c", "c2r"):
                 family.add((kind, (N,), 1, dt, threads))
     return sorted(family, key=lambda t: (math.prod(t[1]), t))

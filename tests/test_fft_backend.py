@@ -138,6 +138,28 @@ def test_real_transforms_over_several_axes_have_an_even_last_axis():
                                atol=1e-10)
 
 
+@pytest.mark.parametrize("dtype, threads", [("float32", 1), ("float64", 2)])
+def test_real_float32_rows_transform_on_one_thread(dtype, threads, monkeypatch):
+    """FFTW's estimated plans of real float32 transforms over one axis ran slower on two
+    threads than on one below THREAD_MIN_F32_ROW points (552960: 4.9 against 2.0 ms), so
+    those take one thread; float64 ones take the call's threads from
+    THREAD_MIN_ELEMENTS.  The result is the convolution either way."""
+    from sigconv.engines import fft as fft_engine
+    seen = []
+    real = fft_engine.slot
+    monkeypatch.setattr(fft_engine, "slot",
+                        lambda kind, shape, nsp, dt, th, res: seen.append(th) or
+                        real(kind, shape, nsp, dt, th, res))
+    rng = np.random.default_rng(3)
+    x, k = (rng.standard_normal(n).astype(dtype) for n in (400_000, 1000))
+    got = sigconv.convolve(x, k, method="fft", workers=2)
+    assert fft_engine.THREAD_MIN_ELEMENTS <= x.size + k.size < fft_engine.THREAD_MIN_F32_ROW
+    assert seen and set(seen) == {threads}
+    want = signal.fftconvolve(x.astype(float), k.astype(float))
+    np.testing.assert_allclose(got, want, atol=(1e-3 if dtype == "float32" else 1e-9)
+                               * np.abs(want).max())
+
+
 def test_next_fast_len_refuses_sizes_beyond_its_table():
     with pytest.raises(ValueError, match=r"next_fast_len: n must be <= \d+; got"):
         sfw.next_fast_len(2**41)

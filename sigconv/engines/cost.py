@@ -16,7 +16,7 @@ import numpy as np
 from .._shapes import as_plane
 from . import fft as _fft, opencv as _opencv, overlap as _overlap, tiled as _tiled
 from .direct import _THREAD_WORK as DIRECT_THREAD_WORK
-from .fft import THREAD_MIN_ELEMENTS
+from .fft import THREAD_MIN_ELEMENTS, THREAD_MIN_F32_ROW
 
 #: relative error tolerated per compute dtype itemsize (real) before FFT counts as inexact
 FFT_RTOL = {4: 1e-4, 8: 1e-8}
@@ -45,8 +45,8 @@ def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2, rows=
     Complex transforms over two or more axes run on scipy.fft (:mod:`sigconv.fft.plans`):
     at ``cal['scipy_fft']['factor']`` times the calibrated rate, growing by its
     ``'penalty'`` per doubling past LARGE_POINTS (FFTW's by LARGE_PENALTY), and sped up
-    ``'speedup'`` times by all cores (FFTW ``cal['thread_speedup']`` times).
-    """
+    ``'speedup'`` times by all cores (FFTW ``cal['thread_speedup']`` times; from the
+    points of the engines' :func:`~sigconv.engines.fft.threads_for`)."""
     if points <= 1 or count == 0:
         return cal["fft_call"]
     table = cal["fft_real"] if real else cal["fft_complex"]
@@ -64,8 +64,9 @@ def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2, rows=
             per *= one * single_factors(cal, itemsize, not real).get(points, 1.0)
     per *= 1 + penalty * max(0.0, math.log2(points / LARGE_POINTS))
     work = count * points * math.log2(points) * per
-    return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_ELEMENTS,
-                                             speedup)
+    f32_row = ndim == 1 and real and itemsize == 4 and not rows
+    return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_F32_ROW
+                                             if f32_row else THREAD_MIN_ELEMENTS, speedup)
 
 
 #: batches of rows of at most ROWS_POINTS[0] points run at ``cal['fft_rows']`` (measured
@@ -357,13 +358,11 @@ def transform_floor(cal, p):
     """A lower bound of the estimate of every transform method (fft, os, oa, tiles).
 
     Each costs the engine call's fixed cost, a kernel transform call (unless the kernel's
-    spectrum is remembered, :func:`_new_spectra`), forward and inverse
-    transforms covering at least the output's points in lengths of at least the kernel's
-    extent (``N log2 N`` work at the lowest calibrated rate), and one element-wise pass
-    over the output at the in-cache rate; all but the first two spread over the most the
-    threads can speed up.
-    A direct sum estimated below it needs no other estimate.
-    """
+    spectrum is remembered, :func:`_new_spectra`), forward and inverse transforms covering
+    at least the output's points in lengths of at least the kernel's extent (``N log2 N``
+    work at the lowest calibrated rate), and one element-wise pass over the output at the
+    in-cache rate; all but the first two spread over the most the threads can speed up.
+    A direct sum estimated below it needs no other estimate."""
     speed = max(1.0, cal["thread_speedup"])
     out = p.outbatch * math.prod(p.out_spatial)
     work = 2 * out * math.log2(max(2, math.prod(p.keshape))) * _lowest_rate(cal, p.itemsize)

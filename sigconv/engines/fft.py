@@ -29,15 +29,19 @@ from ..fft.backend import transform
 from ..fft.lengths import cheapest_len, even_fast_len, next_fast_len
 
 #: transforms of at least this many points (times batch) use every thread of the call's
-#: resources: two threads break even at ~1 ms of work here and pay off from ~10 ms
-THREAD_MIN_ELEMENTS = 1 << 18
+#: resources: two threads break even at ~1 ms of work here and pay off from ~10 ms;
+#: real float32 transforms over one axis from THREAD_MIN_F32_ROW (FFTW's estimated plans
+#: of 552960 points: 1.96 ms on one thread, 4.93 on two; 4608000: 35.0 against 27.7)
+THREAD_MIN_ELEMENTS, THREAD_MIN_F32_ROW = 1 << 18, 1 << 22
 
 
-def threads_for(res, elements):
+def threads_for(res, elements, f32_row=False):
     """Threads for transforms of ``elements`` points in all: ``res.threads`` from
-    THREAD_MIN_ELEMENTS on, else one (a pure function of the call: same threads, same
-    FFTW plan, same bits)."""
-    return res.threads if elements >= THREAD_MIN_ELEMENTS else 1
+    THREAD_MIN_ELEMENTS on (real float32 ones over one axis, ``f32_row``: from
+    THREAD_MIN_F32_ROW), else one (a pure function of the call: same threads, same FFTW
+    plan, same bits)."""
+    return res.threads if elements >= (THREAD_MIN_F32_ROW if f32_row else
+                                       THREAD_MIN_ELEMENTS) else 1
 
 
 def slot(kind, shape, nsp, dtype, threads, res):
@@ -117,7 +121,8 @@ class KernelSpectrum:
         self.spectrum = _runtime.empty((rows,) + tuple(half), cdt, keep=False)
         flat = w.reshape((rows,) + w.shape[w.ndim - nsp:])
         chunk = max(1, min(rows, CHUNK_BYTES // (math.prod(half) * cdt.itemsize)))
-        threads = threads_for(res, chunk * math.prod(sizes))
+        threads = threads_for(res, chunk * math.prod(sizes),
+                              real and nsp == 1 and self.dtype == np.float32)
         # 1/N in the kernel's own precision: a Python float would round long double
         scale = self.dtype.type(1) / self.dtype.type(math.prod(self.sizes))
         lead = (chunk,) if chunk > 1 else ()      # one kernel: the input's own plan
@@ -273,7 +278,8 @@ def correlate_block(x, offsets, ks, take, *, res, out=None):
     kept = tuple(len(range(M)[t]) if isinstance(t, slice) else len(t)
                  for t, M in zip(take, ks.folded))
     real = ks.real
-    threads = threads_for(res, math.prod(batch + ks.sizes))
+    threads = threads_for(res, math.prod(batch + ks.sizes),
+                          real and nsp == 1 and ks.dtype == np.float32)
     with slot("r2c" if real else "fwd", bx + ks.sizes, nsp, ks.dtype, threads, res) as fwd:
         place(fwd.input, x, offsets)
         spec = fwd.execute()
