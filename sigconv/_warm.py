@@ -18,7 +18,7 @@ import numpy as np
 
 def warm_up():
     """Run the direct pipeline of ``convolve`` and ``correlate`` on tiny float64 and
-    float32 signals, of ``convolve`` on an 8 x 8 image with 3 x 3 kernels of rank one and
+    float32 signals, of ``convolve`` on a 24 x 24 image with 3 x 3 kernels of rank one and
     three (the low-rank split's SVD, OpenCV's two filter calls), and the cost model's
     choice for a 1-D problem large enough for it to weigh every method; then read the
     index of the shipped plan record (:func:`sigconv.fft.plan_record.load`; no plan is
@@ -40,7 +40,7 @@ def warm_up():
         x, k = np.zeros(16, dtype), np.ones(3, dtype)
         convolve(x, k, mode)
         correlate(x, k, mode)
-    image = np.zeros((8, 8))
+    image = np.zeros((24, 24))     # (more outputs than the direct engine's windows take)
     ranked = np.logspace(0, -32, 9).reshape(3, 3)   # rank one; no exact (dyadic) split
     for kernel in (ranked, ranked + np.eye(3)):     # both take the SVD
         convolve(image, kernel, "same")

@@ -429,3 +429,18 @@ def test_import_warms_the_pipeline_without_planning_a_transform(tmp_path):
     seen = json.loads(out)
     assert seen == {"planned": False, "routes": 0, "read": True, "indexed": True,
                     "options": True, "same": True, "plane": True}
+
+
+@pytest.mark.skipif(sigconv._runtime.opencv() is None, reason="the warm-up's filter calls need OpenCV")
+def test_the_import_warm_up_makes_opencvs_first_filter_calls(monkeypatch):
+    """The import's warm-up runs the 2-D direct pipeline on OpenCV's filters (OpenCV's
+    first filter call of a process costs ~0.6 ms here), on an image with more outputs
+    than the direct engine's windows take, and leaves no route behind."""
+    from sigconv import _warm
+    calls = []
+    real = opencv.correlate_valid
+    monkeypatch.setattr(opencv, "correlate_valid",
+                        lambda *a, **kw: calls.append(a[0].shape) or real(*a, **kw))
+    _warm.warm_up()
+    assert len(calls) >= 2
+    assert not R._routes and not R._lanes
