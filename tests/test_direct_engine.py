@@ -283,3 +283,18 @@ def test_windows_are_priced_and_chosen_where_the_shifted_sums_were_slow():
     plan = _plan.make_plan("convolve", many, np.ones((3, 3)), "same", "auto", None,
                            "constant", 0, "scipy", 1, 1, None, "propagate", None)
     assert not plan.problem.windows
+
+
+def test_windows_bits_do_not_follow_the_blas_thread_count():
+    """One output of a 300x400 kernel is one row of 120,000 products; a BLAS product would
+    split its sum over BLAS's threads and change its last bits with their number (the
+    determinism of docs/conventions.rst), so the windows' product is not BLAS's."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal((300, 400)), rng.standard_normal((300, 400))
+    results = []
+    for n in (1, 2):
+        with threadpoolctl.threadpool_limits(n, user_api="blas"):
+            results.append(sigconv.correlate(x, w, "valid", method="direct"))
+    assert_array_equal(results[0], results[1])
+    assert_allclose(results[0], [[np.sum(x * w)]], rtol=1e-12)

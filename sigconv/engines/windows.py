@@ -3,12 +3,15 @@
 For a single kernel ``w`` of ``K`` taps and ``P`` outputs (over every batch), the valid
 correlation ``y[i] = sum_m x[i*s + m*d] * w[m]`` is the product of the ``(P, K)`` matrix
 of the outputs' windows (gathered from a strided view of ``x``) with ``w`` flattened:
-one gather and one BLAS call, where the shifted sums
+one gather and one product, where the shifted sums
 (:func:`sigconv.engines.direct.shift_add`) make a numpy call per tap (~2.4 us each here:
-63x63 by 63x63 'valid', one output, 9.7 ms shifted and 9 us as windows).  It applies
-where the window matrix is small (:func:`applies`); more outputs go back to the shifted
-sums, which stream through memory (65536 outputs of 9 taps: 278 us shifted, 865 as
-windows).
+63x63 by 63x63 'valid', one output, 9.7 ms shifted and 9 us as windows).  The product is
+numpy's einsum, not BLAS: OpenBLAS splits a long row's sum over its threads, so its bits
+would follow the BLAS thread count (one row of 2^20: 7.5e-12 apart on one thread and on
+two), where einsum's are those of the inputs (2-3x BLAS's time on the product alone).
+It applies where the window matrix is small (:func:`applies`); more outputs go back to
+the shifted sums, which stream through memory (65536 outputs of 9 taps: 278 us shifted,
+865 as windows).
 """
 
 import math
@@ -57,4 +60,4 @@ def correlate_valid(x, w, out_shape, strides, dilations):
         x.strides[:x.ndim - nsp] + tuple(t * s for t, s in zip(xs, strides))
         + tuple(t * d for t, d in zip(xs, dilations)), writeable=False)
     matrix = view.reshape(math.prod(out_shape), math.prod(kshape))
-    return np.dot(matrix, w.reshape(-1)).reshape(out_shape)
+    return np.einsum("ij,j->i", matrix, w.reshape(-1)).reshape(out_shape)
