@@ -61,7 +61,8 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
     if opencv.applies(nsp, x.dtype, w.shape[-nsp:], dilations, out_shape[-1]):
         bound = opencv.integer_bound(x, w, nsp) if x.dtype.kind in "biu" else None
         char = opencv.work_char(x.dtype, bound)
-    win = not _dot_path(x, w, out_shape, strides, dilations) and windows.applies(
+    dot = _dot_path(x, w, out_shape, strides, dilations)      # (padding keeps its answer)
+    win = not dot and windows.applies(
         math.prod(out_shape), math.prod(w.shape[w.ndim - nsp:]),
         math.prod(w.shape[:w.ndim - nsp]), x.dtype.kind, nsp, char is not None)
     if char is not None and not win:
@@ -73,7 +74,7 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
             return out.reshape(out_shape)
         return opencv.correlate_valid(x, w, out_shape, strides, dilations, pads,
                                       res=res, char=char)
-    if _dot_path(x, w, out_shape, strides, dilations):
+    if dot:
         (before, after), = pads
         k = w.shape[-1]
         if before <= k - 1 and after <= k - 1:
@@ -82,7 +83,7 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res):
     if any(b or a for b, a in pads):
         buf = scratch("pad", padded_shape(x.shape, pads), x.dtype)
         x = pad(x, pads, "constant", out=buf)
-    if _dot_path(x, w, out_shape, strides, dilations):
+    if dot:
         return _correlate_rows(x, w, out_shape, w.shape[-1] - 1, res.threads)
     if win:
         return windows.correlate_valid(x, w, out_shape, strides, dilations)
