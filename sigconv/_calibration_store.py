@@ -30,9 +30,9 @@ from ._calibration import CALIBRATION as GENERIC
 __all__ = ["Calibration", "VERSION", "DATA", "shipped", "shipped_path", "read", "write",
            "as_constants"]
 
-#: the calibration files' format; files of another version are ignored (9: spectral_call holds
-#: the pipeline's stages around a transform call, thread_speedup spinning OpenMP threads)
-VERSION = 9
+#: the calibration files' format; files of another version are ignored (10: f32_row_threads,
+#: the points from which real float32 transforms over one axis take threads)
+VERSION = 10
 #: the folder of the shipped per-processor calibrations
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 

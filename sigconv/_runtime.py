@@ -86,26 +86,31 @@ def cache_bytes(name):
 class Resources:
     """What an engine may use: ``threads`` (it uses fewer for small work), ``memory``
     (bytes for transforms), ``effort`` (FFTW planner effort for plans not in wisdom),
-    ``timelimit`` (seconds of measuring per transform, or 'auto') and ``cache_bytes``
-    (bytes of kernel spectra it may keep for later calls)."""
+    ``timelimit`` (seconds of measuring per transform, or 'auto'), ``cache_bytes``
+    (bytes of kernel spectra it may keep for later calls) and ``f32_row_threads`` (the
+    points from which real float32 transforms over one axis use threads: the
+    calibration's figure, measured by ``sigconv tune``)."""
     threads: int = 1
     memory: int = 1 << 30
     effort: str = "estimate"
     timelimit: object = "auto"
     cache_bytes: int = 0
+    f32_row_threads: int = 1 << 22
 
 
 def resources(workers=None):
     """The :class:`Resources` of a call with ``workers`` threads (None: every core)."""
     return _resources(workers, option("max_memory"), option("planner_effort"),
-                      option("planning_timelimit"), option("spectrum_cache_bytes"))
+                      option("planning_timelimit"), option("spectrum_cache_bytes"),
+                      calibration()["f32_row_threads"])
 
 
 @functools.lru_cache(maxsize=64)
-def _resources(workers, max_memory, effort, timelimit, spectrum_bytes):
+def _resources(workers, max_memory, effort, timelimit, spectrum_bytes, f32_row_threads):
     # a pure function of the settings it is given (and the machine): remembered
     return Resources(threads=int(workers) if workers else cores(), memory=memory_budget(),
-                     effort=effort, timelimit=timelimit, cache_bytes=cache_bytes("spectrum"))
+                     effort=effort, timelimit=timelimit, cache_bytes=cache_bytes("spectrum"),
+                     f32_row_threads=f32_row_threads)
 
 
 def empty(shape, dtype, keep=True):

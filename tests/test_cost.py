@@ -398,7 +398,8 @@ def test_one_channel_layers_pay_their_own_per_sample_cost():
 
 def test_batched_rows_and_single_transforms_have_their_own_rates():
     cal = {"fft_real": {4: 1e-9, 8: 2e-9}, "fft_complex": {4: 2e-9, 8: 4e-9}, "fft_call": 0.0,
-           "fft_1d": {4: 0.5, 8: 0.75}, "fft_rows": 0.25, "thread_speedup": 1.0, "cores": 1}
+           "fft_1d": {4: 0.5, 8: 0.75}, "fft_rows": 0.25, "thread_speedup": 1.0, "cores": 1,
+           "f32_row_threads": 1 << 22}
     work = 1024 * 10
     assert cost.transform_seconds(cal, 1024, 1, True, 8, 1, 2) == pytest.approx(work * 2e-9)
     assert cost.transform_seconds(cal, 1024, 1, True, 8, 1, 1) == pytest.approx(work * 1.5e-9)
@@ -425,6 +426,22 @@ def test_complex_transforms_over_axes_are_priced_at_scipy_ffts_rate_and_threads(
         pytest.approx(work * 2e-9 * (1 + 4 * cost.LARGE_PENALTY) / 1.25)
     assert cost.transform_seconds(cal, big, 1, False, 8, 2, 1) == \
         pytest.approx(work * 4e-9 * 0.75 * (1 + 4 * cost.LARGE_PENALTY) / 1.25)
+
+
+def test_real_float32_rows_are_priced_on_the_calibrations_threads():
+    cal = {"fft_real": {4: 1e-9, 8: 1e-9}, "fft_complex": {4: 2e-9, 8: 2e-9}, "fft_call": 0.0,
+           "fft_1d": {4: 1.0, 8: 1.0}, "fft_rows": 1.0, "single_factor_f": {},
+           "single_factor_d": {}, "thread_speedup": 2.0, "cores": 2}
+    n = 1 << 20                                         # two doublings past LARGE_POINTS
+    work = n * 20 * 1e-9 * (1 + 2 * cost.LARGE_PENALTY)
+    for least, speedup in ((1 << 22, 1.0), (1 << 20, 2.0), (1 << 16, 2.0)):
+        cal["f32_row_threads"] = least
+        assert cost.transform_seconds(cal, n, 1, True, 4, 2, 1) == \
+            pytest.approx(work / speedup)
+    # float64 rows, and float32 over two axes, take threads from THREAD_MIN_ELEMENTS
+    cal["f32_row_threads"] = 1 << 22
+    assert cost.transform_seconds(cal, n, 1, True, 8, 2, 1) == pytest.approx(work / 2.0)
+    assert cost.transform_seconds(cal, n, 1, True, 4, 2, 2) == pytest.approx(work / 2.0)
 
 
 def _random_problems(seed, count):

@@ -138,12 +138,16 @@ def test_real_transforms_over_several_axes_have_an_even_last_axis():
                                atol=1e-10)
 
 
-@pytest.mark.parametrize("dtype, threads", [("float32", 1), ("float64", 2)])
-def test_real_float32_rows_transform_on_one_thread(dtype, threads, monkeypatch):
-    """FFTW's estimated plans of real float32 transforms over one axis ran slower on two
-    threads than on one below THREAD_MIN_F32_ROW points (552960: 4.9 against 2.0 ms), so
-    those take one thread; float64 ones take the call's threads from
+@pytest.mark.parametrize("dtype, least, threads", [("float32", 1 << 22, 1),
+                                                    ("float32", 1 << 16, 2),
+                                                    ("float64", 1 << 22, 2)])
+def test_real_float32_rows_take_threads_from_the_calibrations_length(dtype, least, threads,
+                                                                     monkeypatch):
+    """Real float32 transforms over one axis take the call's threads from the calibration's
+    ``f32_row_threads`` points (FFTW's estimated plans of 552960 points ran 2.5x slower on
+    two threads than on one on one processor, 1.8x faster on another), float64 ones from
     THREAD_MIN_ELEMENTS.  The result is the convolution either way."""
+    from sigconv import _runtime
     from sigconv.engines import fft as fft_engine
     seen = []
     real = fft_engine.slot
@@ -152,8 +156,12 @@ def test_real_float32_rows_transform_on_one_thread(dtype, threads, monkeypatch):
                         real(kind, shape, nsp, dt, th, res))
     rng = np.random.default_rng(3)
     x, k = (rng.standard_normal(n).astype(dtype) for n in (400_000, 1000))
-    got = sigconv.convolve(x, k, method="fft", workers=2)
-    assert fft_engine.THREAD_MIN_ELEMENTS <= x.size + k.size < fft_engine.THREAD_MIN_F32_ROW
+    _runtime.set_calibration({**_runtime.calibration(), "f32_row_threads": least})
+    try:
+        got = sigconv.convolve(x, k, method="fft", workers=2)
+    finally:
+        _runtime.set_calibration(None)
+    assert fft_engine.THREAD_MIN_ELEMENTS <= x.size + k.size < 1 << 22
     assert seen and set(seen) == {threads}
     want = signal.fftconvolve(x.astype(float), k.astype(float))
     np.testing.assert_allclose(got, want, atol=(1e-3 if dtype == "float32" else 1e-9)

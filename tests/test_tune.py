@@ -207,3 +207,29 @@ def test_single_factors_rate_each_length_against_the_1d_reference(monkeypatch):
     assert all(0 < f < 5 for f in factors.values())
     # 2**14 is one of the two reference lengths: its factor is r / mean(r, r(2**18))
     assert factors[16384] < 2
+
+
+@pytest.mark.parametrize("faster_from, want", [(1 << 20, 1 << 20), (1 << 16, 1 << 16),
+                                               (None, 2 * _tune.F32_ROW_LENGTHS[-1])])
+def test_f32_row_threads_is_the_shortest_length_from_which_threads_always_pay(
+        monkeypatch, faster_from, want):
+    """The measured length is the shortest from which every longer one ran >= 10 % faster
+    on all cores; a length where threads won below a loss does not count."""
+    seen = []
+
+    def timed(fn, repeats):
+        fn()                                    # the transforms really run
+        n, threads = seen[-1]
+        pays = faster_from is not None and n >= faster_from
+        blip = n == faster_from // 4 if faster_from else False      # wins, below a loss
+        return 1.0 if threads == 1 else 0.5 if pays or blip else 1.2
+    real_slot = _tune.slot
+
+    def slot(kind, shape, nsp, dt, threads, res):
+        seen.append((shape[0], threads))
+        return real_slot(kind, shape, nsp, dt, threads, res)
+    monkeypatch.setattr(_runtime, "median_time", timed)
+    monkeypatch.setattr(_tune, "slot", slot)
+    assert _tune._f32_row_threads(2, 1) == want
+    # from the longest length down, stopping at the first that did not pay
+    assert seen[0][0] == _tune.F32_ROW_LENGTHS[-1]

@@ -16,7 +16,7 @@ import numpy as np
 from .._shapes import as_plane
 from . import fft as _fft, opencv as _opencv, overlap as _overlap, tiled as _tiled
 from .direct import _THREAD_WORK as DIRECT_THREAD_WORK
-from .fft import THREAD_MIN_ELEMENTS, THREAD_MIN_F32_ROW
+from .fft import THREAD_MIN_ELEMENTS
 
 #: relative error tolerated per compute dtype itemsize (real) before FFT counts as inexact
 FFT_RTOL = {4: 1e-4, 8: 1e-8}
@@ -64,9 +64,9 @@ def transform_seconds(cal, points, count, real, itemsize, threads, ndim=2, rows=
             per *= one * single_factors(cal, itemsize, not real).get(points, 1.0)
     per *= 1 + penalty * max(0.0, math.log2(points / LARGE_POINTS))
     work = count * points * math.log2(points) * per
-    f32_row = ndim == 1 and real and itemsize == 4 and not rows
-    return cal["fft_call"] + work / _speedup(cal, threads, count * points, THREAD_MIN_F32_ROW
-                                             if f32_row else THREAD_MIN_ELEMENTS, speedup)
+    f32_row = ndim == 1 and real and itemsize == 4 and not rows     # cal['f32_row_threads']
+    least = max(cal["f32_row_threads"], THREAD_MIN_ELEMENTS) if f32_row else THREAD_MIN_ELEMENTS
+    return cal["fft_call"] + work / _speedup(cal, threads, count * points, least, speedup)
 
 
 #: batches of rows of at most ROWS_POINTS[0] points run at ``cal['fft_rows']`` (measured

@@ -29,19 +29,17 @@ from ..fft.backend import transform
 from ..fft.lengths import cheapest_len, even_fast_len, next_fast_len
 
 #: transforms of at least this many points (times batch) use every thread of the call's
-#: resources: two threads break even at ~1 ms of work here and pay off from ~10 ms;
-#: real float32 transforms over one axis from THREAD_MIN_F32_ROW (FFTW's estimated plans
-#: of 552960 points: 1.96 ms on one thread, 4.93 on two; 4608000: 35.0 against 27.7)
-THREAD_MIN_ELEMENTS, THREAD_MIN_F32_ROW = 1 << 18, 1 << 22
+#: resources: two threads break even at ~1 ms of work here and pay off from ~10 ms
+THREAD_MIN_ELEMENTS = 1 << 18
 
 
 def threads_for(res, elements, f32_row=False):
     """Threads for transforms of ``elements`` points in all: ``res.threads`` from
     THREAD_MIN_ELEMENTS on (real float32 ones over one axis, ``f32_row``: from
-    THREAD_MIN_F32_ROW), else one (a pure function of the call: same threads, same FFTW
-    plan, same bits)."""
-    return res.threads if elements >= (THREAD_MIN_F32_ROW if f32_row else
-                                       THREAD_MIN_ELEMENTS) else 1
+    ``res.f32_row_threads``, a calibration constant), else one (a pure function of the
+    call and the calibration: same threads, same FFTW plan, same bits)."""
+    least = max(res.f32_row_threads if f32_row else 0, THREAD_MIN_ELEMENTS)
+    return res.threads if elements >= least else 1
 
 
 def slot(kind, shape, nsp, dtype, threads, res):
