@@ -337,7 +337,7 @@ def measure_constants(step=None, *, repeats=7, only=None):
         "per_element_memory": lambda: {
             k: T.per_element(k, repeats, T.ELEMENTWISE_SIZES["per_element_memory"])
             for k in (4, 8, 16, 32)},
-        "cache_bytes": T.cache_bytes,
+        "cache_bytes": lambda: T.cache_bytes(out, repeats),
         "spectral_call": lambda: T.spectral_call(out, repeats),
         "rows_call": lambda: T.rows_call(out, repeats),
         "direct_call": lambda: _direct_call(out, repeats),

@@ -381,6 +381,22 @@ def test_the_largest_cache_is_read_from_the_system():
     assert found == (max(sizes) if sizes else None)
 
 
+@pytest.mark.parametrize("slow_from, sysfs, want", [
+    (1 << 18, None, 3 * 8 << 17),                 # the largest pass at the in-cache rate
+    (1 << 18, 3 * 8 << 15, 3 * 8 << 15),          # at most what the system reports
+    (1 << 30, None, 3 * 8 << 24),                 # never slow: the largest probe
+])
+def test_cache_bytes_is_where_passes_leave_the_cache_rate(monkeypatch, slow_from, sysfs, want):
+    """tune's cache size is measured on product passes: a VM may report its socket's
+    whole cache (480 MiB on one) where its passes slow from a few MiB."""
+    from sigconv import _transform_constants as T
+    monkeypatch.setattr(T, "per_element", lambda itemsize, repeats, size:
+                        3e-9 if size >= slow_from else 1e-9)
+    monkeypatch.setattr(_runtime, "last_cache_bytes", lambda: sysfs)
+    got = T.cache_bytes({"per_element": {8: 1e-9}, "per_element_memory": {8: 3e-9}}, 1)
+    assert got == want
+
+
 @pytest.mark.parametrize("n, k", [(100_000, 65), (100_000, 1025), (10_000, 129)])
 def test_overlap_add_is_never_preferred_where_overlap_save_runs_as_rows(n, k):
     est = sigconv.choose_method(np.ones(n, np.float32), np.ones(k, np.float32), "same").estimates
