@@ -203,7 +203,7 @@ class Lane:
 
         def serves(n):
             L = _shapes.output_length(n, before, after, k, 1)
-            return mode_of(n) == mode and direct._thread_count(threads, L * k) == 1 and (
+            return mode_of(n) == mode and direct.dot_threads(threads, L, k) == 1 and (
                 not model or P.below_transforms(L * k, cal)) and (plan.integer or
                 direct.dot_path_applies(1, (1,), (1,), k, plan.compute_dtype, 1, L))
 

@@ -298,3 +298,28 @@ def test_windows_bits_do_not_follow_the_blas_thread_count():
             results.append(sigconv.correlate(x, w, "valid", method="direct"))
     assert_array_equal(results[0], results[1])
     assert_allclose(results[0], [[np.sum(x * w)]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("n, k, threads", [(1_000_000, 3, 1), (3_000_000, 3, 2),
+                                           (1_000_000, 9, 2), (100_000, 65, 2)])
+def test_short_dot_correlations_stay_on_one_thread_below_millions_of_outputs(
+        n, k, threads, monkeypatch):
+    """A dot correlation of a few taps is bound by memory: it is split over threads only
+    from DOT_THREAD_OUTPUTS outputs; longer kernels from _THREAD_WORK multiply-adds.  The
+    model prices the threads the engine takes, and the result is numpy's, bit for bit."""
+    from sigconv import _threads
+    from sigconv._calibration import CALIBRATION
+    from sigconv.engines import cost
+    seen = []
+    share = _threads.share
+    monkeypatch.setattr(_threads, "share", lambda items, count, fn: seen.append(count) or
+                        share(items, count, fn))
+    rng = np.random.default_rng(5)
+    x, w = rng.standard_normal(n), rng.standard_normal(k)
+    got = direct.dot_correlate(x, w, k - 1, n, threads=2)
+    assert_array_equal(got, np.correlate(x, w, "valid"))
+    assert direct.dot_threads(2, n - k + 1, k) == threads
+    assert seen == ([] if threads == 1 else [2])
+    one, two = (cost.dot_seconds(CALIBRATION, n - k + 1, k, False, 1, t) for t in (1, 2))
+    assert (two == one) if threads == 1 else (two < one)
+    assert (direct.dot_route(n, k, np.dtype(float), k - 1, n, 2) is None) == (threads > 1)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .._shapes import as_plane
 from . import fft as _fft, opencv as _opencv, overlap as _overlap, tiled as _tiled
-from .direct import _THREAD_WORK as DIRECT_THREAD_WORK
+from .direct import _THREAD_WORK as DIRECT_THREAD_WORK, dot_threads
 from .fft import THREAD_MIN_ELEMENTS
 
 #: relative error tolerated per compute dtype itemsize (real) before FFT counts as inexact
@@ -131,7 +131,8 @@ def dot_seconds(cal, out_elements, taps, complex_, rows, threads=1):
     calibrated 65 taps np.correlate's time per multiply-add falls as
     ``(65 / taps) ** cal['dot_taps']``."""
     work = out_elements * max(taps, 1)
-    speed = _speedup(cal, threads, work, DIRECT_THREAD_WORK)
+    speed = _speedup(cal, dot_threads(threads, out_elements // rows, taps), work, 0) if rows \
+        else _speedup(cal, threads, work, DIRECT_THREAD_WORK)
     key = "c" if complex_ else "f"
     per = cal["dot_mac"][key] * min(1, 65 / max(taps, 1)) ** (cal["dot_taps"][key] * bool(rows))
     return cal["direct_call"] + rows * cal["dot_call"] + work * per / speed
