@@ -132,6 +132,7 @@ def write(path, constants, machine):
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(record, fh, indent=1)
+            fh.write("\n")
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -95,7 +95,7 @@ class Resources:
     effort: str = "estimate"
     timelimit: object = "auto"
     cache_bytes: int = 0
-    f32_row_threads: int = 1 << 22
+    f32_row_threads: int = _calibration_store.GENERIC["f32_row_threads"]
 
 
 def resources(workers=None):
