@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _pipeline as P, _plan, _runtime, _shapes
 from ._integers import fit_result
-from .engines import direct
+from .engines import cost, direct
 
 __all__ = ["route", "remembered", "lane", "remember", "clear", "Lane", "ROUTES_KEPT"]
 
@@ -73,12 +73,43 @@ def route(op, plan, in1):
 
 def _direct_whatever_the_values(plan):
     """Whether the pipeline sums ``plan`` directly whatever its inputs' values, and under
-    any smaller memory budget."""
+    any smaller memory budget.  The model is asked about the densest kernel of the plan's
+    shape (:func:`_densest`): a kernel with zeros only makes the direct sum cheaper."""
     if plan.method == "auto":
-        choice = P._by_shapes(plan, _runtime.calibration(), _runtime.memory_budget())
-        return choice.method == "direct" and (choice in (P._SMALL, P._BELOW_FLOOR) or all(
+        cal = _runtime.calibration()
+        if P.below_transforms(math.prod(plan.out_shape) * plan.kernel.size, cal):
+            return True
+        choice = P._modelled(cal, _densest(plan), _runtime.memory_budget())
+        return choice.method == "direct" and (choice == P._BELOW_FLOOR or all(
             math.isfinite(t) for t in choice.estimates.values()))
     return plan.method == "direct" and plan.kernel.size < 64   # (_explicit_direct's warning)
+
+
+def _densest(plan):
+    """``plan``'s problem (:func:`sigconv.engines.problem.problem`) with every tap of the
+    kernel non-zero.  The model's direct estimates grow with the taps and no transform's
+    depends on them, so a choice of the direct sum for it holds for every kernel of that
+    shape (the routes' engine calls run on one thread, where no thread count changes
+    with the taps)."""
+    p = plan.problem
+    return p._replace(taps=math.prod(plan.kernel_spatial)) if p.taps > 0 else p
+
+
+def _below_floor(plan, cal):
+    """For real or integer 1-D ``plan`` (zero padding, stride 1), a test ``(n, L) ->
+    bool``: whether 'auto' takes the direct sum without estimating the transforms
+    (:data:`sigconv._pipeline._BELOW_FLOOR`) for an input of ``n`` samples and ``L``
+    outputs, whatever the kernel's values; None where that test is not monotone in ``n``.
+    The direct estimate and the transforms' floor are both affine in ``L`` on one
+    thread, so when the direct sum's fixed cost is below the floor's, the lengths that
+    pass are all those below one length."""
+    p, budget = _densest(plan), _runtime.memory_budget()
+
+    def below(n, L):
+        q = p._replace(xshape=(n,), out_spatial=(L,))
+        return q.out_bytes <= budget and \
+            cost.direct_estimate(cal, q) < cost.transform_floor(cal, q)
+    return below if below(0, 0) else None
 
 
 def _integer_route(op, plan):
@@ -172,8 +203,9 @@ def _keep(kept, key, value):
 class Lane:
     """The lengths ``n`` of in1 that a real or integer 1-D route serves: those whose
     calls, with every other argument of the plan it was made from, the pipeline runs as
-    that same engine call.  They are the lengths whose direct sum 'auto' takes without the model
-    (:func:`sigconv._pipeline.below_transforms`; any length when 'direct' is asked for),
+    that same engine call.  They are the lengths whose direct sum 'auto' takes without
+    estimating the transforms (:func:`sigconv._pipeline.below_transforms`, or below their
+    floor with any kernel: :func:`_below_floor`; any length when 'direct' is asked for),
     short of OpenCV's rows (:data:`~sigconv.engines.opencv.ROW_WORK`), on one thread, as
     numpy's correlation in the plan's whole mode ('full' from one
     sample, 'same' and 'valid' from the kernel's length).  Those checks are monotone in
@@ -194,6 +226,7 @@ class Lane:
         start = k - 1 - before
         threads = _runtime.resources(plan.workers).threads
         model = plan.method != "direct"
+        floor = _below_floor(plan, cal) if model else None
 
         def mode_of(n):
             L = _shapes.output_length(n, before, after, k, 1)
@@ -204,7 +237,8 @@ class Lane:
         def serves(n):
             L = _shapes.output_length(n, before, after, k, 1)
             return mode_of(n) == mode and direct.dot_threads(threads, L, k) == 1 and (
-                not model or P.below_transforms(L * k, cal)) and (plan.integer or
+                not model or P.below_transforms(L * k, cal) or (floor and floor(n, L))) and (
+                plan.integer or
                 direct.dot_path_applies(1, (1,), (1,), k, plan.compute_dtype, 1, L))
 
         if mode is None or not serves(n0):      # (then every length from lo serves)

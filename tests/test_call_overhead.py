@@ -12,7 +12,7 @@ import sigconv
 from sigconv import _pipeline as P
 from sigconv import _plan
 from sigconv import _routes as R
-from sigconv.engines import opencv
+from sigconv.engines import direct, opencv
 
 from helpers import random_array
 
@@ -153,12 +153,17 @@ def test_a_route_serves_every_length_its_lane_holds_with_the_planned_bits(op, mo
     rng = np.random.default_rng(3)
     f = getattr(sigconv, op)
 
-    def small(n):                # the pipeline's own choice for in1 of n samples
-        plan = _plan.make_plan(op, np.zeros(n, dtype), k, mode, "auto", None, "constant",
-                               0, "scipy", 1, 1, None, "propagate", None)
-        return P.choose(plan) is P._SMALL
+    threads = sigconv._runtime.resources(None).threads
 
-    for m in (1, 2, 3, 9, 33, 64):
+    def small(n):                # the pipeline sums in1 of n samples directly on numpy's
+        plan = _plan.make_plan(op, np.zeros(n, dtype), k, mode, "auto", None, "constant",
+                               0, "scipy", 1, 1, None, "propagate", None)  # correlation
+        L = plan.out_shape[0]    # on one thread, without estimating the transforms
+        return (P.choose(plan) in (P._SMALL, P._BELOW_FLOOR)
+                and direct.dot_threads(threads, L, m) == 1
+                and not opencv.applies(1, np.dtype(dtype), (m,), (1,), L))
+
+    for m in (1, 2, 3, 5, 9, 33, 64):
         R.clear()
         k = random_array(rng, (m,), dtype)
         f(random_array(rng, (max(m, 100),), dtype), k, mode)
@@ -184,6 +189,29 @@ def test_a_route_serves_every_length_its_lane_holds_with_the_planned_bits(op, mo
             assert_array_equal(got, _planned(op, x, k, mode))
             if served and op == "convolve" and n >= m:  # (numpy's 'same': max(n, m) long)
                 assert_array_equal(got, np.convolve(x, k, mode))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_route_made_on_a_sparse_kernel_serves_no_dense_one(dtype):
+    """A kernel's zeros make its direct sum cheap: a route is kept only where the densest
+    kernel of its shape is summed directly too, so a dense kernel after a sparse one gets
+    the pipeline's own choice and bits (a transform, from some kernel length; the lengths
+    keep the sum on one thread, where 1-D routes are kept)."""
+    rng = np.random.default_rng(8)
+    for n, m in ((32_000, 65), (16_000, 129), (8000, 257)):
+        x = random_array(rng, (n,), dtype)
+        sparse = np.zeros(m, dtype)
+        sparse[[0, -1]] = 1             # (zeros inside: nothing to trim)
+        dense = random_array(rng, (m,), dtype)
+        if sigconv.choose_method(x, dense).method != "direct":
+            break
+    assert sigconv.choose_method(x, dense).method != "direct"
+    assert sigconv.choose_method(x, sparse).method == "direct"
+    R.clear()
+    assert_array_equal(sigconv.convolve(x, sparse), np.convolve(x, sparse))
+    got = sigconv.convolve(x, dense)
+    assert_array_equal(got, _planned("convolve", x, dense, "full"))
+    np.testing.assert_allclose(got, np.convolve(x, dense), rtol=1e-4, atol=1e-3)
 
 
 @pytest.mark.parametrize("op", ["convolve", "correlate"])
