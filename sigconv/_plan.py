@@ -377,7 +377,9 @@ def _integer_bound(a, b, fillvalue):
     """An upper bound on |result| for integer inputs: max|a| * max over batches of sum|b|."""
     if a.size == 0 or b.size == 0:
         return 0
-    amax = max(int(a.max()), -int(a.min()), abs(int(np.real(fillvalue))))
+    amax = max(int(a.max()), -int(a.min()), abs(int(fillvalue.real)))
+    if b.size <= 256:           # exact in Python's integers (3 taps: 0.4 us, numpy's 2.6)
+        return amax * sum(map(abs, b.ravel().tolist()))
     estimate = amax * float(np.abs(b.astype(np.float64)).sum())
     if estimate < 2.0 ** 62:
         return int(math.ceil(estimate))
