@@ -12,9 +12,9 @@
     python benchmarks/calibrate.py --plans    # rewrite the shipped record of FFTW plans
                                               # (sigconv/data/fftw_estimates.bin) only
 
-The measurement is ``sigconv tune``'s (:func:`sigconv._tune.measure_constants`), run in a
-process with no wisdom loaded, so the FFT constants describe the estimated plans a process
-that never ran ``sigconv tune`` uses.  The written file records the machine and date.
+The measurement is ``sigconv tune``'s (the median of ``--passes`` runs of
+:func:`sigconv._tune.measure_constants`), run in a process with no wisdom loaded, so the
+FFT constants describe the estimated plans a process that never ran ``sigconv tune`` uses.  The written file records the machine and date.
 With ``--only``, the constants not measured are this processor's shipped ones
 (:data:`sigconv._runtime.SHIPPED`).
 """
@@ -70,6 +70,9 @@ def main(argv=None):
     parser.add_argument("--plans", action="store_true",
                         help="only rewrite the shipped record of FFTW_ESTIMATE plans "
                              "(sigconv.fft.plan_record), then stop")
+    parser.add_argument("--passes", type=int, default=_tune.PASSES,
+                        help="measurements whose median is kept (default: sigconv tune's, "
+                             f"{_tune.PASSES})")
     args = parser.parse_args(argv)
     if args.plans:
         from sigconv.fft import plan_record
@@ -77,12 +80,13 @@ def main(argv=None):
         print(f"wrote {entries} entries to {plan_record.SHIPPED}")
         return
     only = args.only.split(",") if args.only else None
-    constants = _tune.measure_constants(lambda label: print(label, file=sys.stderr),
-                                        only=only)
+    constants = _calibration_store.median([
+        _tune.measure_constants(lambda label: print(label, file=sys.stderr), only=only)
+        for _ in range(args.passes)])
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     what = f" ({args.only} measured; the rest: {_runtime.SHIPPED['source']})" if only else ""
-    constants["source"] = (f"{constants['source']}, {when}, load {os.getloadavg()[0]:.1f}"
-                           f"{what}")
+    constants["source"] = (f"{constants['source']}, {when}, load {os.getloadavg()[0]:.1f}, "
+                           f"the median of {args.passes} passes{what}")
     here = os.path.join(os.path.dirname(__file__), os.pardir, "sigconv")
     if args.generic:
         text = render(constants)

@@ -22,13 +22,14 @@ import datetime
 import json
 import os
 import pathlib
+import statistics
 import tempfile
 import warnings
 
 from ._calibration import CALIBRATION as GENERIC
 
 __all__ = ["Calibration", "VERSION", "DATA", "shipped", "shipped_path", "read", "write",
-           "as_constants"]
+           "as_constants", "median"]
 
 #: the calibration files' format; files of another version are ignored (10: f32_row_threads,
 #: the points from which real float32 transforms over one axis take threads)
@@ -117,6 +118,28 @@ def as_constants(raw, layout):
             value = type(default)(value)
         out[key] = value
     return out
+
+
+def median(runs):
+    """Constants measured several times (``runs``: dicts of one layout), entry by entry:
+    the median of each float, the lower middle value of each int (a threshold stays one
+    of the lengths measured), tables key by key, and other entries (the source) as in the
+    first run.
+
+    Examples
+    --------
+    >>> median([{"a": 1.0, "n": 4, "t": {8: 3.0}}, {"a": 5.0, "n": 16, "t": {8: 1.0}},
+    ...         {"a": 2.0, "n": 64, "t": {8: 2.0}}])
+    {'a': 2.0, 'n': 16, 't': {8: 2.0}}
+    """
+    first = runs[0]
+    if isinstance(first, dict):
+        return {key: median([run[key] for run in runs]) for key in first}
+    if isinstance(first, bool) or not isinstance(first, (int, float)):
+        return first
+    if isinstance(first, int):
+        return statistics.median_low(runs)
+    return statistics.median(runs)
 
 
 def write(path, constants, machine):

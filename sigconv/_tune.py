@@ -47,6 +47,9 @@ KERNELS_1D = tuple(2 ** i + 1 for i in range(1, 17))
 LENGTHS_1D = (1000, 1024, 4096, 10_000, 16_384, 65_536, 100_000, 262_144)
 #: kernels in a bank whose inverse tile transforms are grouped (1: one kernel)
 BANK_SIZES = (1, 16)
+#: passes over the constants whose median a full tune keeps (five passes on one shared
+#: VM measured cache_bytes from 0.75 to 24 MiB and f32_row_threads from 2^16 to 2^23)
+PASSES = 3
 
 
 def transform_family(*, quick=False):
@@ -91,12 +94,14 @@ def transform_family(*, quick=False):
 
 def tune(*, quick=False, progress=None, save=True, seconds_per_plan=2.0):
     """Measure this machine: FFTW plans for common transforms and the cost model's
-    constants, saved for every later process (and used by this one from now on).
+    constants, saved for every later process (and used by this one from now on).  The
+    constants are the median of :data:`PASSES` measurements (of one with ``quick``).
 
     Parameters
     ----------
     quick : bool
-        A smaller family of transforms and fewer repeats (about half a minute).
+        A smaller family of transforms, fewer repeats and one pass over the constants
+        (about half a minute).
     progress : callable, optional
         Called as ``progress(done, total, label)`` after each step.
     save : bool
@@ -120,7 +125,8 @@ def tune(*, quick=False, progress=None, save=True, seconds_per_plan=2.0):
     """
     t0 = time.perf_counter()
     family = transform_family(quick=quick) if backend() == "pyfftw" else []
-    steps = len(family) + len(CONSTANT_STEPS)
+    passes = 1 if quick else PASSES
+    steps = len(family) + passes * len(CONSTANT_STEPS)
     done = 0
 
     def step(label):
@@ -134,7 +140,8 @@ def tune(*, quick=False, progress=None, save=True, seconds_per_plan=2.0):
         with slot(kind, shape, nsp, np.dtype(dt), threads, res):
             pass
         step(f"plan {kind} {'x'.join(map(str, shape))} {np.dtype(dt).name}")
-    constants = measure_constants(step, repeats=3 if quick else 7)
+    constants = _calibration_store.median([measure_constants(step, repeats=3 if quick else 7)
+                                           for _ in range(passes)])
     path = _save(constants) if save else None
     _runtime.set_calibration(constants)
     return {"constants": constants, "plans": len(family),

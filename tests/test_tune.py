@@ -60,6 +60,45 @@ def test_dry_run_saves_nothing(tmp_path, monkeypatch, small_family):
     assert report["path"] is None and not list(tmp_path.iterdir())
 
 
+def test_tune_keeps_each_constants_median_over_its_passes(monkeypatch):
+    """A full tune measures the constants _tune.PASSES times and keeps, entry by entry,
+    the median (an int's lower middle value: a measured threshold), so one noisy pass
+    moves nothing; quick measures once."""
+    import statistics
+    monkeypatch.setattr(_tune, "transform_family", lambda quick=False: [])
+    rng = np.random.default_rng(5)
+    passes = []
+
+    def measured(step=None, *, repeats=7):
+        out = dict(CALIBRATION, cores=2)
+        out["fft_call"] = float(rng.uniform(1e-6, 1e-5))
+        out["f32_row_threads"] = int(2 ** rng.integers(16, 24))
+        out["fft_real"] = {k: float(rng.uniform(1e-10, 1e-9)) for k in CALIBRATION["fft_real"]}
+        for name in _tune.CONSTANT_STEPS:
+            step(name)
+        passes.append(out)
+        return out
+    monkeypatch.setattr(_tune, "measure_constants", measured)
+    steps = []
+    try:
+        report = sigconv.tune(save=False, progress=lambda d, t, label: steps.append((d, t)))
+        assert len(passes) == _tune.PASSES >= 3
+        assert steps[-1] == (len(steps), _tune.PASSES * len(_tune.CONSTANT_STEPS))
+        got = report["constants"]
+        assert got["fft_call"] == statistics.median(p["fft_call"] for p in passes)
+        assert got["f32_row_threads"] == sorted(p["f32_row_threads"]
+                                                for p in passes)[(_tune.PASSES - 1) // 2]
+        for k in CALIBRATION["fft_real"]:
+            assert got["fft_real"][k] == statistics.median(p["fft_real"][k] for p in passes)
+        assert got["source"] == passes[0]["source"]
+        assert _runtime.calibration()["fft_call"] == got["fft_call"]
+        passes.clear()
+        report = sigconv.tune(quick=True, save=False)
+        assert len(passes) == 1 and report["constants"]["fft_call"] == passes[0]["fft_call"]
+    finally:
+        _runtime.set_calibration(None)
+
+
 @pytest.mark.parametrize("content, match", [
     ("{not json", "ignoring the calibration"),
     (json.dumps({"version": 1, "machine": {"processor": "elsewhere"}, "constants": {}}),
