@@ -14,9 +14,9 @@
 
 The measurement is ``sigconv tune``'s (the median of ``--passes`` runs of
 :func:`sigconv._tune.measure_constants`), run in a process with no wisdom loaded, so the
-FFT constants describe the estimated plans a process that never ran ``sigconv tune`` uses.  The written file records the machine and date.
-With ``--only``, the constants not measured are this processor's shipped ones
-(:data:`sigconv._runtime.SHIPPED`).
+FFT constants describe the estimated plans a process that never ran ``sigconv tune`` uses.
+The written file records the machine and date.  With ``--only``, the constants not
+measured are this processor's shipped ones (:data:`sigconv._runtime.SHIPPED`).
 """
 
 import argparse
