@@ -226,13 +226,17 @@ def test_scipy_fft_constants_agree_with_timing_scipy_fft_directly():
 
 def test_dot_taps_agrees_with_timing_numpy_correlate_directly():
     """The exponent of np.correlate's speed-up per multiply-add past 65 taps, against the
-    same rates timed here with numpy alone (within the noise of a shared machine)."""
+    same rates timed here with numpy alone (within the noise of a shared machine: the two
+    are measured again, up to three times, until they agree; a wrong exponent never does)."""
     from sigconv._runtime import median_time
-    found = _tune._dot_taps(_tune._dot_macs(5), 5)
     x = np.ones(200_000)
-    rate = {k: median_time(lambda: np.correlate(x, np.ones(k), "valid"), 5)
-            / ((x.size - k + 1) * k) for k in (65, 513)}
-    exponent = np.log(rate[65] / rate[513]) / np.log(513 / 65)
+    for _ in range(3):
+        found = _tune._dot_taps(_tune._dot_macs(5), 5)
+        rate = {k: median_time(lambda: np.correlate(x, np.ones(k), "valid"), 5)
+                / ((x.size - k + 1) * k) for k in (65, 513)}
+        exponent = np.log(rate[65] / rate[513]) / np.log(513 / 65)
+        if abs(found["f"] - exponent) < 0.2:
+            break
     assert set(found) == {"f", "c"} and all(0 <= e <= 1 for e in found.values())
     assert abs(found["f"] - exponent) < 0.2
 
