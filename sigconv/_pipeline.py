@@ -36,8 +36,9 @@ from ._padding import pad, padded_shape
 from .engines import ENGINES, cost, problem, tiled
 from .engines import fft as fft_engine, overlap
 
-__all__ = ["run", "compute", "choose", "below_transforms", "estimates", "prepare", "execute",
-           "finish", "result_bounds", "MethodChoice", "same_extension", "TRANSFORMS"]
+__all__ = ["run", "compute", "choose", "below_transforms", "below_floor", "estimates",
+           "prepare", "execute", "finish", "result_bounds", "MethodChoice", "same_extension",
+           "TRANSFORMS"]
 
 TRANSFORMS = ("fft", "oa", "os")
 
@@ -118,12 +119,19 @@ def choose(plan, *, calibration=None, budget=None):
     return choice
 
 
-def _by_shapes(plan, cal, budget):
+def _by_shapes(plan, cal, budget, problem=None):
     """The choice the shapes, the calibration and the memory budget make (the inputs'
-    values can then only rule transforms out)."""
+    values can then only rule transforms out), for ``problem`` (default: the plan's)."""
     if below_transforms(math.prod(plan.out_shape) * plan.kernel.size, cal):
         return _SMALL
-    return _modelled(cal, plan.problem, budget)
+    return _modelled(cal, problem or plan.problem, budget)
+
+
+def below_floor(cal, p, budget):
+    """Whether problem ``p`` fits ``budget`` and its direct sum costs less than every
+    transform method's floor (:func:`sigconv.engines.cost.transform_floor`): the choice
+    :data:`_BELOW_FLOOR`, made without estimating the transforms."""
+    return p.out_bytes <= budget and cost.direct_estimate(cal, p) < cost.transform_floor(cal, p)
 
 
 def below_transforms(work, cal):
@@ -136,7 +144,7 @@ def below_transforms(work, cal):
 @functools.lru_cache(maxsize=1024)
 def _modelled(cal, p, budget):
     """The model's choice for problem ``p`` (shared between calls: never modified)."""
-    if p.out_bytes <= budget and cost.direct_estimate(cal, p) < cost.transform_floor(cal, p):
+    if below_floor(cal, p, budget):
         return _BELOW_FLOOR
     est = _seconds(cal, p, budget, auto=True)
     fits = tuple(m for m, t in est.items() if math.isfinite(t)) or ("direct",)

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _pipeline as P, _plan, _runtime, _shapes
 from ._integers import fit_result
-from .engines import cost, direct
+from .engines import direct
 
 __all__ = ["route", "remembered", "lane", "remember", "clear", "Lane", "ROUTES_KEPT"]
 
@@ -76,11 +76,9 @@ def _direct_whatever_the_values(plan):
     any smaller memory budget.  The model is asked about the densest kernel of the plan's
     shape (:func:`_densest`): a kernel with zeros only makes the direct sum cheaper."""
     if plan.method == "auto":
-        cal = _runtime.calibration()
-        if P.below_transforms(math.prod(plan.out_shape) * plan.kernel.size, cal):
-            return True
-        choice = P._modelled(cal, _densest(plan), _runtime.memory_budget())
-        return choice.method == "direct" and (choice == P._BELOW_FLOOR or all(
+        choice = P._by_shapes(plan, _runtime.calibration(), _runtime.memory_budget(),
+                              _densest(plan))
+        return choice.method == "direct" and (choice in (P._SMALL, P._BELOW_FLOOR) or all(
             math.isfinite(t) for t in choice.estimates.values()))
     return plan.method == "direct" and plan.kernel.size < 64   # (_explicit_direct's warning)
 
@@ -106,9 +104,7 @@ def _below_floor(plan, cal):
     p, budget = _densest(plan), _runtime.memory_budget()
 
     def below(n, L):
-        q = p._replace(xshape=(n,), out_spatial=(L,))
-        return q.out_bytes <= budget and \
-            cost.direct_estimate(cal, q) < cost.transform_floor(cal, q)
+        return P.below_floor(cal, p._replace(xshape=(n,), out_spatial=(L,)), budget)
     return below if below(0, 0) else None
 
 
