@@ -270,6 +270,89 @@ def test_a_plan_is_lent_to_one_user_at_a_time():
     assert cache.info()["plans"] == 2
 
 
+@pytest.mark.parametrize("kind", ["fwd", "inv"])
+def test_complex_squares_without_wisdom_run_in_place_on_buffers_nobody_keeps(kind):
+    """A complex transform over two axes that FFTW has no wisdom for runs on scipy.fft in
+    place: the same bits as scipy.fft out of place, the result is the slot's own input,
+    and the next slot of that shape gets a new buffer (the result may be kept)."""
+    from sigconv.fft.pocketfft import ScipySlot
+    rng = np.random.default_rng(7)
+    shape = (3, 46, 58)                        # no wisdom or record holds complex squares
+    data = rng.standard_normal(shape) + 1j * rng.standard_normal(shape)
+    cache = PlanCache(1 << 30)
+    kept = []
+    for _ in range(2):
+        with cache.slot(kind, shape, 2, np.dtype(np.float64), 1) as slot:
+            assert isinstance(slot, ScipySlot) and slot.owned
+            slot.input[...] = data
+            kept.append(slot.execute())
+            assert np.shares_memory(kept[-1], slot.input)
+    want = sfft.fftn(data, axes=(1, 2)) if kind == "fwd" else \
+        sfft.ifftn(data, axes=(1, 2), norm="forward")
+    assert not np.shares_memory(kept[0], kept[1])
+    np.testing.assert_array_equal(kept[0], want)
+    np.testing.assert_array_equal(kept[1], want)
+    assert cache.info() == {"plans": 0, "bytes": 0, "max_bytes": 1 << 30, "planned": 0}
+
+
+def test_a_shape_found_without_wisdom_is_asked_again_after_load_wisdom(tmp_path):
+    """A complex square without wisdom is remembered as scipy.fft's, until wisdom is
+    loaded: then FFTW plans it from that wisdom."""
+    f8, shape = np.dtype(np.float64), (2, 26, 22)
+    cache = PlanCache(1 << 30)
+    with cache.slot("fwd", shape, 2, f8, 1) as slot:
+        assert slot.owned
+    with cache.slot("fwd", shape, 2, f8, 1, effort="measure", timelimit=1.0) as slot:
+        assert not slot.owned                     # measured: FFTW's wisdom holds it now
+    with cache.slot("fwd", shape, 2, f8, 1) as slot:
+        assert slot.owned                         # (still remembered without)
+    path = tmp_path / "wisdom.txt"
+    sfw.save_wisdom(path)
+    sfw.load_wisdom(path)
+    with cache.slot("fwd", shape, 2, f8, 1) as slot:
+        assert not slot.owned
+
+
+def test_a_complex_fft_result_kept_uncopied_is_not_touched_by_later_calls(rng):
+    """Complex 2-D and 3-D 'full' results by FFT are handed over without a copy where the
+    inverse transform's buffer is the caller's: a later call of the same shape must not
+    write into a result handed out before."""
+    for xs, ks in [((40, 36), (9, 5)), ((12, 10, 14), (3, 4, 3))]:
+        pairs = [(rng.standard_normal(xs) + 1j * rng.standard_normal(xs),
+                  rng.standard_normal(ks) + 1j * rng.standard_normal(ks)) for _ in range(3)]
+        got = [sigconv.convolve(x, k, "full", method="fft") for x, k in pairs]
+        for (x, k), g in zip(pairs, got):
+            assert g.flags.writeable and g.flags.c_contiguous
+            np.testing.assert_allclose(g, signal.convolve(x, k, method="direct"),
+                                       rtol=1e-12, atol=1e-12)
+        assert not np.shares_memory(got[0], got[1])
+
+
+def test_a_complex_2d_fft_call_touches_two_buffers_of_its_transform_size():
+    """Fresh memory is slow to touch on a first call, so the complex N-D FFT path without
+    wisdom keeps two arrays of the transform's size (the kernel's spectrum, and the
+    input's, which becomes the product, its inverse and the result), where buffers kept
+    by cached plans take six.  Peak traced by tracemalloc (numpy reports its buffers),
+    on the second call of the shape with a new kernel: the first also asks FFTW for
+    wisdom of the transforms, on buffers it never touches."""
+    import tracemalloc
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((400, 300)) + 1j * rng.standard_normal((400, 300))
+    k = rng.standard_normal((33, 25)) + 1j * rng.standard_normal((33, 25))
+    sigconv.convolve(x, -k, "full", method="fft")
+    out_bytes = (400 + 33 - 1) * (300 + 25 - 1) * 16
+    tracemalloc.start()
+    try:
+        got = sigconv.convolve(x, k, "full", method="fft")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    size = sfft.next_fast_len(432) * sfft.next_fast_len(324) * 16
+    assert size == out_bytes                     # 432 and 324 are fast: 'full' is all of it
+    assert peak < 2.5 * size, (peak, size)
+    np.testing.assert_allclose(got, signal.fftconvolve(x, k), rtol=1e-10, atol=1e-9)
+
+
 def test_wisdom_round_trip(tmp_path):
     path = tmp_path / "wisdom.txt"
     cache = PlanCache(1 << 20)

@@ -101,7 +101,8 @@ class KernelSpectrum:
 
     ``w`` holds kernels with leading batch axes and ``len(sizes)`` trailing axes; tap
     ``m`` lands at ``(shift - m*dilation) mod N``.  ``spectrum`` shares memory with
-    nothing else (on huge pages when large).
+    nothing else: on huge pages when large, or the transform's own result where the
+    slot hands it over (``owned``, scipy.fft's; scaled in place).
     """
 
     def __init__(self, w, sizes, strides, dilations, shifts, *, real, res):
@@ -116,7 +117,7 @@ class KernelSpectrum:
         cdt = np.result_type(self.dtype, np.complex64)
         half = self.sizes[:-1] + (self.sizes[-1] // 2 + 1,) if real else self.sizes
         rows = math.prod(self.batch)
-        self.spectrum = _runtime.empty((rows,) + tuple(half), cdt, keep=False)
+        spectrum = None
         flat = w.reshape((rows,) + w.shape[w.ndim - nsp:])
         chunk = max(1, min(rows, CHUNK_BYTES // (math.prod(half) * cdt.itemsize)))
         threads = threads_for(res, chunk * math.prod(sizes),
@@ -132,8 +133,13 @@ class KernelSpectrum:
                 buf[...] = 0
                 place_kernel(buf[:r1 - r0], flat[r0:r1], self.sizes, dilations, shifts)
                 spec = fwd.execute().reshape((chunk,) + tuple(half))
-                np.multiply(spec[:r1 - r0], scale, out=self.spectrum[r0:r1])
-        self.spectrum = self.spectrum.reshape(self.batch + tuple(half))
+                if fwd.owned and chunk == rows:          # the slot's result is ours
+                    spectrum = np.multiply(spec, scale, out=spec)
+                    continue
+                if spectrum is None:
+                    spectrum = _runtime.empty((rows,) + tuple(half), cdt, keep=False)
+                np.multiply(spec[:r1 - r0], scale, out=spectrum[r0:r1])
+        self.spectrum = spectrum.reshape(self.batch + tuple(half))
         self.spectrum.flags.writeable = False
         self._fold_index = _fold_index(sizes[-1], strides[-1]) if real else None
 
@@ -285,7 +291,8 @@ def correlate_block(x, offsets, ks, take, *, res, out=None):
         row_bytes = math.prod(spec.shape[-nsp:]) * spec.itemsize
         chunk = max(1, min(rows, CHUNK_BYTES // max(row_bytes, 1)))
         if chunk == rows:
-            return _invert(spec, ks, batch, (Ellipsis,) + tuple(index), threads, res, out)
+            return _invert(spec, ks, batch, (Ellipsis,) + tuple(index), threads, res, out,
+                           owned=fwd.owned)
         result = _runtime.empty((rows,) + kept, np.result_type(ks.dtype, x.dtype))
         spec_b = np.broadcast_to(spec, batch + spec.shape[-nsp:])
         kern_b = np.broadcast_to(ks.spectrum, batch + spec.shape[-nsp:])
@@ -302,16 +309,23 @@ def correlate_block(x, offsets, ks, take, *, res, out=None):
         return out
 
 
-def _invert(spec, ks, batch, index, threads, res, out=None):
-    """Multiply (and fold) the whole batch at once, invert, take ``index`` (into ``out``)."""
+def _invert(spec, ks, batch, index, threads, res, out=None, owned=False):
+    """Multiply (and fold) the whole batch at once, invert, take ``index`` (into ``out``).
+
+    Where ``spec`` is the caller's (``owned``) and the inverse slot is too, the product
+    is written over ``spec`` and inverted there, and a result that is the whole of it is
+    returned without a copy: one buffer of the transform's size where a cached slot
+    takes three (the input's spectrum, the inverse's input and the result)."""
     nsp = ks.nsp
     with slot("c2r" if ks.real else "inv", batch + ks.folded, nsp, ks.dtype, threads,
               res) as inv:
         if all(s == 1 for s in ks.strides):
+            if owned and inv.owned:
+                inv.adopt(spec)
             np.multiply(spec, ks.spectrum, out=inv.input)
         else:
             inv.input[...] = fold(spec * ks.spectrum, ks)
-        return _copy(inv.execute()[index], out)
+        return _take(inv.execute(), index, inv.owned, out)
 
 
 def _invert_rows(pairs, ks, chunk, index, threads, res, out):
@@ -324,7 +338,17 @@ def _invert_rows(pairs, ks, chunk, index, threads, res, out):
                 np.multiply(a, b, out=inv.input[row])
             else:
                 inv.input[row] = fold(a * b, ks)
-        return _copy(inv.execute()[index], out)
+        return _take(inv.execute(), index, inv.owned, out)
+
+
+def _take(y, index, owned, out=None):
+    """``y[index]`` copied into ``out`` or a new array; ``y`` itself where the caller
+    owns it (``owned``), asked for no ``out`` and ``index`` takes all of it."""
+    kept = y[index]
+    if owned and out is None and kept.shape == y.shape and kept.strides == y.strides \
+            and kept.ctypes.data == y.ctypes.data:
+        return y
+    return _copy(kept, out)
 
 
 def _copy(a, out=None):

@@ -4,8 +4,9 @@ The rest of sigconv asks for a transform with :func:`transform`, a context manag
 lends out an exclusive *transform slot*: a writable input buffer and an ``execute()``
 that returns the (unnormalized) transform.  With pyFFTW the slot is a cached FFTW plan and
 its aligned buffers (:mod:`sigconv.fft.plans`); with scipy.fft it is a fresh buffer.
-Either way the caller copies out what it keeps, so nothing returned to a user aliases a
-cached buffer.
+The caller copies out what it keeps from a cached slot, so nothing returned to a user
+aliases a cached buffer; a slot whose ``owned`` is true caches nothing, and the caller
+may keep its result without a copy (:class:`~sigconv.fft.pocketfft.ScipySlot`).
 """
 
 import contextlib
@@ -83,8 +84,9 @@ def transform(kind, shape, nsp, dtype, threads, *, effort="estimate", timelimit=
 
     ``kind`` is ``'r2c'`` (real input of ``shape``), ``'c2r'`` (real output of ``shape``,
     half-spectrum input), ``'fwd'`` or ``'inv'`` (complex).  Transforms are unnormalized
-    in both directions.  ``slot.input`` is a writable buffer the caller fills completely;
-    ``slot.execute()`` returns an array that stays valid until the ``with`` block ends.
+    in both directions.  ``slot.input`` is a writable buffer the caller fills completely
+    before each ``slot.execute()``, which may overwrite it and returns an array that stays
+    valid until the ``with`` block ends (past it too where ``slot.owned``).
     ``effort`` and ``timelimit`` are the FFTW planner effort for a plan not in wisdom and
     its time limit (:class:`sigconv._runtime.Resources`).
     """

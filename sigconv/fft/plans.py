@@ -13,7 +13,9 @@ holds -- and from wisdom where wisdom holds a measured plan of that transform, s
 plan of one transform in a process -- and in every process with the same wisdom --
 computes the same bits.  The one
 exception to FFTW: a complex transform over two or more axes that wisdom does not hold
-runs on scipy.fft (:class:`~sigconv.fft.pocketfft.ScipySlot`), because FFTW_ESTIMATE plans
+(asked once per shape, and again after :func:`~sigconv.fft.load_wisdom`) runs on
+scipy.fft (:class:`~sigconv.fft.pocketfft.ScipySlot`, fresh buffers each time, kept by
+nobody), because FFTW_ESTIMATE plans
 its strided axes badly (256^2 complex: 13.9 ms, against 0.49 ms measured and 0.9 ms for
 pocketfft; 1024^2: 158 ms against 38 and 51; benchmarks/README.md).  A process forked
 after its parent made threaded plans plans on one thread (:func:`_after_fork_in_child`).
@@ -29,7 +31,7 @@ import numpy as np
 from .. import _runtime
 from . import plan_record
 from .pocketfft import ScipySlot
-from .wisdom import PLANNER_LOCK, autoload
+from .wisdom import PLANNER_LOCK, autoload, generation
 
 __all__ = ["PlanCache", "default_cache", "clear_cache", "cache_info", "planning_seconds"]
 
@@ -55,6 +57,7 @@ class _Slot:
     """One checked-out FFTW plan: ``input`` buffer and ``execute()`` -> output buffer."""
 
     __slots__ = ("fftw", "nbytes", "input")
+    owned = False           # the buffers stay with the cached plan (see ScipySlot.owned)
 
     def __init__(self, fftw, nbytes):
         self.fftw, self.nbytes = fftw, nbytes
@@ -91,6 +94,7 @@ class PlanCache:
         self._max_bytes = max_bytes
         self._lock = threading.Lock()
         self._idle = collections.OrderedDict()    # key -> list of idle _Slot, LRU order
+        self._pocket = {}   # key FFTW had no wisdom for -> wisdom generation it was asked in
         self._bytes = 0
         self.planned = 0
 
@@ -111,6 +115,8 @@ class PlanCache:
     def _check_out(self, key, timelimit):
         """An idle plan of ``key``, or a new one (planned outside the cache's lock)."""
         with self._lock:
+            if self._pocket.get(key) == generation():     # a fresh ScipySlot each time
+                return ScipySlot(key[0], key[1], key[2], np.dtype(key[3]), key[4])
             slots = self._idle.get(key)
             if slots:
                 self._idle.move_to_end(key)
@@ -144,11 +150,15 @@ class PlanCache:
                                    flags=flags + (("FFTW_WISDOM_ONLY",) if by_wisdom_only
                                                   else ()), planning_timelimit=limit)
             except RuntimeError:             # no wisdom for it: FFTW_WISDOM_ONLY refused
+                with self._lock:
+                    self._pocket[key] = generation()
                 return ScipySlot(kind, shape, nsp, real, threads)
             self.planned += 1
         return _Slot(fftw, a.nbytes + b.nbytes)
 
     def _give_back(self, key, slot):
+        if slot.owned:                  # its buffers are its user's: nothing to keep
+            return
         limit = self.max_bytes
         with self._lock:
             if slot.nbytes <= limit:
@@ -165,6 +175,7 @@ class PlanCache:
         """Drop every idle plan (plans checked out now are dropped when returned)."""
         with self._lock:
             self._idle.clear()
+            self._pocket.clear()
             self._bytes = 0
 
     def info(self):

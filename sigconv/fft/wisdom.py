@@ -17,7 +17,8 @@ import warnings
 from .. import _runtime
 from .._errors import WisdomError
 
-__all__ = ["save_wisdom", "load_wisdom", "autoload", "PLANNER_LOCK", "WISDOM_FILE"]
+__all__ = ["save_wisdom", "load_wisdom", "autoload", "generation", "PLANNER_LOCK",
+           "WISDOM_FILE"]
 
 #: FFTW's planner (and its wisdom) is not thread-safe: every planning, import and export
 #: runs under this lock
@@ -25,6 +26,8 @@ PLANNER_LOCK = threading.Lock()
 #: the wisdom file's name in :func:`sigconv._runtime.cache_dir`
 WISDOM_FILE = "wisdom.txt"
 _autoloaded = []
+#: wisdom imports so far (:func:`generation`)
+_loads = [0]
 
 
 _MAGIC = "# sigconv FFTW wisdom 1"
@@ -118,6 +121,7 @@ def load_wisdom(path):
     blobs = tuple(sections[name].encode("ascii") for name in _SECTIONS)
     with PLANNER_LOCK:
         accepted = pyfftw.import_wisdom(blobs)
+        _loads[0] += 1
     for name, ok, blob in zip(_SECTIONS, accepted, blobs):
         if not ok:
             raise WisdomError(f"{func}: {name}-precision wisdom in {path!s} was rejected "
@@ -158,6 +162,12 @@ def _parse_wisdom(path, func):
             raise WisdomError(f"{func}: {path!r} is truncated or corrupt ({name} section)")
         out[name] = body + "\n"
     return out
+
+
+def generation():
+    """How many wisdom files this process has loaded: a transform found without wisdom
+    is looked up again after the next one."""
+    return _loads[0]
 
 
 def autoload():
