@@ -377,7 +377,8 @@ def correlate_valid(x, w, out_shape, strides, dilations, pads, *, res, spectrum=
 
 
 def memory_bytes(xbatch, kbatch, outbatch, sizes, itemsize, complex_):
-    """Bytes the single-transform engine allocates for transform sizes ``(N, M)``."""
+    """Bytes the single-transform engine allocates for transform sizes ``(N, M)`` (at
+    most: scipy.fft's slots, which hand their buffers on, take less)."""
     N = math.prod(n for n, _ in sizes)
     M = math.prod(m for _, m in sizes)
     c = 2 * itemsize
