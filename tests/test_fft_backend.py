@@ -313,19 +313,42 @@ def test_a_shape_found_without_wisdom_is_asked_again_after_load_wisdom(tmp_path)
         assert not slot.owned
 
 
-def test_a_complex_fft_result_kept_uncopied_is_not_touched_by_later_calls(rng):
-    """Complex 2-D and 3-D 'full' results by FFT are handed over without a copy where the
-    inverse transform's buffer is the caller's: a later call of the same shape must not
-    write into a result handed out before."""
-    for xs, ks in [((40, 36), (9, 5)), ((12, 10, 14), (3, 4, 3))]:
-        pairs = [(rng.standard_normal(xs) + 1j * rng.standard_normal(xs),
-                  rng.standard_normal(ks) + 1j * rng.standard_normal(ks)) for _ in range(3)]
-        got = [sigconv.convolve(x, k, "full", method="fft") for x, k in pairs]
-        for (x, k), g in zip(pairs, got):
-            assert g.flags.writeable and g.flags.c_contiguous
-            np.testing.assert_allclose(g, signal.convolve(x, k, method="direct"),
-                                       rtol=1e-12, atol=1e-12)
-        assert not np.shares_memory(got[0], got[1])
+@pytest.mark.parametrize("mode", ["full", "same"])
+@pytest.mark.parametrize("xs,ks,kind", [((40, 36), (9, 5), "c"), ((12, 10, 14), (3, 4, 3), "c"),
+                                        ((3000,), (101,), "c"), ((3000,), (101,), "f")])
+def test_fft_results_handed_over_uncopied_are_not_touched_by_later_calls(rng, xs, ks, kind,
+                                                                        mode):
+    """A result by FFT that is one contiguous block of the inverse transform's buffer is
+    that buffer, handed over (scipy.fft's slots own theirs; a cached FFTW plan gets a new
+    one): later calls of the same shape must not write into results handed out before."""
+    def draw(shape):
+        a = rng.standard_normal(shape)
+        return a + 1j * rng.standard_normal(shape) if kind == "c" else a
+    pairs = [(draw(xs), draw(ks)) for _ in range(3)]
+    got = [sigconv.convolve(x, k, mode, method="fft") for x, k in pairs]
+    for (x, k), g in zip(pairs, got):
+        assert g.flags.writeable and g.flags.c_contiguous
+        np.testing.assert_allclose(g, signal.convolve(x, k, mode, method="direct"),
+                                   rtol=1e-12, atol=1e-12)
+    assert not any(np.shares_memory(a, b) for i, a in enumerate(got) for b in got[:i])
+
+
+def test_a_plan_handing_its_output_over_writes_a_new_buffer_from_then_on():
+    cache = PlanCache(1 << 20)
+    f8 = np.dtype(np.float64)
+    with cache.slot("r2c", (64,), 1, f8, 1) as slot:
+        slot.input[...] = 1.0
+        first = slot.execute()
+        assert slot.hand_over()
+        slot.input[...] = 2.0
+        second = slot.execute()
+    assert not np.shares_memory(first, second)
+    assert first[0] == 64.0 and second[0] == 128.0
+    with cache.slot("r2c", (64,), 1, f8, 1) as slot:      # the same plan, its new buffer
+        assert cache.info()["planned"] == 1
+        slot.input[...] = 3.0
+        third = slot.execute()
+    assert np.shares_memory(second, third) and first[0] == 64.0 and third[0] == 192.0
 
 
 def test_a_complex_2d_fft_call_touches_two_buffers_of_its_transform_size():
