@@ -310,12 +310,8 @@ def correlate_block(x, offsets, ks, take, *, res, out=None):
 
 
 def _invert(spec, ks, batch, index, threads, res, out=None, owned=False):
-    """Multiply (and fold) the whole batch at once, invert, take ``index`` (into ``out``).
-
-    Where ``spec`` is the caller's (``owned``) and the inverse slot is too, the product
-    is written over ``spec`` and inverted there (then, with :func:`_take`, one buffer of
-    the transform's size where a cached slot's way takes three: the input's spectrum,
-    the inverse's input and the result)."""
+    """Multiply (and fold) the whole batch at once, invert, take ``index`` (into ``out``):
+    in ``spec``'s buffer where it and the inverse slot are the caller's (``owned``)."""
     nsp = ks.nsp
     with slot("c2r" if ks.real else "inv", batch + ks.folded, nsp, ks.dtype, threads,
               res) as inv:
@@ -347,14 +343,11 @@ TAKE_SHARE = 7 / 8
 
 
 def _take(y, index, inv, out=None):
-    """``y[index]`` (``y``: what slot ``inv`` computed) into ``out``, or as a new array.
-
-    Where no ``out`` is asked for and the kept part is one contiguous block of at least
-    TAKE_SHARE of ``y`` (a 1-D result is a prefix of its transform; 'full' in N-D is all
-    of it where the lengths are fast), the slot hands its buffer over
-    (``inv.hand_over()``) and the result is a view of it: no copy, and on a first call
-    no fresh result buffer to fault in (1e6 x 65537 complex128 'full': a 17 MB copy took
-    65-82 ms of a first call of 125-141 ms, 1.6 ms later)."""
+    """``y[index]`` (what slot ``inv`` computed) into ``out`` or a new array; without
+    ``out``, where it is one contiguous block of at least TAKE_SHARE of ``y`` (a 1-D
+    result, N-D 'full' at fast lengths), a view of ``y``, which ``inv`` hands over: no
+    copy, nor fresh result pages on a first call (1e6 x 65537 complex128 'full': the
+    17 MB copy took 65-82 ms of 125-141)."""
     kept = y[index]
     if out is None and kept.flags.c_contiguous and kept.base is not None \
             and np.may_share_memory(kept, y) and kept.nbytes >= TAKE_SHARE * y.nbytes \
