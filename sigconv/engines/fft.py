@@ -349,9 +349,8 @@ def _take(y, index, inv, out=None):
     copy, nor fresh result pages on a first call (1e6 x 65537 complex128 'full': the
     17 MB copy took 65-82 ms of 125-141)."""
     kept = y[index]
-    if out is None and kept.flags.c_contiguous and kept.base is not None \
-            and np.may_share_memory(kept, y) and kept.nbytes >= TAKE_SHARE * y.nbytes \
-            and inv.hand_over():
+    if out is None and kept.flags.c_contiguous and np.may_share_memory(kept, y) \
+            and kept.nbytes >= TAKE_SHARE * y.nbytes and inv.hand_over():
         return kept
     return _copy(kept, out)
 

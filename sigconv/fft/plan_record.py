@@ -40,7 +40,7 @@ import numpy as np
 from .. import _runtime
 
 __all__ = ["LIMIT", "SHIPPED", "load", "prime", "write", "read", "entry", "lengths",
-           "sides", "aligned_buffers"]
+           "sides", "aligned_buffers", "aligned"]
 
 #: transforms of this many points and more take milliseconds and run on threads
 #: (:data:`sigconv.engines.fft.THREAD_MIN_ELEMENTS`): their planning is not recorded
@@ -264,17 +264,18 @@ def aligned_buffers(pyfftw, kind, shape, real):
     ins = {"r2c": (shape, real), "c2r": (half, cplx)}.get(kind, (shape, cplx))
     outs = {"r2c": (half, cplx), "c2r": (shape, real)}.get(kind, (shape, cplx))
     direction = "FFTW_BACKWARD" if kind in ("c2r", "inv") else "FFTW_FORWARD"
-    return _aligned(pyfftw, *ins), _aligned(pyfftw, *outs), direction
+    return aligned(pyfftw, *ins), aligned(pyfftw, *outs), direction
 
 
-def _aligned(pyfftw, shape, dtype):
-    """An uninitialized SIMD-aligned array: on whole huge pages from 2 MiB
+def aligned(pyfftw, shape, dtype, keep=False):
+    """An uninitialized SIMD-aligned array (``keep``: from and for the result pool,
+    :func:`sigconv._runtime.empty`): on whole huge pages from 2 MiB
     (:mod:`sigconv._alloc`; the memory it takes is then up to one huge page more than
     its bytes), else pyFFTW's aligned allocation.  A plan's buffers are first written
     by its first transform: 2.4 MB faulted in 0.5-0.8 ms in small pages, 0.2-0.4 ms in
     huge ones (first 64^3 x 3^3 float64 call 12.9 -> 11.7 ms, 1024^2 x 129^2 'full'
     25.6 -> 22.9 ms)."""
-    buf = _runtime.empty(shape, dtype, keep=False)
+    buf = _runtime.empty(shape, dtype, keep=keep)
     if buf.ctypes.data % pyfftw.simd_alignment:      # (a plain np.empty: small, or no
         buf = pyfftw.empty_aligned(shape, dtype=dtype)   # huge pages from numpy)
     return buf

@@ -69,17 +69,15 @@ class _Slot:
 
     def hand_over(self):
         """Give up the output buffer to the caller: the plan writes to a new one from now
-        on (pyFFTW's ``update_arrays``, ~1 us; the new buffer is taken from the result
-        pool, :func:`sigconv._runtime.empty`, and its pages are first touched by the
-        next transform).  Returns whether it did (False where pyFFTW refuses the buffer's
-        alignment: the caller then copies)."""
+        on (pyFFTW's ``update_arrays``, ~1 us; a buffer of the result pool,
+        :func:`~sigconv.fft.plan_record.aligned`, first touched by the next transform).
+        Returns whether it did (False where pyFFTW refuses the buffer: the caller then
+        copies)."""
         fftw = self.fftw
         out = fftw.output_array
-        fresh = _runtime.empty(out.shape, out.dtype)
-        if fresh.ctypes.data % _runtime.pyfftw().simd_alignment:
-            fresh = _runtime.pyfftw().empty_aligned(out.shape, dtype=out.dtype)
         try:
-            fftw.update_arrays(fftw.input_array, fresh)
+            fftw.update_arrays(fftw.input_array, plan_record.aligned(
+                _runtime.pyfftw(), out.shape, out.dtype, keep=True))
         except ValueError:
             return False
         return True
