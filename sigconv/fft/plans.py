@@ -109,7 +109,8 @@ class PlanCache:
         self._max_bytes = max_bytes
         self._lock = threading.Lock()
         self._idle = collections.OrderedDict()    # key -> list of idle _Slot, LRU order
-        self._pocket = {}   # key FFTW had no wisdom for -> wisdom generation it was asked in
+        # key FFTW had no wisdom for -> (wisdom generation it was asked in, ScipySlot args)
+        self._pocket = {}
         self._bytes = 0
         self.planned = 0
 
@@ -130,8 +131,9 @@ class PlanCache:
     def _check_out(self, key, timelimit):
         """An idle plan of ``key``, or a new one (planned outside the cache's lock)."""
         with self._lock:
-            if self._pocket.get(key) == generation():     # a fresh ScipySlot each time
-                return ScipySlot(key[0], key[1], key[2], np.dtype(key[3]), key[4])
+            found = self._pocket.get(key)
+            if found is not None and found[0] == generation():   # a fresh one each time
+                return ScipySlot(*found[1])
             slots = self._idle.get(key)
             if slots:
                 self._idle.move_to_end(key)
@@ -165,9 +167,10 @@ class PlanCache:
                                    flags=flags + (("FFTW_WISDOM_ONLY",) if by_wisdom_only
                                                   else ()), planning_timelimit=limit)
             except RuntimeError:             # no wisdom for it: FFTW_WISDOM_ONLY refused
+                args = (kind, shape, nsp, real, threads)
                 with self._lock:
-                    self._pocket[key] = generation()
-                return ScipySlot(kind, shape, nsp, real, threads)
+                    self._pocket[key] = (generation(), args)
+                return ScipySlot(*args)
             self.planned += 1
         return _Slot(fftw, a.nbytes + b.nbytes)
 
