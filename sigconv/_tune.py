@@ -5,8 +5,9 @@ Two things are measured and saved in the per-user cache
 
 * **FFTW wisdom** (``wisdom.txt``): measured plans (FFTW_MEASURE) of the transforms the
   engines run for common problems -- the overlap-save tiles of 2-D and 3-D images and
-  their kernel groups, the batched rows of 1-D overlap-save, and single transforms of
-  round sizes -- as :func:`sigconv.fft.save_wisdom` writes them.  A later process plans
+  their kernel groups, the single transforms of those images (threaded where the engine
+  threads them), the batched rows of 1-D overlap-save, and single 1-D transforms of
+  round lengths -- as :func:`sigconv.fft.save_wisdom` writes them.  A later process plans
   those transforms from wisdom in microseconds, and the same way every time.
 * **the cost-model constants** (``calibration.json``): FFTW's seconds per ``N log2 N``
   (with the plans above), scipy.fft's for the complex transforms over two or more axes
@@ -28,7 +29,7 @@ import numpy as np
 
 from . import _calibration_store, _runtime, _transform_constants as T
 from .engines import cost, direct, opencv, overlap, tiled
-from .engines.fft import THREAD_MIN_ELEMENTS, slot
+from .engines.fft import THREAD_MIN_ELEMENTS, slot, transform_sizes
 from .fft.backend import backend
 from .fft.lengths import cheapest_len
 from .fft.wisdom import WISDOM_FILE, save_wisdom
@@ -45,6 +46,9 @@ KERNELS_3D = (3, 5, 7, 9, 13, 17, 25)
 KERNELS_1D = tuple(2 ** i + 1 for i in range(1, 17))
 #: round signal lengths whose single transforms (with a short kernel) get measured plans
 LENGTHS_1D = (1000, 1024, 4096, 10_000, 16_384, 65_536, 100_000, 262_144)
+#: the largest single transforms of 2-D and 3-D images measured (184 plans, ~55 s here;
+#: the 72 larger ones would take 2 s each)
+SINGLE_POINTS = 1 << 22
 #: kernels in a bank whose inverse tile transforms are grouped (1: one kernel)
 BANK_SIZES = (1, 16)
 #: passes over the constants whose median a full tune keeps (five passes on one shared
@@ -73,6 +77,7 @@ def transform_family(*, quick=False):
                 for bank in BANK_SIZES:
                     g = max(1, min(bank, tiled.GROUP_POINTS // math.prod(tile)))
                     family.add(("c2r", (g,) + tile, len(tile), dt, 1))
+                family.update(_single(n, k, L, dt, cores))
         for ke in KERNELS_1D[:8] if quick else KERNELS_1D:
             N, _, B = overlap.row_block(ke, 1 << 20, cost.row_factors(
                 _runtime.calibration(), np.dtype(dt).itemsize))
@@ -90,6 +95,20 @@ def transform_family(*, quick=False):
                 for kind in ("r2c", "c2r"):
                     family.add((kind, (N,), 1, dt, t))
     return sorted(family, key=lambda t: (math.prod(t[1]), t))
+
+
+def _single(n, k, L, dt, cores):
+    """The forward and inverse transforms the single-transform engine runs for image
+    ``n``, odd kernel ``k`` and outputs ``L`` ('same' or 'full') on ``cores`` threads,
+    as :func:`sigconv.engines.fft.correlate_valid` sizes and threads them; none over
+    SINGLE_POINTS (64^3 x 9^3 float32 'full' on two threads: 4.9 -> 3.2 ms a call with
+    measured plans)."""
+    pads = tuple((m - 1 if out > size else (m - 1) // 2, 0) for size, m, out in zip(n, k, L))
+    shape = tuple(N for N, _ in transform_sizes(n, k, L, (1,) * len(n), pads))
+    if math.prod(shape) > SINGLE_POINTS:
+        return set()
+    threads = cores if math.prod(shape) >= THREAD_MIN_ELEMENTS else 1
+    return {("r2c", shape, len(shape), dt, threads), ("c2r", shape, len(shape), dt, threads)}
 
 
 def tune(*, quick=False, progress=None, save=True, seconds_per_plan=2.0):

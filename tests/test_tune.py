@@ -147,6 +147,29 @@ def test_the_family_follows_the_engines_size_rules():
     assert kinds <= {"r2c", "c2r", "fwd", "inv"}
 
 
+@pytest.mark.parametrize("xs, ks", [((64,) * 3, (9,) * 3), ((1024, 1024), (17, 17)),
+                                     ((128,) * 3, (7,) * 3), ((256, 256), (5, 5))])
+@pytest.mark.parametrize("mode", ["full", "same"])
+def test_the_family_holds_the_single_transforms_convolve_runs(monkeypatch, xs, ks, mode):
+    """Each transform the FFT engine checks out for an image and kernel of tune's grid
+    (sizes and threads) is one tune measures."""
+    from sigconv.fft import plans
+    seen, real_slot = [], plans.PlanCache.slot
+
+    def slot(self, kind, shape, nsp, real_dtype, threads, **kw):
+        seen.append((kind, shape, nsp, np.dtype(real_dtype).char, threads))
+        return real_slot(self, kind, shape, nsp, real_dtype, threads, **kw)
+    monkeypatch.setattr(plans.PlanCache, "slot", slot)
+    family = set(_tune.transform_family())
+    for dt in (np.float32, np.float64):
+        seen.clear()
+        got = sigconv.convolve(np.ones(xs, dt), np.ones(ks, dt), mode, method="fft")
+        middle = tuple(n // 2 for n in got.shape)        # where every tap meets the image
+        assert got[middle] == pytest.approx(np.prod(ks), rel=1e-5)
+        assert {kind for kind, *_ in seen} == {"r2c", "c2r"}
+        assert set(seen) <= family, set(seen) - family
+
+
 def test_constants_have_the_shipped_layout():
     constants = _tune.measure_constants(repeats=1)
     assert set(constants) == set(CALIBRATION)
