@@ -19,8 +19,9 @@ never share a process, and each process makes the seeded inputs itself.  This pr
 only directs: per case, every candidate is warmed up (calls until three agree within
 25 %, at most 3 s), then timed in rounds of shuffled order (a candidate 10x slower
 than the fastest in its warm-up in the first round only), each a batch of calls of at least 2 ms
-(one untimed call first when fast), and after each batch its process sleeps a moment so
-that spinning threads settle before the next candidate; times are medians of the rounds.
+(one untimed call first when fast), and after each batch its process sleeps until its
+threads stop spinning (:func:`settle`) before the next candidate runs; times are medians
+of the rounds.
 Each peer's result is checked against sigconv's (values at seeded positions) and a peer
 that disagrees is left out of the comparison, with a message.
 
@@ -50,7 +51,8 @@ from _grid import DTYPES, data, grid  # noqa: E402
 
 GOALS = "goals: geometric mean >= 1.5x over the fastest peer of each case, no case below 0.8x"
 SMALL_TAPS = 11
-SETTLE = 0.01     # seconds a process sleeps after timing, before the next candidate runs
+SETTLE = 0.005    # seconds of each sleep while a process waits for its threads to idle
+SETTLE_MAX = 0.2  # ... and the most it waits (OpenMP runtimes spin up to ~10 ms here)
 
 
 # --------------------------------------------------------------------------- processes
@@ -73,6 +75,19 @@ def warm(fn):
         if len(times) >= 3 and max(times[-3:]) <= 1.25 * min(times[-3:]):
             break
     return times[-1]
+
+
+def settle():
+    """Sleep until this process's threads have stopped spinning: until a SETTLE sleep
+    costs it under 10 % of a core (at most SETTLE_MAX).  libgomp's threads (pyFFTW's,
+    PyTorch's) spin for about 10 ms of CPU after a parallel region by default; on two
+    cores the next candidate would otherwise run beside them."""
+    end = time.perf_counter() + SETTLE_MAX
+    while time.perf_counter() < end:
+        c0 = time.process_time()
+        time.sleep(SETTLE)
+        if time.process_time() - c0 < 0.1 * SETTLE:
+            return
 
 
 def serve(conn, group, cores):
@@ -102,7 +117,7 @@ def serve(conn, group, cores):
                 for _ in range(reps):
                     fn()
                 reply = (time.perf_counter() - t0) / reps
-                time.sleep(SETTLE)
+                settle()
             elif msg[0] == "fingerprint":
                 reply = fingerprint(fns[msg[1]]())
             else:
