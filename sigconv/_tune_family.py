@@ -26,8 +26,8 @@ KERNELS_3D = (3, 5, 7, 9, 13, 17, 25)
 KERNELS_1D = tuple(2 ** i + 1 for i in range(1, 17))
 #: round signal lengths whose single transforms (with a short kernel) get measured plans
 LENGTHS_1D = (1000, 1024, 4096, 10_000, 16_384, 65_536, 100_000, 262_144)
-#: the largest single transforms of 2-D and 3-D images measured (184 plans, ~55 s here;
-#: the 72 larger ones would take 2 s each)
+#: the largest single transforms of 2-D and 3-D images a full tune measures (184 plans,
+#: ~55 s here; the 72 larger ones would take 2 s each; a quick tune measures none)
 SINGLE_POINTS = 1 << 22
 #: kernels in a bank whose inverse tile transforms are grouped (1: one kernel)
 BANK_SIZES = (1, 16)
@@ -54,7 +54,8 @@ def transform_family(*, quick=False):
                 for bank in BANK_SIZES:
                     g = max(1, min(bank, tiled.GROUP_POINTS // math.prod(tile)))
                     family.add(("c2r", (g,) + tile, len(tile), dt, 1))
-                family.update(_single(n, k, L, dt, cores))
+                if not quick:
+                    family.update(_single(n, k, L, dt, cores))
         for ke in KERNELS_1D[:8] if quick else KERNELS_1D:
             N, _, B = overlap.row_block(ke, 1 << 20, cost.row_factors(
                 _runtime.calibration(), np.dtype(dt).itemsize))
