@@ -134,13 +134,13 @@ def zeros(shape, dtype):
 
 _pyfftw_state = {}
 _pyfftw_lock = threading.Lock()
-#: pyFFTW's OpenMP threads would spin ~7 ms of CPU after each threaded transform (a core
-#: taken from the next call on two cores), and waiting passively (no spin) makes each of
-#: a transform's parallel loops wake them (64^3 float32 on two threads 0.79 -> 0.42 ms a
-#: round trip with this spin, 3000 spins ~0.06 ms of CPU after it); unless the user chose
-#: a policy (benchmarks/README.md, "OpenMP wait policy")
+#: pyFFTW's OpenMP threads would spin ~9 ms of CPU after each threaded transform (a core
+#: taken from the next call on two cores), and a short spin makes a transform's parallel
+#: loops wake them (72^3 float32 on two threads, right after one following a 10 ms
+#: sleep: 1.9-2.8 ms with 3000 spins, 1.4-1.7 ms with these, ~2 ms of CPU after it);
+#: unless the user chose a policy (benchmarks/README.md, "OpenMP wait policy")
 _OMP_POLICY = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
-_OMP_SPIN = "3000"
+_OMP_SPIN = "30000"
 
 
 def pyfftw():

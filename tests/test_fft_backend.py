@@ -483,7 +483,7 @@ def test_pyfftw_openmp_threads_spin_briefly_and_the_environment_is_restored():
     policy, spin, after = _import_sigconv_showing_openmp()
     if policy is None:
         pytest.skip("this pyFFTW build does not load libgomp")
-    assert spin == _runtime._OMP_SPIN == "3000"
+    assert spin == _runtime._OMP_SPIN == "30000"
     assert after == "[None, None]"
 
 
