@@ -138,7 +138,7 @@ _pyfftw_lock = threading.Lock()
 #: taken from the next call on two cores), and a short spin makes a transform's parallel
 #: loops wake them (72^3 float32 on two threads, right after one following a 10 ms
 #: sleep: 1.9-2.8 ms with 3000 spins, 1.4-1.7 ms with these, ~2 ms of CPU after it);
-#: unless the user chose a policy (benchmarks/README.md, "OpenMP wait policy")
+#: unless the user chose a policy (benchmarks/README.md, the tenth and fourteenth sessions)
 _OMP_POLICY = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 _OMP_SPIN = "30000"
 

@@ -37,7 +37,8 @@ def transform_family(*, quick=False):
     """The transforms whose plans ``tune`` measures: sorted, distinct
     ``(kind, shape, nsp, dtype char, threads)`` tuples, derived from the engines' own
     size rules (:func:`sigconv.engines.tiled.tile_shape`,
-    :func:`sigconv.engines.overlap.row_block`) over common problem sizes."""
+    :func:`sigconv.engines.overlap.row_block`,
+    :func:`sigconv.engines.fft.transform_sizes`) over common problem sizes."""
     dtypes = ("f", "d")
     cores = _runtime.cores()
     family = set()
