@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from . import _runtime
+from ._plan import geometry
 from .engines import cost, overlap, tiled
 from .engines.fft import THREAD_MIN_ELEMENTS, transform_sizes
 from .fft.lengths import cheapest_len
@@ -55,8 +56,9 @@ def transform_family(*, quick=False):
                 for bank in BANK_SIZES:
                     g = max(1, min(bank, tiled.GROUP_POINTS // math.prod(tile)))
                     family.add(("c2r", (g,) + tile, len(tile), dt, 1))
-                if not quick:
-                    family.update(_single(n, k, L, dt, cores))
+            if not quick:
+                for mode in ("same", "full"):
+                    family.update(_single(n, k, mode, dt, cores))
         for ke in KERNELS_1D[:8] if quick else KERNELS_1D:
             N, _, B = overlap.row_block(ke, 1 << 20, cost.row_factors(
                 _runtime.calibration(), np.dtype(dt).itemsize))
@@ -76,14 +78,16 @@ def transform_family(*, quick=False):
     return sorted(family, key=lambda t: (math.prod(t[1]), t))
 
 
-def _single(n, k, L, dt, cores):
-    """The forward and inverse transforms the single-transform engine runs for image
-    ``n``, odd kernel ``k`` and outputs ``L`` ('same' or 'full') on ``cores`` threads,
-    as :func:`sigconv.engines.fft.correlate_valid` sizes and threads them; none over
+def _single(n, k, mode, dt, cores):
+    """The forward and inverse transforms the single-transform engine runs for
+    ``convolve(x, w, mode)`` of an image of shape ``n`` and a kernel of shape ``k`` on
+    ``cores`` threads, as :func:`sigconv._plan.geometry` places them and
+    :func:`sigconv.engines.fft.correlate_valid` sizes and threads them; none over
     SINGLE_POINTS (with their measured plans, 64^3 x 9^3 float32 'full' on two threads
     took 3.3 ms a call against 4.4 with estimated ones)."""
-    pads = tuple((m - 1 if out > size else (m - 1) // 2, 0) for size, m, out in zip(n, k, L))
-    shape = tuple(N for N, _ in transform_sizes(n, k, L, (1,) * len(n), pads))
+    ones = (1,) * len(n)
+    pads, L = geometry("convolve", mode, "scipy", n, k, ones, ones, "tune")
+    shape = tuple(N for N, _ in transform_sizes(n, k, L, ones, pads))
     if math.prod(shape) > SINGLE_POINTS:
         return set()
     threads = cores if math.prod(shape) >= THREAD_MIN_ELEMENTS else 1
