@@ -3,10 +3,10 @@
 The rest of the package asks this module, and only this module, for: the cores it may
 use and the :class:`Resources` handed to an engine; memory figures and the bounds of
 its caches; pyFFTW (imported with a passive OpenMP wait policy); numpy's BLAS threads;
-result buffers laid out for huge pages and kept for reuse; the processor model, which
-picks the shipped calibration; and the per-user cache directory holding the calibration
-and FFTW wisdom that ``sigconv tune`` measured (:mod:`sigconv._calibration_store` reads
-and checks those files).
+result buffers laid out for huge pages and kept for reuse; a heap reserve faulted in at
+import; the processor model, which picks the shipped calibration; and the per-user cache
+directory holding the calibration and FFTW wisdom that ``sigconv tune`` measured
+(:mod:`sigconv._calibration_store` reads and checks those files).
 
 Nothing here depends on the machine's momentary load: the same call gets the same
 resources every time, which is what keeps results bit-identical from call to call.
@@ -28,7 +28,7 @@ from . import _alloc, _calibration_store, _environ
 from ._options import option
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
-           "cache_bytes", "last_cache_bytes", "empty", "zeros", "pyfftw", "pyfftw_error",
+           "cache_bytes", "last_cache_bytes", "empty", "zeros", "reserve_heap", "pyfftw", "pyfftw_error",
            "opencv", "blas_threads", "single_threaded_blas", "cache_dir", "cached_file",
            "calibration", "machine", "processor_id", "simd_flags"]
 
@@ -128,6 +128,20 @@ def zeros(shape, dtype):
     out = empty(shape, dtype)
     out.fill(0)
     return out
+
+
+def reserve_heap():
+    """Fault in the heap reserve once, at import (:func:`sigconv._alloc.reserve_heap`):
+    ``$SIGCONV_HEAP_RESERVE`` bytes (0: none), by default
+    :data:`~sigconv._alloc.HEAP_RESERVE`; where the user set glibc's malloc policy, or
+    the C library is not glibc, nothing happens.  Returns whether it did."""
+    text = os.environ.get("SIGCONV_HEAP_RESERVE", "")
+    try:
+        nbytes = int(text) if text.strip() else _alloc.HEAP_RESERVE
+    except ValueError:
+        raise ValueError(f"SIGCONV_HEAP_RESERVE must be a number of bytes; got {text!r}") \
+            from None
+    return _alloc.reserve_heap(nbytes, os.environ)
 
 
 # ---------------------------------------------------------------- pyFFTW

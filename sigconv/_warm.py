@@ -10,7 +10,9 @@ filter call of a process and LAPACK's first SVD (the low-rank split) made the fi
 of an import of ~650 ms, 1.6 ms of it the 2-D part), so a user's first call costs what
 a new shape costs later.  It computes no transform: FFTW's plans are per length and are
 made where a length is first used; but it reads the index of the record of their
-searches (0.1-0.15 ms, once per process), which a first transform read before.
+searches (0.1-0.15 ms, once per process), which a first transform read before.  Last, it
+faults in the heap reserve (:func:`sigconv._runtime.reserve_heap`), so that a first
+call's buffers do not each pay a page fault per 4 KiB.
 """
 
 import numpy as np
@@ -22,7 +24,8 @@ def warm_up():
     three (the low-rank split's SVD, OpenCV's two filter calls), and the cost model's
     choice for a 1-D problem large enough for it to weigh every method; then read the
     index of the shipped plan record (:func:`sigconv.fft.plan_record.load`; no plan is
-    made).  The results are dropped, and so are the routes and lanes those calls left
+    made) and fault in the heap reserve (:func:`sigconv._runtime.reserve_heap`).  The
+    results are dropped, and so are the routes and lanes those calls left
     (:mod:`sigconv._routes`: a lane of 3-tap signals would serve a user's first 3-tap
     call of any length); what stays is the model's cached answers for that problem and
     the calibration, which a process reads once (:func:`sigconv._runtime.calibration`):
@@ -33,7 +36,7 @@ def warm_up():
     >>> from sigconv._warm import warm_up
     >>> warm_up()
     """
-    from . import _routes
+    from . import _routes, _runtime
     from ._convolve import choose_method, convolve, correlate
     from .fft import plan_record
     for dtype, mode in ((np.float64, "full"), (np.float32, "same")):
@@ -47,3 +50,4 @@ def warm_up():
     choose_method(np.zeros(4096), np.ones(65))
     _routes.clear()
     plan_record.load()
+    _runtime.reserve_heap()

@@ -133,3 +133,56 @@ def test_no_buffer_is_kept_where_reference_counts_are_not_exact(pool, monkeypatc
     assert a.ctypes.data % _alloc.HUGE_PAGE == 0
     del a
     assert _alloc.kept_bytes() == 0
+
+
+# ---------------------------------------------------------------- the heap reserve
+
+_FAULTS_OF_A_FIRST_WRITE = """
+import resource, numpy as np, sigconv
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+buf = np.empty(3 << 20, np.uint8)            # below numpy's huge-page advice (4 MiB)
+buf[::4096] = 1
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+def _faults_of_a_first_write(**env):
+    import os
+    import subprocess
+    import sys
+    environ = {k: v for k, v in os.environ.items()
+               if k not in _alloc.MALLOC_ENVIRONMENT + ("SIGCONV_HEAP_RESERVE",)}
+    out = subprocess.run([sys.executable, "-c", _FAULTS_OF_A_FIRST_WRITE],
+                         env={**environ, **env}, capture_output=True, text=True, check=True)
+    return int(out.stdout)
+
+
+glibc = pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc",
+                           reason="the heap reserve is glibc's (Linux)")
+
+
+@glibc
+def test_after_import_a_3_mib_buffer_is_written_without_page_faults():
+    # 768 pages of 4 KiB: a fault each without the reserve (the buffer is mmapped fresh)
+    off = _faults_of_a_first_write(SIGCONV_HEAP_RESERVE="0")
+    assert off >= 700
+    assert _faults_of_a_first_write() < off / 10
+    assert _faults_of_a_first_write(SIGCONV_HEAP_RESERVE=str(8 << 20)) < off / 10
+
+
+@glibc
+@pytest.mark.parametrize("policy", [{"MALLOC_ARENA_MAX": "4"},
+                                    {"GLIBC_TUNABLES": "glibc.malloc.trim_threshold=65536"}])
+def test_the_users_malloc_policy_is_left_alone(policy):
+    assert _faults_of_a_first_write(**policy) >= 700
+    assert _alloc.reserve_heap(1 << 20, policy) is False
+
+
+def test_no_reserve_without_bytes():
+    assert _alloc.reserve_heap(0, {}) is False
+
+
+def test_a_bad_reserve_size_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("SIGCONV_HEAP_RESERVE", "lots")
+    with pytest.raises(ValueError, match="SIGCONV_HEAP_RESERVE must be a number of bytes"):
+        _runtime.reserve_heap()
