@@ -10,22 +10,24 @@ filter call of a process and LAPACK's first SVD (the low-rank split) made the fi
 of an import of ~650 ms, 1.6 ms of it the 2-D part), so a user's first call costs what
 a new shape costs later.  It computes no transform: FFTW's plans are per length and are
 made where a length is first used; but it reads the index of the record of their
-searches (0.1-0.15 ms, once per process), which a first transform read before.  Last, it
-faults in the heap reserve (:func:`sigconv._runtime.reserve_heap`), so that a first
-call's buffers do not each pay a page fault per 4 KiB.
+searches (0.1-0.15 ms, once per process), which a first transform read before.  Before
+all that, it faults in the heap reserve (:func:`sigconv._runtime.reserve_heap`), so that a
+first call's buffers do not each pay a page fault per 4 KiB; done last, its 30 MiB of
+zeroed pages evicted what the pass had brought into the caches (a first 1000 x 3 call
+took 0.38 ms instead of 0.21).
 """
 
 import numpy as np
 
 
 def warm_up():
-    """Run the direct pipeline of ``convolve`` and ``correlate`` on tiny float64 and
-    float32 signals, of ``convolve`` on a 24 x 24 image with 3 x 3 kernels of rank one and
-    three (the low-rank split's SVD, OpenCV's two filter calls), and the cost model's
-    choice for a 1-D problem large enough for it to weigh every method; then read the
+    """Fault in the heap reserve (:func:`sigconv._runtime.reserve_heap`), then run the
+    direct pipeline of ``convolve`` and ``correlate`` on tiny float64 and float32
+    signals, of ``convolve`` on a 24 x 24 image with 3 x 3 kernels of rank one and three
+    (the low-rank split's SVD, OpenCV's two filter calls), and the cost model's choice
+    for a 1-D problem large enough for it to weigh every method; then read the
     index of the shipped plan record (:func:`sigconv.fft.plan_record.load`; no plan is
-    made) and fault in the heap reserve (:func:`sigconv._runtime.reserve_heap`).  The
-    results are dropped, and so are the routes and lanes those calls left
+    made).  The results are dropped, and so are the routes and lanes those calls left
     (:mod:`sigconv._routes`: a lane of 3-tap signals would serve a user's first 3-tap
     call of any length); what stays is the model's cached answers for that problem and
     the calibration, which a process reads once (:func:`sigconv._runtime.calibration`):
@@ -39,6 +41,7 @@ def warm_up():
     from . import _routes, _runtime
     from ._convolve import choose_method, convolve, correlate
     from .fft import plan_record
+    _runtime.reserve_heap()        # first: its page zeroing evicts the caches
     for dtype, mode in ((np.float64, "full"), (np.float32, "same")):
         x, k = np.zeros(16, dtype), np.ones(3, dtype)
         convolve(x, k, mode)
@@ -50,4 +53,3 @@ def warm_up():
     choose_method(np.zeros(4096), np.ones(65))
     _routes.clear()
     plan_record.load()
-    _runtime.reserve_heap()
