@@ -1,9 +1,9 @@
 """Routes: the one engine call of a small 1-D or 2-D call, remembered per call signature.
 
 A call between two 1-D arrays whose plan and choice cost several times its sum (1000 x 3:
-the sum 2.5 us, the stages 18 us), or between two 2-D arrays that OpenCV filters in one
-call (256^2 x 3x3 float32: the filter 41 us, the stages 29 us), keeps, per call
-signature, the engine call the pipeline made; the next call with that signature makes it
+the sum 2.5 us, the stages 18 us), or between two 2-D arrays that OpenCV filters
+(256^2 x 3x3 float32: the filter 41 us, the stages 29 us), keeps, per call signature,
+the engine call the pipeline made; the next call with that signature makes it
 directly, with the same bits (:func:`route`).  A real or integer 1-D route also serves
 the inputs of other lengths that the pipeline would send down it (:func:`lane`: a new
 length's call 11-14 us instead of 70-110).  :func:`sigconv._convolve._call` builds
@@ -37,11 +37,11 @@ def route(op, plan, in1):
     * one row, where the direct engine takes numpy's dot correlation (1000 x 3 float64:
       4 us against 20 us planned; ``np.convolve`` 2.9 us): the engine call
       :func:`sigconv.engines.direct.dot_route`;
-    * one real plane whose result has its shape, or one real row, where OpenCV's
-      filters run the sum (256^2 x 3x3 float32: 50 us against 79 planned; ``cv2.filter2D``
-      41 us): the direct engine's call on the new inputs, which makes one filter call
-      where :func:`~sigconv.engines.opencv.one_call` can; the same call for a real plane
-      whose few outputs the engine sums as windows (:mod:`sigconv.engines.windows`).
+    * one real plane or one real row where OpenCV's filters run the sum (256^2 x 3x3
+      float32 'same': 50 us against 79 planned, ``cv2.filter2D`` 41 us; 'full' 136 us
+      against 146): the direct engine's call on the new inputs, which makes one filter
+      call where :func:`~sigconv.engines.opencv.one_call` can; the same call for a real
+      plane whose few outputs the engine sums as windows (:mod:`sigconv.engines.windows`).
 
     It runs the engine call :func:`sigconv._pipeline.execute` runs, so results are
     bit-identical.  For integers (exact sums), on one row: :func:`_integer_route`.
@@ -136,12 +136,11 @@ def _integer_route(op, plan):
 
 
 def _plane_route(op, plan, res):
-    """The route of a real plane whose result has its shape, or of a real row, on
-    OpenCV's filters, or of a real plane the direct engine sums as windows (the direct
-    engine's call, :func:`sigconv.engines.direct.correlate_valid`)."""
+    """The route of a real plane or row on OpenCV's filters, or of a real plane the
+    direct engine sums as windows (the direct engine's call,
+    :func:`sigconv.engines.direct.correlate_valid`)."""
     p = plan.problem
-    if not (p.windows and plan.compute_dtype.kind == "f") and (p.cv not in ("f", "d") or (
-            plan.nsp == 2 and plan.out_shape != plan.x.shape)):
+    if not (p.windows and plan.compute_dtype.kind == "f") and p.cv not in ("f", "d"):
         return None
     pads, flip, out_shape, ones = plan.pads, op == "convolve", plan.out_shape, (1,) * plan.nsp
 

@@ -310,16 +310,31 @@ def test_a_small_plane_takes_its_route_with_the_planned_bits(op, dtype):
     assert routes >= 10
 
 
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("mode", ["full", "valid"])
-def test_a_plane_whose_result_has_another_shape_takes_no_route(mode):
-    x, k = np.linspace(0, 1, 64 * 64).reshape(64, 64), np.ones((3, 3))
-    R._routes.clear()
-    R._lanes.clear()
-    first = sigconv.convolve(x, k, mode)
-    assert not R._routes
-    assert_array_equal(sigconv.convolve(x, k, mode), first)
-    np.testing.assert_allclose(first, scipy.signal.convolve(x, k, mode, method="direct"),
-                               rtol=1e-12, atol=1e-12)
+def test_a_plane_whose_result_has_another_shape_takes_its_route_with_the_planned_bits(
+        op, dtype, mode):
+    rng = np.random.default_rng(12)
+    f = getattr(sigconv, op)
+    routes = 0
+    for k in _plane_kernels(rng, dtype):
+        R._routes.clear()
+        R._lanes.clear()
+        x = random_array(rng, (64, 80), dtype)
+        first = f(x, k, mode)
+        routed_here = sigconv.choose_method(x, k, mode).method == "direct"
+        assert len(R._routes) == routed_here
+        routes += routed_here
+        assert_array_equal(first, _planned(op, x, k, mode))
+        x2 = random_array(rng, (64, 80), dtype)
+        for kk in (random_array(rng, k.shape, dtype), np.zeros_like(k), k):
+            routed = f(x2, kk, mode)
+            assert routed.dtype == np.dtype(dtype) and routed.shape == first.shape
+            assert_array_equal(routed, _planned(op, x2, kk, mode))
+            want = getattr(scipy.signal, op)(x2, kk, mode, method="direct")
+            np.testing.assert_allclose(routed, want, rtol=1e-4, atol=1e-4)
+    assert routes >= 6
 
 
 def test_a_route_serves_only_its_signature():
