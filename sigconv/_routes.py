@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _pipeline as P, _plan, _runtime, _shapes
 from ._integers import fit_result
-from .engines import direct
+from .engines import direct, opencv
 
 __all__ = ["route", "remembered", "lane", "remember", "clear", "Lane", "ROUTES_KEPT"]
 
@@ -137,16 +137,26 @@ def _integer_route(op, plan):
 
 def _plane_route(op, plan, res):
     """The route of a real plane or row on OpenCV's filters, or of a real plane the
-    direct engine sums as windows (the direct engine's call,
-    :func:`sigconv.engines.direct.correlate_valid`)."""
+    direct engine sums as windows: the direct engine's call
+    (:func:`sigconv.engines.direct.correlate_valid`), or for a plane on the filters the
+    call it makes (:func:`sigconv.engines.opencv.correlate_valid`, its decisions taken
+    here: 256^2 x 3x3 float32 'same' 50 us against 54, ``cv2.filter2D`` 38 us)."""
     p = plan.problem
     if not (p.windows and plan.compute_dtype.kind == "f") and p.cv not in ("f", "d"):
         return None
     pads, flip, out_shape, ones = plan.pads, op == "convolve", plan.out_shape, (1,) * plan.nsp
+    flipped = (slice(None, None, -1),) * plan.kernel.ndim
+    if plan.nsp == 2 and p.cv:
+        char = p.cv
+
+        def filters(x, w):
+            return opencv.correlate_valid(x, w[flipped] if flip else w, out_shape, ones,
+                                          ones, pads, res=res, char=char)
+        return filters
 
     def run(x, w):
-        w = w[(slice(None, None, -1),) * w.ndim] if flip else w
-        return direct.correlate_valid(x, w, out_shape, ones, ones, pads, res=res)
+        return direct.correlate_valid(x, w[flipped] if flip else w, out_shape, ones, ones,
+                                      pads, res=res)
     return run
 
 
