@@ -38,10 +38,11 @@ def route(op, plan, in1):
       4 us against 20 us planned; ``np.convolve`` 2.9 us): the engine call
       :func:`sigconv.engines.direct.dot_route`;
     * one real plane or one real row where OpenCV's filters run the sum (256^2 x 3x3
-      float32 'same': 50 us against 79 planned, ``cv2.filter2D`` 41 us; 'full' 136 us
-      against 146): the direct engine's call on the new inputs, which makes one filter
-      call where :func:`~sigconv.engines.opencv.one_call` can; the same call for a real
-      plane whose few outputs the engine sums as windows (:mod:`sigconv.engines.windows`).
+      float32 'same': 51 us against 79 planned, ``cv2.filter2D`` 39 us; 'full' 117 us
+      against 146): the OpenCV engine's call on the new inputs for a plane (it makes one
+      filter call where :func:`~sigconv.engines.opencv.one_call` can), the direct
+      engine's for a row; the direct engine's call for a real plane whose few outputs it
+      sums as windows (:mod:`sigconv.engines.windows`).
 
     It runs the engine call :func:`sigconv._pipeline.execute` runs, so results are
     bit-identical.  For integers (exact sums), on one row: :func:`_integer_route`.

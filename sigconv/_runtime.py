@@ -28,9 +28,9 @@ from . import _alloc, _calibration_store, _environ
 from ._options import option
 
 __all__ = ["Resources", "resources", "cores", "physical_memory", "memory_budget",
-           "cache_bytes", "last_cache_bytes", "empty", "zeros", "reserve_heap", "pyfftw", "pyfftw_error",
-           "opencv", "blas_threads", "single_threaded_blas", "cache_dir", "cached_file",
-           "calibration", "machine", "processor_id", "simd_flags"]
+           "cache_bytes", "last_cache_bytes", "empty", "zeros", "reserve_heap", "pyfftw",
+           "pyfftw_error", "opencv", "blas_threads", "single_threaded_blas", "cache_dir",
+           "cached_file", "calibration", "machine", "processor_id", "simd_flags"]
 
 
 @functools.lru_cache(maxsize=1)
