@@ -12,9 +12,8 @@ a new shape costs later.  It computes no transform: FFTW's plans are per length 
 made where a length is first used; but it reads the index of the record of their
 searches (0.1-0.15 ms, once per process), which a first transform read before.  Before
 all that, it faults in the heap reserve (:func:`sigconv._runtime.reserve_heap`), so that a
-first call's buffers do not each pay a page fault per 4 KiB; done last, its 30 MiB of
-zeroed pages evicted what the pass had brought into the caches (a first 1000 x 3 call
-took 0.38 ms instead of 0.21).
+first call's buffers do not each pay a page fault per 4 KiB: first, because zeroing its
+pages evicts from the caches what the pass brings in (benchmarks/README.md).
 """
 
 import numpy as np

@@ -1,5 +1,10 @@
 """sigconv._alloc: large results start on a huge-page boundary; small ones are plain."""
 
+import os
+import platform
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -147,9 +152,6 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 
 
 def _faults_of_a_first_write(**env):
-    import os
-    import subprocess
-    import sys
     environ = {k: v for k, v in os.environ.items()
                if k not in _alloc.MALLOC_ENVIRONMENT + ("SIGCONV_HEAP_RESERVE",)}
     out = subprocess.run([sys.executable, "-c", _FAULTS_OF_A_FIRST_WRITE],
@@ -157,7 +159,7 @@ def _faults_of_a_first_write(**env):
     return int(out.stdout)
 
 
-glibc = pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc",
+glibc = pytest.mark.skipif(platform.libc_ver()[0] != "glibc",
                            reason="the heap reserve is glibc's (Linux)")
 
 
