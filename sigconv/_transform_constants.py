@@ -212,8 +212,8 @@ ROWS_CALLS = ((1000, 9), (4096, 65))
 
 def rows_call(constants, repeats):
     """Seconds overlap-save's batched rows (:func:`sigconv.engines.overlap.row_block`)
-    cost beyond the transform methods' fixed cost and their modelled work (their windows,
-    the zero-padded end group, the thread share; about 10 us here): :func:`fixed_cost`
+    cost beyond the transform methods' fixed cost and their modelled work (the rows at
+    the signal's ends filled one by one, the thread share; about 10 us here): :func:`fixed_cost`
     of the calls of :data:`ROWS_CALLS`, with the :func:`stages` that ``spectral_call``
     holds."""
     around = stages(repeats)

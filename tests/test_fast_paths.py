@@ -192,17 +192,17 @@ def test_overlap_save_rows_split_over_threads_keep_every_group(threads, n, monke
     monkeypatch.setattr(overlap, "GROUP_BYTES", 512 * 8)
     monkeypatch.setattr(fft, "THREAD_MIN_ELEMENTS", 0)
     calls, shared = [], []
-    real_place, real_share = overlap.place, _threads.share
+    real_fill, real_share = overlap._fill_rows, _threads.share
 
-    def spy_place(buf, data, offsets):
+    def spy_fill(buf, x, start, B, width):
         calls.append(1)
-        return real_place(buf, data, offsets)
+        return real_fill(buf, x, start, B, width)
 
     def spy_share(tasks, n, participant):
         shared.append(n)
         return real_share(tasks, n, participant)
 
-    monkeypatch.setattr(overlap, "place", spy_place)
+    monkeypatch.setattr(overlap, "_fill_rows", spy_fill)
     monkeypatch.setattr(_threads, "share", spy_share)
     rng = np.random.default_rng(n)
     x, w = rng.standard_normal(n), rng.standard_normal(33)
@@ -217,6 +217,28 @@ def test_overlap_save_rows_split_over_threads_keep_every_group(threads, n, monke
         groups, per = overlap.row_groups(nblocks, N, 8, threads)
         assert len(calls) == groups and (groups - 1) * per < nblocks <= groups * per
         assert shared == [min(threads, groups)]
+
+
+@pytest.mark.parametrize("start", [-700, -65, -1, 0, 3, 250, 990, 1200])
+@pytest.mark.parametrize("layout", ["contiguous", "reversed", "strided", "batch"])
+def test_rows_are_the_windows_of_the_zero_padded_signal(start, layout):
+    """Overlap-save's rows are filled from the signal in place
+    (:func:`sigconv.engines.overlap._fill_rows`): each row equals the window of the
+    signal padded with zeros on both sides (built here with np.pad), rows inside, across
+    and beyond either end, zeros past the window's width; whatever the buffer held."""
+    rng = np.random.default_rng(start + 1000)
+    base = rng.standard_normal((3, 2 * 1000))
+    x = {"contiguous": base[0, :1000], "reversed": base[0, ::-1][:1000],
+         "strided": base[0, ::2], "batch": base[:, :1000]}[layout]
+    rows, B, width, N = 7, 150, 230, 256
+    buf = np.full(x.shape[:-1] + (rows, N), np.nan)
+    overlap._fill_rows(buf, x, start, B, width)
+    pad = 2000
+    padded = np.pad(x, [(0, 0)] * (x.ndim - 1) + [(pad, pad)])
+    for r in range(rows):
+        a = pad + start + r * B
+        np.testing.assert_array_equal(buf[..., r, :width], padded[..., a:a + width])
+        np.testing.assert_array_equal(buf[..., r, width:], 0)
 
 
 def test_rows_block_lengths_are_fast_and_cover_the_kernel():

@@ -271,8 +271,9 @@ def overlap_estimate(cal, kind, p, max_bytes):
 def rows_estimate(cal, p):
     """Overlap-save of one axis as batched rows (:func:`sigconv.engines.overlap.row_block`):
     the transform engines' fixed cost and the rows' own (``cal['rows_call']``), the kernel
-    row's spectrum, the batched transforms and the element-wise passes."""
-    (ke,), (L,), (n,) = p.keshape, p.out_spatial, p.xshape
+    row's spectrum, the batched transforms and the element-wise passes of the rows (the
+    engine fills them from the input and writes the result from them, no other copy)."""
+    (ke,), (L,) = p.keshape, p.out_spatial
     factors = row_factors(cal, p.itemsize, p.complex_)
     N, _, B = _overlap.row_block(ke, L, factors)
     groups, per = _overlap.row_groups(-(-L // B), N, p.itemsize)
@@ -288,11 +289,7 @@ def rows_estimate(cal, p):
                                                           THREAD_MIN_ELEMENTS)
     # fill, product, copy, a group at a time
     secs += elementwise_seconds(cal, 3 * rows * N, per_number, per * N)
-    # interior groups read the input and write the result in place; the two end groups
-    # go through zero-padded windows, the last one through a trimmed result too
-    ends = p.xbatch * (per * (2 * N + B) if groups > 1 else n + L)
-    secs += elementwise_seconds(cal, 2 * ends, per_number, per * N)
-    nbytes = per_number * (ends + 4 * per * N * max(threads, 1))
+    nbytes = per_number * 4 * per * N * max(threads, 1)
     return Estimate(secs, nbytes + p.out_bytes, ((N, N, B),))
 
 
