@@ -113,9 +113,11 @@ def _problem(xs, ks, out_shape, pads, strides, dilations, materialized, dt, inte
 
 def direct_taps(plan):
     """Multiply-adds per output of the direct engine: non-zero taps, or fewer when the
-    kernel splits into low-rank 1-D passes (remembered per small kernel)."""
+    kernel splits into low-rank 1-D passes (remembered per small kernel of two or more
+    axes; a 1-D kernel's count is cheaper than the hash of its bytes: 2506 taps 1.7 us
+    against 7.7)."""
     k = plan.kernel
-    if k.size <= 4096:
+    if k.size <= 4096 and plan.nsp >= 2:
         return _taps(k.tobytes(), k.shape, k.dtype.str, plan.compute_dtype.str, plan.nsp)
     return _count_taps(k, plan.compute_dtype, plan.nsp)
 
