@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import _runtime, _threads
 from ..fft.lengths import cheapest_len
-from .fft import KernelSpectrum, correlate_block, kernel_spectrum, slot, threads_for
+from .fft import KernelSpectrum, correlate_block, kernel_spectrum, place, slot, threads_for
 from .tiled import tiled_bank
 
 
@@ -217,7 +217,7 @@ def _os_rows(x, w, out_shape, dilation, pads, res, block, spectrum):
 def _fill_rows(buf, x, start, B, width):
     """Row ``r`` of ``buf`` (``(..., rows, N)``) becomes ``x[..., start + r*B:][:width]``,
     with zeros where that window leaves ``x`` and past ``width``: the rows inside ``x``
-    through one strided view, the others one by one."""
+    through one strided view, the others one by one (:func:`~sigconv.engines.fft.place`)."""
     rows, n = buf.shape[-2], x.shape[-1]
     first = min(rows, max(0, -(start // B)))         # the rows starting at >= 0
     last = max(first, min(rows, (n - width - start) // B + 1))    # ... ending by n
@@ -230,14 +230,9 @@ def _fill_rows(buf, x, start, B, width):
             writeable=False)
     for r in itertools.chain(range(first), range(last, rows)):
         a = start + r * B
-        lo, hi = max(a, 0), min(a + width, n)
-        row = buf[..., r, :width]
-        if lo >= hi:
-            row[...] = 0
-            continue
-        row[..., :lo - a] = 0
-        row[..., lo - a:hi - a] = x[..., lo:hi]
-        row[..., hi - a:] = 0
+        lo = min(max(a, 0), a + width)         # the part of x inside the window (maybe none)
+        hi = max(min(a + width, n), lo)
+        place(buf[..., r, :width], x[..., lo:hi], (lo - a,))
 
 
 def tiles_apply(nsp, strides, xbatch, kbatch, char):
